@@ -1,0 +1,105 @@
+# reuselab: build, test, install.  `make V=1` shows full commands, `make SAN=1`
+# builds with address and undefined-behaviour sanitizers.
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BINDIR  := $(PREFIX)/bin
+MANDIR  := $(PREFIX)/share/man
+COMPDIR := $(PREFIX)/share/bash-completion/completions
+
+VERSION := 0.1.0
+PKGS    := libnl-3.0 libnl-route-3.0 libmnl yaml-0.1 json-c
+DEBS    := build-essential pkg-config libnl-3-dev libnl-route-3-dev libmnl-dev \
+           libyaml-dev libjson-c-dev libcmocka-dev bats iproute2 jq graphviz
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN    := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
+           -Wmissing-prototypes -Wvla -Wno-unused-parameter
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -DREUSELAB_VERSION='"$(VERSION)"' \
+             -I. $(PKG_CFLAGS) -MMD -MP
+# Test builds (make check, make asan) compile in the fault-injection hook
+# (REUSELAB_FAULT_AT); release builds ignore that variable.
+ifeq ($(SAN),1)
+ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -DREUSELAB_TESTING=1
+LDFLAGS    += -fsanitize=address,undefined
+BUILD      := build/san
+else ifeq ($(TESTING),1)
+ALL_CFLAGS += -DREUSELAB_TESTING=1
+BUILD      := build/test
+else
+BUILD      := build/rel
+endif
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+LIB_SRC  := $(sort $(filter-out lab/main.c,$(wildcard lab/*.c netns/*.c)))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all deps check unit integration asan clean install bench fuzz format test-build test-run reuselab
+all: reuselab
+
+reuselab: $(BUILD)/reuselab
+	$(Q)cp $< $@
+test-build: $(BUILD)/reuselab $(UNIT_BIN)
+
+$(BUILD)/reuselab: $(BUILD)/lab/main.o $(LIB_OBJ)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(PKG_LIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(PKG_LIBS) -lcmocka
+
+# Installs only what is missing; a no-op (one dpkg query) when all is present.
+deps:
+	@missing=$$(for p in $(DEBS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	else echo "deps: all present"; fi
+
+# Tests run the binary of the test build ($(BUILD)/reuselab via $$REUSELAB).
+# `make check T=tests/integration/lab.bats` runs one bats file.
+check:
+	$(Q)$(MAKE) --no-print-directory TESTING=1 test-build
+	$(Q)tests/run-all build/test $(T)
+
+asan:
+	$(Q)$(MAKE) --no-print-directory SAN=1 test-build
+	$(Q)ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 tests/run-all build/san $(T)
+
+bench: reuselab
+	$(Q)tests/bench/run
+
+fuzz:
+	$(Q)$(MAKE) --no-print-directory -C tests/fuzz run
+
+install: reuselab
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(COMPDIR)
+	install -m 0755 reuselab $(DESTDIR)$(BINDIR)/reuselab
+	install -m 0644 docs/reuselab.1 $(DESTDIR)$(MANDIR)/man1/reuselab.1
+	install -m 0644 docs/reuselab-topology.5 $(DESTDIR)$(MANDIR)/man5/reuselab-topology.5
+	install -m 0644 docs/reuselab.bash-completion $(DESTDIR)$(COMPDIR)/reuselab
+
+format:
+	clang-format -i lab/*.c lab/*.h netns/*.c netns/*.h tests/unit/*.c
+
+clean:
+	rm -rf build reuselab
+
+-include $(shell find build -name '*.d' 2>/dev/null)

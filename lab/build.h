@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Turning a validated topology into kernel objects, reading them back, and
+ * removing them.  Implemented on netns/ (netlink); no libnl type leaks here.
+ *
+ * Naming: node namespace "rl-<lab>-<node>"; the hidden namespace holding the
+ * lans' bridges "rl-<lab>-.lans" ('.' is never in a node name).  Every lab
+ * namespace is tagged as ours: its loopback carries IFLA_IFALIAS
+ * "reuselab:<lab>", set right after the namespace is made, so `down` can tell
+ * our namespaces from any other "rl-..." one without a state file.
+ */
+#ifndef REUSELAB_BUILD_H
+#define REUSELAB_BUILD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "lab/topo.h"
+
+#define LAB_NS_PREFIX   "rl-"
+#define LAB_LANS_SUFFIX ".lans"
+#define LAB_TAG_PREFIX  "reuselab:"
+
+/* "rl-<lab>-<node>" into buf. Returns 0 or -ENAMETOOLONG. */
+int lab_ns_name(const char *lab, const char *node, char *buf, size_t len);
+
+/*
+ * Build the lab `lab` from t: namespaces, lo up, veths, bridge membership,
+ * addresses (IPv6 with IFA_F_NODAD), links up, routes, sysctls.
+ * Transactional: on any failure (or when SIGINT/SIGTERM becomes pending,
+ * which the caller blocks beforehand), everything this call created is
+ * removed before it returns.  Returns 0, or -errno with err holding one line
+ * naming the object and the kernel's reason, e.g.
+ * "link server:eth0 <-> client-b:eth0: File exists".  -EINTR when stopped by
+ * a signal.  -EEXIST (with a message) when a namespace of that name exists.
+ */
+int lab_build(const struct topology *t, const char *lab, char *err, size_t errlen);
+
+/*
+ * Remove every namespace named "rl-<lab>-..." that carries our tag for
+ * exactly this lab.  Idempotent: 0 with *ret_removed = 0 when nothing is left.
+ * Never touches an untagged namespace or another lab's.
+ */
+int lab_teardown(const char *lab, unsigned *ret_removed, char *err, size_t errlen);
+
+/* 1 when namespace `nsname` is tagged as lab `lab`'s, 0 when not, -errno. */
+int lab_ns_is_ours(const char *nsname, const char *lab);
+
+/* Names of labs that have at least one tagged namespace. */
+int lab_list_live(char ***ret_names, size_t *ret_n);
+
+/* What the kernel holds for a lab, for `status`. */
+struct lab_view_addr {
+	int family;
+	char text[64];          /* "10.0.1.1/24" */
+};
+
+struct lab_view_iface {
+	char name[16];
+	int ifindex;
+	bool up;                /* IFF_UP */
+	bool lower_up;          /* carrier */
+	char kind[16];          /* "veth", "bridge", "loopback", ... */
+	struct lab_view_addr *addrs;
+	size_t n_addrs;
+};
+
+struct lab_view_node {
+	char name[64];          /* node name; ".lans" for the hidden namespace */
+	char ns[128];           /* namespace name */
+	bool present;           /* the namespace exists */
+	struct lab_view_iface *ifaces;
+	size_t n_ifaces;
+};
+
+struct lab_view {
+	char lab[64];
+	struct lab_view_node *nodes;
+	size_t n_nodes;
+};
+
+/*
+ * Read the lab's namespaces from the kernel.  `expect_nodes` (may be NULL)
+ * lists node names the state says should exist: those missing are reported
+ * with present = false.
+ */
+int lab_inspect(const char *lab, char *const *expect_nodes, size_t n_expect,
+		struct lab_view **ret);
+void lab_view_free(struct lab_view *v);
+
+#endif

@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: MIT */
+/* STUB: replaced by the real implementation. */
+#include "lab/cmd.h"
+
+int cmd_exec(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	cmd_err("exec: not implemented yet");
+	return EXIT_SYSTEM;
+}

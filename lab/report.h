@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Probe results: the contract between the probe runner (producer) and the
+ * reporters (table, JSON, JUnit) and `diff` (consumers).  Plain C only.
+ */
+#ifndef REUSELAB_REPORT_H
+#define REUSELAB_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* One socket as the kernel holds it, read through sock_diag. */
+struct sock_seen {
+	char proto[4];          /* "tcp" or "udp" */
+	char state[16];         /* "LISTEN", "ESTAB", "TIME-WAIT", "UNCONN", ... as ss(8) names them */
+	char local[64];         /* "10.0.1.1:10013", "[fd00:1::1]:80" */
+	char remote[64];        /* "*:*" when none */
+	unsigned uid;
+};
+
+/* Outcome of one step.  err: 0 ok, >0 an errno, STEP_TIMEOUT when it timed out. */
+#define STEP_TIMEOUT (-1)
+
+struct step_result {
+	char node[40];
+	char call[24];          /* "socket", "bind", "connect", ... */
+	char args[160];         /* human-readable arguments, ports resolved */
+	int err;
+	int expect;             /* -2 when no expectation; else 0 or an errno (user cases) */
+	long value;             /* recv count, accepted peer port, ...; 0 when meaningless */
+	struct sock_seen *seen; /* sockets of the node after this step, when the case asked */
+	size_t n_seen;
+};
+
+enum verdict {
+	VERDICT_HOLDS,          /* observed matches the claim's prediction */
+	VERDICT_DIFFERS,        /* Linux does otherwise: a finding, not a failure */
+	VERDICT_EXPECT_FAILED,  /* a user `expect:` did not hold (exit 1) */
+	VERDICT_ERROR,          /* the system failed (exit 3) */
+};
+
+struct case_result {
+	char *id;
+	char *claim;            /* "C3", or a source of our own such as "socket(7)" */
+	char *title;
+	char *source;           /* where the claim comes from */
+	char *predicted;        /* what the claim predicts, short text */
+	char *observed;         /* what Linux did, short text */
+	enum verdict verdict;
+	char **nodes;
+	size_t n_nodes;
+	struct step_result *steps;
+	size_t n_steps;
+	char *error;            /* set with VERDICT_ERROR */
+};
+
+struct report {
+	char kernel[128];       /* uname -r */
+	char lab[64];
+	char *sysctls_json;     /* unused by reporters other than JSON; may be NULL */
+	struct { char key[64]; char value[64]; } sysctls[8]; /* outcome-changing sysctls */
+	size_t n_sysctls;
+	struct case_result *cases;
+	size_t n_cases;
+};
+
+void report_free_cases(struct report *r);
+
+/* Reporters. Return 0 or -errno. `color` only for a tty. */
+int report_write_table(const struct report *r, FILE *out, bool color);
+int report_write_json(const struct report *r, FILE *out);
+int report_write_junit(const struct report *r, const char *path);
+
+/* 0 when every user expectation held, 1 when one did not, 3 on a system error. */
+int report_exit_status(const struct report *r);
+
+#endif

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef REUSELAB_SOCKDIAG_H
+#define REUSELAB_SOCKDIAG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "lab/report.h"
+
+/*
+ * The TCP and UDP sockets (IPv4 and IPv6, every state incl. TIME-WAIT) of the
+ * namespace netns_fd whose local or remote port is one of ports[0..n_ports).
+ * Returns 0 and a malloc'ed array (free with free()) or -errno.
+ */
+int sockdiag_snapshot(int netns_fd, const uint16_t *ports, size_t n_ports,
+		      struct sock_seen **ret, size_t *ret_n);
+
+#endif
