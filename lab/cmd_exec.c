@@ -1,11 +1,78 @@
 /* SPDX-License-Identifier: MIT */
-/* STUB: replaced by the real implementation. */
+/* reuselab exec LAB NODE -- CMD [ARGS...]: execvp inside a node's namespace. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include "lab/build.h"
 #include "lab/cmd.h"
+
+static void exec_usage(FILE *out)
+{
+	fprintf(out, "Usage: reuselab exec LAB NODE [--] CMD [ARGS...]\n\n"
+		     "Run CMD (found on PATH, no shell) inside NODE's network namespace,\n"
+		     "with /sys showing that namespace, like 'ip netns exec'.  The exit\n"
+		     "status is CMD's; 127 when CMD cannot be run.\n");
+}
+
+/* As `ip netns exec` does: a private mount namespace with this netns's /sys. */
+static void remount_sys(void)
+{
+	if (unshare(CLONE_NEWNS) < 0)
+		return;
+	if (mount("", "/", "none", MS_SLAVE | MS_REC, NULL) < 0)
+		return;
+	if (umount2("/sys", MNT_DETACH) == 0)
+		mount("sysfs", "/sys", "sysfs", 0, NULL);
+}
 
 int cmd_exec(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	cmd_err("exec: not implemented yet");
-	return EXIT_SYSTEM;
+	char ns[256], path[300];
+	int fd, r, first;
+
+	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		exec_usage(stdout);
+		return EXIT_OK;
+	}
+	first = 3;
+	if (argc > 3 && !strcmp(argv[3], "--"))
+		first = 4;
+	if (argc <= first) {
+		cmd_err("exec: expected LAB NODE -- CMD [ARGS...] (try 'reuselab exec --help')");
+		return EXIT_USAGE;
+	}
+	if (!topo_name_valid(argv[1], TOPO_LAB_NAME_MAX) ||
+	    !topo_name_valid(argv[2], TOPO_NODE_NAME_MAX)) {
+		cmd_err("exec: invalid lab or node name '%s' '%s'", argv[1], argv[2]);
+		return EXIT_USAGE;
+	}
+	if (lab_ns_name(argv[1], argv[2], ns, sizeof(ns)) < 0) {
+		cmd_err("exec: lab/node name too long");
+		return EXIT_USAGE;
+	}
+	r = lab_ns_is_ours(ns, argv[1]);
+	if (r <= 0) {
+		cmd_err("exec: lab '%s' has no node '%s' (namespace %s %s)", argv[1], argv[2], ns,
+			r == 0 ? "is not a reuselab namespace" : "does not exist");
+		return EXIT_USAGE;
+	}
+	snprintf(path, sizeof(path), "/run/netns/%s", ns);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWNET) < 0) {
+		cmd_err("exec: cannot enter namespace %s: %s", ns, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return EXIT_SYSTEM;
+	}
+	close(fd);
+	remount_sys();
+	fflush(NULL);
+	execvp(argv[first], argv + first);
+	cmd_err("exec: %s: %s", argv[first], strerror(errno));
+	return 127;
 }

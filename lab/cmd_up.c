@@ -1,11 +1,166 @@
 /* SPDX-License-Identifier: MIT */
-/* STUB: replaced by the real implementation. */
+/* reuselab up FILE [--name NAME]: build a lab, all or nothing. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lab/build.h"
 #include "lab/cmd.h"
+#include "lab/lifecycle.h"
+#include "lab/state.h"
+
+static void up_usage(FILE *out)
+{
+	fprintf(out, "Usage: reuselab up FILE [--name NAME]\n\n"
+		     "Build the lab described by FILE: one network namespace per node\n"
+		     "(rl-<lab>-<node>, visible to 'ip netns'), veth links, bridged lans,\n"
+		     "addresses, routes and sysctls.  All or nothing: on any failure, or on\n"
+		     "SIGINT/SIGTERM, everything this run created is removed.\n\n"
+		     "  -n, --name NAME  lab name instead of the file's 'name:' (run one\n"
+		     "                   file several times at once)\n"
+		     "  -h, --help       this help\n");
+}
+
+static double ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1e3 + (t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+int lab_up(const struct topology *t, const char *lab, int *ret_signal)
+{
+	char err[1024] = "";
+	struct lab_state st;
+	int lock, r, sig = 0;
+	sigset_t block, old, pend;
+
+	*ret_signal = 0;
+	lock = state_lock(lab);
+	if (lock < 0) {
+		cmd_err("lab '%s': cannot take lock in " STATE_DIR ": %s", lab, strerror(-lock));
+		return EXIT_SYSTEM;
+	}
+	if (state_read(lab, &st) == 0) {
+		cmd_err("lab '%s' is already up (from %s); remove it with 'reuselab down %s'", lab,
+			st.file, lab);
+		state_clear(&st);
+		r = EXIT_USAGE;
+		goto out;
+	}
+	/* Write ahead: a killed `up` still leaves a lab that `down` knows of. */
+	r = state_write(t, lab, 0);
+	if (r < 0) {
+		cmd_err("lab '%s': cannot write state in " STATE_DIR ": %s", lab, strerror(-r));
+		r = EXIT_SYSTEM;
+		goto out;
+	}
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	r = lab_build(t, lab, err, sizeof(err));
+	if (sigpending(&pend) == 0)
+		for (int s = 1; s < NSIG && !sig; s++)
+			if (sigismember(&block, s) && sigismember(&pend, s))
+				sig = s;
+	if (r < 0) {
+		state_remove(lab);
+		if (r == -EINTR || sig) {
+			cmd_err("lab '%s': interrupted, everything built was removed", lab);
+			*ret_signal = sig ? sig : SIGINT;
+			r = 128 + *ret_signal;
+		} else if (r == -EEXIST) {
+			cmd_err("lab '%s': %s (another lab or program uses that name; see 'reuselab "
+				"status' or 'ip netns list')",
+				lab, err);
+			r = EXIT_USAGE;
+		} else {
+			cmd_err("lab '%s': %s", lab, err[0] ? err : strerror(-r));
+			r = EXIT_SYSTEM;
+		}
+		goto unblock;
+	}
+	r = state_write(t, lab, 1);
+	if (r < 0) {
+		cmd_err("lab '%s': built, but cannot record state: %s", lab, strerror(-r));
+		r = EXIT_SYSTEM;
+		goto unblock;
+	}
+	r = EXIT_OK;
+unblock:
+	/* Signals that arrived stay pending; the caller decides what they mean. */
+	if (sig)
+		*ret_signal = sig;
+	if (!*ret_signal)
+		sigprocmask(SIG_SETMASK, &old, NULL);
+out:
+	state_unlock(lock);
+	return r;
+}
 
 int cmd_up(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	cmd_err("up: not implemented yet");
-	return EXIT_SYSTEM;
+	static const struct option opts[] = {
+		{ "name", required_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *name = NULL;
+	struct topology *t = NULL;
+	struct timespec t0;
+	char lab[TOPO_LAB_NAME_MAX + 1];
+	int c, r, sig;
+
+	while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			name = optarg;
+			break;
+		case 'h':
+			up_usage(stdout);
+			return EXIT_OK;
+		default:
+			up_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind + 1 != argc) {
+		cmd_err("up: expected exactly one topology FILE (try 'reuselab up --help')");
+		return EXIT_USAGE;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (lab_resolve_file(argv[optind], name, lab, sizeof(lab), &t) < 0)
+		return EXIT_USAGE;
+	if (geteuid() != 0) {
+		cmd_err("up: building a lab needs root (try 'sudo reuselab up %s')", argv[optind]);
+		r = EXIT_USAGE;
+		goto out;
+	}
+	r = lab_up(t, lab, &sig);
+	if (r == EXIT_OK) {
+		size_t nif = 0;
+
+		for (size_t i = 0; i < t->n_nodes; i++)
+			nif += t->nodes[i].n_ifaces;
+		printf("lab %s is up: %zu nodes, %zu interfaces, %zu links, %zu lans in %.0f ms "
+		       "(namespaces rl-%s-*)\n",
+		       lab, t->n_nodes, nif, t->n_links, t->n_lans, ms_since(&t0), lab);
+	}
+	if (sig) {
+		/* A signal came after the build finished: honour it by undoing. */
+		if (r == EXIT_OK)
+			lab_down(lab, 1);
+		r = 128 + sig;
+	}
+out:
+	topo_free(t);
+	return r;
 }

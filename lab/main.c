@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: MIT */
 /* reuselab: command dispatch.  One table: name, function, one-line help. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,28 +23,6 @@ static const struct {
 	{ "run", cmd_run, "up, probe, down in one go (for CI)" },
 	{ "diff", cmd_diff, "compare two JSON reports" },
 };
-
-void cmd_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("reuselab: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-int cmd_wants_help(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--"))
-			return 0;
-		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
-			return 1;
-	}
-	return 0;
-}
 
 static void usage(FILE *out)
 {
