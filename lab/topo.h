@@ -42,12 +42,16 @@ struct topo_route {
 	uint8_t via[16];
 	char dev[IFNAMSIZ];     /* "" when absent; else an interface of the node */
 	struct topo_mark mark;
+	/* Added: via's own family (validated equal to family) and per-field marks. */
+	int via_family;         /* 0 when !has_via */
+	struct topo_mark dst_mark, via_mark, dev_mark;
 };
 
 struct topo_sysctl {
 	char key[128];          /* "net.ipv4.ip_forward": always starts with "net." */
 	char value[128];
-	struct topo_mark mark;
+	struct topo_mark mark;  /* of the key */
+	struct topo_mark value_mark; /* added */
 };
 
 struct topo_iface {
@@ -100,6 +104,7 @@ struct topo_step {
 	struct topo_mark mark;  /* of the step mapping */
 	struct topo_mark text_mark;
 	struct topo_mark expect_mark;
+	struct topo_mark node_mark; /* added: of the `on` value */
 };
 
 struct topo_case {
@@ -109,6 +114,7 @@ struct topo_case {
 	struct topo_step *steps;
 	size_t n_steps;
 	struct topo_mark mark;
+	struct topo_mark id_mark; /* added: of the `id` value */
 };
 
 struct topology {
@@ -122,6 +128,8 @@ struct topology {
 	size_t n_lans;
 	struct topo_case *cases;
 	size_t n_cases;
+	struct topo_mark name_mark;  /* added: of the `name` value */
+	struct topo_mark nodes_mark; /* added: of the `nodes` key */
 };
 
 /*
@@ -134,6 +142,36 @@ struct topo_diag {
 };
 
 void topo_diag_free(struct topo_diag *d);
+
+/*
+ * Added for the topo_*.c files and other stages that report at a mark:
+ * append "FILE:LINE:COL: error: MESSAGE" ("FILE: error: MESSAGE" when
+ * m.line is 0), control characters escaped.  Returns -EINVAL (the usual
+ * result for the caller to pass on) or -ENOMEM.
+ */
+int topo_diag_add(struct topo_diag *d, const char *file, struct topo_mark m, const char *fmt,
+		  ...) __attribute__((format(printf, 4, 5)));
+/* Stable sort of lines by position; `file` is the FILE prefix they share. */
+void topo_diag_sort(struct topo_diag *d, const char *file);
+
+/* Input limits (documented in reuselab-topology(5)). */
+#define TOPO_FILE_MAX      (4u << 20)
+#define TOPO_DEPTH_MAX     16
+#define TOPO_NODES_MAX     4096
+#define TOPO_IFACES_MAX    64
+#define TOPO_ADDRS_MAX     256
+#define TOPO_ROUTES_MAX    256
+#define TOPO_SYSCTLS_MAX   256
+#define TOPO_LANS_MAX      4096
+#define TOPO_CASES_MAX     1024
+#define TOPO_STEPS_MAX     256
+#define TOPO_STRING_MAX    4096 /* claim, description, step text */
+
+/*
+ * Added: the semantic checks over a loaded model (pure; no I/O).  Appends
+ * every error, sorted by position; returns 0, -EINVAL or -ENOMEM.
+ */
+int topo_validate(const struct topology *t, struct topo_diag *d);
 
 /*
  * Load and validate a topology file.  Returns 0 and *ret on success;
@@ -150,6 +188,8 @@ void topo_free(struct topology *t);
 
 /* True when s is a valid lab/node name of at most max bytes. */
 bool topo_name_valid(const char *s, size_t max);
+/* Added: true when s is a usable interface name (1..15 bytes, not lo, ...). */
+bool topo_ifname_valid(const char *s);
 
 /* Lookups; return the index or -1. */
 int topo_node_find(const struct topology *t, const char *name);
