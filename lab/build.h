@@ -36,6 +36,15 @@ int lab_ns_name(const char *lab, const char *node, char *buf, size_t len);
 int lab_build(const struct topology *t, const char *lab, char *err, size_t errlen);
 
 /*
+ * Number of kernel operations lab_build(t) performs when nothing fails (one
+ * per namespace creation, netlink request and sysctl write), so a test can
+ * walk REUSELAB_FAULT_AT=1..count.  Test builds (-DREUSELAB_TESTING) make
+ * operation N of lab_build fail with -EIO when REUSELAB_FAULT_AT=N.
+ * Returns the count, or -EINVAL when t cannot be planned.
+ */
+int lab_build_count_ops(const struct topology *t);
+
+/*
  * Remove every namespace named "rl-<lab>-..." that carries our tag for
  * exactly this lab.  Idempotent: 0 with *ret_removed = 0 when nothing is left.
  * Never touches an untagged namespace or another lab's.

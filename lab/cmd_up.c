@@ -9,20 +9,42 @@
 #include <unistd.h>
 
 #include "lab/build.h"
+#include "lab/build_plan.h"
 #include "lab/cmd.h"
 #include "lab/lifecycle.h"
 #include "lab/state.h"
 
 static void up_usage(FILE *out)
 {
-	fprintf(out, "Usage: reuselab up FILE [--name NAME]\n\n"
+	fprintf(out, "Usage: reuselab up FILE [--name NAME] [--dry-run]\n\n"
 		     "Build the lab described by FILE: one network namespace per node\n"
 		     "(rl-<lab>-<node>, visible to 'ip netns'), veth links, bridged lans,\n"
 		     "addresses, routes and sysctls.  All or nothing: on any failure, or on\n"
 		     "SIGINT/SIGTERM, everything this run created is removed.\n\n"
 		     "  -n, --name NAME  lab name instead of the file's 'name:' (run one\n"
 		     "                   file several times at once)\n"
+		     "  -N, --dry-run    print the kernel operations, in order, and exit\n"
+		     "                   (no root needed)\n"
 		     "  -h, --help       this help\n");
+}
+
+static int print_plan(const struct topology *t, const char *lab)
+{
+	struct build_plan *p = NULL;
+	char err[512] = "", line[512];
+	int r;
+
+	r = plan_make(t, lab, &p, err, sizeof(err));
+	if (r < 0) {
+		cmd_err("lab '%s': %s", lab, err[0] ? err : strerror(-r));
+		return r == -ENOMEM ? EXIT_SYSTEM : EXIT_USAGE;
+	}
+	for (size_t i = 0; i < p->n_acts; i++) {
+		plan_format(p, t, i, line, sizeof(line));
+		printf("%4zu  %s\n", i + 1, line);
+	}
+	plan_free(p);
+	return EXIT_OK;
 }
 
 static double ms_since(const struct timespec *t0)
@@ -110,6 +132,7 @@ int cmd_up(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "name", required_argument, NULL, 'n' },
+		{ "dry-run", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -117,10 +140,13 @@ int cmd_up(int argc, char **argv)
 	struct topology *t = NULL;
 	struct timespec t0;
 	char lab[TOPO_LAB_NAME_MAX + 1];
-	int c, r, sig;
+	int c, r, sig, dry_run = 0;
 
-	while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:Nh", opts, NULL)) != -1) {
 		switch (c) {
+		case 'N':
+			dry_run = 1;
+			break;
 		case 'n':
 			name = optarg;
 			break;
@@ -139,6 +165,10 @@ int cmd_up(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (lab_resolve_file(argv[optind], name, lab, sizeof(lab), &t) < 0)
 		return EXIT_USAGE;
+	if (dry_run) {
+		r = print_plan(t, lab);
+		goto out;
+	}
 	if (geteuid() != 0) {
 		cmd_err("up: building a lab needs root (try 'sudo reuselab up %s')", argv[optind]);
 		r = EXIT_USAGE;
