@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include "lab/cmd.h"
+#include "lab/probe.h"
 #include "lab/topo.h"
 
 static void usage(FILE *out)
@@ -55,6 +56,9 @@ static int check_one(const char *path, int quiet)
 	int r;
 
 	r = topo_load(path, &t, &d);
+	/* User cases are text to the loader; the probe module compiles them. */
+	if (r >= 0)
+		r = probe_check_user_cases(t, &d);
 	for (size_t i = 0; i < d.n; i++)
 		fprintf(stderr, "%s\n", d.lines[i]);
 	if (r == -ENOMEM && !d.n)

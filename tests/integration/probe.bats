@@ -1,0 +1,336 @@
+#!/usr/bin/env bats
+# Probe engine: builds two-nics under a run-unique name, runs the whole
+# catalog once, and asserts what THIS kernel does in every catalog case (the
+# deciding steps' results and each verdict), then user cases from a topology
+# file.  If a kernel changes behaviour, these fail: docs/cases.md says why
+# each outcome is what it is.
+load helpers
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	export L=$(uniq_lab pr)
+	export REPORT="$BATS_FILE_TMPDIR/report.json"
+	"$REUSELAB" up topologies/two-nics.yml --name "$L" >/dev/null
+	"$REUSELAB" probe "$L" --json >"$REPORT" 2>"$BATS_FILE_TMPDIR/probe.err"
+	echo $? >"$BATS_FILE_TMPDIR/probe.rc"
+}
+
+teardown_file() {
+	"$REUSELAB" down "$L" >/dev/null 2>&1 || true
+	force_down "$L"
+}
+
+# res CASE PREFIX: result of the first step of CASE whose args start with PREFIX.
+res() {
+	jq -r --arg c "$1" --arg p "$2" \
+		'[.cases[] | select(.id == $c) | .steps[] | select(.args | startswith($p))][0].result' "$REPORT"
+}
+# val CASE PREFIX: its value (0 when absent).
+val() {
+	jq -r --arg c "$1" --arg p "$2" \
+		'[.cases[] | select(.id == $c) | .steps[] | select(.args | startswith($p))][0].value // 0' "$REPORT"
+}
+verdict() {
+	jq -r --arg c "$1" '.cases[] | select(.id == $c) | .verdict' "$REPORT"
+}
+# is CASE PREFIX RESULT VERDICT
+is() {
+	local r v
+	r=$(res "$1" "$2")
+	v=$(verdict "$1")
+	if [ "$r" != "$3" ] || [ "$v" != "$4" ]; then
+		echo "case $1, step '$2': got $r/$v, want $3/$4" >&2
+		return 1
+	fi
+}
+
+@test "probe ran every catalog case, no errors, kernel and sysctls recorded" {
+	[ "$(cat "$BATS_FILE_TMPDIR/probe.rc")" -eq 0 ]
+	[ ! -s "$BATS_FILE_TMPDIR/probe.err" ]
+	n=$("$REUSELAB" cases --json | jq length)
+	[ "$n" -ge 50 ]
+	[ "$(jq '.cases | length' "$REPORT")" -eq "$n" ]
+	[ "$(jq '[.cases[] | select(.verdict == "error" or .verdict == "failed")] | length' "$REPORT")" -eq 0 ]
+	[ "$(jq -r .kernel "$REPORT")" = "$(uname -r)" ]
+	[ "$(jq -r .lab "$REPORT")" = "$L" ]
+	for k in net.ipv6.bindv6only net.ipv4.ip_local_port_range net.ipv4.ip_autobind_reuse net.ipv4.tcp_migrate_req; do
+		[ "$(jq -r --arg k "$k" '.sysctls[$k]' "$REPORT")" = "$(ip netns exec "rl-$L-server" sysctl -n "$k" | tr '\t' ' ')" ]
+	done
+	# every claim of the article has at least one case
+	for c in C1 C2 C3 C4 C5 C6 C7 C8 C9 C10 C11 C12; do
+		[ "$(jq --arg c "$c" '[.cases[] | select(.claim == $c)] | length' "$REPORT")" -ge 1 ]
+	done
+	# no socket and no child left behind in the lab
+	[ -z "$(ip netns exec "rl-$L-server" ss -Htanu state listening state established state unconnected 2>/dev/null | grep -v ':10013 ' || true)" ]
+}
+
+@test "C1: client port 1234 to two servers, and twice to one" {
+	is c1-two-servers-none "bind b " EADDRINUSE holds
+	is c1-two-servers-reuseaddr "bind b " ok holds
+	[ "$(res c1-two-servers-reuseaddr "connect b ")" = ok ]
+	[ "$(val c1-two-servers-reuseaddr "connect b ")" = "$(val c1-two-servers-reuseaddr "connect a ")" ]
+	is c1-two-servers-reuseport "bind b " ok holds
+	[ "$(res c1-two-servers-reuseport "connect b ")" = ok ]
+	[ "$(val c1-two-servers-reuseport "connect b ")" = "$(val c1-two-servers-reuseport "connect a ")" ]
+	is c1-same-server-none "bind b " EADDRINUSE holds
+	is c1-same-server-reuseaddr "connect b " EADDRNOTAVAIL holds
+	[ "$(res c1-same-server-reuseaddr "bind b ")" = ok ]
+	is c1-same-server-reuseport "connect b " EADDRNOTAVAIL holds
+	[ "$(res c1-same-server-reuseport "bind b ")" = ok ]
+}
+
+@test "C2: a listening port for an outgoing connect" {
+	is c2-listen-connect-none "bind c " EADDRINUSE holds
+	is c2-listen-connect-reuseaddr "bind c " EADDRINUSE holds
+	# SO_REUSEPORT on both: Linux lets the listener's port connect out
+	is c2-listen-connect-reuseport "bind c " ok differs
+	[ "$(res c2-listen-connect-reuseport "connect c ")" = ok ]
+	port=$(jq -r '.cases[] | select(.id == "c2-listen-connect-reuseport") | .steps[] | select(.args | startswith("bind s ")) | .args | sub(".*:"; "")' "$REPORT")
+	[ "$(val c2-listen-connect-reuseport "connect c ")" = "$port" ]
+}
+
+@test "C3, C10, C11: restart over TIME-WAIT" {
+	for c in restart-tw-reuse-none restart-tw-reuse-new restart-tw-reuse-old restart-tw-reuse-both; do
+		[ "$(res "$c" "wait-timewait ")" = ok ]
+		[ "$(jq --arg c "$c" '[.cases[] | select(.id == $c) | .steps[] | select(.call == "show") | .sockets[] | select(.state == "TIME-WAIT")] | length' "$REPORT")" -ge 1 ]
+	done
+	is restart-tw-reuse-none "bind n " EADDRINUSE holds
+	is restart-tw-reuse-new "bind n " EADDRINUSE differs
+	is restart-tw-reuse-old "bind n " EADDRINUSE holds
+	is restart-tw-reuse-both "bind n " ok holds
+}
+
+@test "C3, C10, C11: restart over ESTABLISHED" {
+	for c in restart-est-reuse-none restart-est-reuse-new restart-est-reuse-old restart-est-reuse-both; do
+		[ "$(jq --arg c "$c" '[.cases[] | select(.id == $c) | .steps[] | select(.call == "show") | .sockets[] | select(.state == "ESTAB")] | length' "$REPORT")" -ge 1 ]
+	done
+	is restart-est-reuse-none "bind n " EADDRINUSE holds
+	is restart-est-reuse-new "bind n " EADDRINUSE differs
+	is restart-est-reuse-old "bind n " EADDRINUSE holds
+	is restart-est-reuse-both "bind n " ok differs
+	[ "$(res restart-est-reuse-both "listen n")" = ok ]
+}
+
+@test "C4, C5: one port on different local addresses, one and two processes" {
+	is diffaddr-nics-1proc-reuseaddr "bind s2 " ok holds
+	is diffaddr-nics-1proc-none "bind s2 " ok differs
+	is diffaddr-alias-1proc-reuseaddr "bind s2 " ok holds
+	is diffaddr-alias-1proc-none "bind s2 " ok differs
+	for c in diffaddr-nics-1proc-reuseaddr diffaddr-nics-1proc-none diffaddr-alias-1proc-reuseaddr diffaddr-alias-1proc-none; do
+		[ "$(res "$c" "listen s2")" = ok ]
+		[ "$(res "$c" "connect c ")" = ok ]
+	done
+	is diffaddr-nics-2proc-reuseaddr "s2 = child" ok holds
+	is diffaddr-alias-2proc-reuseaddr "s2 = child" ok holds
+	is diffaddr-alias-2proc-none "s2 = child" ok differs
+	is dup-tcp-reuseaddr-2proc "s2 = child" EADDRINUSE holds
+	[ "$(jq -r '.cases[] | select(.id == "dup-tcp-reuseaddr-2proc") | .steps[] | select(.args | startswith("s2 = child")) | .call' "$REPORT")" = "child bind" ]
+	[ "$(jq -r '.cases[] | select(.id == "diffaddr-alias-2proc-none") | .steps[] | select(.args | startswith("s2 = child")) | .call' "$REPORT")" = "child listen" ]
+}
+
+@test "C6, C11: complete duplicate bindings with SO_REUSEADDR" {
+	is dup-udp-reuseaddr "bind s2 " ok holds
+	is dup-udp-none "bind s2 " EADDRINUSE holds
+	is dup-tcp-reuseaddr "bind s2 " ok differs
+	[ "$(res dup-tcp-reuseaddr "listen s1")" = ok ]
+	[ "$(res dup-tcp-reuseaddr "listen s2")" = EADDRINUSE ]
+	is dup-tcp-reuseaddr-listening "bind s2 " EADDRINUSE holds
+	is dup-udp-reuseaddr-second-only "bind s2 " EADDRINUSE holds
+}
+
+@test "C7: SO_REUSEPORT on both, on one, across uids" {
+	is dup-tcp-reuseport-both "bind s2 " ok holds
+	[ "$(res dup-tcp-reuseport-both "listen s2")" = ok ]
+	is dup-tcp-reuseport-first-only "bind s2 " EADDRINUSE holds
+	is dup-tcp-reuseport-second-only "bind s2 " EADDRINUSE holds
+	is dup-udp-reuseport-both "bind s2 " ok holds
+	is dup-udp-reuseport-first-only "bind s2 " EADDRINUSE holds
+	is dup-tcp-reuseport-uids "s2 = child" EADDRINUSE differs
+	is dup-udp-reuseport-uids "bind s2 " EADDRINUSE differs
+	# the socket really belongs to uid 65534 (sk_uid from the fsuid)
+	[ "$(jq '[.cases[] | select(.id == "dup-udp-reuseport-uids") | .steps[] | select(.call == "show") | .sockets[] | select(.uid == 65534)] | length' "$REPORT")" -eq 1 ]
+}
+
+@test "C8 and UNP 7.5: who receives multicast and unicast datagrams" {
+	is mcast-reuseaddr "recv r1 r2" ok holds
+	[ "$(val mcast-reuseaddr "recv r1 r2")" -eq 2 ]
+	is mcast-reuseport "recv r1 r2" ok holds
+	[ "$(val mcast-reuseport "recv r1 r2")" -eq 2 ]
+	is ucast-dup-reuseaddr "recv r1 r2" ok holds
+	[ "$(val ucast-dup-reuseaddr "recv r1 r2")" -eq 1 ]
+	# without SO_REUSEPORT the socket bound last gets the unicast datagram
+	[[ "$(res_args ucast-dup-reuseaddr "recv r1 r2")" == *"r1=0 r2=1"* ]]
+	is ucast-dup-reuseport "recv r1 r2" ok holds
+	[ "$(val ucast-dup-reuseport "recv r1 r2")" -eq 1 ]
+}
+
+res_args() {
+	jq -r --arg c "$1" --arg p "$2" \
+		'[.cases[] | select(.id == $c) | .steps[] | select(.args | startswith($p))][0].args' "$REPORT"
+}
+
+@test "C9: the two recommendations" {
+	is c9-tcp-restart "bind n " ok holds
+	[ "$(res c9-tcp-restart "listen n")" = ok ]
+	[ "$(res c9-tcp-restart "connect c3 ")" = ok ]
+	is c9-mcast-twice "r1 = child" ok holds
+	[ "$(res c9-mcast-twice "r2 = child")" = ok ]
+	[ "$(val c9-mcast-twice "recv r1 r2")" -eq 2 ]
+}
+
+@test "C12: the article's daytime server restarts on 10013" {
+	is c12-daytime-restart "bind n " ok holds
+	[ "$(res c12-daytime-restart "listen n")" = ok ]
+	[ "$(res c12-daytime-restart "fork-daytime")" = ok ]
+	[ "$(val c12-daytime-restart "read c")" -eq 26 ] # "%.24s\r\n"
+	[ "$(jq '[.cases[] | select(.id == "c12-daytime-restart") | .steps[] | select(.call == "show") | .sockets[] | select(.state == "TIME-WAIT" and (.local | endswith(":10013")))] | length' "$REPORT")" -ge 1 ]
+	is c12-daytime-restart-noreuse "bind n " EADDRINUSE holds
+}
+
+@test "UNP 7.5: wildcard and specific address in both orders" {
+	is wildspec-wild-first-bound "bind s2 " ok holds
+	is wildspec-wild-first-listening "bind s2 " EADDRINUSE differs
+	is wildspec-spec-first-bound "bind s2 " ok holds
+	is wildspec-spec-first-listening "bind s2 " EADDRINUSE differs
+	is wildspec-none "bind s2 " EADDRINUSE holds
+}
+
+@test "ipv6(7): dual-stack wildcard against the IPv4 wildcard" {
+	is v6only0-after-v4wild "bind s6 " EADDRINUSE holds
+	is v6only1-after-v4wild "bind s6 " ok holds
+	is v4wild-after-v6only0 "bind s4 " EADDRINUSE holds
+	is v4wild-after-v6only1 "bind s4 " ok holds
+}
+
+@test "socket(7): SO_REUSEPORT spreads 30 connections over 3 listeners" {
+	[ "$(verdict reuseport-spread)" = holds ]
+	[ "$(val reuseport-spread "burst ")" -eq 30 ]
+	a=$(val reuseport-spread "accept-all l1")
+	b=$(val reuseport-spread "accept-all l2")
+	c=$(val reuseport-spread "accept-all l3")
+	[ "$a" -gt 0 ] && [ "$b" -gt 0 ] && [ "$c" -gt 0 ]
+	[ $((a + b + c)) -eq 30 ]
+}
+
+@test "every case uses fresh ports: no two cases share one (but C12's 10013)" {
+	dup=$(jq -r '[.cases[] | .id as $id | [.steps[] | select(.call == "bind") | .args | capture(":(?<p>[0-9]+)$").p] | unique | .[] | select(. != "10013") | "\(.)"] | group_by(.) | map(select(length > 1)) | length' "$REPORT")
+	[ "$dup" -eq 0 ]
+}
+
+@test "--case and --claim filter; unknown ones are usage errors" {
+	run "$REUSELAB" probe "$L" --json --claim C12
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -r '[.cases[].id] | join(" ")')" = "c12-daytime-restart c12-daytime-restart-noreuse" ]
+	run "$REUSELAB" probe "$L" --json --case 'restart-tw-*' --case dup-udp-none
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq '.cases | length')" -eq 5 ]
+	run "$REUSELAB" probe "$L" --case no-such-case
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"no case matches 'no-such-case'"* ]]
+	run "$REUSELAB" probe "$L" --claim C99
+	[ "$status" -eq 2 ]
+}
+
+@test "table output and JUnit file" {
+	run "$REUSELAB" probe "$L" --claim C10 --junit "$BATS_TEST_TMPDIR/j.xml"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *restart-est-reuse-both*differs* ]]
+	grep -q 'restart-tw-reuse-both' "$BATS_TEST_TMPDIR/j.xml"
+}
+
+user_topology() { # $1: cases YAML appended to two-nics
+	f="$BATS_TEST_TMPDIR/user.yml"
+	{ cat topologies/two-nics.yml; printf '%s\n' "$1"; } >"$f"
+}
+
+@test "user cases: expectations that hold, exit 0" {
+	user_topology 'cases:
+  - id: my-restart
+    claim: C3
+    description: a listener and a duplicate
+    steps:
+      - {on: server, do: "s = socket tcp4", expect: ok}
+      - {on: server, do: "bind s 10.0.1.1:$P", expect: ok}
+      - {on: server, do: "listen s"}
+      - {on: server, do: "t = socket tcp4"}
+      - {on: server, do: "bind t 10.0.1.1:$P", expect: EADDRINUSE}
+      - {on: client-b, do: "c = socket tcp4"}
+      - {on: client-b, do: "connect c 10.0.1.1:$P", expect: ok}
+      - {on: client-c, do: "d = socket tcp4"}
+      - {on: client-c, do: "connect d 10.0.2.1:$P", expect: ECONNREFUSED}'
+	run "$REUSELAB" probe "$f" --name "$L" --case my-restart --json
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -r '.cases[0].verdict')" = holds ]
+	[ "$(echo "$output" | jq -r '.cases[0].steps[4].expect')" = EADDRINUSE ]
+	[ "$(echo "$output" | jq -r '.cases[0].steps[4].result')" = EADDRINUSE ]
+	[ "$(echo "$output" | jq -r '.cases[0].steps[8].result')" = ECONNREFUSED ]
+}
+
+@test "user cases: a failed expectation is exit 1, verdict failed" {
+	user_topology 'cases:
+  - id: wrong
+    steps:
+      - {on: server, do: "s = socket udp4"}
+      - {on: server, do: "bind s 10.0.1.1:$P"}
+      - {on: server, do: "t = socket udp4"}
+      - {on: server, do: "bind t 10.0.1.1:$P", expect: ok}'
+	run "$REUSELAB" probe "$f" --name "$L" --case wrong --json
+	[ "$status" -eq 1 ]
+	[ "$(echo "$output" | jq -r '.cases[0].verdict')" = failed ]
+	[[ "$(echo "$output" | jq -r '.cases[0].observed')" == *"step 4 bind: got EADDRINUSE"* ]]
+}
+
+@test "user cases: bad steps are FILE:LINE:COL errors, exit 2" {
+	user_topology 'cases:
+  - id: bad
+    steps:
+      - {on: server, do: "s = socket tcp4"}
+      - {on: server, do: "bnd s 10.0.1.1:$P"}
+  - id: bad2
+    steps:
+      - {on: server, do: "bind s 10.0.1.1:$P"}
+  - id: bad3
+    steps:
+      - {on: server, do: "s = socket tcp4", expect: EWHATEVER}'
+	run "$REUSELAB" probe "$f" --name "$L"
+	[ "$status" -eq 2 ]
+	line=$(grep -n 'bnd s' "$f" | cut -d: -f1)
+	[[ "$output" == *"$f:$line:"*": error: case 'bad': unknown step 'bnd'"* ]]
+	line=$(grep -n 'do: "bind s' "$f" | cut -d: -f1)
+	[[ "$output" == *"$f:$line:"*"socket 's' is used before it is made"* ]]
+	line=$(grep -n 'EWHATEVER' "$f" | cut -d: -f1)
+	[[ "$output" == *"$f:$line:"*"bad expect 'EWHATEVER'"* ]]
+}
+
+@test "a lab that is not running: exit 3 naming the namespace" {
+	run "$REUSELAB" probe topologies/two-nics.yml --name "${L}x"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"/run/netns/rl-${L}x-"* ]]
+}
+
+@test "cases lists the catalog with claims" {
+	run "$REUSELAB" cases
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"restart-tw-reuse-both"*"C10"* ]]
+	run "$REUSELAB" cases --json --claim C7
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -r '[.[].claim] | unique | join(",")')" = C7 ]
+	[ "$(echo "$output" | jq '.[0].steps | length')" -gt 3 ]
+	run "$REUSELAB" cases --claim C99
+	[ "$status" -eq 2 ]
+}
+
+@test "a lab lacking roles: those cases are skipped and listed, the rest run" {
+	L3=$(uniq_lab ps)
+	"$REUSELAB" up topologies/time-wait.yml --name "$L3" >/dev/null
+	run --separate-stderr "$REUSELAB" probe "$L3" --json
+	"$REUSELAB" down "$L3" >/dev/null 2>&1 || force_down "$L3"
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"skipped diffaddr-alias-1proc-reuseaddr: the lab has no value for \$A2"* ]]
+	[[ "$stderr" == *"skipped c1-two-servers-none: the lab has no node for role 'cli2'"* ]]
+	skipped=$(echo "$stderr" | grep -c 'probe: skipped ')
+	ran=$(echo "$output" | jq '.cases | length')
+	[ $((skipped + ran)) -eq "$("$REUSELAB" cases --json | jq length)" ]
+	[ "$(echo "$output" | jq -r '.cases[] | select(.id == "c1-same-server-reuseaddr") | .verdict')" = holds ]
+	[ "$(echo "$output" | jq '[.cases[] | select(.verdict == "error")] | length')" -eq 0 ]
+}
