@@ -75,4 +75,26 @@ int report_write_junit(const struct report *r, const char *path);
 /* 0 when every user expectation held, 1 when one did not, 3 on a system error. */
 int report_exit_status(const struct report *r);
 
+/*
+ * Errno names, shared by the probe runner, the reporters and `diff`.
+ * report_errno_name: "EADDRINUSE" for EADDRINUSE, "ok" for 0, "timeout" for
+ * STEP_TIMEOUT, NULL for an errno not in the table.
+ * report_errno_parse: the inverse (case-insensitive; also accepts "errno-N");
+ * returns the errno (> 0), 0 for "ok", STEP_TIMEOUT for "timeout", or
+ * -EINVAL for an unknown name.
+ */
+const char *report_errno_name(int err);
+int report_errno_parse(const char *name);
+
+/*
+ * A step outcome as reports print it: report_errno_name(err), or "errno-N"
+ * for an errno outside the table.  Always NUL-terminates; returns buf.
+ */
+const char *report_result_text(int err, char *buf, size_t len);
+
+/* "holds", "differs", "FAILED", "error" (the table's and JUnit's words). */
+const char *report_verdict_name(enum verdict v);
+/* "holds", "differs", "failed", "error" (the JSON schema's words). */
+const char *report_verdict_json(enum verdict v);
+
 #endif

@@ -9,7 +9,10 @@
 /*
  * The TCP and UDP sockets (IPv4 and IPv6, every state incl. TIME-WAIT) of the
  * namespace netns_fd whose local or remote port is one of ports[0..n_ports).
- * Returns 0 and a malloc'ed array (free with free()) or -errno.
+ * n_ports == 0 means every socket.  Local and remote are "addr:port"
+ * ("[v6]:port"); remote is "*:*" when unconnected.  The caller stays in its
+ * own namespace.  Returns 0 and a malloc'ed array (free with free()) or
+ * -errno.
  */
 int sockdiag_snapshot(int netns_fd, const uint16_t *ports, size_t n_ports,
 		      struct sock_seen **ret, size_t *ret_n);

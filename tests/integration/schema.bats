@@ -1,0 +1,67 @@
+#!/usr/bin/env bats
+# JSON output against the published schemas (docs/*.schema.json, JSON Schema
+# draft 2020-12), with python3-jsonschema (Debian; in `make deps`).
+load helpers
+
+setup_file() {
+	export SL
+	SL=$(uniq_lab sc)
+	"$REUSELAB" up topologies/two-nics.yml --name "$SL" >/dev/null
+}
+
+teardown_file() {
+	force_down "$SL"
+}
+
+setup() {
+	# Debian's python3 (a pyenv or venv python3 first in PATH may lack the module).
+	PY=""
+	for p in /usr/bin/python3 python3; do
+		if "$p" -c 'import jsonschema' 2>/dev/null; then PY=$p; break; fi
+	done
+	[ -n "$PY" ] || skip "python3-jsonschema not installed (make deps)"
+}
+
+# validate SCHEMA FILE: prints the first errors, fails on any.
+validate() {
+	"$PY" - "$1" "$2" <<'PYEOF'
+import json, sys
+import jsonschema
+schema = json.load(open(sys.argv[1]))
+jsonschema.Draft202012Validator.check_schema(schema)
+errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(json.load(open(sys.argv[2]))),
+                key=lambda e: list(e.path))
+for e in errors[:5]:
+    print("%s: /%s: %s" % (sys.argv[2], "/".join(map(str, e.path)), e.message))
+sys.exit(1 if errors else 0)
+PYEOF
+}
+
+@test "matrix --json matches docs/matrix.schema.json" {
+	"$REUSELAB" matrix "$SL" server --json >"$BATS_TEST_TMPDIR/m.json"
+	run validate docs/matrix.schema.json "$BATS_TEST_TMPDIR/m.json"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+}
+
+@test "probe --json matches docs/report.schema.json" {
+	run "$REUSELAB" probe "$SL" --json
+	[ "$status" -eq 0 ] || [ "$status" -eq 1 ]
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/r.json"
+	run validate docs/report.schema.json "$BATS_TEST_TMPDIR/r.json"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	# and the report diffs cleanly against itself
+	run "$REUSELAB" diff "$BATS_TEST_TMPDIR/r.json" "$BATS_TEST_TMPDIR/r.json"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
+@test "the schemas reject what they should" {
+	echo '{"schema": "reuselab-report/1", "kernel": "x", "lab": "y", "sysctls": {},
+	       "cases": [{"id": "c", "claim": null, "title": null, "source": null, "nodes": [],
+	                  "steps": [], "predicted": null, "observed": null, "verdict": "maybe"}],
+	       "summary": {"cases": 1, "holds": 0, "differs": 0, "failed": 0, "error": 0,
+	                   "exit_status": 0}}' >"$BATS_TEST_TMPDIR/bad.json"
+	run validate docs/report.schema.json "$BATS_TEST_TMPDIR/bad.json"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"/cases/0/verdict: 'maybe' is not one of"* ]]
+}

@@ -1,0 +1,366 @@
+/* SPDX-License-Identifier: MIT */
+/* Reporters: JSON round trip through json-c, table lines, JUnit escaping, errno names. */
+#include <errno.h>
+#include <json-c/json.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "lab/report.h"
+
+/* A report with one case of each verdict, built by hand as the probe runner would. */
+static void build(struct report *r)
+{
+	struct case_result *c;
+	struct step_result *st;
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->kernel, sizeof(r->kernel), "6.1.0-test");
+	snprintf(r->lab, sizeof(r->lab), "unit");
+	snprintf(r->sysctls[0].key, sizeof(r->sysctls[0].key), "net.ipv6.bindv6only");
+	snprintf(r->sysctls[0].value, sizeof(r->sysctls[0].value), "0");
+	snprintf(r->sysctls[1].key, sizeof(r->sysctls[1].key), "net.ipv4.ip_local_port_range");
+	snprintf(r->sysctls[1].value, sizeof(r->sysctls[1].value), "32768\t60999");
+	r->n_sysctls = 2;
+	r->n_cases = 4;
+	r->cases = calloc(4, sizeof(*r->cases));
+	assert_non_null(r->cases);
+
+	c = &r->cases[0];
+	c->id = strdup("restart-tw-none");
+	c->claim = strdup("C3");
+	c->title = strdup("restart over TIME-WAIT without SO_REUSEADDR");
+	c->source = strdup("Stevens UNP 7.5");
+	c->predicted = strdup("EADDRINUSE");
+	c->observed = strdup("EADDRINUSE");
+	c->verdict = VERDICT_HOLDS;
+	c->n_nodes = 2;
+	c->nodes = calloc(2, sizeof(char *));
+	c->nodes[0] = strdup("server");
+	c->nodes[1] = strdup("client-b");
+	c->n_steps = 2;
+	c->steps = calloc(2, sizeof(*c->steps));
+	st = &c->steps[0];
+	snprintf(st->node, sizeof(st->node), "server");
+	snprintf(st->call, sizeof(st->call), "listen");
+	snprintf(st->args, sizeof(st->args), "tcp 0.0.0.0:10013");
+	st->expect = -2;
+	st->n_seen = 1;
+	st->seen = calloc(1, sizeof(*st->seen));
+	snprintf(st->seen[0].proto, 4, "tcp");
+	snprintf(st->seen[0].state, 16, "TIME-WAIT");
+	snprintf(st->seen[0].local, 64, "10.0.1.1:10013");
+	snprintf(st->seen[0].remote, 64, "10.0.1.3:40012");
+	st->seen[0].uid = 0;
+	st = &c->steps[1];
+	snprintf(st->node, sizeof(st->node), "server");
+	snprintf(st->call, sizeof(st->call), "bind");
+	snprintf(st->args, sizeof(st->args), "tcp 0.0.0.0:10013");
+	st->err = EADDRINUSE;
+	st->expect = EADDRINUSE;
+	st->value = 0;
+
+	c = &r->cases[1];
+	c->id = strdup("dup-tcp-reuseaddr");
+	c->claim = strdup("C6");
+	c->title = strdup("duplicate TCP binding");
+	c->predicted = strdup("EADDRINUSE");
+	c->observed = strdup("ok");
+	c->verdict = VERDICT_DIFFERS;
+	c->n_steps = 1;
+	c->steps = calloc(1, sizeof(*c->steps));
+	snprintf(c->steps[0].node, sizeof(c->steps[0].node), "server");
+	snprintf(c->steps[0].call, sizeof(c->steps[0].call), "recv");
+	c->steps[0].expect = -2;
+	c->steps[0].value = 3;
+
+	c = &r->cases[2];
+	c->id = strdup("user-<case>&\"1\"");
+	c->title = strdup("a title with <xml> & 'quotes'\x01");
+	c->predicted = strdup("ok");
+	c->observed = strdup("timeout");
+	c->verdict = VERDICT_EXPECT_FAILED;
+	c->n_steps = 1;
+	c->steps = calloc(1, sizeof(*c->steps));
+	snprintf(c->steps[0].node, sizeof(c->steps[0].node), "client");
+	snprintf(c->steps[0].call, sizeof(c->steps[0].call), "connect");
+	snprintf(c->steps[0].args, sizeof(c->steps[0].args), "10.0.1.1:<80>");
+	c->steps[0].err = STEP_TIMEOUT;
+	c->steps[0].expect = 0;
+
+	c = &r->cases[3];
+	c->id = strdup("broken");
+	c->verdict = VERDICT_ERROR;
+	c->error = strdup("setns rl-unit-server: No such file or directory");
+}
+
+static char *capture(int (*fn)(const struct report *, FILE *, bool), const struct report *r,
+		     bool color)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	assert_int_equal(fn(r, f, color), 0);
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+static int write_json_b(const struct report *r, FILE *f, bool unused)
+{
+	(void)unused;
+	return report_write_json(r, f);
+}
+
+static const char *jstr(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	assert_true(json_object_object_get_ex(o, key, &v));
+	return json_object_get_string(v);
+}
+
+static void test_json_round_trip(void **state)
+{
+	struct report r;
+	struct json_object *root, *cases, *c, *steps, *st, *socks, *v;
+	char *text;
+
+	(void)state;
+	build(&r);
+	text = capture(write_json_b, &r, false);
+	root = json_tokener_parse(text);
+	assert_non_null(root);
+	assert_string_equal(jstr(root, "schema"), "reuselab-report/1");
+	assert_string_equal(jstr(root, "kernel"), "6.1.0-test");
+	assert_string_equal(jstr(root, "lab"), "unit");
+	assert_true(json_object_object_get_ex(root, "sysctls", &v));
+	assert_string_equal(jstr(v, "net.ipv6.bindv6only"), "0");
+	assert_string_equal(jstr(v, "net.ipv4.ip_local_port_range"), "32768\t60999");
+
+	assert_true(json_object_object_get_ex(root, "cases", &cases));
+	assert_int_equal(json_object_array_length(cases), 4);
+	c = json_object_array_get_idx(cases, 0);
+	assert_string_equal(jstr(c, "id"), "restart-tw-none");
+	assert_string_equal(jstr(c, "claim"), "C3");
+	assert_string_equal(jstr(c, "source"), "Stevens UNP 7.5");
+	assert_string_equal(jstr(c, "predicted"), "EADDRINUSE");
+	assert_string_equal(jstr(c, "observed"), "EADDRINUSE");
+	assert_string_equal(jstr(c, "verdict"), "holds");
+	assert_false(json_object_object_get_ex(c, "error", NULL));
+	assert_true(json_object_object_get_ex(c, "nodes", &v));
+	assert_int_equal(json_object_array_length(v), 2);
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(v, 1)), "client-b");
+	assert_true(json_object_object_get_ex(c, "steps", &steps));
+	assert_int_equal(json_object_array_length(steps), 2);
+	st = json_object_array_get_idx(steps, 0);
+	assert_string_equal(jstr(st, "call"), "listen");
+	assert_string_equal(jstr(st, "result"), "ok");
+	assert_false(json_object_object_get_ex(st, "expect", NULL));
+	assert_false(json_object_object_get_ex(st, "value", NULL));
+	assert_true(json_object_object_get_ex(st, "sockets", &socks));
+	assert_int_equal(json_object_array_length(socks), 1);
+	v = json_object_array_get_idx(socks, 0);
+	assert_string_equal(jstr(v, "state"), "TIME-WAIT");
+	assert_string_equal(jstr(v, "local"), "10.0.1.1:10013");
+	assert_string_equal(jstr(v, "remote"), "10.0.1.3:40012");
+	assert_true(json_object_object_get_ex(v, "uid", &v));
+	assert_int_equal(json_object_get_int(v), 0);
+	st = json_object_array_get_idx(steps, 1);
+	assert_string_equal(jstr(st, "result"), "EADDRINUSE");
+	assert_string_equal(jstr(st, "expect"), "EADDRINUSE");
+
+	c = json_object_array_get_idx(cases, 1);
+	assert_string_equal(jstr(c, "verdict"), "differs");
+	assert_true(json_object_object_get_ex(c, "source", &v));
+	assert_null(v); /* NULL strings are JSON null */
+	st = json_object_array_get_idx(json_object_object_get(c, "steps"), 0);
+	assert_true(json_object_object_get_ex(st, "value", &v));
+	assert_int_equal(json_object_get_int(v), 3);
+
+	c = json_object_array_get_idx(cases, 2);
+	assert_string_equal(jstr(c, "id"), "user-<case>&\"1\"");
+	assert_string_equal(jstr(c, "verdict"), "failed");
+	st = json_object_array_get_idx(json_object_object_get(c, "steps"), 0);
+	assert_string_equal(jstr(st, "result"), "timeout");
+	assert_string_equal(jstr(st, "expect"), "ok");
+
+	c = json_object_array_get_idx(cases, 3);
+	assert_string_equal(jstr(c, "verdict"), "error");
+	assert_string_equal(jstr(c, "error"), "setns rl-unit-server: No such file or directory");
+
+	assert_true(json_object_object_get_ex(root, "summary", &v));
+	assert_int_equal(json_object_get_int(json_object_object_get(v, "cases")), 4);
+	assert_int_equal(json_object_get_int(json_object_object_get(v, "holds")), 1);
+	assert_int_equal(json_object_get_int(json_object_object_get(v, "differs")), 1);
+	assert_int_equal(json_object_get_int(json_object_object_get(v, "failed")), 1);
+	assert_int_equal(json_object_get_int(json_object_object_get(v, "error")), 1);
+	assert_int_equal(json_object_get_int(json_object_object_get(v, "exit_status")), 3);
+
+	json_object_put(root);
+	free(text);
+	report_free_cases(&r);
+	assert_null(r.cases);
+	assert_int_equal(r.n_cases, 0);
+}
+
+static void test_json_sysctls_json(void **state)
+{
+	struct report r = {0};
+	struct json_object *root, *v;
+	char *text;
+
+	(void)state;
+	r.sysctls_json = (char *)"{\"net.ipv4.ip_autobind_reuse\":\"0\"}";
+	text = capture(write_json_b, &r, false);
+	root = json_tokener_parse(text);
+	assert_non_null(root);
+	assert_true(json_object_object_get_ex(root, "sysctls", &v));
+	assert_string_equal(jstr(v, "net.ipv4.ip_autobind_reuse"), "0");
+	assert_true(json_object_object_get_ex(root, "cases", &v));
+	assert_int_equal(json_object_array_length(v), 0);
+	json_object_put(root);
+	free(text);
+}
+
+static void test_table(void **state)
+{
+	struct report r;
+	char *text;
+
+	(void)state;
+	build(&r);
+	text = capture(report_write_table, &r, false);
+	assert_non_null(strstr(text, "case"));
+	assert_non_null(strstr(text, "verdict\n"));
+	assert_non_null(strstr(text, "restart-tw-none"));
+	assert_non_null(strstr(text, "    server: TIME-WAIT 10.0.1.1:10013 10.0.1.3:40012\n"));
+	assert_non_null(strstr(text, "  differs\n"));
+	assert_non_null(strstr(text, "  FAILED\n"));
+	assert_non_null(
+	    strstr(text, "    error: setns rl-unit-server: No such file or directory\n"));
+	assert_non_null(strstr(text, "4 cases: 1 holds, 1 differs, 1 FAILED, 1 error\n"));
+	assert_null(strchr(text, '\033')); /* no colour unless asked */
+	free(text);
+	text = capture(report_write_table, &r, true);
+	assert_non_null(strstr(text, "\033[32mholds\033[0m"));
+	free(text);
+	report_free_cases(&r);
+}
+
+static void test_junit(void **state)
+{
+	char path[] = "/tmp/reuselab-junit-XXXXXX";
+	struct report r;
+	char buf[16384];
+	size_t n;
+	FILE *f;
+	int fd;
+
+	(void)state;
+	build(&r);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(report_write_junit(&r, path), 0);
+	f = fopen(path, "re");
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	unlink(path);
+	assert_non_null(strstr(buf, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"));
+	assert_non_null(strstr(buf, "tests=\"4\" failures=\"1\" errors=\"1\""));
+	assert_non_null(strstr(buf, "<property name=\"kernel\" value=\"6.1.0-test\"/>"));
+	assert_non_null(strstr(buf, "value=\"32768&#9;60999\""));
+	assert_non_null(strstr(buf, "name=\"user-&lt;case&gt;&amp;&quot;1&quot;: a title with "
+				    "&lt;xml&gt; &amp; &apos;quotes&apos;?\""));
+	assert_non_null(strstr(buf, "<failure type=\"expectation\""));
+	assert_non_null(strstr(buf, "10.0.1.1:&lt;80&gt; -&gt; timeout (expected ok)"));
+	assert_non_null(strstr(buf, "<error type=\"system\" message=\"setns rl-unit-server"));
+	assert_non_null(strstr(buf, "<system-out>differs: the claim predicts EADDRINUSE, "
+				    "Linux did ok"));
+	/* Nothing unescaped: no raw control characters and no stray '<' in the user strings. */
+	assert_null(strchr(buf, '\x01'));
+	assert_null(strstr(buf, "<case>"));
+	assert_null(strstr(buf, "<xml>"));
+	assert_int_equal(report_write_junit(&r, "/nonexistent-dir/x.xml"), -ENOENT);
+	report_free_cases(&r);
+}
+
+static void test_errno_table(void **state)
+{
+	static const int errs[] = {
+	    EADDRINUSE,	  EADDRNOTAVAIL, ECONNREFUSED, EINVAL, EACCES,	   EPERM,
+	    EAFNOSUPPORT, EISCONN,	 ENOTCONN,     EAGAIN, ETIMEDOUT,  ENETUNREACH,
+	    EHOSTUNREACH, ECONNRESET,	 ENOPROTOOPT,  ENODEV, EOPNOTSUPP, EALREADY,
+	    EINPROGRESS,  ENOBUFS,	 EMFILE};
+	char buf[32];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
+		const char *name = report_errno_name(errs[i]);
+
+		assert_non_null(name);
+		assert_int_equal(name[0], 'E');
+		assert_int_equal(report_errno_parse(name), errs[i]);
+	}
+	/* Every number 1..200 that has a name maps back to itself. */
+	for (int e = 1; e < 200; e++) {
+		const char *name = report_errno_name(e);
+
+		if (name)
+			assert_int_equal(report_errno_parse(name), e);
+		assert_int_equal(report_errno_parse(report_result_text(e, buf, sizeof(buf))), e);
+	}
+	assert_string_equal(report_errno_name(EADDRINUSE), "EADDRINUSE");
+	assert_string_equal(report_errno_name(0), "ok");
+	assert_string_equal(report_errno_name(STEP_TIMEOUT), "timeout");
+	assert_null(report_errno_name(4000));
+	assert_string_equal(report_result_text(4000, buf, sizeof(buf)), "errno-4000");
+	assert_int_equal(report_errno_parse("ok"), 0);
+	assert_int_equal(report_errno_parse("timeout"), STEP_TIMEOUT);
+	assert_int_equal(report_errno_parse("eaddrinuse"), EADDRINUSE);
+	assert_int_equal(report_errno_parse("EWHATEVER"), -EINVAL);
+	assert_int_equal(report_errno_parse(""), -EINVAL);
+	assert_int_equal(report_errno_parse(NULL), -EINVAL);
+	assert_int_equal(report_errno_parse("errno-0"), -EINVAL);
+	assert_int_equal(report_errno_parse("errno-12x"), -EINVAL);
+}
+
+static void test_exit_status(void **state)
+{
+	struct case_result cs[2] = {{.verdict = VERDICT_HOLDS}, {.verdict = VERDICT_DIFFERS}};
+	struct report r = {.cases = cs, .n_cases = 2};
+
+	(void)state;
+	assert_int_equal(report_exit_status(&r), 0);
+	cs[1].verdict = VERDICT_EXPECT_FAILED;
+	assert_int_equal(report_exit_status(&r), 1);
+	cs[0].verdict = VERDICT_ERROR;
+	assert_int_equal(report_exit_status(&r), 3);
+	r.n_cases = 0;
+	assert_int_equal(report_exit_status(&r), 0);
+	assert_string_equal(report_verdict_name(VERDICT_EXPECT_FAILED), "FAILED");
+	assert_string_equal(report_verdict_json(VERDICT_EXPECT_FAILED), "failed");
+	report_free_cases(NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_json_round_trip), cmocka_unit_test(test_json_sysctls_json),
+	    cmocka_unit_test(test_table),	    cmocka_unit_test(test_junit),
+	    cmocka_unit_test(test_errno_table),	    cmocka_unit_test(test_exit_status),
+	};
+
+	return cmocka_run_group_tests_name("report", tests, NULL, NULL);
+}
