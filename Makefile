@@ -47,8 +47,9 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 .PHONY: all deps check unit integration asan clean install bench fuzz format test-build test-run reuselab
 all: reuselab
 
+# Copy then rename: replacing a binary that is running must not fail.
 reuselab: $(BUILD)/reuselab
-	$(Q)cp $< $@
+	$(Q)cp $< $@.tmp && mv -f $@.tmp $@
 test-build: $(BUILD)/reuselab $(UNIT_BIN)
 
 $(BUILD)/reuselab: $(BUILD)/lab/main.o $(LIB_OBJ)

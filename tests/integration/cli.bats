@@ -1,0 +1,70 @@
+#!/usr/bin/env bats
+# The command line as users meet it: help, version, man pages, install,
+# bash completion (against a real lab for lab and node names).
+load helpers
+
+setup() {
+	L=$(uniq_lab c)
+}
+
+teardown() {
+	force_down "$L"
+}
+
+@test "every command has --help on stdout, exit 0" {
+	for c in up down status ls exec check graph probe cases matrix run diff; do
+		run "$REUSELAB" "$c" --help
+		[ "$status" -eq 0 ] || { echo "$c: $status"; false; }
+		[[ "$output" == "Usage: reuselab $c"* || ( "$c" = ls && "$output" == *"reuselab ls"* ) ]] || { echo "$c: $output"; false; }
+	done
+	run "$REUSELAB" --help
+	[ "$status" -eq 0 ]
+	for c in up down status exec check graph probe cases matrix run diff; do
+		[[ "$output" == *"  $c "* ]]
+	done
+}
+
+@test "--version names the version; no arguments is a usage error" {
+	run "$REUSELAB" --version
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^reuselab\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+	run "$REUSELAB"
+	[ "$status" -eq 2 ]
+}
+
+@test "man pages render without warnings" {
+	for m in docs/reuselab.1 docs/reuselab-topology.5; do
+		run groff -man -Tutf8 -ww "$m"
+		[ "$status" -eq 0 ]
+		[ -z "$(groff -man -Tutf8 -ww "$m" 2>&1 >/dev/null)" ]
+	done
+	[[ "$(groff -man -Tutf8 -P-cbou docs/reuselab.1 2>/dev/null)" == *"EXIT STATUS"* ]]
+}
+
+@test "make install honours PREFIX and DESTDIR" {
+	d=$BATS_TEST_TMPDIR/root
+	run make --no-print-directory install DESTDIR="$d" PREFIX=/opt/rl
+	[ "$status" -eq 0 ]
+	[ -x "$d/opt/rl/bin/reuselab" ]
+	[ -f "$d/opt/rl/share/man/man1/reuselab.1" ]
+	[ -f "$d/opt/rl/share/man/man5/reuselab-topology.5" ]
+	[ -f "$d/opt/rl/share/bash-completion/completions/reuselab" ]
+	[[ "$("$d/opt/rl/bin/reuselab" --version)" == reuselab* ]]
+}
+
+complete_words() { # prints completions for the words given
+	bash -c 'source docs/reuselab.bash-completion
+		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _reuselab
+		printf "%s\n" "${COMPREPLY[@]}"' _ "$@"
+}
+
+@test "bash completion: commands, lab names, node names" {
+	[ "$(complete_words reuselab pr)" = probe ]
+	"$REUSELAB" up topologies/two-nics.yml --name "$L" >/dev/null
+	run complete_words reuselab down "${L:0:3}"
+	[[ "$output" == *"$L"* ]]
+	run complete_words reuselab exec "$L" cl
+	[ "$(echo "$output" | sort | tr '\n' ' ')" = "client-b client-c " ]
+	run complete_words reuselab matrix "$L" ""
+	[[ "$output" == *server* && "$output" != *.lans* ]]
+}
