@@ -187,6 +187,9 @@ static int do_action(struct build_ctx *c, const struct plan_action *a)
 		r = link_veth_add(c->sock[a->ns], n->ifaces[l->a.iface].name, 0,
 				  t->nodes[l->b.node].ifaces[l->b.iface].name, c->ns_fd[a->peer_ns],
 				  &ifindex, &peer);
+		if (r == 0 && !peer)
+			r = link_ifindex(c->sock[a->peer_ns],
+					 t->nodes[l->b.node].ifaces[l->b.iface].name, &peer);
 		if (r == 0) {
 			set_iface_ifindex(c, l->a.node, l->a.iface, ifindex);
 			set_iface_ifindex(c, l->b.node, l->b.iface, peer);
@@ -199,6 +202,8 @@ static int do_action(struct build_ctx *c, const struct plan_action *a)
 		plan_port_name(a->port, name, sizeof(name));
 		r = link_veth_add(c->sock[a->ns], n->ifaces[a->iface].name, 0, name,
 				  c->ns_fd[a->peer_ns], &ifindex, &peer);
+		if (r == 0 && !peer)
+			r = link_ifindex(c->sock[a->peer_ns], name, &peer);
 		if (r == 0) {
 			set_iface_ifindex(c, a->node, a->iface, ifindex);
 			c->port_ifindex[a->port] = peer;

@@ -141,6 +141,7 @@ int lab_teardown(const char *lab, unsigned *ret_removed, char *err, size_t errle
 	char prefix[NS_NAME_MAX + 1], alias[256];
 	char **names = NULL;
 	size_t n = 0;
+	enum { NS_SKIP, NS_STALE, NS_OURS } *kind = NULL;
 	unsigned removed = 0;
 	int orig = -1, r, first = 0;
 
@@ -167,16 +168,36 @@ int lab_teardown(const char *lab, unsigned *ret_removed, char *err, size_t errle
 		goto out;
 	}
 	/*
-	 * Keep going past a failure so one stuck namespace does not keep the
-	 * rest of the lab alive; report the first failure.
+	 * Decide first, remove after: once a big namespace is released its
+	 * cleanup holds the kernel's lock for a while, and a tag check made
+	 * after it would wait behind it.  Keep going past a failure so one
+	 * stuck namespace does not keep the rest of the lab alive; report the
+	 * first failure.
 	 */
+	kind = calloc(n, sizeof(*kind));
+	if (!kind) {
+		r = -ENOMEM;
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		goto out;
+	}
 	for (size_t i = 0; i < n; i++) {
 		r = read_tag(names[i], orig, alias, sizeof(alias));
-		if (r == -ESTALE) {
+		if (r == -ESTALE)
+			kind[i] = NS_STALE;
+		else if (r == 0 && tag_is(alias, lab))
+			kind[i] = NS_OURS;
+		else if (r < 0 && r != -ENOENT && !first) {
+			first = r;
+			snprintf(err, errlen, "namespace %s: %s", names[i], strerror(-r));
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		r = 0;
+		if (kind[i] == NS_STALE) {
 			r = remove_stale(names[i]);
 			if (r > 0)
 				removed++;
-		} else if (r == 0 && tag_is(alias, lab)) {
+		} else if (kind[i] == NS_OURS) {
 			r = ns_remove(names[i]);
 			if (r == 0)
 				removed++;
@@ -190,6 +211,7 @@ int lab_teardown(const char *lab, unsigned *ret_removed, char *err, size_t errle
 	}
 	r = first;
 out:
+	free(kind);
 	if (orig >= 0)
 		close(orig);
 	free_names(names, n);

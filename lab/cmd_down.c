@@ -51,6 +51,8 @@ int lab_down(const char *lab, int quiet)
 	if (!quiet) {
 		if (removed)
 			printf("lab %s is down: %u namespaces removed\n", lab, removed);
+		else if (r > 0)
+			printf("lab %s is down: no namespace left, stale state removed\n", lab);
 		else
 			printf("lab %s: nothing to remove\n", lab);
 	}

@@ -26,18 +26,6 @@ static void run_usage(FILE *out)
 		     "  other options    as for 'reuselab probe' (see 'reuselab probe --help')\n");
 }
 
-static int pending_signal(const sigset_t *set)
-{
-	sigset_t pend;
-
-	if (sigpending(&pend) < 0)
-		return 0;
-	for (int s = 1; s < NSIG; s++)
-		if (sigismember(set, s) && sigismember(&pend, s))
-			return s;
-	return 0;
-}
-
 static int takes_value(const char *opt)
 {
 	static const char *const with_value[] = { "-c", "--case", "-C", "--claim", "--junit" };
@@ -55,7 +43,6 @@ int cmd_run(int argc, char **argv)
 	struct topology *t = NULL;
 	char **pargv = NULL;
 	int pargc = 0, rc, sig = 0, down_rc;
-	sigset_t block;
 
 	if (cmd_wants_help(argc, argv)) {
 		run_usage(stdout);
@@ -106,21 +93,15 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	}
 
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigprocmask(SIG_BLOCK, &block, NULL);
-
+	cmd_block_signals(NULL);
 	rc = lab_up(t, lab, &sig);
-	if (rc != EXIT_OK && !sig)
-		goto out; /* nothing was left built */
-	sig = sig ? sig : pending_signal(&block);
+	if (rc != EXIT_OK)
+		goto out; /* lab_up left nothing built */
 	if (!sig) {
 		fprintf(stderr, "reuselab: lab %s is up; probing\n", lab);
 		fflush(stderr);
 		rc = cmd_probe(pargc, pargv);
-		sig = pending_signal(&block);
+		sig = cmd_signal_pending();
 	}
 	down_rc = lab_down(lab, 1);
 	if (sig) {

@@ -59,46 +59,60 @@ int lab_up(const struct topology *t, const char *lab, int *ret_signal)
 {
 	char err[1024] = "";
 	struct lab_state st;
-	int lock, r, sig = 0;
-	sigset_t block, old, pend;
+	unsigned removed;
+	int lock = -1, r;
+	sigset_t old;
 
-	*ret_signal = 0;
+	/*
+	 * Block before the lock and the write-ahead state: a signal anywhere
+	 * from here on is honoured by rolling back, never by dying midway.
+	 */
+	cmd_block_signals(&old);
 	lock = state_lock(lab);
 	if (lock < 0) {
 		cmd_err("lab '%s': cannot take lock in " STATE_DIR ": %s", lab, strerror(-lock));
-		return EXIT_SYSTEM;
+		r = EXIT_SYSTEM;
+		goto out;
 	}
-	if (state_read(lab, &st) == 0) {
+	r = state_read(lab, &st);
+	if (r == 0) {
 		cmd_err("lab '%s' is already up (from %s); remove it with 'reuselab down %s'", lab,
 			st.file, lab);
 		state_clear(&st);
 		r = EXIT_USAGE;
 		goto out;
 	}
-	/* Write ahead: a killed `up` still leaves a lab that `down` knows of. */
+	if (r != -ENOENT) {
+		/* A planted symlink (ELOOP) or garbage: refuse rather than overwrite. */
+		cmd_err("lab '%s': unusable state file " STATE_DIR "/%s.json: %s; remove it with "
+			"'reuselab down %s'",
+			lab, lab, strerror(-r), lab);
+		r = EXIT_SYSTEM;
+		goto out;
+	}
 	r = state_write(t, lab, 0);
 	if (r < 0) {
 		cmd_err("lab '%s': cannot write state in " STATE_DIR ": %s", lab, strerror(-r));
 		r = EXIT_SYSTEM;
 		goto out;
 	}
-
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigprocmask(SIG_BLOCK, &block, &old);
 	r = lab_build(t, lab, err, sizeof(err));
-	if (sigpending(&pend) == 0)
-		for (int s = 1; s < NSIG && !sig; s++)
-			if (sigismember(&block, s) && sigismember(&pend, s))
-				sig = s;
+	if (r == 0 && !cmd_signal_pending()) {
+		r = state_write(t, lab, 1);
+		if (r < 0) {
+			snprintf(err, sizeof(err), "cannot record state in " STATE_DIR ": %s",
+				 strerror(-r));
+			lab_teardown(lab, &removed, NULL, 0);
+		}
+	} else if (r == 0) {
+		lab_teardown(lab, &removed, NULL, 0);
+		r = -EINTR;
+	}
 	if (r < 0) {
 		state_remove(lab);
-		if (r == -EINTR || sig) {
+		if (r == -EINTR || cmd_signal_pending()) {
 			cmd_err("lab '%s': interrupted, everything built was removed", lab);
-			*ret_signal = sig ? sig : SIGINT;
-			r = 128 + *ret_signal;
+			r = EXIT_SYSTEM;
 		} else if (r == -EEXIST) {
 			cmd_err("lab '%s': %s (another lab or program uses that name; see 'reuselab "
 				"status' or 'ip netns list')",
@@ -108,23 +122,17 @@ int lab_up(const struct topology *t, const char *lab, int *ret_signal)
 			cmd_err("lab '%s': %s", lab, err[0] ? err : strerror(-r));
 			r = EXIT_SYSTEM;
 		}
-		goto unblock;
-	}
-	r = state_write(t, lab, 1);
-	if (r < 0) {
-		cmd_err("lab '%s': built, but cannot record state: %s", lab, strerror(-r));
-		r = EXIT_SYSTEM;
-		goto unblock;
+		goto out;
 	}
 	r = EXIT_OK;
-unblock:
-	/* Signals that arrived stay pending; the caller decides what they mean. */
-	if (sig)
-		*ret_signal = sig;
-	if (!*ret_signal)
-		sigprocmask(SIG_SETMASK, &old, NULL);
 out:
 	state_unlock(lock);
+	/* A signal that came stays pending and blocked: the caller acts on it. */
+	*ret_signal = cmd_signal_pending();
+	if (*ret_signal && r != EXIT_OK)
+		r = 128 + *ret_signal;
+	if (!*ret_signal)
+		sigprocmask(SIG_SETMASK, &old, NULL);
 	return r;
 }
 

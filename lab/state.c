@@ -215,20 +215,21 @@ out:
 
 int state_remove(const char *lab)
 {
+	static const char *const suffixes[] = { ".json", ".json.tmp", ".lock" };
 	char path[PATH_MAX];
-	int r;
+	int r, removed = 0;
 
-	r = state_path(lab, ".json", path, sizeof(path));
-	if (r < 0)
-		return r;
-	if (unlink(path) < 0 && errno != ENOENT)
-		return -errno;
-	r = state_path(lab, ".lock", path, sizeof(path));
-	if (r < 0)
-		return r;
-	if (unlink(path) < 0 && errno != ENOENT)
-		return -errno;
-	return 0;
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		r = state_path(lab, suffixes[i], path, sizeof(path));
+		if (r < 0)
+			return r;
+		/* The lock file is made by whoever calls us: it proves nothing. */
+		if (unlink(path) == 0)
+			removed |= strcmp(suffixes[i], ".lock") != 0;
+		else if (errno != ENOENT)
+			return -errno;
+	}
+	return removed;
 }
 
 int state_list(char ***ret_names, size_t *ret_n)

@@ -29,6 +29,7 @@ void state_unlock(int fd);
 int state_write(const struct topology *t, const char *lab, int complete);
 /* -ENOENT when the lab has no state file. */
 int state_read(const char *lab, struct lab_state *ret);
+/* Remove state, temporary and lock files: 1 when a state file existed, 0, or -errno. */
 int state_remove(const char *lab);
 void state_clear(struct lab_state *s);
 /* Lab names that have a state file. */

@@ -15,7 +15,7 @@ static size_t addr_len(int family)
 
 int addr_add(struct ns_sock *s, int ifindex, int family, const uint8_t *addr, unsigned prefixlen)
 {
-	char buf[NS_SOCK_TXBUF];
+	char buf[NS_SOCK_TXBUF] = { 0 }; /* libmnl leaves attribute padding unset */
 	struct nlmsghdr *nlh;
 	struct ifaddrmsg *ifa;
 	size_t alen = addr_len(family);
@@ -79,7 +79,7 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 
 int addr_dump(struct ns_sock *s, addr_dump_cb cb, void *data)
 {
-	char buf[NS_SOCK_TXBUF];
+	char buf[NS_SOCK_TXBUF] = { 0 }; /* libmnl leaves attribute padding unset */
 	struct nlmsghdr *nlh;
 	struct ifaddrmsg *ifa;
 	struct dump d = {cb, data};

@@ -78,10 +78,25 @@ static int echo_cb(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
+/*
+ * Kernels before 6.3 do not echo a new link back: look ours up by name
+ * (one request), and report the peer's index as unknown (0).
+ */
+static int echo_or_lookup(struct ns_sock *s, const char *name, struct echo *e)
+{
+	int r;
+
+	if (e->ifindex > 0)
+		return 0;
+	r = link_ifindex(s, name, &e->ifindex);
+	e->link = 0;
+	return r;
+}
+
 int link_veth_add(struct ns_sock *s, const char *name, int master_ifindex, const char *peer_name,
 		  int peer_nsfd, int *ret_ifindex, int *ret_peer_ifindex)
 {
-	char buf[NS_SOCK_TXBUF];
+	char buf[NS_SOCK_TXBUF] = { 0 }; /* libmnl leaves attribute padding unset */
 	struct nlmsghdr *nlh;
 	struct nlattr *info, *data, *peer;
 	struct ifinfomsg *pifi;
@@ -95,6 +110,13 @@ int link_veth_add(struct ns_sock *s, const char *name, int master_ifindex, const
 		return -EMSGSIZE;
 	if (master_ifindex > 0)
 		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master_ifindex);
+	/*
+	 * One queue each way: the kernel otherwise makes one per CPU and then
+	 * trims to one, paying an RCU grace period per veth (see
+	 * docs/performance.md).
+	 */
+	mnl_attr_put_u32(nlh, IFLA_NUM_TX_QUEUES, 1);
+	mnl_attr_put_u32(nlh, IFLA_NUM_RX_QUEUES, 1);
 	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
 	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
@@ -110,14 +132,17 @@ int link_veth_add(struct ns_sock *s, const char *name, int master_ifindex, const
 		return -EMSGSIZE;
 	if (peer_nsfd >= 0)
 		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)peer_nsfd);
+	mnl_attr_put_u32(nlh, IFLA_NUM_TX_QUEUES, 1);
+	mnl_attr_put_u32(nlh, IFLA_NUM_RX_QUEUES, 1);
 	mnl_attr_nest_end(nlh, peer);
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, info);
 	r = ns_sock_request(s, nlh, echo_cb, &e);
 	if (r < 0)
 		return r;
-	if (e.ifindex <= 0)
-		return -EPROTO; /* a kernel without NLM_F_ECHO for links (< 6.3) */
+	r = echo_or_lookup(s, name, &e);
+	if (r < 0)
+		return r;
 	if (ret_ifindex)
 		*ret_ifindex = e.ifindex;
 	if (ret_peer_ifindex)
@@ -127,7 +152,7 @@ int link_veth_add(struct ns_sock *s, const char *name, int master_ifindex, const
 
 int link_simple_add(struct ns_sock *s, const char *kind, const char *name, int *ret_ifindex)
 {
-	char buf[NS_SOCK_TXBUF];
+	char buf[NS_SOCK_TXBUF] = { 0 }; /* libmnl leaves attribute padding unset */
 	struct nlmsghdr *nlh;
 	struct nlattr *info;
 	struct echo e = {.name = name, .ifindex = 0, .link = -1};
@@ -144,8 +169,9 @@ int link_simple_add(struct ns_sock *s, const char *kind, const char *name, int *
 	r = ns_sock_request(s, nlh, echo_cb, &e);
 	if (r < 0)
 		return r;
-	if (e.ifindex <= 0)
-		return -EPROTO;
+	r = echo_or_lookup(s, name, &e);
+	if (r < 0)
+		return r;
 	if (ret_ifindex)
 		*ret_ifindex = e.ifindex;
 	return 0;
@@ -153,7 +179,7 @@ int link_simple_add(struct ns_sock *s, const char *kind, const char *name, int *
 
 int link_set_up(struct ns_sock *s, int ifindex, int master_ifindex, const char *alias)
 {
-	char buf[NS_SOCK_TXBUF];
+	char buf[NS_SOCK_TXBUF] = { 0 }; /* libmnl leaves attribute padding unset */
 	struct nlmsghdr *nlh;
 
 	nlh = link_msg(buf, RTM_NEWLINK, 0, ifindex);
@@ -196,7 +222,7 @@ static int get_cb(const struct nlmsghdr *nlh, void *data)
 /* RTM_GETLINK for one link, by index or (ifindex 0) by name. */
 static int link_get(struct ns_sock *s, int ifindex, const char *name, struct get *g)
 {
-	char buf[NS_SOCK_TXBUF];
+	char buf[NS_SOCK_TXBUF] = { 0 }; /* libmnl leaves attribute padding unset */
 	struct nlmsghdr *nlh;
 
 	nlh = link_msg(buf, RTM_GETLINK, 0, ifindex);
@@ -276,7 +302,7 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 
 int link_dump(struct ns_sock *s, link_dump_cb cb, void *data)
 {
-	char buf[NS_SOCK_TXBUF];
+	char buf[NS_SOCK_TXBUF] = { 0 }; /* libmnl leaves attribute padding unset */
 	struct nlmsghdr *nlh;
 	struct dump d = {cb, data};
 

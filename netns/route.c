@@ -9,7 +9,7 @@
 int route_add(struct ns_sock *s, int family, const uint8_t *dst, unsigned dst_len,
 	      const uint8_t *gw, int oif)
 {
-	char buf[NS_SOCK_TXBUF];
+	char buf[NS_SOCK_TXBUF] = { 0 }; /* libmnl leaves attribute padding unset */
 	struct nlmsghdr *nlh;
 	struct rtmsg *rtm;
 	size_t alen = family == AF_INET ? 4 : family == AF_INET6 ? 16 : 0;

@@ -1,0 +1,579 @@
+#!/usr/bin/env bats
+# Reliability and security: every injected kernel failure of `up` rolls back
+# completely; SIGINT/SIGTERM/SIGKILL during `up` and `run` leave nothing (or
+# nothing `down` cannot remove); labs build in parallel and a raced name has
+# one winner; 100 up/down cycles leak no namespace, mount, fd or memory;
+# hostile names and planted symlinks never reach outside /run/netns and
+# /run/reuselab.  Every lab is named uniquely and removed in teardown.
+load helpers
+
+setup() {
+	L=$(uniq_lab r)
+	EXTRA_LABS=()
+	BG_PIDS=()
+	FOREIGN_NS=""
+}
+
+teardown() {
+	local p l
+	for p in "${BG_PIDS[@]}"; do
+		kill -KILL "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+	# Planted symlinks first, or `down` refuses the lock.
+	for l in "$L" "${EXTRA_LABS[@]}"; do
+		for f in json lock json.tmp; do
+			[ ! -L "/run/reuselab/$l.$f" ] || rm -f "/run/reuselab/$l.$f"
+		done
+	done
+	force_down "$L"
+	for l in "${EXTRA_LABS[@]}"; do force_down "$l"; done
+	[ -z "$FOREIGN_NS" ] || ip netns del "$FOREIGN_NS" 2>/dev/null || true
+	return 0
+}
+
+# Fails, saying what, when anything of lab $1 is left: a namespace (or the
+# empty file of a half-made one), a mount, a state, lock or temp file.
+assert_gone() {
+	local lab=$1 ns f
+	ns=$(lab_namespaces "$lab")
+	[ -z "$ns" ] || { echo "lab $lab left namespaces: $ns"; return 1; }
+	if grep -F "/run/netns/rl-$lab-" /proc/self/mountinfo; then
+		echo "lab $lab left mounts (above)"
+		return 1
+	fi
+	for f in json lock json.tmp; do
+		if [ -e "/run/reuselab/$lab.$f" ] || [ -L "/run/reuselab/$lab.$f" ]; then
+			echo "lab $lab left /run/reuselab/$lab.$f"
+			return 1
+		fi
+	done
+}
+
+host_links() { ip -o link | wc -l; }
+
+# Mounts other than namespaces under /run/netns (which parallel tests and
+# benchmarks add and remove): a stacked /run/netns bind mount or a stray one
+# elsewhere shows up here.
+other_mounts() { awk '$5 !~ "^/run/netns/" { print $5, $9, $10 }' /proc/self/mountinfo | sort; }
+
+# Walk REUSELAB_FAULT_AT=1,2,... over `up FILE` until it succeeds; every
+# failing N must exit 3, name the fault and leave nothing.  Sets WALKED.
+fault_walk() {
+	local file=$1 n rc out links0 re
+	links0=$(host_links)
+	for ((n = 1; n <= 5000; n++)); do
+		rc=0
+		out=$(REUSELAB_FAULT_AT=$n "$REUSELAB" up "$file" --name "$L" 2>&1) || rc=$?
+		[ "$rc" -ne 0 ] || break
+		[ "$rc" -eq 3 ] || { echo "N=$n: exit $rc, expected 3: $out"; return 1; }
+		re="injected fault $n([^0-9]|\$)"
+		[[ $out =~ $re ]] || { echo "N=$n: no 'injected fault $n' in: $out"; return 1; }
+		assert_gone "$L" || { echo "N=$n: after: $out"; return 1; }
+		[ "$(host_links)" -eq "$links0" ] ||
+			{ echo "N=$n: host has $(host_links) links, had $links0"; ip -o link; return 1; }
+	done
+	[ "$rc" -eq 0 ] || { echo "up never succeeded (last N=$n): $out"; return 1; }
+	WALKED=$((n - 1))
+	[[ $out == *"lab $L is up"* ]] || { echo "N=$n: $out"; return 1; }
+	"$REUSELAB" down -q "$L"
+	assert_gone "$L"
+	[ "$(host_links)" -eq "$links0" ]
+	echo "# fault walk ${file##*/}: $WALKED operations, each rolled back" >&3
+}
+
+# A lab of $1 nodes on one lan (so $1 + 1 namespaces), written to $2:
+# slow enough (hundreds of kernel operations) to signal mid-build.
+gen_big() {
+	local n=$1 i sep=""
+	{
+		echo "name: big"
+		echo "nodes:"
+		for ((i = 1; i <= n; i++)); do
+			printf '  n%d:\n    interfaces:\n      eth0: [10.%d.%d.1/8, fd10::%x/64]\n' \
+				"$i" $((i / 250)) $((i % 250)) "$i"
+		done
+		echo "lans:"
+		echo "  seg:"
+		printf '    members: ['
+		for ((i = 1; i <= n; i++)); do
+			printf '%sn%d:eth0' "$sep" "$i"
+			sep=", "
+		done
+		echo "]"
+	} > "$2"
+}
+
+BIG_NODES=150
+
+big_topology() {
+	BIG=$BATS_TEST_TMPDIR/big.yml
+	gen_big "$BIG_NODES" "$BIG"
+	run "$REUSELAB" check "$BIG"
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
+}
+
+# Start "$@" in the background with SIGINT/SIGTERM/SIGHUP at their default
+# dispositions (a non-interactive shell starts background jobs with SIGINT
+# ignored), stdout and stderr to $BATS_TEST_TMPDIR/bg.{out,err}.  Sets BG.
+start_bg() {
+	env --default-signal=INT,TERM,HUP "$@" > "$BATS_TEST_TMPDIR/bg.out" 2> "$BATS_TEST_TMPDIR/bg.err" &
+	BG=$!
+	BG_PIDS+=("$BG")
+}
+
+# 0 once file $1 exists, 1 if process $2 ended first or 60 s passed.  No sleep:
+# the state file appears a few ms before a large build gets going.
+wait_for_file() {
+	local deadline=$((SECONDS + 60))
+	while [ ! -e "$1" ]; do
+		kill -0 "$2" 2>/dev/null || return 1
+		((SECONDS < deadline)) || return 1
+	done
+}
+
+# wait for $BG; sets BG_RC.
+wait_bg() {
+	BG_RC=0
+	wait "$BG" || BG_RC=$?
+	BG_PIDS=()
+}
+
+env_default_signal_or_skip() {
+	env --default-signal=INT true 2>/dev/null || skip "env(1) has no --default-signal (coreutils < 8.31)"
+}
+
+signal_during_up() {
+	local sig=$1 code=$2 links0
+	env_default_signal_or_skip
+	big_topology
+	links0=$(host_links)
+	start_bg "$REUSELAB" up "$BIG" --name "$L"
+	wait_for_file "/run/reuselab/$L.json" "$BG" || { cat "$BATS_TEST_TMPDIR"/bg.*; false; }
+	kill -"$sig" "$BG"
+	wait_bg
+	cat "$BATS_TEST_TMPDIR"/bg.*
+	[ "$BG_RC" -eq "$code" ]
+	grep -q "interrupted" "$BATS_TEST_TMPDIR/bg.err"
+	! grep -q "is up" "$BATS_TEST_TMPDIR/bg.out"
+	assert_gone "$L"
+	[ "$(host_links)" -eq "$links0" ]
+}
+
+signal_during_run_build() {
+	local sig=$1 code=$2
+	env_default_signal_or_skip
+	big_topology
+	start_bg "$REUSELAB" run "$BIG" --name "$L" --json
+	wait_for_file "/run/reuselab/$L.json" "$BG" || { cat "$BATS_TEST_TMPDIR"/bg.*; false; }
+	kill -"$sig" "$BG"
+	wait_bg
+	cat "$BATS_TEST_TMPDIR"/bg.*
+	[ "$BG_RC" -eq "$code" ]
+	grep -q "interrupted" "$BATS_TEST_TMPDIR/bg.err"
+	assert_gone "$L"
+}
+
+# `up` of two-nics under strace(1), the exit of its $1-th rename(2) held for
+# 2 s: the instant it has just written its state file (1: the write-ahead
+# one, before signals are blocked; 2: the "complete" one, before they are
+# unblocked).  SIGTERM lands in that instant and must still roll back.
+sigterm_after_state_write() {
+	local when=$1 pidf=$BATS_TEST_TMPDIR/pid
+	command -v strace >/dev/null || skip "strace is not installed"
+	env_default_signal_or_skip
+	rm -f "$pidf"
+	start_bg strace -f -o /dev/null -e trace=rename,renameat,renameat2 \
+		-e inject=rename,renameat,renameat2:delay_exit=2000000:when="$when" \
+		bash -c 'echo $$ > "$0"; exec "$1" up "$2" --name "$3"' \
+		"$pidf" "$REUSELAB" topologies/two-nics.yml "$L"
+	wait_for_file "/run/reuselab/$L.json" "$BG" || { cat "$BATS_TEST_TMPDIR"/bg.*; false; }
+	if [ "$when" -eq 2 ]; then
+		local deadline=$((SECONDS + 60))
+		until grep -q '"complete":true' "/run/reuselab/$L.json" 2>/dev/null; do
+			kill -0 "$BG" 2>/dev/null && ((SECONDS < deadline)) || { cat "$BATS_TEST_TMPDIR"/bg.*; false; }
+		done
+	fi
+	wait_for_file "$pidf" "$BG"
+	kill -TERM "$(cat "$pidf")"
+	wait_bg
+	cat "$BATS_TEST_TMPDIR"/bg.*
+	[ "$BG_RC" -eq 143 ]
+	assert_gone "$L"
+}
+
+# ---------------------------------------------------------------- faults
+
+# The lower bounds count what each topology needs at the least; a walk that
+# stops short means REUSELAB_FAULT_AT is not honoured (or not compiled in).
+@test "fault walk: every failing kernel operation of up two-nics rolls back" {
+	fault_walk topologies/two-nics.yml
+	# 3 namespaces x (create + tag), 2 veths, 2 peers up, 9 addresses.
+	[ "$WALKED" -ge 19 ] || { echo "walk covered only $WALKED operations"; false; }
+}
+
+@test "fault walk: every failing kernel operation of up lan3 (bridges) rolls back" {
+	fault_walk tests/topologies/lan3.yml
+	# 4 namespaces x (create + tag), 1 bridge, 3 member veths, 3 ports
+	# attached, 6 addresses.
+	[ "$WALKED" -ge 21 ] || { echo "walk covered only $WALKED operations"; false; }
+}
+
+# ---------------------------------------------------------------- signals
+
+@test "SIGTERM during up of a $BIG_NODES-node lab rolls back, exit 143" {
+	signal_during_up TERM 143
+}
+
+@test "SIGINT during up of a $BIG_NODES-node lab rolls back, exit 130" {
+	signal_during_up INT 130
+}
+
+@test "SIGTERM during the build phase of run tears down, exit 143" {
+	signal_during_run_build TERM 143
+}
+
+@test "SIGINT during the build phase of run tears down, exit 130" {
+	signal_during_run_build INT 130
+}
+
+@test "SIGTERM during the probe phase of run: probe ends, lab removed, exit 143" {
+	env_default_signal_or_skip
+	start_bg "$REUSELAB" run topologies/two-nics.yml --name "$L" --json
+	local deadline=$((SECONDS + 60))
+	until grep -q "is up; probing" "$BATS_TEST_TMPDIR/bg.err"; do
+		kill -0 "$BG" 2>/dev/null && ((SECONDS < deadline)) || { cat "$BATS_TEST_TMPDIR"/bg.*; false; }
+		sleep 0.01
+	done
+	kill -TERM "$BG"
+	wait_bg
+	cat "$BATS_TEST_TMPDIR"/bg.err
+	[ "$BG_RC" -eq 143 ]
+	grep -q "interrupted by signal 15; lab $L removed" "$BATS_TEST_TMPDIR/bg.err"
+	assert_gone "$L"
+}
+
+@test "SIGTERM right after up wrote its write-ahead state rolls back" {
+	# Held by strace between the state file's rename and the signal block.
+	sigterm_after_state_write 1
+}
+
+@test "SIGTERM while up records the finished lab still removes it" {
+	# Held by strace between the "complete" rename and the signal unblock.
+	sigterm_after_state_write 2
+}
+
+@test "SIGKILL during up of a $BIG_NODES-node lab: down LAB removes every trace" {
+	big_topology
+	local links0
+	links0=$(host_links)
+	start_bg "$REUSELAB" up "$BIG" --name "$L"
+	wait_for_file "/run/reuselab/$L.json" "$BG" || { cat "$BATS_TEST_TMPDIR"/bg.*; false; }
+	# Let it get well into the build so namespaces, veths and the bridge exist.
+	local deadline=$((SECONDS + 60))
+	until [ "$(lab_namespaces "$L" | wc -l)" -ge 20 ]; do
+		kill -0 "$BG" 2>/dev/null && ((SECONDS < deadline)) || { cat "$BATS_TEST_TMPDIR"/bg.*; false; }
+	done
+	kill -KILL "$BG"
+	wait_bg
+	[ "$BG_RC" -eq 137 ]
+	left=$(lab_namespaces "$L" | wc -l)
+	echo "# SIGKILL left $left namespaces" >&3
+	[ "$left" -gt 0 ]
+	[ "$(jq -r .complete "/run/reuselab/$L.json")" = false ]
+	run "$REUSELAB" down "$L"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ $output == "lab $L is down: "*" namespaces removed" ]]
+	assert_gone "$L"
+	[ "$(host_links)" -eq "$links0" ]
+}
+
+@test "SIGKILL during up: down --all removes it (only when no other lab is up)" {
+	run "$REUSELAB" status --json
+	[ "$status" -eq 0 ]
+	others=$(echo "$output" | jq -r '.[].lab' | tr '\n' ' ')
+	[ -z "$others" ] || skip "down --all would remove other labs on this host: $others"
+	big_topology
+	start_bg "$REUSELAB" up "$BIG" --name "$L"
+	wait_for_file "/run/reuselab/$L.json" "$BG" || { cat "$BATS_TEST_TMPDIR"/bg.*; false; }
+	local deadline=$((SECONDS + 60))
+	until [ "$(lab_namespaces "$L" | wc -l)" -ge 20 ]; do
+		kill -0 "$BG" 2>/dev/null && ((SECONDS < deadline)) || { cat "$BATS_TEST_TMPDIR"/bg.*; false; }
+	done
+	# Another lab may have come up since the check: then skip, not remove it.
+	run "$REUSELAB" status --json
+	others=$(echo "$output" | jq -r --arg l "$L" '.[].lab | select(. != $l)' | tr '\n' ' ')
+	kill -KILL "$BG"
+	wait_bg
+	[ -z "$others" ] || skip "another lab came up meanwhile: $others"
+	run "$REUSELAB" down --all
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ $output == *"lab $L is down"* ]]
+	assert_gone "$L"
+}
+
+# ---------------------------------------------------------------- parallel
+
+@test "eight runs of two-nics at once all pass with the same cases" {
+	local i pids=() rc
+	for i in 1 2 3 4 5 6 7 8; do
+		EXTRA_LABS+=("$L-$i")
+		"$REUSELAB" run topologies/two-nics.yml --name "$L-$i" --json \
+			> "$BATS_TEST_TMPDIR/run$i.json" 2> "$BATS_TEST_TMPDIR/run$i.err" &
+		pids+=($!)
+		BG_PIDS+=($!)
+	done
+	for i in 1 2 3 4 5 6 7 8; do
+		rc=0
+		wait "${pids[$((i - 1))]}" || rc=$?
+		[ "$rc" -eq 0 ] || {
+			echo "run $i: exit $rc"
+			cat "$BATS_TEST_TMPDIR/run$i.err"
+			jq -c '.cases[] | select(.verdict != "holds" and .verdict != "differs")' \
+				"$BATS_TEST_TMPDIR/run$i.json" || cat "$BATS_TEST_TMPDIR/run$i.json"
+			false
+		}
+	done
+	BG_PIDS=()
+	n1=$(jq '.cases | length' "$BATS_TEST_TMPDIR/run1.json")
+	[ "$n1" -gt 0 ]
+	for i in 1 2 3 4 5 6 7 8; do
+		f=$BATS_TEST_TMPDIR/run$i.json
+		[ "$(jq '.cases | length' "$f")" -eq "$n1" ]
+		errs=$(jq -r '[.cases[] | select(.verdict == "error") | .id] | join(" ")' "$f")
+		[ -z "$errs" ] || { echo "run $i: cases in error: $errs"; false; }
+		assert_gone "$L-$i"
+	done
+	echo "# 8 parallel runs, $n1 cases each" >&3
+}
+
+@test "two ups racing for one name: exactly one wins, the other says already up" {
+	local round a b ra rb
+	for round in 1 2 3 4 5; do
+		"$REUSELAB" up topologies/two-nics.yml --name "$L" > "$BATS_TEST_TMPDIR/a" 2>&1 &
+		a=$!
+		"$REUSELAB" up topologies/two-nics.yml --name "$L" > "$BATS_TEST_TMPDIR/b" 2>&1 &
+		b=$!
+		BG_PIDS=("$a" "$b")
+		ra=0 rb=0
+		wait "$a" || ra=$?
+		wait "$b" || rb=$?
+		BG_PIDS=()
+		echo "round $round: $ra $rb"
+		cat "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b"
+		if [ "$ra" -eq 0 ]; then loser=b lrc=$rb; else loser=a lrc=$ra; fi
+		[ "$((ra + rb))" -eq 2 ] && { [ "$ra" -eq 0 ] || [ "$rb" -eq 0 ]; }
+		[ "$lrc" -eq 2 ]
+		grep -q "already up" "$BATS_TEST_TMPDIR/$loser"
+		[ "$(lab_namespaces "$L" | wc -l)" -eq 3 ]
+		run "$REUSELAB" down "$L"
+		[ "$status" -eq 0 ]
+		[ "$output" = "lab $L is down: 3 namespaces removed" ]
+		assert_gone "$L"
+	done
+}
+
+# ---------------------------------------------------------------- cycles
+
+# valgrind --track-fds on `up` of two-nics: "TOTAL OWN", the fds open at exit
+# and those of them not inherited (opened by reuselab and never closed).
+fds_at_exit() {
+	local log=$BATS_TEST_TMPDIR/fds.log
+	valgrind --track-fds=yes --log-file="$log" "$REUSELAB" up topologies/two-nics.yml --name "$L" >/dev/null
+	awk '/FILE DESCRIPTORS: [0-9]+ open/ { for (i = 1; i <= NF; i++) if ($i == "DESCRIPTORS:") total = $(i + 1) }
+	     /Open (file descriptor|[A-Z0-9_]+ socket) [0-9]+/ { pending = 1; next }
+	     pending && /inherited from parent/ { pending = 0; next }
+	     pending && /[^= ]/ { own++; pending = 0 }
+	     END { print total + 0, own + 0 }' "$log"
+}
+
+@test "100 up/down cycles leave no namespace or mount and do not grow fds or memory" {
+	local i rss1 rss100 fd1="" fd100="" netnsmounts0 links0 valgrind=1
+	cc -std=gnu11 -O2 -o "$BATS_TEST_TMPDIR/maxrss" tests/integration/maxrss.c
+	command -v valgrind >/dev/null || valgrind=0
+	# valgrind cannot run an AddressSanitizer binary.
+	! ldd "$REUSELAB" 2>/dev/null | grep -q libasan || valgrind=0
+	ls -A /run/netns 2>/dev/null | sort > "$BATS_TEST_TMPDIR/netns0"
+	ls -A /run/reuselab 2>/dev/null | sort > "$BATS_TEST_TMPDIR/rl0"
+	other_mounts > "$BATS_TEST_TMPDIR/mounts0"
+	netnsmounts0=$(awk '$5 == "/run/netns"' /proc/self/mountinfo | wc -l)
+	links0=$(host_links)
+	for ((i = 1; i <= 100; i++)); do
+		if [ "$i" -eq 1 ] || [ "$i" -eq 100 ]; then
+			"$BATS_TEST_TMPDIR/maxrss" "$REUSELAB" up topologies/two-nics.yml --name "$L" \
+				> /dev/null 2> "$BATS_TEST_TMPDIR/rss$i"
+			eval "rss$i=\$(sed -n 's/^maxrss //p' \"\$BATS_TEST_TMPDIR/rss$i\")"
+			"$REUSELAB" down -q "$L"
+			if [ "$valgrind" -eq 1 ]; then
+				eval "fd$i=\"\$(fds_at_exit)\""
+				"$REUSELAB" down -q "$L"
+			fi
+		else
+			"$REUSELAB" up topologies/two-nics.yml --name "$L" > /dev/null
+			"$REUSELAB" down -q "$L"
+		fi
+	done
+	assert_gone "$L"
+	echo "# 100 cycles: maxrss cycle 1 ${rss1} KiB, cycle 100 ${rss100} KiB; fds open at exit of up (total, own): ${fd1:-n/a} / ${fd100:-n/a}" >&3
+	[ -n "$rss1" ] && [ -n "$rss100" ]
+	[ "$((rss100 * 2))" -le "$((rss1 * 3))" ] || { echo "RSS grew: $rss1 -> $rss100 KiB"; false; }
+	if [ "$valgrind" -eq 1 ]; then
+		# Same count both times, and none opened by reuselab left open.
+		[ -n "$fd1" ] && [ "$fd1" = "$fd100" ] || { echo "fds at exit: $fd1 -> $fd100"; false; }
+		[ "${fd1#* }" -eq 0 ] || { echo "up left fds open: $(cat "$BATS_TEST_TMPDIR/fds.log")"; false; }
+	fi
+	# Nothing new of ours; entries of labs of parallel tests may come and go.
+	ls -A /run/netns 2>/dev/null | sort > "$BATS_TEST_TMPDIR/netns1"
+	ls -A /run/reuselab 2>/dev/null | sort > "$BATS_TEST_TMPDIR/rl1"
+	! comm -13 "$BATS_TEST_TMPDIR/netns0" "$BATS_TEST_TMPDIR/netns1" | grep -F "$L"
+	! comm -13 "$BATS_TEST_TMPDIR/rl0" "$BATS_TEST_TMPDIR/rl1" | grep -F "$L"
+	if cmp -s "$BATS_TEST_TMPDIR/netns0" "$BATS_TEST_TMPDIR/netns1"; then
+		echo "# /run/netns back to $(wc -l < "$BATS_TEST_TMPDIR/netns0") entries" >&3
+	fi
+	other_mounts > "$BATS_TEST_TMPDIR/mounts1"
+	diff "$BATS_TEST_TMPDIR/mounts0" "$BATS_TEST_TMPDIR/mounts1"
+	[ "$(awk '$5 == "/run/netns"' /proc/self/mountinfo | wc -l)" -eq "$netnsmounts0" ]
+	[ "$(host_links)" -eq "$links0" ]
+}
+
+# ---------------------------------------------------------------- hostile input
+
+@test "lab names that would leave /run/netns or /run/reuselab are refused in one line" {
+	local name cmd
+	for name in ../x a/b .. . ../../etc/passwd "x/../../y" "-x" "A" ""; do
+		for cmd in up run; do
+			run "$REUSELAB" "$cmd" topologies/two-nics.yml --name "$name"
+			[ "$status" -eq 2 ] || { echo "$cmd --name '$name': exit $status: $output"; false; }
+			[ "${#lines[@]}" -eq 1 ] || { echo "$cmd --name '$name': $output"; false; }
+		done
+		run "$REUSELAB" down topologies/two-nics.yml --name "$name"
+		[ "$status" -eq 2 ]
+		[ "${#lines[@]}" -eq 1 ]
+		if [ -n "$name" ]; then
+			run "$REUSELAB" status "$name"
+			[ "$status" -eq 2 ]
+		fi
+	done
+	[ ! -e /run/x.json ] && [ ! -e /run/x.lock ] && [ ! -e /run/netns/x ]
+	[ ! -e /run/reuselab/a ] && [ ! -e /run/netns/rl-a ] && [ ! -e /run/y.json ]
+	[ ! -e /run/reuselab/..json ] && [ ! -e /run/reuselab/.json ] && [ ! -e /run/reuselab/.lock ]
+	! ip netns list | grep -q -e '^rl-\.\./' -e '^rl-a/' -e '^rl--'
+}
+
+@test "a node named ../../etc is refused in one line, nothing created" {
+	f=$BATS_TEST_TMPDIR/evil.yml
+	cat > "$f" <<-'YML'
+	name: evil
+	nodes:
+	  ../../etc:
+	    interfaces:
+	      eth0: [10.66.0.1/24]
+	  b:
+	    interfaces:
+	      eth0: [10.66.0.2/24]
+	links:
+	  - endpoints: [../../etc:eth0, b:eth0]
+	YML
+	etc0=$(stat -c %Y /etc)
+	for cmd in up run; do
+		run "$REUSELAB" "$cmd" "$f" --name "$L"
+		[ "$status" -eq 2 ]
+		[ "${#lines[@]}" -eq 1 ]
+		[[ $output == *"evil.yml:3:3: error: invalid node name '../../etc'"* ]]
+	done
+	run "$REUSELAB" exec "$L" ../../etc -- true
+	[ "$status" -eq 2 ]
+	[ "${#lines[@]}" -eq 1 ]
+	assert_gone "$L"
+	[ ! -e "/run/netns/rl-$L-.." ] && [ ! -e /run/etc ]
+	[ "$(stat -c %Y /etc)" = "$etc0" ]
+}
+
+@test "up never writes through a state file planted as a symlink" {
+	target=$BATS_TEST_TMPDIR/precious
+	echo "precious content" > "$target"
+	sum0=$(sha256sum < "$target")
+	meta0=$(stat -c %a:%u:%Y "$target")
+	ln -s "$target" "/run/reuselab/$L.json"
+	run "$REUSELAB" up topologies/two-nics.yml --name "$L"
+	echo "exit $status: $output"
+	[ "$(sha256sum < "$target")" = "$sum0" ]
+	[ "$(stat -c %a:%u:%Y "$target")" = "$meta0" ]
+	if [ "$status" -eq 0 ]; then
+		# Accepted: then the link was replaced, never followed.
+		[ ! -L "/run/reuselab/$L.json" ]
+		[ "$(jq -r .lab "/run/reuselab/$L.json")" = "$L" ]
+		echo "# planted state symlink: up replaced it (exit 0), target untouched" >&3
+	else
+		[ -z "$(lab_namespaces "$L")" ]
+		echo "# planted state symlink: up refused (exit $status), target untouched" >&3
+	fi
+	# down removes the link (or the file), never the target.
+	run "$REUSELAB" down "$L"
+	[ "$status" -eq 0 ]
+	[ -e "$target" ] && [ "$(sha256sum < "$target")" = "$sum0" ]
+	assert_gone "$L"
+}
+
+@test "up and down refuse a lock file planted as a symlink" {
+	target=$BATS_TEST_TMPDIR/precious
+	echo "precious content" > "$target"
+	sum0=$(sha256sum < "$target")
+	dangling=$BATS_TEST_TMPDIR/not-there
+	for t in "$target" "$dangling"; do
+		ln -sfn "$t" "/run/reuselab/$L.lock"
+		run "$REUSELAB" up topologies/two-nics.yml --name "$L"
+		[ "$status" -eq 3 ]
+		[ "${#lines[@]}" -eq 1 ]
+		[[ $output == *"cannot take lock"*"Too many levels of symbolic links"* ]]
+		[ -z "$(lab_namespaces "$L")" ]
+		[ ! -e "/run/reuselab/$L.json" ]
+		run "$REUSELAB" down "$L"
+		[ "$status" -eq 3 ]
+		[ -L "/run/reuselab/$L.lock" ]
+		[ "$(sha256sum < "$target")" = "$sum0" ]
+		[ ! -e "$dangling" ]
+		rm -f "/run/reuselab/$L.lock"
+	done
+}
+
+@test "up never writes through a temp state file planted as a symlink" {
+	target=$BATS_TEST_TMPDIR/precious
+	echo "precious content" > "$target"
+	sum0=$(sha256sum < "$target")
+	ln -s "$target" "/run/reuselab/$L.json.tmp"
+	run "$REUSELAB" up topologies/two-nics.yml --name "$L"
+	echo "exit $status: $output"
+	[ "$(sha256sum < "$target")" = "$sum0" ]
+	[ ! -L "/run/reuselab/$L.json.tmp" ] || [ "$status" -ne 0 ]
+	run "$REUSELAB" down "$L"
+	[ "$status" -eq 0 ]
+	[ "$(sha256sum < "$target")" = "$sum0" ]
+	rm -f "/run/reuselab/$L.json.tmp"
+	assert_gone "$L"
+}
+
+@test "a namespace rl-LAB-server made before up: up refuses naming it, down keeps it" {
+	FOREIGN_NS="rl-$L-server"
+	ip netns add "$FOREIGN_NS"
+	ip -n "$FOREIGN_NS" link add keepme type veth peer name keepme-peer
+	run "$REUSELAB" up topologies/two-nics.yml --name "$L"
+	[ "$status" -eq 2 ]
+	[ "${#lines[@]}" -eq 1 ]
+	[[ $output == *"rl-$L-server"* ]]
+	[ "$(lab_namespaces "$L")" = "rl-$L-server" ]
+	ip -n "$FOREIGN_NS" link show keepme
+	[ ! -e "/run/reuselab/$L.json" ] && [ ! -e "/run/reuselab/$L.lock" ]
+	run "$REUSELAB" down "$L"
+	[ "$status" -eq 0 ]
+	[ "$output" = "lab $L: nothing to remove" ]
+	[ "$(lab_namespaces "$L")" = "rl-$L-server" ]
+	ip -n "$FOREIGN_NS" link show keepme
+	# Also when a state file names it (a stale one, say): still not ours.
+	run "$REUSELAB" down topologies/two-nics.yml --name "$L"
+	[ "$status" -eq 0 ]
+	ip -n "$FOREIGN_NS" link show keepme
+	ip netns del "$FOREIGN_NS"
+	FOREIGN_NS=""
+	assert_gone "$L"
+}
