@@ -1,0 +1,92 @@
+#!/usr/bin/env bats
+# The bind matrix as an HTML page: built in a real two-nics lab, checked to be
+# one self-contained file (no network fetch of any kind), and - when Chromium
+# is installed - rendered headless to prove a browser builds the grid from it.
+# As root; the lab is run-unique and removed, also when a test fails.
+load helpers
+bats_require_minimum_version 1.5.0
+
+: "${CHROMIUM:=/usr/bin/chromium}" # override to test the skip
+
+setup_file() {
+	export HL
+	HL=$(uniq_lab ht)
+	"$REUSELAB" up topologies/two-nics.yml --name "$HL" >/dev/null
+	"$REUSELAB" matrix "$HL" server --html "$BATS_FILE_TMPDIR/m.html" >/dev/null
+}
+
+teardown_file() {
+	force_down "$HL"
+}
+
+# chromium_run ARGS...: headless, offline, with a throwaway profile.
+chromium_run() {
+	local profile rc=0
+	profile=$(mktemp -d)
+	timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+		--disable-background-networking --disable-component-update --disable-sync \
+		--user-data-dir="$profile" "$@" 2>"$BATS_TEST_TMPDIR/chromium.err" || rc=$?
+	rm -rf "$profile"
+	return "$rc"
+}
+
+@test "matrix --html: one self-contained page with the lab as SVG and the grid" {
+	H="$BATS_FILE_TMPDIR/m.html"
+	[ -s "$H" ]
+	head -1 "$H" | grep -qx '<!DOCTYPE html>'
+	tail -1 "$H" | grep -q '</html>'
+	# nothing fetched from anywhere: no URL, no src= or href= at all, no external element
+	run grep -ciE 'https?:|//[a-z0-9.-]+\.[a-z]{2,}/' "$H"
+	[ "$output" = 0 ]
+	run grep -ciE '(src|href|xlink:href)[[:space:]]*=' "$H"
+	[ "$output" = 0 ]
+	run grep -ciE '<(script|link|img|iframe|object|embed|audio|video|source)[[:space:]>]|@import|url\(' "$H"
+	[ "$output" = 0 ]
+	# the lab drawn inline
+	grep -q '<svg ' "$H"
+	grep -q '>server</text>' "$H"
+	# the grid: two tables (same uid, other uid), one cell per tested bind
+	[ "$(grep -c '<table class="grid">' "$H")" -eq 2 ]
+	[ "$(grep -o '<td class="ok' "$H" | wc -l)" -eq 1892 ]
+	[ "$(grep -o '<td class="e98' "$H" | wc -l)" -eq 1180 ]
+	grep -q 'title="tcp listening, first none/A, second none/A: EADDRINUSE">U</td>' "$H"
+	grep -q 'title="tcp bound, first reuseaddr/A, second reuseaddr/A: ok">.</td>' "$H"
+	grep -q "Bind matrix: lab $HL, node server" "$H"
+	grep -q "kernel $(uname -r)" "$H"
+}
+
+@test "matrix --html renders in headless Chromium: the DOM has the grid cells" {
+	[ -x "$CHROMIUM" ] || skip "no $CHROMIUM: cannot render the page in a browser"
+	H="$BATS_FILE_TMPDIR/m.html"
+	D="$BATS_TEST_TMPDIR/dom.html"
+	chromium_run --dump-dom "file://$H" >"$D" || {
+		cat "$BATS_TEST_TMPDIR/chromium.err" >&2
+		return 1
+	}
+	# the parsed document, not the file: tbody inserted by the parser, every cell there
+	grep -q '<tbody>' "$D"
+	[ "$(grep -o '<table class="grid">' "$D" | wc -l)" -eq 2 ]
+	[ "$(grep -o '<td class="ok' "$D" | wc -l)" -eq 1892 ]
+	[ "$(grep -o '<td class="e98' "$D" | wc -l)" -eq 1180 ]
+	grep -q 'title="tcp listening, first none/A, second none/A: EADDRINUSE">U</td>' "$D"
+	grep -q '<svg ' "$D"
+	grep -q '</body></html>' "$D"
+}
+
+@test "matrix --html renders to a screenshot of real size" {
+	[ -x "$CHROMIUM" ] || skip "no $CHROMIUM: cannot render the page in a browser"
+	P="$BATS_TEST_TMPDIR/m.png"
+	chromium_run --screenshot="$P" --window-size=1300,1600 "file://$BATS_FILE_TMPDIR/m.html" >/dev/null || {
+		cat "$BATS_TEST_TMPDIR/chromium.err" >&2
+		return 1
+	}
+	# a PNG, 1300x1600, not blank (a blank page compresses to a few kB)
+	[ "$(head -c 8 "$P" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ]
+	[ "$(od -An -tu1 -j16 -N8 "$P" | awk '{print $3*256+$4, $7*256+$8}')" = "1300 1600" ]
+	[ "$(stat -c %s "$P")" -gt 30000 ]
+}
+
+@test "the lab is removed" {
+	"$REUSELAB" down "$HL" >/dev/null
+	[ -z "$(lab_namespaces "$HL")" ]
+}
