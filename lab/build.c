@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lab/build.h"
@@ -175,6 +176,15 @@ static int do_action(struct build_ctx *c, const struct plan_action *a)
 		 * tagged namespace, both of which lab_teardown removes.
 		 */
 		r = link_set_up(c->sock[a->ns], LINK_LOOPBACK_IFINDEX, 0, c->tag);
+		/*
+		 * Interfaces made from now on skip DAD, link-local addresses
+		 * included, so IPv6 works at once (even through a router).
+		 * ENOENT: IPv6 is disabled on this host; nothing to do.
+		 */
+		if (r == 0) {
+			r = ns_sysctl_write("net.ipv6.conf.default.accept_dad", "0");
+			r = r == -ENOENT ? 0 : r;
+		}
 		if (r == 0)
 			r = ns_publish(c->plan->ns[a->ns].name, c->orig_fd);
 		return r;
@@ -288,6 +298,53 @@ static int run_plan(struct build_ctx *c)
 	return 0;
 }
 
+/*
+ * The kernel finishes bringing a link up asynchronously (link watch: carrier,
+ * qdisc, operstate); a packet sent before that is dropped.  Return only when
+ * every interface of every node passes traffic, so the first connect of a
+ * probe or a user does not lose its SYN or ARP.  Usually already true: one
+ * RTM_GETLINK per interface, no dump.
+ */
+#define LINK_READY_TIMEOUT_MS 5000
+
+static int wait_links_ready(struct build_ctx *c)
+{
+	const struct topology *t = c->t;
+	struct timespec start, now, pause = {.tv_nsec = 1000000};
+	char what[IFNAMSIZ + TOPO_NODE_NAME_MAX + 2];
+	int r;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		for (size_t j = 0; j < t->nodes[i].n_ifaces; j++) {
+			size_t ns = i; /* node namespaces come first, in topology order */
+
+			while ((r = link_oper_up(c->sock[ns], iface_ifindex(c, i, j))) == 0) {
+				if (stop_pending(c)) {
+					set_err(c, "interrupted by a signal");
+					return -EINTR;
+				}
+				clock_gettime(CLOCK_MONOTONIC, &now);
+				if ((now.tv_sec - start.tv_sec) * 1000 +
+					    (now.tv_nsec - start.tv_nsec) / 1000000 >
+				    LINK_READY_TIMEOUT_MS) {
+					r = -ETIMEDOUT;
+					break;
+				}
+				nanosleep(&pause, NULL);
+			}
+			if (r < 0) {
+				snprintf(what, sizeof(what), "%s:%s", t->nodes[i].name,
+					 t->nodes[i].ifaces[j].name);
+				set_err(c, "interface %s: not operational: %s", what,
+					strerror(-r));
+				return r;
+			}
+		}
+	}
+	return 0;
+}
+
 int lab_build(const struct topology *t, const char *lab, char *err, size_t errlen)
 {
 	struct build_ctx c = {.t = t, .orig_fd = -1, .err = err, .errlen = errlen};
@@ -338,6 +395,8 @@ int lab_build(const struct topology *t, const char *lab, char *err, size_t errle
 		goto out;
 	}
 	r = run_plan(&c);
+	if (r == 0)
+		r = wait_links_ready(&c);
 	if (r < 0)
 		rollback(&c);
 out:

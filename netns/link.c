@@ -5,6 +5,7 @@
 #include <net/if.h>
 #include <net/if_arp.h>
 #include <libmnl/libmnl.h>
+#include <linux/if.h> /* IF_OPER_UP; after net/if.h, which it defers to */
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
@@ -195,6 +196,7 @@ struct get {
 	int ifindex;
 	char *alias;
 	size_t alias_len;
+	int operstate; /* IF_OPER_*, -1 when absent */
 };
 
 static int get_attr_cb(const struct nlattr *a, void *data)
@@ -204,6 +206,8 @@ static int get_attr_cb(const struct nlattr *a, void *data)
 	if (mnl_attr_get_type(a) == IFLA_IFALIAS && g->alias &&
 	    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
 		snprintf(g->alias, g->alias_len, "%s", mnl_attr_get_str(a));
+	if (mnl_attr_get_type(a) == IFLA_OPERSTATE && mnl_attr_validate(a, MNL_TYPE_U8) == 0)
+		g->operstate = mnl_attr_get_u8(a);
 	return MNL_CB_OK;
 }
 
@@ -235,7 +239,7 @@ static int link_get(struct ns_sock *s, int ifindex, const char *name, struct get
 
 int link_ifindex(struct ns_sock *s, const char *name, int *ret_ifindex)
 {
-	struct get g = {0};
+	struct get g = {.operstate = -1};
 	int r = link_get(s, 0, name, &g);
 
 	if (r < 0)
@@ -244,6 +248,14 @@ int link_ifindex(struct ns_sock *s, const char *name, int *ret_ifindex)
 		return -ENODEV;
 	*ret_ifindex = g.ifindex;
 	return 0;
+}
+
+int link_oper_up(struct ns_sock *s, int ifindex)
+{
+	struct get g = {.operstate = -1};
+	int r = link_get(s, ifindex, NULL, &g);
+
+	return r < 0 ? r : g.operstate == IF_OPER_UP;
 }
 
 int link_alias(struct ns_sock *s, int ifindex, char *buf, size_t len)

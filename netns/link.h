@@ -35,6 +35,12 @@ int link_set_up(struct ns_sock *s, int ifindex, int master_ifindex, const char *
 /* ifindex of link `name`, one RTM_GETLINK (no dump). 0 or -errno (-ENODEV). */
 int link_ifindex(struct ns_sock *s, const char *name, int *ret_ifindex);
 
+/*
+ * 1 when ifindex is operationally up (IF_OPER_UP: the kernel's link watch
+ * has run and the device passes traffic), 0 when not yet, or -errno.
+ */
+int link_oper_up(struct ns_sock *s, int ifindex);
+
 /* IFLA_IFALIAS of ifindex into buf ("" when none). 0 or -errno. */
 int link_alias(struct ns_sock *s, int ifindex, char *buf, size_t len);
 
