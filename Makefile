@@ -44,7 +44,7 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps check unit integration asan clean install bench fuzz format test-build test-run reuselab
+.PHONY: all deps deps-fuzz install-debs check unit integration asan clean install bench fuzz format test-build test-run reuselab
 all: reuselab
 
 # Copy then rename: replacing a binary that is running must not fail.
@@ -67,8 +67,15 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(PKG_LIBS) -lcmocka
 
 # Installs only what is missing; a no-op (one dpkg query) when all is present.
+# `make deps-fuzz` adds clang for `make fuzz` (kept apart: it is large).
 deps:
-	@missing=$$(for p in $(DEBS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	@$(MAKE) --no-print-directory install-debs PKGS_WANTED="$(DEBS)"
+
+deps-fuzz:
+	@$(MAKE) --no-print-directory install-debs PKGS_WANTED="clang"
+
+install-debs:
+	@missing=$$(for p in $(PKGS_WANTED); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "installing:" $$missing; \
 		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
@@ -89,6 +96,7 @@ bench: reuselab
 	$(Q)tests/bench/run
 
 fuzz:
+	@command -v clang >/dev/null || { echo "make fuzz needs clang: run 'make deps-fuzz'"; exit 2; }
 	$(Q)$(MAKE) --no-print-directory -C tests/fuzz run
 
 install: reuselab

@@ -5,6 +5,7 @@
  * the same lab on two kernels.  Only changed outcomes are printed:
  *   restart-tw-none: EADDRINUSE -> ok (verdict holds -> differs)
  *   tcp time-wait first reuseaddr@A second none@A uid same: EADDRINUSE -> ok
+ *   c1-two-servers-none: verdict holds -> skipped (the lab has no node for role 'cli2')
  * Exit 0 no change, 1 changes, 2 bad input.
  */
 #include <errno.h>
@@ -251,6 +252,20 @@ static size_t n_steps(struct json_object *c)
 	return json_object_array_length(steps);
 }
 
+/* Compares two matched items and prints what changed; 1 changed, 0 same. */
+typedef int (*cmp_fn)(struct json_object *a, struct json_object *b, const char *key);
+
+/* One line for a case that ran in one report and was skipped in the other:
+ * the steps of a case that did not run are absent, not changed. */
+static void print_skip_change(struct json_object *a, struct json_object *b, const char *id,
+			      const char *va, const char *vb)
+{
+	const char *why = str_at(strcmp(va, "skipped") ? b : a, "skip_reason");
+
+	printf("%s: verdict %s -> %s (%s)\n", id, va, vb,
+	       why && strcmp(why, "null") ? why : "no reason given");
+}
+
 static int diff_case(struct json_object *a, struct json_object *b, const char *id)
 {
 	const char *oa = str_at(a, "observed"), *ob = str_at(b, "observed");
@@ -262,6 +277,10 @@ static int diff_case(struct json_object *a, struct json_object *b, const char *i
 	ob = ob ? ob : "?";
 	va = va ? va : "?";
 	vb = vb ? vb : "?";
+	if (!strcmp(va, "skipped") != !strcmp(vb, "skipped")) {
+		print_skip_change(a, b, id, va, vb);
+		return 1;
+	}
 	if (strcmp(oa, ob)) {
 		if (strcmp(va, vb))
 			printf("%s: %s -> %s (verdict %s -> %s)\n", id, oa, ob, va, vb);
@@ -294,81 +313,49 @@ static int diff_case(struct json_object *a, struct json_object *b, const char *i
 	return changed;
 }
 
-static int diff_reports(const char *pa, struct json_object *ra, const char *pb,
-			struct json_object *rb, int *ret_changed)
+static int diff_cell(struct json_object *a, struct json_object *b, const char *key)
 {
-	struct json_object *ca = array_at(pa, ra, "cases"), *cb = array_at(pb, rb, "cases");
-	struct json_object *ia = NULL, *ib = NULL;
-	char key[256];
-	int changed = 0, r = -EINVAL;
-
-	if (!ca || !cb)
-		return -EINVAL;
-	if (index_items(pa, ca, case_key, "case", &ia) < 0 ||
-	    index_items(pb, cb, case_key, "case", &ib) < 0)
-		goto out;
-	for (size_t i = 0; i < json_object_array_length(ca); i++) {
-		struct json_object *a = json_object_array_get_idx(ca, i), *b;
-
-		case_key(a, key, sizeof(key));
-		if (json_object_object_get(ia, key) != a)
-			continue; /* a duplicate id */
-		if (!json_object_object_get_ex(ib, key, &b)) {
-			printf("%s: only in %s\n", key, pa);
-			changed = 1;
-			continue;
-		}
-		changed |= diff_case(a, b, key);
-	}
-	for (size_t i = 0; i < json_object_array_length(cb); i++) {
-		struct json_object *b = json_object_array_get_idx(cb, i);
-
-		case_key(b, key, sizeof(key));
-		if (json_object_object_get(ib, key) == b &&
-		    !json_object_object_get_ex(ia, key, NULL)) {
-			printf("%s: only in %s\n", key, pb);
-			changed = 1;
-		}
-	}
-	*ret_changed = changed;
-	r = 0;
-out:
-	json_object_put(ia);
-	json_object_put(ib);
-	return r;
+	if (!strcmp(str_at(a, "result"), str_at(b, "result")))
+		return 0;
+	printf("%s: %s -> %s\n", key, str_at(a, "result"), str_at(b, "result"));
+	return 1;
 }
 
-static int diff_matrices(const char *pa, struct json_object *ra, const char *pb,
-			 struct json_object *rb, int *ret_changed)
+/*
+ * Match the items of array `arr_key` in two files by keyfn, compare the
+ * matched ones with cmp, and list those in one file only.  0 or -EINVAL
+ * (printed).
+ */
+static int diff_items(const char *pa, struct json_object *ra, const char *pb,
+		      struct json_object *rb, const char *arr_key, const char *what, key_fn keyfn,
+		      cmp_fn cmp, int *ret_changed)
 {
-	struct json_object *ca = array_at(pa, ra, "cells"), *cb = array_at(pb, rb, "cells");
+	struct json_object *ca = array_at(pa, ra, arr_key), *cb = array_at(pb, rb, arr_key);
 	struct json_object *ia = NULL, *ib = NULL;
 	char key[256];
 	int changed = 0, r = -EINVAL;
 
 	if (!ca || !cb)
 		return -EINVAL;
-	if (index_items(pa, ca, cell_key, "cell", &ia) < 0 ||
-	    index_items(pb, cb, cell_key, "cell", &ib) < 0)
+	if (index_items(pa, ca, keyfn, what, &ia) < 0 || index_items(pb, cb, keyfn, what, &ib) < 0)
 		goto out;
 	for (size_t i = 0; i < json_object_array_length(ca); i++) {
 		struct json_object *a = json_object_array_get_idx(ca, i), *b;
 
-		cell_key(a, key, sizeof(key));
+		keyfn(a, key, sizeof(key));
 		if (json_object_object_get(ia, key) != a)
-			continue;
+			continue; /* a duplicate key */
 		if (!json_object_object_get_ex(ib, key, &b)) {
 			printf("%s: only in %s\n", key, pa);
 			changed = 1;
-		} else if (strcmp(str_at(a, "result"), str_at(b, "result"))) {
-			printf("%s: %s -> %s\n", key, str_at(a, "result"), str_at(b, "result"));
-			changed = 1;
+			continue;
 		}
+		changed |= cmp(a, b, key);
 	}
 	for (size_t i = 0; i < json_object_array_length(cb); i++) {
 		struct json_object *b = json_object_array_get_idx(cb, i);
 
-		cell_key(b, key, sizeof(key));
+		keyfn(b, key, sizeof(key));
 		if (json_object_object_get(ib, key) == b &&
 		    !json_object_object_get_ex(ia, key, NULL)) {
 			printf("%s: only in %s\n", key, pb);
@@ -431,9 +418,11 @@ int cmd_diff(int argc, char **argv)
 	}
 	fflush(stdout);
 	if (!strcmp(sa, SCHEMA_REPORT))
-		r = diff_reports(argv[1], a, argv[2], b, &changed);
+		r = diff_items(argv[1], a, argv[2], b, "cases", "case", case_key, diff_case,
+			       &changed);
 	else
-		r = diff_matrices(argv[1], a, argv[2], b, &changed);
+		r = diff_items(argv[1], a, argv[2], b, "cells", "cell", cell_key, diff_cell,
+			       &changed);
 	if (r < 0)
 		goto out;
 	if (fflush(stdout) == EOF) {

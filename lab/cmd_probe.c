@@ -86,8 +86,7 @@ int cmd_probe(int argc, char **argv)
 	struct topology *t = NULL;
 	struct topo_diag d = {0};
 	struct report rep = {0};
-	struct probe_skip *skips = NULL;
-	size_t n_skips = 0, n_ids = 0, n_claims = 0;
+	size_t n_ids = 0, n_claims = 0, counts[REPORT_N_VERDICTS];
 	char lab[TOPO_LAB_NAME_MAX + 1], err[512] = "";
 	int c, r, json = 0, status;
 
@@ -158,7 +157,7 @@ int cmd_probe(int argc, char **argv)
 		goto out;
 	}
 
-	r = probe_lab_ex(t, lab, &po, &rep, &skips, &n_skips, err, sizeof(err));
+	r = probe_lab(t, lab, &po, &rep, err, sizeof(err));
 	if (r < 0) {
 		cmd_err("probe: %s", err[0] ? err : strerror(-r));
 		status = EXIT_SYSTEM;
@@ -180,16 +179,15 @@ int cmd_probe(int argc, char **argv)
 			goto out;
 		}
 	}
-	/* Cases the lab cannot host are listed, never dropped silently. */
-	for (size_t i = 0; i < n_skips; i++)
-		cmd_err("probe: skipped %s: %s", skips[i].id, skips[i].why);
-	if (n_skips)
-		cmd_err("probe: %zu case%s skipped: lab '%s' lacks what they need", n_skips,
-			n_skips == 1 ? "" : "s", lab);
+	/* The report lists each skipped case with its reason; with --json on a
+	 * pipe, one line on stderr keeps a person from missing them. */
+	report_count_verdicts(&rep, counts);
+	if (counts[VERDICT_SKIPPED])
+		cmd_err("probe: %zu case%s skipped: lab '%s' lacks what they need (see the report)",
+			counts[VERDICT_SKIPPED], counts[VERDICT_SKIPPED] == 1 ? "" : "s", lab);
 	status = report_exit_status(&rep);
 out:
 	report_free_cases(&rep);
-	free(skips);
 	topo_diag_free(&d);
 	topo_free(t);
 	free(ids);

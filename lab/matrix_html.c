@@ -40,31 +40,6 @@ struct drawing {
 	size_t n_edges, cap_edges;
 };
 
-static void esc(FILE *out, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&':
-			fputs("&amp;", out);
-			break;
-		case '<':
-			fputs("&lt;", out);
-			break;
-		case '>':
-			fputs("&gt;", out);
-			break;
-		case '"':
-			fputs("&quot;", out);
-			break;
-		case '\'':
-			fputs("&#39;", out);
-			break;
-		default:
-			fputc(*s, out);
-		}
-	}
-}
-
 /* One text line of a node box: interface name (blank for an alias) and address. */
 static void node_line(struct dnode *n, const char *ifname, const char *addr)
 {
@@ -391,7 +366,7 @@ static void write_svg(FILE *out, struct drawing *d)
 				"ry=\"18\"/>\n<text class=\"name\" x=\"%.1f\" y=\"%.1f\" "
 				"text-anchor=\"middle\">",
 				nd->x, nd->y, nd->x, nd->y + 5);
-			esc(out, nd->name);
+			report_xml_escape(out, nd->name);
 			fputs("</text>\n", out);
 			continue;
 		}
@@ -402,12 +377,12 @@ static void write_svg(FILE *out, struct drawing *d)
 			BOX_W, nd->h);
 		fprintf(out, "<text class=\"name\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">",
 			nd->x, nd->y - nd->h / 2 + 18);
-		esc(out, nd->name);
+		report_xml_escape(out, nd->name);
 		fputs("</text>\n", out);
 		for (size_t k = 0; k < nd->n_lines; k++) {
 			fprintf(out, "<text class=\"addr\" x=\"%.1f\" y=\"%.1f\">",
 				nd->x - BOX_W / 2 + 8, nd->y - nd->h / 2 + 34 + LINE_H * (double)k);
-			esc(out, nd->lines[k]);
+			report_xml_escape(out, nd->lines[k]);
 			fputs("</text>\n", out);
 		}
 	}
@@ -432,7 +407,7 @@ static void write_svg(FILE *out, struct drawing *d)
 				"<text class=\"ifl\" x=\"%.1f\" y=\"%.1f\" "
 				"text-anchor=\"middle\">",
 				from[s]->x + dx * off / len, from[s]->y + dy * off / len + 4);
-			esc(out, lbl[s]);
+			report_xml_escape(out, lbl[s]);
 			fputs("</text>\n", out);
 		}
 	}
@@ -601,9 +576,9 @@ int matrix_write_html(const struct matrix_result *r, const struct topology *t,
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>"
 	      "reuselab bind matrix: ",
 	      out);
-	esc(out, r->lab);
+	report_xml_escape(out, r->lab);
 	fputc('/', out);
-	esc(out, r->node);
+	report_xml_escape(out, r->node);
 	fputs("</title>\n<style>\n"
 	      "body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;background:#fff}\n"
 	      "h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:28px 0 8px}\n"
@@ -632,11 +607,11 @@ int matrix_write_html(const struct matrix_result *r, const struct topology *t,
 			results[i] == MATRIX_NA ? ";color:#999" : "");
 	}
 	fputs("</style>\n</head>\n<body>\n<h1>Bind matrix: lab ", out);
-	esc(out, r->lab);
+	report_xml_escape(out, r->lab);
 	fputs(", node ", out);
-	esc(out, r->node);
+	report_xml_escape(out, r->node);
 	fputs("</h1>\n<p class=\"meta\">kernel ", out);
-	esc(out, r->kernel);
+	report_xml_escape(out, r->kernel);
 	fprintf(out, " &middot; %zu cells in %.0f ms &middot; first socket uid 0</p>\n", r->n_cells,
 		r->elapsed_ms);
 	fputs("<p>Each cell is the result of the <em>second</em> <code>bind()</code> to the same "
@@ -649,8 +624,8 @@ int matrix_write_html(const struct matrix_result *r, const struct topology *t,
 		fprintf(out, " &middot; <b>%s</b> ", addr_key[a]);
 		if (r->have[a]) {
 			fprintf(out, "%s (", inet_ntoa(r->addr[a]));
-			esc(out, a == MX_ADDR_ALIAS ? "alias on " : "");
-			esc(out, r->addr_if[a]);
+			report_xml_escape(out, a == MX_ADDR_ALIAS ? "alias on " : "");
+			report_xml_escape(out, r->addr_if[a]);
 			fputc(')', out);
 		} else {
 			fputs("none", out);
@@ -674,7 +649,7 @@ int matrix_write_html(const struct matrix_result *r, const struct topology *t,
 		if (!r->notes[i][0])
 			continue;
 		fputs("<p class=\"note\">note: ", out);
-		esc(out, r->notes[i]);
+		report_xml_escape(out, r->notes[i]);
 		fputs("</p>\n", out);
 	}
 	fprintf(out, "<h2>Lab%s</h2>\n",

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lab/jsonw.h"
 #include "lab/matrix.h"
 #include "lab/report.h"
 
@@ -233,30 +234,12 @@ int matrix_write_grid(const struct matrix_result *r, FILE *out, bool color)
 	return 0;
 }
 
-static int jadd(struct json_object *o, const char *k, struct json_object *v)
-{
-	if (!v)
-		return -ENOMEM;
-	return json_object_object_add(o, k, v) ? -ENOMEM : 0;
-}
-
-/* JSON null is a NULL json_object. */
-static int jnull(struct json_object *o, const char *k)
-{
-	return json_object_object_add(o, k, NULL) ? -ENOMEM : 0;
-}
-
-static int jstr(struct json_object *o, const char *k, const char *s)
-{
-	return s ? jadd(o, k, json_object_new_string(s)) : jnull(o, k);
-}
-
 static struct json_object *side_json(unsigned opts, unsigned addr)
 {
 	struct json_object *o = json_object_new_object();
 
-	if (o && (jstr(o, "opts", matrix_opts_name(opts)) < 0 ||
-		  jstr(o, "addr", matrix_addr_name(addr)) < 0)) {
+	if (o && (jsonw_str(o, "opts", matrix_opts_name(opts)) < 0 ||
+		  jsonw_str(o, "addr", matrix_addr_name(addr)) < 0)) {
 		json_object_put(o);
 		return NULL;
 	}
@@ -270,21 +253,21 @@ static struct json_object *cell_json(const struct matrix_cell *c)
 
 	if (!o)
 		return NULL;
-	if (jstr(o, "proto", matrix_proto_name(c->proto)) < 0 ||
-	    jstr(o, "state", matrix_state_name(c->proto, c->state)) < 0 ||
-	    jadd(o, "first", side_json(c->first_opts, c->first_addr)) < 0 ||
-	    jadd(o, "second", side_json(c->second_opts, c->second_addr)) < 0 ||
-	    jstr(o, "uid", matrix_uid_name(c->uid)) < 0 ||
-	    jstr(o, "result", matrix_result_name(c->result, b, sizeof(b))) < 0)
+	if (jsonw_str(o, "proto", matrix_proto_name(c->proto)) < 0 ||
+	    jsonw_str(o, "state", matrix_state_name(c->proto, c->state)) < 0 ||
+	    jsonw_add(o, "first", side_json(c->first_opts, c->first_addr)) < 0 ||
+	    jsonw_add(o, "second", side_json(c->second_opts, c->second_addr)) < 0 ||
+	    jsonw_str(o, "uid", matrix_uid_name(c->uid)) < 0 ||
+	    jsonw_str(o, "result", matrix_result_name(c->result, b, sizeof(b))) < 0)
 		goto out;
-	if (c->result != MATRIX_NA && jadd(o, "port", json_object_new_int(c->port)) < 0)
+	if (c->result != MATRIX_NA && jsonw_add(o, "port", json_object_new_int(c->port)) < 0)
 		goto out;
 	if (c->result == MATRIX_SETUP) {
 		char e[64];
 
 		snprintf(e, sizeof(e), "%s: %s", c->setup_call,
 			 report_result_text(c->setup_err, b, sizeof(b)));
-		if (jstr(o, "error", e) < 0)
+		if (jsonw_str(o, "error", e) < 0)
 			goto out;
 	}
 	ret = o;
@@ -296,56 +279,53 @@ out:
 
 int matrix_write_json(const struct matrix_result *r, FILE *out)
 {
-	struct json_object *root = json_object_new_object(), *o, *arr, *v;
+	struct json_object *root = json_object_new_object(), *o, *arr;
 	size_t ok = 0, na = 0, setup = 0;
-	const char *text;
 	char ms[32];
 	int ret = -ENOMEM;
 
 	if (!root)
 		goto out;
-	if (jstr(root, "schema", "reuselab-matrix/1") < 0 || jstr(root, "kernel", r->kernel) < 0 ||
-	    jstr(root, "lab", r->lab) < 0 || jstr(root, "node", r->node) < 0)
+	if (jsonw_str(root, "schema", "reuselab-matrix/1") < 0 ||
+	    jsonw_str(root, "kernel", r->kernel) < 0 || jsonw_str(root, "lab", r->lab) < 0 ||
+	    jsonw_str(root, "node", r->node) < 0)
 		goto out;
 	o = json_object_new_object();
-	if (jadd(root, "addresses", o) < 0)
+	if (jsonw_add(root, "addresses", o) < 0)
 		goto out;
 	for (unsigned a = 0; a < MX_N_ADDR; a++) {
 		struct json_object *ad;
 
 		if (!r->have[a]) {
-			if (jnull(o, matrix_addr_name(a)) < 0)
+			if (jsonw_str(o, matrix_addr_name(a), NULL) < 0)
 				goto out;
 			continue;
 		}
 		ad = json_object_new_object();
-		if (jadd(o, matrix_addr_name(a), ad) < 0 ||
-		    jstr(ad, "address", inet_ntoa(r->addr[a])) < 0 ||
-		    jstr(ad, "interface", a == MX_ADDR_WILDCARD ? NULL : r->addr_if[a]) < 0)
+		if (jsonw_add(o, matrix_addr_name(a), ad) < 0 ||
+		    jsonw_str(ad, "address", inet_ntoa(r->addr[a])) < 0 ||
+		    jsonw_str(ad, "interface", a == MX_ADDR_WILDCARD ? NULL : r->addr_if[a]) < 0)
 			goto out;
 	}
 	arr = json_object_new_array();
-	if (jadd(root, "notes", arr) < 0)
+	if (jsonw_add(root, "notes", arr) < 0)
 		goto out;
 	for (size_t i = 0; i < sizeof(r->notes) / sizeof(r->notes[0]); i++) {
 		if (!r->notes[i][0])
 			continue;
-		v = json_object_new_string(r->notes[i]);
-		if (!v || json_object_array_add(arr, v)) {
-			json_object_put(v);
+		if (jsonw_push(arr, json_object_new_string(r->notes[i])) < 0)
 			goto out;
-		}
 	}
 	o = json_object_new_object();
-	if (jadd(root, "ports", o) < 0 ||
-	    jadd(o, "first", json_object_new_int(r->port_first)) < 0 ||
-	    jadd(o, "last", json_object_new_int(r->port_last)) < 0)
+	if (jsonw_add(root, "ports", o) < 0 ||
+	    jsonw_add(o, "first", json_object_new_int(r->port_first)) < 0 ||
+	    jsonw_add(o, "last", json_object_new_int(r->port_last)) < 0)
 		goto out;
 	snprintf(ms, sizeof(ms), "%.1f", r->elapsed_ms);
-	if (jadd(root, "elapsed_ms", json_object_new_double_s(r->elapsed_ms, ms)) < 0)
+	if (jsonw_add(root, "elapsed_ms", json_object_new_double_s(r->elapsed_ms, ms)) < 0)
 		goto out;
 	arr = json_object_new_array_ext((int)r->n_cells);
-	if (jadd(root, "cells", arr) < 0)
+	if (jsonw_add(root, "cells", arr) < 0)
 		goto out;
 	for (size_t i = 0; i < r->n_cells; i++) {
 		const struct matrix_cell *c = &r->cells[i];
@@ -353,29 +333,20 @@ int matrix_write_json(const struct matrix_result *r, FILE *out)
 		ok += c->result == 0;
 		na += c->result == MATRIX_NA;
 		setup += c->result == MATRIX_SETUP;
-		v = cell_json(c);
-		if (!v || json_object_array_add(arr, v)) {
-			json_object_put(v);
+		if (jsonw_push(arr, cell_json(c)) < 0)
 			goto out;
-		}
 	}
 	o = json_object_new_object();
-	if (jadd(root, "summary", o) < 0 ||
-	    jadd(o, "cells", json_object_new_int64((int64_t)r->n_cells)) < 0 ||
-	    jadd(o, "ok", json_object_new_int64((int64_t)ok)) < 0 ||
-	    jadd(o, "refused", json_object_new_int64((int64_t)(r->n_cells - ok - na - setup))) <
-		0 ||
-	    jadd(o, "na", json_object_new_int64((int64_t)na)) < 0 ||
-	    jadd(o, "error", json_object_new_int64((int64_t)setup)) < 0)
+	if (jsonw_add(root, "summary", o) < 0 ||
+	    jsonw_add(o, "cells", json_object_new_int64((int64_t)r->n_cells)) < 0 ||
+	    jsonw_add(o, "ok", json_object_new_int64((int64_t)ok)) < 0 ||
+	    jsonw_add(o, "refused",
+		      json_object_new_int64((int64_t)(r->n_cells - ok - na - setup))) < 0 ||
+	    jsonw_add(o, "na", json_object_new_int64((int64_t)na)) < 0 ||
+	    jsonw_add(o, "error", json_object_new_int64((int64_t)setup)) < 0)
 		goto out;
 	/* Compact: ~4000 cells pretty-printed would be ~60000 lines; jq reads either. */
-	text = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN |
-							JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (!text)
-		goto out;
-	ret = 0;
-	if (fputs(text, out) == EOF || fputc('\n', out) == EOF || fflush(out) == EOF)
-		ret = -EIO;
+	ret = jsonw_print(out, root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 out:
 	json_object_put(root);
 	return ret;

@@ -131,10 +131,6 @@ int probe_expect_parse(const char *text, struct probe_expect *ret);
 /* True when a step's outcome (err as in step_result) meets e. */
 bool probe_expect_met(const struct probe_expect *e, int err, long value);
 
-/* errno <-> "EADDRINUSE".  Name lookup returns 0 when unknown. */
-int probe_errno_from_name(const char *name);
-const char *probe_errno_name(int err); /* "ok" for 0, "timeout" for STEP_TIMEOUT */
-
 const char *probe_op_name(enum probe_op op);
 
 /* Built-in catalog. */
@@ -182,25 +178,15 @@ bool probe_case_selected(const struct probe_opts *o, const char *id, const char 
 
 /*
  * Run the catalog and the topology's user cases in the running lab `lab`.
- * Fills r (kernel, sysctls, one case_result per selected case that ran).
+ * Fills r (kernel, sysctls, one case_result per selected case, in catalog
+ * order then the topology's; a catalog case the lab cannot host, lacking a
+ * role or an address, is VERDICT_SKIPPED with the reason in skip_reason).
  * Returns 0, or -errno with a one-line message in err when nothing could run.
  * Must run as root; forks short-lived children; switches namespaces but
  * returns in the one it started in.
  */
 int probe_lab(const struct topology *t, const char *lab, const struct probe_opts *o,
 	      struct report *r, char *err, size_t errlen);
-
-/* A catalog case the lab cannot host (a role or address it lacks). */
-struct probe_skip {
-	char id[64];
-	char why[160];
-};
-
-/* probe_lab, also returning the skipped cases (malloc'ed; free()) so callers
- * can count and list them: report.h has no "skipped" verdict. */
-int probe_lab_ex(const struct topology *t, const char *lab, const struct probe_opts *o,
-		 struct report *r, struct probe_skip **ret_skips, size_t *ret_n_skips, char *err,
-		 size_t errlen);
 
 /* Compile the user cases, adding "FILE:LINE:COL: error: ..." lines to d.
  * Returns 0 when all compile, -EINVAL when d got errors, -ENOMEM. */

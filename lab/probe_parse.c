@@ -20,24 +20,6 @@ struct tokens {
 	size_t n;
 };
 
-/* Errno names come from the reporters' shared table so reports and
- * expectations spell them alike. */
-int probe_errno_from_name(const char *name)
-{
-	int e = report_errno_parse(name);
-
-	return e > 0 ? e : 0;
-}
-
-const char *probe_errno_name(int err)
-{
-	const char *s = report_errno_name(err);
-
-	if (!s)
-		s = strerrorname_np(err);
-	return s ? s : "EUNKNOWN";
-}
-
 static const char *const op_names[] = {
     [PROBE_SOCKET] = "socket",
     [PROBE_SETSOCKOPT] = "setsockopt",
@@ -597,7 +579,7 @@ int probe_expect_parse(const char *text, struct probe_expect *e)
 		e->want = PROBE_WANT_FAIL;
 	else if (!strcmp(word, "timeout"))
 		e->want = PROBE_WANT_TIMEOUT;
-	else if ((e->err = probe_errno_from_name(word)) != 0)
+	else if ((e->err = report_errno_parse(word)) > 0) /* the reports' spelling */
 		e->want = PROBE_WANT_ERRNO;
 	else
 		return -EINVAL;
@@ -627,7 +609,7 @@ int probe_expect_parse(const char *text, struct probe_expect *e)
 
 bool probe_expect_met(const struct probe_expect *e, int err, long value)
 {
-	bool ok;
+	bool ok = false;
 
 	switch (e->want) {
 	case PROBE_WANT_ANY:
@@ -645,8 +627,6 @@ bool probe_expect_met(const struct probe_expect *e, int err, long value)
 	case PROBE_WANT_TIMEOUT:
 		ok = err == STEP_TIMEOUT;
 		break;
-	default:
-		ok = false;
 	}
 	if (!ok)
 		return false;

@@ -38,7 +38,10 @@ enum verdict {
 	VERDICT_DIFFERS,        /* Linux does otherwise: a finding, not a failure */
 	VERDICT_EXPECT_FAILED,  /* a user `expect:` did not hold (exit 1) */
 	VERDICT_ERROR,          /* the system failed (exit 3) */
+	VERDICT_SKIPPED,        /* the lab lacks what the case needs; never fails */
 };
+
+#define REPORT_N_VERDICTS (VERDICT_SKIPPED + 1)
 
 struct case_result {
 	char *id;
@@ -53,6 +56,7 @@ struct case_result {
 	struct step_result *steps;
 	size_t n_steps;
 	char *error;            /* set with VERDICT_ERROR */
+	char *skip_reason;      /* set with VERDICT_SKIPPED: the role or address missing */
 };
 
 struct report {
@@ -65,14 +69,20 @@ struct report {
 	size_t n_cases;
 };
 
+/* Frees what one case owns and zeroes it (NULL-safe). */
+void report_case_clear(struct case_result *c);
+/* Frees the cases and everything they own; r->sysctls_json is the caller's. */
 void report_free_cases(struct report *r);
+/* counts[v]: how many cases have verdict v. */
+void report_count_verdicts(const struct report *r, size_t counts[REPORT_N_VERDICTS]);
 
 /* Reporters. Return 0 or -errno. `color` only for a tty. */
 int report_write_table(const struct report *r, FILE *out, bool color);
 int report_write_json(const struct report *r, FILE *out);
 int report_write_junit(const struct report *r, const char *path);
 
-/* 0 when every user expectation held, 1 when one did not, 3 on a system error. */
+/* 0 when every user expectation held, 1 when one did not, 3 on a system error;
+ * differs and skipped never fail. */
 int report_exit_status(const struct report *r);
 
 /*
@@ -92,9 +102,13 @@ int report_errno_parse(const char *name);
  */
 const char *report_result_text(int err, char *buf, size_t len);
 
-/* "holds", "differs", "FAILED", "error" (the table's and JUnit's words). */
+/* "holds", "differs", "FAILED", "error", "skipped" (the table's and JUnit's words). */
 const char *report_verdict_name(enum verdict v);
-/* "holds", "differs", "failed", "error" (the JSON schema's words). */
+/* "holds", "differs", "failed", "error", "skipped" (the JSON schema's words). */
 const char *report_verdict_json(enum verdict v);
+
+/* Writes s escaped for XML and HTML text and attributes; C0 controls but tab,
+ * LF and CR (which XML 1.0 cannot carry at all) become '?'.  NULL writes nothing. */
+void report_xml_escape(FILE *out, const char *s);
 
 #endif

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * JUnit XML for CI: one <testsuite>, one <testcase> per case.  A failed
- * expectation is a <failure>, a system error an <error>; "differs" is a
- * finding about Linux, not a test failure, so it passes with a
- * <system-out> note.  Every string is escaped; characters XML 1.0 cannot
- * carry at all (C0 controls but tab, LF, CR) become '?'.
+ * expectation is a <failure>, a system error an <error>, a case the lab
+ * cannot host <skipped>; "differs" is a finding about Linux, not a test
+ * failure, so it passes with a <system-out> note.  Every string goes through
+ * report_xml_escape().
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,42 +14,6 @@
 
 #include "lab/report.h"
 
-static void xml_escape(FILE *out, const char *s)
-{
-	if (!s)
-		return;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '&':
-			fputs("&amp;", out);
-			break;
-		case '<':
-			fputs("&lt;", out);
-			break;
-		case '>':
-			fputs("&gt;", out);
-			break;
-		case '"':
-			fputs("&quot;", out);
-			break;
-		case '\'':
-			fputs("&apos;", out);
-			break;
-		case '\t':
-			fputs("&#9;", out);
-			break;
-		case '\n':
-			fputs("&#10;", out);
-			break;
-		case '\r':
-			fputs("&#13;", out);
-			break;
-		default:
-			fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, out);
-		}
-	}
-}
-
 static void write_steps(FILE *out, const struct case_result *c)
 {
 	char res[32], exp[32];
@@ -58,11 +22,11 @@ static void write_steps(FILE *out, const struct case_result *c)
 		const struct step_result *st = &c->steps[i];
 
 		fprintf(out, "%zu. ", i + 1);
-		xml_escape(out, st->node);
+		report_xml_escape(out, st->node);
 		fputs(": ", out);
-		xml_escape(out, st->call);
+		report_xml_escape(out, st->call);
 		fputc(' ', out);
-		xml_escape(out, st->args);
+		report_xml_escape(out, st->args);
 		fprintf(out, " -&gt; %s", report_result_text(st->err, res, sizeof(res)));
 		if (st->expect != -2)
 			fprintf(out, " (expected %s)",
@@ -70,13 +34,13 @@ static void write_steps(FILE *out, const struct case_result *c)
 		fputc('\n', out);
 		for (size_t k = 0; k < st->n_seen; k++) {
 			fputs("   ", out);
-			xml_escape(out, st->seen[k].proto);
+			report_xml_escape(out, st->seen[k].proto);
 			fputc(' ', out);
-			xml_escape(out, st->seen[k].state);
+			report_xml_escape(out, st->seen[k].state);
 			fputc(' ', out);
-			xml_escape(out, st->seen[k].local);
+			report_xml_escape(out, st->seen[k].local);
 			fputc(' ', out);
-			xml_escape(out, st->seen[k].remote);
+			report_xml_escape(out, st->seen[k].remote);
 			fprintf(out, " uid %u\n", st->seen[k].uid);
 		}
 	}
@@ -85,12 +49,12 @@ static void write_steps(FILE *out, const struct case_result *c)
 static void write_case(FILE *out, const struct report *r, const struct case_result *c)
 {
 	fputs("  <testcase classname=\"reuselab.", out);
-	xml_escape(out, r->lab[0] ? r->lab : "lab");
+	report_xml_escape(out, r->lab[0] ? r->lab : "lab");
 	fputs("\" name=\"", out);
-	xml_escape(out, c->id);
+	report_xml_escape(out, c->id);
 	if (c->title && *c->title) {
 		fputs(": ", out);
-		xml_escape(out, c->title);
+		report_xml_escape(out, c->title);
 	}
 	fputs("\">\n", out);
 	switch (c->verdict) {
@@ -98,28 +62,33 @@ static void write_case(FILE *out, const struct report *r, const struct case_resu
 		break;
 	case VERDICT_DIFFERS:
 		fputs("    <system-out>differs: the claim predicts ", out);
-		xml_escape(out, c->predicted);
+		report_xml_escape(out, c->predicted);
 		fputs(", Linux did ", out);
-		xml_escape(out, c->observed);
+		report_xml_escape(out, c->observed);
 		fputs("\n", out);
 		write_steps(out, c);
 		fputs("</system-out>\n", out);
 		break;
 	case VERDICT_EXPECT_FAILED:
 		fputs("    <failure type=\"expectation\" message=\"predicted ", out);
-		xml_escape(out, c->predicted);
+		report_xml_escape(out, c->predicted);
 		fputs(", observed ", out);
-		xml_escape(out, c->observed);
+		report_xml_escape(out, c->observed);
 		fputs("\">", out);
 		write_steps(out, c);
 		fputs("</failure>\n", out);
 		break;
 	case VERDICT_ERROR:
 		fputs("    <error type=\"system\" message=\"", out);
-		xml_escape(out, c->error ? c->error : "error");
+		report_xml_escape(out, c->error ? c->error : "error");
 		fputs("\">", out);
 		write_steps(out, c);
 		fputs("</error>\n", out);
+		break;
+	case VERDICT_SKIPPED:
+		fputs("    <skipped message=\"", out);
+		report_xml_escape(out, c->skip_reason ? c->skip_reason : "skipped");
+		fputs("\"/>\n", out);
 		break;
 	}
 	fputs("  </testcase>\n", out);
@@ -128,7 +97,7 @@ static void write_case(FILE *out, const struct report *r, const struct case_resu
 /* path "-" writes to stdout. */
 int report_write_junit(const struct report *r, const char *path)
 {
-	size_t failures = 0, errors = 0;
+	size_t n[REPORT_N_VERDICTS];
 	FILE *out = NULL;
 	int ret = 0;
 
@@ -139,27 +108,24 @@ int report_write_junit(const struct report *r, const char *path)
 		if (!out)
 			return -errno;
 	}
-	for (size_t i = 0; i < r->n_cases; i++) {
-		failures += r->cases[i].verdict == VERDICT_EXPECT_FAILED;
-		errors += r->cases[i].verdict == VERDICT_ERROR;
-	}
+	report_count_verdicts(r, n);
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", out);
 	fputs("<testsuite name=\"reuselab", out);
 	if (r->lab[0]) {
 		fputc(' ', out);
-		xml_escape(out, r->lab);
+		report_xml_escape(out, r->lab);
 	}
-	fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"0\">\n",
-		r->n_cases, failures, errors);
+	fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\">\n",
+		r->n_cases, n[VERDICT_EXPECT_FAILED], n[VERDICT_ERROR], n[VERDICT_SKIPPED]);
 	fputs("  <properties>\n    <property name=\"kernel\" value=\"", out);
-	xml_escape(out, r->kernel);
+	report_xml_escape(out, r->kernel);
 	fputs("\"/>\n", out);
 	for (size_t i = 0; i < r->n_sysctls && i < sizeof(r->sysctls) / sizeof(r->sysctls[0]);
 	     i++) {
 		fputs("    <property name=\"", out);
-		xml_escape(out, r->sysctls[i].key);
+		report_xml_escape(out, r->sysctls[i].key);
 		fputs("\" value=\"", out);
-		xml_escape(out, r->sysctls[i].value);
+		report_xml_escape(out, r->sysctls[i].value);
 		fputs("\"/>\n", out);
 	}
 	fputs("  </properties>\n", out);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The human report: one row per case (case, claim, predicted, observed,
- * verdict), the sockets a case asked to see indented under it, and a
- * summary line.  Colour (ANSI) only when the caller says the output is a tty.
+ * verdict), the error or skip reason and the sockets a case asked to see
+ * indented under it, and a summary line.  Colour (ANSI) only when the caller says the output is a
+ * tty.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -28,6 +29,8 @@ static const char *verdict_color(enum verdict v)
 		return C_GREEN;
 	case VERDICT_DIFFERS:
 		return C_YELLOW;
+	case VERDICT_SKIPPED:
+		return C_DIM;
 	case VERDICT_EXPECT_FAILED:
 	case VERDICT_ERROR:
 		return C_RED;
@@ -46,7 +49,7 @@ static void widen(int *w, const char *s)
 int report_write_table(const struct report *r, FILE *out, bool color)
 {
 	int w_id = 4, w_claim = 5, w_pred = 9, w_obs = 8;
-	size_t counts[4] = {0};
+	size_t counts[REPORT_N_VERDICTS];
 
 	for (size_t i = 0; i < r->n_cases; i++) {
 		const struct case_result *c = &r->cases[i];
@@ -64,14 +67,14 @@ int report_write_table(const struct report *r, FILE *out, bool color)
 	for (size_t i = 0; i < r->n_cases; i++) {
 		const struct case_result *c = &r->cases[i];
 
-		if ((unsigned)c->verdict < 4)
-			counts[c->verdict]++;
 		fprintf(out, "%-*s  %-*s  %-*s  %-*s  %s%s%s\n", w_id, str_or_dash(c->id), w_claim,
 			str_or_dash(c->claim), w_pred, str_or_dash(c->predicted), w_obs,
 			str_or_dash(c->observed), color ? verdict_color(c->verdict) : "",
 			report_verdict_name(c->verdict), color ? C_RESET : "");
 		if (c->verdict == VERDICT_ERROR && c->error)
 			fprintf(out, "    error: %s\n", c->error);
+		if (c->verdict == VERDICT_SKIPPED && c->skip_reason)
+			fprintf(out, "    skipped: %s\n", c->skip_reason);
 		for (size_t s = 0; s < c->n_steps; s++) {
 			const struct step_result *st = &c->steps[s];
 
@@ -80,11 +83,16 @@ int report_write_table(const struct report *r, FILE *out, bool color)
 					st->seen[k].state, st->seen[k].local, st->seen[k].remote);
 		}
 	}
-	fprintf(out, "%zu case%s: %zu hold%s, %zu differ%s, %zu FAILED, %zu error%s\n", r->n_cases,
+	report_count_verdicts(r, counts);
+	fprintf(out, "%zu case%s: %zu hold%s, %zu differ%s, %zu FAILED, %zu error%s", r->n_cases,
 		r->n_cases == 1 ? "" : "s", counts[VERDICT_HOLDS],
 		counts[VERDICT_HOLDS] == 1 ? "s" : "", counts[VERDICT_DIFFERS],
 		counts[VERDICT_DIFFERS] == 1 ? "s" : "", counts[VERDICT_EXPECT_FAILED],
 		counts[VERDICT_ERROR], counts[VERDICT_ERROR] == 1 ? "" : "s");
+	/* Only when some were: a lab that hosts every case prints what it always did. */
+	if (counts[VERDICT_SKIPPED])
+		fprintf(out, ", %zu skipped", counts[VERDICT_SKIPPED]);
+	fputc('\n', out);
 	if (fflush(out) == EOF || ferror(out))
 		return -EIO;
 	return 0;

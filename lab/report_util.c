@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Shared report helpers: freeing, exit status, errno and verdict names. */
+/* Shared report helpers: freeing, counting, exit status, errno and verdict
+ * names, XML escaping. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,21 +83,6 @@ const char *report_result_text(int err, char *buf, size_t len)
 	return buf;
 }
 
-const char *report_verdict_name(enum verdict v)
-{
-	switch (v) {
-	case VERDICT_HOLDS:
-		return "holds";
-	case VERDICT_DIFFERS:
-		return "differs";
-	case VERDICT_EXPECT_FAILED:
-		return "FAILED";
-	case VERDICT_ERROR:
-		return "error";
-	}
-	return "error";
-}
-
 const char *report_verdict_json(enum verdict v)
 {
 	switch (v) {
@@ -108,12 +94,22 @@ const char *report_verdict_json(enum verdict v)
 		return "failed";
 	case VERDICT_ERROR:
 		return "error";
+	case VERDICT_SKIPPED:
+		return "skipped";
 	}
 	return "error";
 }
 
-static void case_free(struct case_result *c)
+/* The table shouts the one verdict that fails a run; otherwise the JSON words. */
+const char *report_verdict_name(enum verdict v)
 {
+	return v == VERDICT_EXPECT_FAILED ? "FAILED" : report_verdict_json(v);
+}
+
+void report_case_clear(struct case_result *c)
+{
+	if (!c)
+		return;
 	free(c->id);
 	free(c->claim);
 	free(c->title);
@@ -121,24 +117,33 @@ static void case_free(struct case_result *c)
 	free(c->predicted);
 	free(c->observed);
 	free(c->error);
+	free(c->skip_reason);
 	for (size_t i = 0; i < c->n_nodes; i++)
 		free(c->nodes[i]);
 	free(c->nodes);
 	for (size_t i = 0; i < c->n_steps; i++)
 		free(c->steps[i].seen);
 	free(c->steps);
+	memset(c, 0, sizeof(*c));
 }
 
-/* Frees the cases and everything they own; r->sysctls_json is the caller's. */
 void report_free_cases(struct report *r)
 {
 	if (!r)
 		return;
 	for (size_t i = 0; i < r->n_cases; i++)
-		case_free(&r->cases[i]);
+		report_case_clear(&r->cases[i]);
 	free(r->cases);
 	r->cases = NULL;
 	r->n_cases = 0;
+}
+
+void report_count_verdicts(const struct report *r, size_t counts[REPORT_N_VERDICTS])
+{
+	memset(counts, 0, REPORT_N_VERDICTS * sizeof(counts[0]));
+	for (size_t i = 0; i < r->n_cases; i++)
+		if ((unsigned)r->cases[i].verdict < REPORT_N_VERDICTS)
+			counts[r->cases[i].verdict]++;
 }
 
 int report_exit_status(const struct report *r)
@@ -154,8 +159,45 @@ int report_exit_status(const struct report *r)
 			break;
 		case VERDICT_HOLDS:
 		case VERDICT_DIFFERS:
+		case VERDICT_SKIPPED: /* the lab's shape, not a failure of the kernel or of us */
 			break;
 		}
 	}
 	return status;
+}
+
+void report_xml_escape(FILE *out, const char *s)
+{
+	if (!s)
+		return;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '&':
+			fputs("&amp;", out);
+			break;
+		case '<':
+			fputs("&lt;", out);
+			break;
+		case '>':
+			fputs("&gt;", out);
+			break;
+		case '"':
+			fputs("&quot;", out);
+			break;
+		case '\'':
+			fputs("&apos;", out);
+			break;
+		case '\t':
+			fputs("&#9;", out);
+			break;
+		case '\n':
+			fputs("&#10;", out);
+			break;
+		case '\r':
+			fputs("&#13;", out);
+			break;
+		default:
+			fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, out);
+		}
+	}
 }

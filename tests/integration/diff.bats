@@ -85,6 +85,23 @@ setup() {
 	[ "${#lines[@]}" -eq 2 ]
 }
 
+@test "a case skipped in one report and run in the other: one line, exit 1" {
+	jq '(.cases[] | select(.id == "restart-tw-none")) |= (.steps = [] | .nodes = []
+		| .observed = null | .verdict = "skipped"
+		| .skip_reason = "the lab has no node for role '"'cli2'"'")' "$D/a.json" >"$D/s.json"
+	run "$REUSELAB" diff "$D/a.json" "$D/s.json"
+	[ "$status" -eq 1 ]
+	[ "$output" = "restart-tw-none: verdict holds -> skipped (the lab has no node for role 'cli2')" ]
+	run "$REUSELAB" diff "$D/s.json" "$D/a.json"
+	[ "$status" -eq 1 ]
+	[ "$output" = "restart-tw-none: verdict skipped -> holds (the lab has no node for role 'cli2')" ]
+	# skipped in both is no change, whatever the reasons say
+	jq '.cases[0].skip_reason = "the lab has no value for $A2"' "$D/s.json" >"$D/s2.json"
+	run "$REUSELAB" diff "$D/s.json" "$D/s2.json"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
 @test "matrices: changed cells only" {
 	run "$REUSELAB" diff "$D/m.json" "$D/m.json"
 	[ "$status" -eq 0 ]

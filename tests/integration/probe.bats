@@ -51,6 +51,9 @@ is() {
 	[ "$n" -ge 50 ]
 	[ "$(jq '.cases | length' "$REPORT")" -eq "$n" ]
 	[ "$(jq '[.cases[] | select(.verdict == "error" or .verdict == "failed")] | length' "$REPORT")" -eq 0 ]
+	# two-nics hosts every catalog case: none skipped
+	[ "$(jq '[.cases[] | select(.verdict == "skipped")] | length' "$REPORT")" -eq 0 ]
+	[ "$(jq '.summary.skipped' "$REPORT")" -eq 0 ]
 	[ "$(jq -r .kernel "$REPORT")" = "$(uname -r)" ]
 	[ "$(jq -r .lab "$REPORT")" = "$L" ]
 	for k in net.ipv6.bindv6only net.ipv4.ip_local_port_range net.ipv4.ip_autobind_reuse net.ipv4.tcp_migrate_req; do
@@ -320,17 +323,36 @@ user_topology() { # $1: cases YAML appended to two-nics
 	[ "$status" -eq 2 ]
 }
 
-@test "a lab lacking roles: those cases are skipped and listed, the rest run" {
+@test "a lab lacking roles: those cases are skipped results with reasons, the rest run" {
 	L3=$(uniq_lab ps)
 	"$REUSELAB" up topologies/time-wait.yml --name "$L3" >/dev/null
 	run --separate-stderr "$REUSELAB" probe "$L3" --json
+	"$REUSELAB" probe "$L3" --claim C1 >"$BATS_TEST_TMPDIR/table.txt" 2>/dev/null || true
+	"$REUSELAB" probe "$L3" --claim C1 --junit "$BATS_TEST_TMPDIR/j.xml" >/dev/null 2>&1 || true
 	"$REUSELAB" down "$L3" >/dev/null 2>&1 || force_down "$L3"
 	[ "$status" -eq 0 ]
-	[[ "$stderr" == *"skipped diffaddr-alias-1proc-reuseaddr: the lab has no value for \$A2"* ]]
-	[[ "$stderr" == *"skipped c1-two-servers-none: the lab has no node for role 'cli2'"* ]]
-	skipped=$(echo "$stderr" | grep -c 'probe: skipped ')
-	ran=$(echo "$output" | jq '.cases | length')
-	[ $((skipped + ran)) -eq "$("$REUSELAB" cases --json | jq length)" ]
+	# every catalog case is in the report, in catalog order, skipped ones included
+	# (the topology's own cases, if any, follow)
+	n=$("$REUSELAB" cases --json | jq length)
+	[ "$(echo "$output" | jq -c --argjson n "$n" '[.cases[:$n][].id]')" = "$("$REUSELAB" cases --json | jq -c '[.[].id]')" ]
+	# time-wait has no third node (cli2: 3 c1-two-servers cases) and one address
+	# per node ($B, $A2: 7 diffaddr cases)
+	skipped=$(echo "$output" | jq '[.cases[] | select(.verdict == "skipped")] | length')
+	[ "$skipped" -eq 10 ]
+	[ "$(echo "$output" | jq '.summary.skipped')" -eq 10 ]
+	[ "$(echo "$output" | jq '.summary.exit_status')" -eq 0 ]
+	# each with its reason, and nothing run
+	[ "$(echo "$output" | jq -r '.cases[] | select(.id == "diffaddr-alias-1proc-reuseaddr") | .verdict + ": " + .skip_reason')" = "skipped: the lab has no value for \$A2" ]
+	[ "$(echo "$output" | jq -r '.cases[] | select(.id == "c1-two-servers-none") | .verdict + ": " + .skip_reason')" = "skipped: the lab has no node for role 'cli2'" ]
+	[ "$(echo "$output" | jq '[.cases[] | select(.verdict == "skipped") | select((.skip_reason | length) == 0 or (.steps | length) > 0)] | length')" -eq 0 ]
+	[ "$(echo "$output" | jq '[.cases[] | select(.verdict != "skipped") | select(has("skip_reason"))] | length')" -eq 0 ]
+	# stderr: one line with the count, no per-case list
+	[ "$stderr" = "reuselab: probe: 10 cases skipped: lab '$L3' lacks what they need (see the report)" ]
 	[ "$(echo "$output" | jq -r '.cases[] | select(.id == "c1-same-server-reuseaddr") | .verdict')" = holds ]
 	[ "$(echo "$output" | jq '[.cases[] | select(.verdict == "error")] | length')" -eq 0 ]
+	# the table shows the verdict and the reason; JUnit marks them skipped
+	grep -Eq '^c1-two-servers-none +C1 .* skipped$' "$BATS_TEST_TMPDIR/table.txt"
+	grep -q "^    skipped: the lab has no node for role 'cli2'$" "$BATS_TEST_TMPDIR/table.txt"
+	grep -Eq ', [1-9][0-9]* skipped$' "$BATS_TEST_TMPDIR/table.txt"
+	grep -q "<skipped message=\"the lab has no node for role &apos;cli2&apos;\"/>" "$BATS_TEST_TMPDIR/j.xml"
 }

@@ -246,11 +246,15 @@ static void test_expect(void **state)
 	assert_int_equal(probe_expect_parse("ok =1x", &e), -EINVAL);
 	assert_int_equal(probe_expect_parse("ok ~1", &e), -EINVAL);
 
-	assert_string_equal(probe_errno_name(0), "ok");
-	assert_string_equal(probe_errno_name(STEP_TIMEOUT), "timeout");
-	assert_string_equal(probe_errno_name(EADDRNOTAVAIL), "EADDRNOTAVAIL");
-	assert_int_equal(probe_errno_from_name("ECONNREFUSED"), ECONNREFUSED);
-	assert_int_equal(probe_errno_from_name("nope"), 0);
+	/* Expectations spell errnos as the reports do (report_errno_*). */
+	assert_string_equal(report_errno_name(0), "ok");
+	assert_string_equal(report_errno_name(STEP_TIMEOUT), "timeout");
+	assert_string_equal(report_errno_name(EADDRNOTAVAIL), "EADDRNOTAVAIL");
+	assert_int_equal(report_errno_parse("ECONNREFUSED"), ECONNREFUSED);
+	assert_int_equal(report_errno_parse("nope"), -EINVAL);
+	assert_int_equal(probe_expect_parse("ECONNREFUSED", &e), 0);
+	assert_int_equal(e.want, PROBE_WANT_ERRNO);
+	assert_int_equal(e.err, ECONNREFUSED);
 }
 
 /* Every catalog step parses, every prediction parses, ids are unique and

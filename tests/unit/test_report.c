@@ -29,8 +29,8 @@ static void build(struct report *r)
 	snprintf(r->sysctls[1].key, sizeof(r->sysctls[1].key), "net.ipv4.ip_local_port_range");
 	snprintf(r->sysctls[1].value, sizeof(r->sysctls[1].value), "32768\t60999");
 	r->n_sysctls = 2;
-	r->n_cases = 4;
-	r->cases = calloc(4, sizeof(*r->cases));
+	r->n_cases = 5;
+	r->cases = calloc(5, sizeof(*r->cases));
 	assert_non_null(r->cases);
 
 	c = &r->cases[0];
@@ -99,6 +99,13 @@ static void build(struct report *r)
 	c->id = strdup("broken");
 	c->verdict = VERDICT_ERROR;
 	c->error = strdup("setns rl-unit-server: No such file or directory");
+
+	c = &r->cases[4];
+	c->id = strdup("c1-two-servers-none");
+	c->claim = strdup("C1");
+	c->predicted = strdup("2nd bind of the port fails");
+	c->verdict = VERDICT_SKIPPED;
+	c->skip_reason = strdup("the lab has no node for role 'cli2'");
 }
 
 static char *capture(int (*fn)(const struct report *, FILE *, bool), const struct report *r,
@@ -147,7 +154,7 @@ static void test_json_round_trip(void **state)
 	assert_string_equal(jstr(v, "net.ipv4.ip_local_port_range"), "32768\t60999");
 
 	assert_true(json_object_object_get_ex(root, "cases", &cases));
-	assert_int_equal(json_object_array_length(cases), 4);
+	assert_int_equal(json_object_array_length(cases), 5);
 	c = json_object_array_get_idx(cases, 0);
 	assert_string_equal(jstr(c, "id"), "restart-tw-none");
 	assert_string_equal(jstr(c, "claim"), "C3");
@@ -156,6 +163,7 @@ static void test_json_round_trip(void **state)
 	assert_string_equal(jstr(c, "observed"), "EADDRINUSE");
 	assert_string_equal(jstr(c, "verdict"), "holds");
 	assert_false(json_object_object_get_ex(c, "error", NULL));
+	assert_false(json_object_object_get_ex(c, "skip_reason", NULL));
 	assert_true(json_object_object_get_ex(c, "nodes", &v));
 	assert_int_equal(json_object_array_length(v), 2);
 	assert_string_equal(json_object_get_string(json_object_array_get_idx(v, 1)), "client-b");
@@ -196,13 +204,25 @@ static void test_json_round_trip(void **state)
 	c = json_object_array_get_idx(cases, 3);
 	assert_string_equal(jstr(c, "verdict"), "error");
 	assert_string_equal(jstr(c, "error"), "setns rl-unit-server: No such file or directory");
+	assert_false(json_object_object_get_ex(c, "skip_reason", NULL));
+
+	c = json_object_array_get_idx(cases, 4);
+	assert_string_equal(jstr(c, "id"), "c1-two-servers-none");
+	assert_string_equal(jstr(c, "verdict"), "skipped");
+	assert_string_equal(jstr(c, "skip_reason"), "the lab has no node for role 'cli2'");
+	assert_string_equal(jstr(c, "predicted"), "2nd bind of the port fails");
+	assert_true(json_object_object_get_ex(c, "observed", &v));
+	assert_null(v); /* nothing ran, nothing observed */
+	assert_int_equal(json_object_array_length(json_object_object_get(c, "steps")), 0);
+	assert_false(json_object_object_get_ex(c, "error", NULL));
 
 	assert_true(json_object_object_get_ex(root, "summary", &v));
-	assert_int_equal(json_object_get_int(json_object_object_get(v, "cases")), 4);
+	assert_int_equal(json_object_get_int(json_object_object_get(v, "cases")), 5);
 	assert_int_equal(json_object_get_int(json_object_object_get(v, "holds")), 1);
 	assert_int_equal(json_object_get_int(json_object_object_get(v, "differs")), 1);
 	assert_int_equal(json_object_get_int(json_object_object_get(v, "failed")), 1);
 	assert_int_equal(json_object_get_int(json_object_object_get(v, "error")), 1);
+	assert_int_equal(json_object_get_int(json_object_object_get(v, "skipped")), 1);
 	assert_int_equal(json_object_get_int(json_object_object_get(v, "exit_status")), 3);
 
 	json_object_put(root);
@@ -247,12 +267,23 @@ static void test_table(void **state)
 	assert_non_null(strstr(text, "  FAILED\n"));
 	assert_non_null(
 	    strstr(text, "    error: setns rl-unit-server: No such file or directory\n"));
-	assert_non_null(strstr(text, "4 cases: 1 holds, 1 differs, 1 FAILED, 1 error\n"));
+	assert_non_null(strstr(text, "  skipped\n"));
+	assert_non_null(strstr(text, "    skipped: the lab has no node for role 'cli2'\n"));
+	assert_non_null(
+	    strstr(text, "5 cases: 1 holds, 1 differs, 1 FAILED, 1 error, 1 skipped\n"));
 	assert_null(strchr(text, '\033')); /* no colour unless asked */
 	free(text);
 	text = capture(report_write_table, &r, true);
 	assert_non_null(strstr(text, "\033[32mholds\033[0m"));
 	free(text);
+	/* No skipped case: the summary reads as it always did. */
+	report_case_clear(&r.cases[4]);
+	r.n_cases = 4;
+	text = capture(report_write_table, &r, false);
+	assert_non_null(strstr(text, "4 cases: 1 holds, 1 differs, 1 FAILED, 1 error\n"));
+	assert_null(strstr(text, "skipped"));
+	free(text);
+	r.n_cases = 5;
 	report_free_cases(&r);
 }
 
@@ -278,7 +309,9 @@ static void test_junit(void **state)
 	fclose(f);
 	unlink(path);
 	assert_non_null(strstr(buf, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"));
-	assert_non_null(strstr(buf, "tests=\"4\" failures=\"1\" errors=\"1\""));
+	assert_non_null(strstr(buf, "tests=\"5\" failures=\"1\" errors=\"1\" skipped=\"1\""));
+	assert_non_null(
+	    strstr(buf, "<skipped message=\"the lab has no node for role &apos;cli2&apos;\"/>"));
 	assert_non_null(strstr(buf, "<property name=\"kernel\" value=\"6.1.0-test\"/>"));
 	assert_non_null(strstr(buf, "value=\"32768&#9;60999\""));
 	assert_non_null(strstr(buf, "name=\"user-&lt;case&gt;&amp;&quot;1&quot;: a title with "
@@ -347,11 +380,49 @@ static void test_exit_status(void **state)
 	assert_int_equal(report_exit_status(&r), 1);
 	cs[0].verdict = VERDICT_ERROR;
 	assert_int_equal(report_exit_status(&r), 3);
+	cs[0].verdict = VERDICT_SKIPPED; /* skipped never fails */
+	cs[1].verdict = VERDICT_HOLDS;
+	assert_int_equal(report_exit_status(&r), 0);
 	r.n_cases = 0;
 	assert_int_equal(report_exit_status(&r), 0);
 	assert_string_equal(report_verdict_name(VERDICT_EXPECT_FAILED), "FAILED");
 	assert_string_equal(report_verdict_json(VERDICT_EXPECT_FAILED), "failed");
+	assert_string_equal(report_verdict_name(VERDICT_SKIPPED), "skipped");
+	assert_string_equal(report_verdict_json(VERDICT_SKIPPED), "skipped");
 	report_free_cases(NULL);
+}
+
+static void test_case_clear(void **state)
+{
+	struct report r;
+
+	(void)state;
+	build(&r);
+	for (size_t i = 0; i < r.n_cases; i++) {
+		report_case_clear(&r.cases[i]);
+		assert_null(r.cases[i].id);
+		assert_null(r.cases[i].steps);
+		assert_null(r.cases[i].skip_reason);
+		assert_int_equal(r.cases[i].n_steps, 0);
+	}
+	report_case_clear(&r.cases[0]); /* twice is harmless */
+	report_case_clear(NULL);
+	report_free_cases(&r);
+}
+
+static void test_xml_escape(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	assert_non_null(f);
+	report_xml_escape(f, "a<b>&\"c\" 'd'\te\nf\rg\x01\x7f");
+	report_xml_escape(f, NULL);
+	assert_int_equal(fclose(f), 0);
+	assert_string_equal(buf, "a&lt;b&gt;&amp;&quot;c&quot; &apos;d&apos;&#9;e&#10;f&#13;g??");
+	free(buf);
 }
 
 int main(void)
@@ -360,6 +431,7 @@ int main(void)
 	    cmocka_unit_test(test_json_round_trip), cmocka_unit_test(test_json_sysctls_json),
 	    cmocka_unit_test(test_table),	    cmocka_unit_test(test_junit),
 	    cmocka_unit_test(test_errno_table),	    cmocka_unit_test(test_exit_status),
+	    cmocka_unit_test(test_case_clear),	    cmocka_unit_test(test_xml_escape),
 	};
 
 	return cmocka_run_group_tests_name("report", tests, NULL, NULL);

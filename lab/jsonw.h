@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Small helpers for the JSON writers (report_json.c, matrix_out.c) over
+ * json-c.  Only writers include this; no other module header carries a
+ * json-c type.
+ */
+#ifndef REUSELAB_JSONW_H
+#define REUSELAB_JSONW_H
+
+#include <json-c/json.h>
+#include <stdio.h>
+
+/* Add v under key; v is owned from here on, also on failure.  A NULL v
+ * (a failed json_object_new_*) is -ENOMEM.  Returns 0 or -ENOMEM. */
+int jsonw_add(struct json_object *o, const char *key, struct json_object *v);
+/* Add s as a string, or JSON null when s is NULL.  0 or -ENOMEM. */
+int jsonw_str(struct json_object *o, const char *key, const char *s);
+/* Append v to the array arr; v is owned from here on.  0 or -ENOMEM. */
+int jsonw_push(struct json_object *arr, struct json_object *v);
+/* Write root with json-c flags and a newline, flushed.  0, -ENOMEM or -EIO. */
+int jsonw_print(FILE *out, struct json_object *root, int flags);
+
+#endif
