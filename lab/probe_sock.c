@@ -20,8 +20,13 @@
 #include "lab/probe.h"
 #include "lab/probe_int.h"
 
-#define CONNECT_MS  1000
-#define ACCEPT_MS   1000
+/*
+ * Bounds on waits.  Connect and accept cover one retransmission (TCP resends
+ * a lost SYN, and ARP a lost request, after 1 s), so a loaded host is not
+ * mistaken for a timeout; nothing in the catalog expects one.
+ */
+#define CONNECT_MS  3000
+#define ACCEPT_MS   3000
 #define ACCEPT_IDLE 300
 #define RECV_MS	    500
 #define READ_MS	    1000
