@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Turning a validated topology into kernel objects, reading them back, and
- * removing them.  Implemented on netns/ (netlink); no libnl type leaks here.
+ * removing them.  Implemented on netns/ (netlink); no netlink type leaks here.
  *
  * Naming: node namespace "rl-<lab>-<node>"; the hidden namespace holding the
  * lans' bridges "rl-<lab>-.lans" ('.' is never in a node name).  Every lab

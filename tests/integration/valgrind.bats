@@ -2,7 +2,7 @@
 # Memcheck on the lifecycle commands: `up`, `probe`, `down` of two-nics, and
 # `up` of a bridged lan and of a rolled-back build.  No definite or indirect
 # leak and no memory error in any process (probe forks; children are checked
-# too).  "Still reachable" blocks (libnl and json-c keep global caches) are
+# too).  "Still reachable" blocks (libc and json-c keep global caches) are
 # not counted.  Needs the non-ASan test build: valgrind cannot run ASan.
 load helpers
 
