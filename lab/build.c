@@ -47,6 +47,7 @@ struct build_ctx {
 	unsigned fault_at;    /* REUSELAB_FAULT_AT, 0 when off */
 	struct rlimit nofile; /* to restore */
 	bool nofile_raised;
+	const struct build_progress *progress;
 	char *err;
 	size_t errlen;
 };
@@ -285,8 +286,11 @@ static int run_plan(struct build_ctx *c)
 			return -EIO;
 		}
 		r = do_action(c, a);
-		if (r == 0)
+		if (r == 0) {
+			if (c->progress && c->progress->fn && ((i + 1) % 64 == 0 || i + 1 == p->n_acts))
+				c->progress->fn(i + 1, p->n_acts, c->progress->data);
 			continue;
+		}
 		plan_describe(p, c->t, i, what, sizeof(what));
 		s = a->op == PLAN_NS_CREATE || a->op == PLAN_SYSCTL_SET ? NULL : c->sock[a->ns];
 		if (s && ns_sock_ext_msg(s)[0])
@@ -345,9 +349,11 @@ static int wait_links_ready(struct build_ctx *c)
 	return 0;
 }
 
-int lab_build(const struct topology *t, const char *lab, char *err, size_t errlen)
+int lab_build(const struct topology *t, const char *lab, const struct build_progress *progress,
+	      char *err, size_t errlen)
 {
-	struct build_ctx c = {.t = t, .orig_fd = -1, .err = err, .errlen = errlen};
+	struct build_ctx c = {
+		.t = t, .orig_fd = -1, .progress = progress, .err = err, .errlen = errlen};
 	struct build_plan *plan = NULL;
 	int r;
 

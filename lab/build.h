@@ -33,7 +33,15 @@ int lab_ns_name(const char *lab, const char *node, char *buf, size_t len);
  * "link server:eth0 <-> client-b:eth0: File exists".  -EINTR when stopped by
  * a signal.  -EEXIST (with a message) when a namespace of that name exists.
  */
-int lab_build(const struct topology *t, const char *lab, char *err, size_t errlen);
+struct build_progress {
+	/* Called every few operations and after the last; from lab_build only. */
+	void (*fn)(size_t done, size_t total, void *data);
+	void *data;
+};
+
+/* progress may be NULL. */
+int lab_build(const struct topology *t, const char *lab, const struct build_progress *progress,
+	      char *err, size_t errlen);
 
 /*
  * Number of kernel operations lab_build(t) performs when nothing fails (one

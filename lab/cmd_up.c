@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -55,8 +56,29 @@ static double ms_since(const struct timespec *t0)
 	return (t1.tv_sec - t0->tv_sec) * 1e3 + (t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
+/* Large labs on a terminal: one line on stderr, rewritten in place. */
+#define PROGRESS_MIN_OPS 500
+
+struct progress_line {
+	const char *lab;
+	bool shown;
+};
+
+static void show_progress(size_t done, size_t total, void *data)
+{
+	struct progress_line *pl = data;
+
+	if (total < PROGRESS_MIN_OPS)
+		return;
+	fprintf(stderr, "\rbuilding lab %s: %zu/%zu kernel operations", pl->lab, done, total);
+	fflush(stderr);
+	pl->shown = true;
+}
+
 int lab_up(const struct topology *t, const char *lab, int *ret_signal)
 {
+	struct progress_line line = {.lab = lab};
+	const struct build_progress progress = {.fn = show_progress, .data = &line};
 	char err[1024] = "";
 	struct lab_state st;
 	unsigned removed;
@@ -96,7 +118,9 @@ int lab_up(const struct topology *t, const char *lab, int *ret_signal)
 		r = EXIT_SYSTEM;
 		goto out;
 	}
-	r = lab_build(t, lab, err, sizeof(err));
+	r = lab_build(t, lab, isatty(STDERR_FILENO) ? &progress : NULL, err, sizeof(err));
+	if (line.shown)
+		fputs("\r\033[K", stderr); /* the line goes; results or errors follow */
 	if (r == 0 && !cmd_signal_pending()) {
 		r = state_write(t, lab, 1);
 		if (r < 0) {
