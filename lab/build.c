@@ -177,15 +177,6 @@ static int do_action(struct build_ctx *c, const struct plan_action *a)
 		 * tagged namespace, both of which lab_teardown removes.
 		 */
 		r = link_set_up(c->sock[a->ns], LINK_LOOPBACK_IFINDEX, 0, c->tag);
-		/*
-		 * Interfaces made from now on skip DAD, link-local addresses
-		 * included, so IPv6 works at once (even through a router).
-		 * ENOENT: IPv6 is disabled on this host; nothing to do.
-		 */
-		if (r == 0) {
-			r = ns_sysctl_write("net.ipv6.conf.default.accept_dad", "0");
-			r = r == -ENOENT ? 0 : r;
-		}
 		if (r == 0)
 			r = ns_publish(c->plan->ns[a->ns].name, c->orig_fd);
 		return r;
