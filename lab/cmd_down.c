@@ -101,10 +101,6 @@ int cmd_down(int argc, char **argv)
 		cmd_err("down: invalid lab name '%s'", name);
 		return EXIT_USAGE;
 	}
-	if (geteuid() != 0) {
-		cmd_err("down: removing a lab needs root");
-		return EXIT_USAGE;
-	}
 	if (all) {
 		char **labs;
 		size_t n;
@@ -130,8 +126,13 @@ int cmd_down(int argc, char **argv)
 		const char *arg = argv[i];
 		int r;
 
-		if (topo_name_valid(arg, TOPO_LAB_NAME_MAX) && !strchr(arg, '.')) {
-			snprintf(lab, sizeof(lab), "%s", name ? name : arg);
+		if (topo_name_valid(arg, TOPO_LAB_NAME_MAX)) {
+			if (name) {
+				cmd_err("down: --name goes with a FILE; '%s' is a lab name", arg);
+				rc = rc > EXIT_USAGE ? rc : EXIT_USAGE;
+				continue;
+			}
+			snprintf(lab, sizeof(lab), "%s", arg);
 		} else {
 			r = lab_resolve_file(arg, name, lab, sizeof(lab), &t);
 			topo_free(t);

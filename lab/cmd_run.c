@@ -2,8 +2,10 @@
 /*
  * reuselab run FILE [--name NAME] [probe options]: up, probe, down.  For CI:
  * the lab is removed on every path.  SIGINT, SIGTERM and SIGHUP stay blocked
- * from the start, so they cannot cut a step in half; they are honoured at the
- * next boundary (after the build, after the probe) and the lab still goes.
+ * once the lab's lock is taken, so they cannot cut a step in half; they are
+ * honoured at the next boundary (after the build, after the probe) and the
+ * lab still goes.  SIGPIPE is ignored (main), so a closed pipe is a write
+ * error, not a death with the lab still up.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -87,14 +89,8 @@ int cmd_run(int argc, char **argv)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if (geteuid() != 0) {
-		cmd_err("run: building a lab needs root (try 'sudo reuselab run %s')", file);
-		rc = EXIT_USAGE;
-		goto out;
-	}
 
-	cmd_block_signals(NULL);
-	rc = lab_up(t, lab, &sig);
+	rc = lab_up(t, lab, &sig); /* returns with SIGINT/SIGTERM/SIGHUP blocked */
 	if (rc != EXIT_OK)
 		goto out; /* lab_up left nothing built */
 	if (!sig) {
@@ -105,8 +101,9 @@ int cmd_run(int argc, char **argv)
 	}
 	down_rc = lab_down(lab, 1);
 	if (sig) {
-		cmd_err("run: interrupted by signal %d; lab %s removed", sig, lab);
-		rc = 128 + sig;
+		cmd_err("run: interrupted by signal %d; lab %s %s", sig, lab,
+			down_rc == EXIT_OK ? "removed" : "NOT fully removed (see above)");
+		rc = down_rc == EXIT_OK ? 128 + sig : down_rc;
 	} else if (down_rc != EXIT_OK && rc == EXIT_OK) {
 		rc = down_rc;
 	}

@@ -75,22 +75,31 @@ static void show_progress(size_t done, size_t total, void *data)
 	pl->shown = true;
 }
 
+/* Remove what lab_build left after it succeeded; 0 or the teardown's -errno. */
+static int undo_build(const struct topology *t, const char *lab, char *err, size_t errlen)
+{
+	unsigned removed;
+
+	(void)t;
+	return lab_teardown(lab, &removed, err, errlen);
+}
+
 int lab_up(const struct topology *t, const char *lab, int *ret_signal)
 {
 	struct progress_line line = {.lab = lab};
 	const struct build_progress progress = {.fn = show_progress, .data = &line};
-	char err[1024] = "";
+	char err[1024] = "", undo_err[512] = "";
 	struct lab_state st;
-	unsigned removed;
-	int lock = -1, r;
-	sigset_t old;
+	int lock, r, left = 0;
+	bool built;
 
 	/*
-	 * Block before the lock and the write-ahead state: a signal anywhere
-	 * from here on is honoured by rolling back, never by dying midway.
+	 * Waiting for the lock stays interruptible (nothing is ours yet); from
+	 * the lock on, signals are blocked so one is honoured by rolling back,
+	 * never by dying midway.
 	 */
-	cmd_block_signals(&old);
 	lock = state_lock(lab);
+	cmd_block_signals(NULL);
 	if (lock < 0) {
 		cmd_err("lab '%s': cannot take lock in " STATE_DIR ": %s", lab, strerror(-lock));
 		r = EXIT_SYSTEM;
@@ -121,20 +130,26 @@ int lab_up(const struct topology *t, const char *lab, int *ret_signal)
 	r = lab_build(t, lab, isatty(STDERR_FILENO) ? &progress : NULL, err, sizeof(err));
 	if (line.shown)
 		fputs("\r\033[K", stderr); /* the line goes; results or errors follow */
-	if (r == 0 && !cmd_signal_pending()) {
+	built = r == 0; /* on failure lab_build has already removed what it made */
+	if (r == 0 && cmd_signal_pending())
+		r = -EINTR;
+	else if (r == 0) {
 		r = state_write(t, lab, 1);
-		if (r < 0) {
+		if (r < 0)
 			snprintf(err, sizeof(err), "cannot record state in " STATE_DIR ": %s",
 				 strerror(-r));
-			lab_teardown(lab, &removed, NULL, 0);
-		}
-	} else if (r == 0) {
-		lab_teardown(lab, &removed, NULL, 0);
-		r = -EINTR;
 	}
 	if (r < 0) {
+		if (built)
+			left = undo_build(t, lab, undo_err, sizeof(undo_err));
+		if (left < 0) {
+			cmd_err("lab '%s': %s; rolling back failed too: %s (run 'reuselab down %s')",
+				lab, err[0] ? err : strerror(-r), undo_err, lab);
+			r = EXIT_SYSTEM;
+			goto out;
+		}
 		state_remove(lab);
-		if (r == -EINTR || cmd_signal_pending()) {
+		if (r == -EINTR) {
 			cmd_err("lab '%s': interrupted, everything built was removed", lab);
 			r = EXIT_SYSTEM;
 		} else if (r == -EEXIST) {
@@ -151,12 +166,10 @@ int lab_up(const struct topology *t, const char *lab, int *ret_signal)
 	r = EXIT_OK;
 out:
 	state_unlock(lock);
-	/* A signal that came stays pending and blocked: the caller acts on it. */
+	/* Signals stay blocked; one that came stays pending: the caller acts on it. */
 	*ret_signal = cmd_signal_pending();
 	if (*ret_signal && r != EXIT_OK)
 		r = 128 + *ret_signal;
-	if (!*ret_signal)
-		sigprocmask(SIG_SETMASK, &old, NULL);
 	return r;
 }
 
@@ -173,6 +186,7 @@ int cmd_up(int argc, char **argv)
 	struct timespec t0;
 	char lab[TOPO_LAB_NAME_MAX + 1];
 	int c, r, sig, dry_run = 0;
+	sigset_t old;
 
 	while ((c = getopt_long(argc, argv, "n:Nh", opts, NULL)) != -1) {
 		switch (c) {
@@ -206,7 +220,15 @@ int cmd_up(int argc, char **argv)
 		r = EXIT_USAGE;
 		goto out;
 	}
+	sigprocmask(SIG_SETMASK, NULL, &old);
 	r = lab_up(t, lab, &sig);
+	if (sig) {
+		/* The signal came after the build finished: honour it by undoing. */
+		if (r == EXIT_OK)
+			r = lab_down(lab, 1) == EXIT_OK ? 128 + sig : EXIT_SYSTEM;
+		goto out;
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (r == EXIT_OK) {
 		size_t nif = 0;
 
@@ -215,12 +237,6 @@ int cmd_up(int argc, char **argv)
 		printf("lab %s is up: %zu nodes, %zu interfaces, %zu links, %zu lans in %.0f ms "
 		       "(namespaces rl-%s-*)\n",
 		       lab, t->n_nodes, nif, t->n_links, t->n_lans, ms_since(&t0), lab);
-	}
-	if (sig) {
-		/* A signal came after the build finished: honour it by undoing. */
-		if (r == EXIT_OK)
-			lab_down(lab, 1);
-		r = 128 + sig;
 	}
 out:
 	topo_free(t);

@@ -1,27 +1,33 @@
 /* SPDX-License-Identifier: MIT */
 /* reuselab: command dispatch.  One table: name, function, one-line help. */
+#include <signal.h>
 #include <stdio.h>
+#include <stdbool.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lab/cmd.h"
 
+/* needs_root: checked here, once, before the command parses anything
+ * (`up` checks itself, after --dry-run, which needs no root). */
 static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
+	bool needs_root;
 	const char *help;
 } commands[] = {
-	{ "up", cmd_up, "build a lab from a topology file" },
-	{ "down", cmd_down, "tear down a lab (by name or file) or --all" },
-	{ "status", cmd_status, "show labs, nodes, interfaces and addresses" },
-	{ "ls", cmd_status, "alias of status" },
-	{ "exec", cmd_exec, "run a command inside a node's namespace" },
-	{ "check", cmd_check, "validate a topology file (no root needed)" },
-	{ "graph", cmd_graph, "print a topology as Graphviz DOT" },
-	{ "probe", cmd_probe, "run socket cases inside a lab and report" },
-	{ "cases", cmd_cases, "list the built-in case catalog" },
-	{ "matrix", cmd_matrix, "run the bind matrix in one node" },
-	{ "run", cmd_run, "up, probe, down in one go (for CI)" },
-	{ "diff", cmd_diff, "compare two JSON reports" },
+	{ "up", cmd_up, false, "build a lab from a topology file" },
+	{ "down", cmd_down, true, "tear down a lab (by name or file) or --all" },
+	{ "status", cmd_status, true, "show labs, nodes, interfaces and addresses" },
+	{ "ls", cmd_status, true, "alias of status" },
+	{ "exec", cmd_exec, true, "run a command inside a node's namespace" },
+	{ "check", cmd_check, false, "validate a topology file (no root needed)" },
+	{ "graph", cmd_graph, false, "print a topology as Graphviz DOT" },
+	{ "probe", cmd_probe, true, "run socket cases inside a lab and report" },
+	{ "cases", cmd_cases, false, "list the built-in case catalog" },
+	{ "matrix", cmd_matrix, true, "run the bind matrix in one node" },
+	{ "run", cmd_run, true, "up, probe, down in one go (for CI)" },
+	{ "diff", cmd_diff, false, "compare two JSON reports" },
 };
 
 static void usage(FILE *out)
@@ -33,11 +39,15 @@ static void usage(FILE *out)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].help);
 	fprintf(out, "\nExit status: 0 fine, 1 an expectation did not hold, 2 bad usage or input,\n"
-		     "3 system or kernel failure.  See reuselab(1) and reuselab-topology(5).\n");
+		     "3 system or kernel failure, 128+N interrupted by signal N (whatever was\n"
+		     "built is removed).  See reuselab(1) and reuselab-topology(5).\n");
 }
 
 int main(int argc, char **argv)
 {
+	/* A reader that goes away (`reuselab run ... | head`) must not kill us
+	 * between building and removing a lab: writes fail with EPIPE instead. */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;
@@ -50,9 +60,18 @@ int main(int argc, char **argv)
 		printf("reuselab %s\n", REUSELAB_VERSION);
 		return EXIT_OK;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].fn(argc - 1, argv + 1);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[1], commands[i].name))
+			continue;
+		if (commands[i].needs_root && geteuid() != 0 &&
+		    !cmd_wants_help(argc - 1, argv + 1)) {
+			cmd_err("%s: needs root: it enters the lab's network namespaces (try 'sudo "
+				"reuselab %s ...')",
+				argv[1], argv[1]);
+			return EXIT_USAGE;
+		}
+		return commands[i].fn(argc - 1, argv + 1);
+	}
 	cmd_err("unknown command '%s' (try 'reuselab --help')", argv[1]);
 	return EXIT_USAGE;
 }

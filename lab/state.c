@@ -118,7 +118,8 @@ int state_write(const struct topology *t, const char *lab, int complete)
 		json_object_array_add(nodes, json_object_new_string(t->nodes[i].name));
 	json_object_object_add(o, "nodes", nodes);
 
-	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY);
+	/* Plain: one line, small even for the largest lab. */
+	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
 	len = strlen(text);
 	unlink(tmp);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -126,8 +127,9 @@ int state_write(const struct topology *t, const char *lab, int complete)
 		r = -errno;
 		goto out;
 	}
+	errno = 0;
 	if (write(fd, text, len) != (ssize_t)len || write(fd, "\n", 1) != 1) {
-		r = errno ? -errno : -EIO;
+		r = errno ? -errno : -EIO; /* a short write on tmpfs: out of space */
 		goto out;
 	}
 	if (rename(tmp, path) < 0) {
@@ -154,8 +156,10 @@ void state_clear(struct lab_state *s)
 
 int state_read(const char *lab, struct lab_state *ret)
 {
-	char path[PATH_MAX], buf[65536];
+	char path[PATH_MAX], *buf = NULL;
 	struct json_object *o = NULL, *v;
+	struct stat st;
+	size_t len = 0;
 	ssize_t n;
 	int r, fd;
 
@@ -166,13 +170,27 @@ int state_read(const char *lab, struct lab_state *ret)
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	r = n < 0 ? -errno : 0;
-	close(fd);
-	if (r < 0)
+	/* Ours is a few dozen bytes a node; anything past the cap is not ours. */
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		close(fd);
 		return r;
-	buf[n] = '\0';
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > STATE_FILE_MAX) {
+		close(fd);
+		return -EBADMSG;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (len < (size_t)st.st_size && (n = read(fd, buf + len, st.st_size - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	buf[len] = '\0';
 	o = json_tokener_parse(buf);
+	free(buf);
 	if (!o || !json_object_is_type(o, json_type_object)) {
 		r = -EBADMSG;
 		goto out;

@@ -12,6 +12,7 @@
 #include "lab/topo.h"
 
 #define STATE_DIR "/run/reuselab"
+#define STATE_FILE_MAX (4 << 20)
 
 struct lab_state {
 	char lab[TOPO_LAB_NAME_MAX + 1];

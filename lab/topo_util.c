@@ -199,7 +199,8 @@ bool topo_ifname_valid(const char *s)
 	if (!strcmp(s, ".") || !strcmp(s, "..") || !strcmp(s, "lo"))
 		return false;
 	for (const char *p = s; *p; p++)
-		if (*p == '/' || *p == ':' || (unsigned char)*p <= ' ' || *p == 0x7f)
+		/* '%' would make the kernel pick a name ("eth%d"), not take ours. */
+		if (*p == '/' || *p == ':' || *p == '%' || (unsigned char)*p <= ' ' || *p == 0x7f)
 			return false;
 	return true;
 }

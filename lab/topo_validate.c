@@ -95,7 +95,7 @@ static void check_ifaces(struct vctx *v, const struct topo_node *n)
 					"loopback");
 		else if (!topo_ifname_valid(f->name))
 			bad(v, f->mark,
-			    "invalid interface name '%s': 1-15 bytes, no '/', ':' or whitespace, "
+			    "invalid interface name '%s': 1-15 bytes, no '/', ':', '%%' or whitespace, "
 			    "not '.' or '..'",
 			    f->name);
 		for (size_t j = 0; j < f->n_addrs; j++) {
