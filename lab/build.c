@@ -11,7 +11,6 @@
  * requests, so nothing is ever looked up or dumped while building.
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -24,6 +23,7 @@
 
 #include "lab/build.h"
 #include "lab/build_plan.h"
+#include "lab/sigstop.h"
 #include "netns/addr.h"
 #include "netns/link.h"
 #include "netns/ns.h"
@@ -37,12 +37,13 @@ struct build_ctx {
 	int orig_fd;	       /* the namespace we started in */
 	int *ns_fd;	       /* per plan namespace; -1 until made */
 	struct ns_sock **sock; /* per plan namespace */
+	struct ns_file_id *ns_file; /* per plan namespace: the file ns_create made */
+	bool *published;       /* per plan namespace: mounted by NS_PUBLISH */
 	size_t *journal;       /* plan namespaces this call created, in order */
 	size_t n_journal;
 	int *ifindex;	      /* per interface (plan->iface_base + iface) */
 	int *br_ifindex;      /* per lan */
 	int *port_ifindex;    /* per bridge port, in the lans namespace */
-	sigset_t stop;	      /* signals that abort the build */
 	unsigned ops;	      /* kernel operations attempted so far */
 	unsigned fault_at;    /* REUSELAB_FAULT_AT, 0 when off */
 	struct rlimit nofile; /* to restore */
@@ -103,15 +104,25 @@ static void close_all(struct build_ctx *c)
 /* Undo: remove every namespace this call created, newest first. */
 static void rollback(struct build_ctx *c)
 {
-	/* A failure between NS_CREATE and NS_TAG leaves us in the new namespace. */
+	/* A failure between NS_CREATE and NS_PUBLISH leaves us in the new namespace. */
 	(void)ns_enter(c->orig_fd);
 	close_all(c);
 	for (size_t i = 0; c->sock && i < c->plan->n_ns; i++) {
 		c->sock[i] = NULL;
 		c->ns_fd[i] = -1;
 	}
-	while (c->n_journal > 0)
-		(void)ns_remove(c->plan->ns[c->journal[--c->n_journal]].name);
+	while (c->n_journal > 0) {
+		size_t i = c->journal[--c->n_journal];
+
+		/*
+		 * Not yet mounted: only the empty file we made is ours, and only
+		 * while it is still that file (see ns_publish's -ESTALE).
+		 */
+		if (c->published[i])
+			(void)ns_remove(c->plan->ns[i].name);
+		else
+			(void)ns_unlink_stale(c->plan->ns[i].name, &c->ns_file[i]);
+	}
 }
 
 static int fault_at_from_env(void)
@@ -166,19 +177,21 @@ static int do_action(struct build_ctx *c, const struct plan_action *a)
 	switch (a->op) {
 	case PLAN_NS_CREATE:
 		r = ns_create(c->plan->ns[a->ns].name, c->orig_fd, &c->ns_fd[a->ns],
-			      &c->sock[a->ns]);
+			      &c->sock[a->ns], &c->ns_file[a->ns]);
 		if (r == 0)
 			c->journal[c->n_journal++] = a->ns;
 		return r;
 	case PLAN_NS_TAG:
 		/*
-		 * Still inside the new namespace (see ns_create): tag, then
-		 * mount.  A kill at any point leaves either an empty file or a
-		 * tagged namespace, both of which lab_teardown removes.
+		 * Still inside the new namespace (see ns_create): tag before
+		 * the mount.  A kill at any point leaves either an empty file
+		 * or a tagged namespace, both of which lab_teardown removes.
 		 */
-		r = link_set_up(c->sock[a->ns], LINK_LOOPBACK_IFINDEX, 0, c->tag);
+		return link_set_up(c->sock[a->ns], LINK_LOOPBACK_IFINDEX, 0, c->tag);
+	case PLAN_NS_PUBLISH:
+		r = ns_publish(c->plan->ns[a->ns].name, c->orig_fd, &c->ns_file[a->ns]);
 		if (r == 0)
-			r = ns_publish(c->plan->ns[a->ns].name, c->orig_fd);
+			c->published[a->ns] = true;
 		return r;
 	case PLAN_BRIDGE_ADD:
 		plan_bridge_name(a->item, name, sizeof(name));
@@ -186,7 +199,7 @@ static int do_action(struct build_ctx *c, const struct plan_action *a)
 	case PLAN_VETH_ADD: {
 		const struct topo_link *l = &t->links[a->item];
 
-		r = link_veth_add(c->sock[a->ns], n->ifaces[l->a.iface].name, 0,
+		r = link_veth_add(c->sock[a->ns], n->ifaces[l->a.iface].name,
 				  t->nodes[l->b.node].ifaces[l->b.iface].name, c->ns_fd[a->peer_ns],
 				  &ifindex, &peer);
 		if (r == 0 && !peer)
@@ -202,7 +215,7 @@ static int do_action(struct build_ctx *c, const struct plan_action *a)
 		return link_set_up(c->sock[a->ns], iface_ifindex(c, a->node, a->iface), 0, NULL);
 	case PLAN_LAN_PORT_ADD:
 		plan_port_name(a->port, name, sizeof(name));
-		r = link_veth_add(c->sock[a->ns], n->ifaces[a->iface].name, 0, name,
+		r = link_veth_add(c->sock[a->ns], n->ifaces[a->iface].name, name,
 				  c->ns_fd[a->peer_ns], &ifindex, &peer);
 		if (r == 0 && !peer)
 			r = link_ifindex(c->sock[a->peer_ns], name, &peer);
@@ -214,11 +227,6 @@ static int do_action(struct build_ctx *c, const struct plan_action *a)
 	case PLAN_PORT_ATTACH:
 		return link_set_up(c->sock[a->ns], c->port_ifindex[a->port], c->br_ifindex[a->item],
 				   NULL);
-	case PLAN_DUMMY_ADD:
-		r = link_simple_add(c->sock[a->ns], "dummy", n->ifaces[a->iface].name, &ifindex);
-		if (r == 0)
-			set_iface_ifindex(c, a->node, a->iface, ifindex);
-		return r;
 	case PLAN_SYSCTL_SET:
 		return do_sysctl(c, a);
 	case PLAN_ADDR_ADD: {
@@ -243,18 +251,6 @@ static int do_action(struct build_ctx *c, const struct plan_action *a)
 	return -EINVAL;
 }
 
-static bool stop_pending(const struct build_ctx *c)
-{
-	sigset_t pend;
-
-	if (sigpending(&pend) < 0)
-		return false;
-	for (int s = 1; s < NSIG; s++)
-		if (sigismember(&c->stop, s) == 1 && sigismember(&pend, s) == 1)
-			return true;
-	return false;
-}
-
 static int run_plan(struct build_ctx *c)
 {
 	const struct build_plan *p = c->plan;
@@ -266,7 +262,7 @@ static int run_plan(struct build_ctx *c)
 		struct ns_sock *s;
 
 		/* The caller blocks these; pending means the user wants out now. */
-		if (stop_pending(c)) {
+		if (sigstop_pending()) {
 			set_err(c, "interrupted by a signal");
 			return -EINTR;
 		}
@@ -283,7 +279,10 @@ static int run_plan(struct build_ctx *c)
 			continue;
 		}
 		plan_describe(p, c->t, i, what, sizeof(what));
-		s = a->op == PLAN_NS_CREATE || a->op == PLAN_SYSCTL_SET ? NULL : c->sock[a->ns];
+		/* Only netlink requests have a kernel message to add. */
+		s = a->op == PLAN_NS_CREATE || a->op == PLAN_NS_PUBLISH || a->op == PLAN_SYSCTL_SET
+			? NULL
+			: c->sock[a->ns];
 		if (s && ns_sock_ext_msg(s)[0])
 			set_err(c, "%s: %s (kernel: %s)", what, strerror(-r), ns_sock_ext_msg(s));
 		else
@@ -315,7 +314,7 @@ static int wait_links_ready(struct build_ctx *c)
 			size_t ns = i; /* node namespaces come first, in topology order */
 
 			while ((r = link_oper_up(c->sock[ns], iface_ifindex(c, i, j))) == 0) {
-				if (stop_pending(c)) {
+				if (sigstop_pending()) {
 					set_err(c, "interrupted by a signal");
 					return -EINTR;
 				}
@@ -356,18 +355,17 @@ int lab_build(const struct topology *t, const char *lab, const struct build_prog
 	c.plan = plan;
 	snprintf(c.tag, sizeof(c.tag), LAB_TAG_PREFIX "%s", lab);
 	c.fault_at = (unsigned)fault_at_from_env();
-	sigemptyset(&c.stop);
-	sigaddset(&c.stop, SIGINT);
-	sigaddset(&c.stop, SIGTERM);
-	sigaddset(&c.stop, SIGHUP);
 
 	c.ns_fd = malloc(plan->n_ns * sizeof(*c.ns_fd) + 1);
 	c.sock = calloc(plan->n_ns + 1, sizeof(*c.sock));
+	c.ns_file = calloc(plan->n_ns + 1, sizeof(*c.ns_file));
+	c.published = calloc(plan->n_ns + 1, sizeof(*c.published));
 	c.journal = calloc(plan->n_ns + 1, sizeof(*c.journal));
 	c.ifindex = calloc(plan->n_ifaces + 1, sizeof(*c.ifindex));
 	c.br_ifindex = calloc(t->n_lans + 1, sizeof(*c.br_ifindex));
 	c.port_ifindex = calloc(plan->n_ports + 1, sizeof(*c.port_ifindex));
-	if (!c.ns_fd || !c.sock || !c.journal || !c.ifindex || !c.br_ifindex || !c.port_ifindex) {
+	if (!c.ns_fd || !c.sock || !c.ns_file || !c.published || !c.journal || !c.ifindex ||
+	    !c.br_ifindex || !c.port_ifindex) {
 		r = -ENOMEM;
 		set_err(&c, "%s", strerror(ENOMEM));
 		goto out;
@@ -404,6 +402,8 @@ out:
 		(void)setrlimit(RLIMIT_NOFILE, &c.nofile);
 	free(c.ns_fd);
 	free(c.sock);
+	free(c.ns_file);
+	free(c.published);
 	free(c.journal);
 	free(c.ifindex);
 	free(c.br_ifindex);

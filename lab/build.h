@@ -6,8 +6,11 @@
  * Naming: node namespace "rl-<lab>-<node>"; the hidden namespace holding the
  * lans' bridges "rl-<lab>-.lans" ('.' is never in a node name).  Every lab
  * namespace is tagged as ours: its loopback carries IFLA_IFALIAS
- * "reuselab:<lab>", set right after the namespace is made, so `down` can tell
- * our namespaces from any other "rl-..." one without a state file.
+ * "reuselab:<lab>", set before the namespace is mounted under /run/netns, so
+ * `down` can tell our namespaces from any other "rl-..." one without a state
+ * file, and exec, probe and matrix enter nothing else.  The name alone is
+ * ambiguous: lab "a", node "b-c" and lab "a-b", node "c" are both "rl-a-b-c";
+ * whichever lab is up first has it, the other's up fails with -EEXIST.
  */
 #ifndef REUSELAB_BUILD_H
 #define REUSELAB_BUILD_H
@@ -53,17 +56,46 @@ int lab_build(const struct topology *t, const char *lab, const struct build_prog
 int lab_build_count_ops(const struct topology *t);
 
 /*
- * Remove every namespace named "rl-<lab>-..." that carries our tag for
- * exactly this lab.  Idempotent: 0 with *ret_removed = 0 when nothing is left.
- * Never touches an untagged namespace or another lab's.
+ * Remove lab `lab`: every namespace named "rl-<lab>-..." that carries our
+ * tag for exactly this lab, and the empty files a killed `up` leaves (no
+ * namespace behind them, so no tag), but those only under a name the lab
+ * owns by construction: "rl-<lab>-<node>" for a node in `nodes` (from the
+ * lab's state) or "rl-<lab>-.lans"; with nodes NULL, none.  Idempotent: 0 with both counts 0 when
+ * nothing is left.  Never touches an untagged namespace or another lab's;
+ * -EBUSY (err says where) when something else is mounted over one of ours.
+ * *ret_removed counts namespaces, *ret_stale (may be NULL) stale files.
  */
-int lab_teardown(const char *lab, unsigned *ret_removed, char *err, size_t errlen);
+int lab_teardown(const char *lab, char *const *nodes, size_t n_nodes, unsigned *ret_removed,
+		 unsigned *ret_stale, char *err, size_t errlen);
 
-/* 1 when namespace `nsname` is tagged as lab `lab`'s, 0 when not, -errno. */
-int lab_ns_is_ours(const char *nsname, const char *lab);
+/* lab_teardown with the node names of t. */
+int lab_teardown_topo(const struct topology *t, const char *lab, unsigned *ret_removed,
+		      unsigned *ret_stale, char *err, size_t errlen);
+
+/*
+ * Open node `node` of lab `lab` to enter it (setns): *ret_fd (O_CLOEXEC) only
+ * when /run/netns/rl-<lab>-<node> is a network namespace whose loopback
+ * carries the tag "reuselab:<lab>", checked through that same fd.  -ENOENT
+ * when there is no such name; -EEXIST when the name exists but is not this
+ * lab's (another lab's, a stranger's `ip netns add`, an empty leftover file);
+ * -EINVAL or -ENAMETOOLONG for bad names; other -errno.
+ */
+int lab_node_open(const char *lab, const char *node, int *ret_fd);
+
+/*
+ * lab_node_open by namespace name, also opening a netlink socket inside
+ * (returning to orig_fd).  ret_fd and ret_sock may each be NULL (closed
+ * then).  For build_inspect.c and build_teardown.c.
+ */
+struct ns_sock;
+int lab_ns_open_ours(const char *nsname, const char *lab, int orig_fd, int *ret_fd,
+		     struct ns_sock **ret_sock);
 
 /* Names of labs that have at least one tagged namespace. */
 int lab_list_live(char ***ret_names, size_t *ret_n);
+
+/* Free an array of n strings (as lab_list_live returns); NULL is fine. */
+void names_free(char **names, size_t n);
 
 /* What the kernel holds for a lab, for `status`. */
 struct lab_view_addr {

@@ -73,29 +73,18 @@ static int addr_cb(const struct addr_status *a, void *data)
 static int read_node(struct lab_view_node *vn, const char *lab, int orig)
 {
 	struct ns_sock *s = NULL;
-	char alias[256];
-	int fd = -1, r;
+	int r;
 
-	r = ns_open_sock(vn->ns, orig, &fd, &s);
-	if (r == -ENOENT || r == -ESTALE)
+	r = lab_ns_open_ours(vn->ns, lab, orig, NULL, &s);
+	if (r == -ENOENT || r == -EEXIST)
 		return 0;
 	if (r < 0)
 		return r;
-	r = link_alias(s, LINK_LOOPBACK_IFINDEX, alias, sizeof(alias));
-	if (r < 0)
-		goto out;
-	if (strncmp(alias, LAB_TAG_PREFIX, sizeof(LAB_TAG_PREFIX) - 1) != 0 ||
-	    strcmp(alias + sizeof(LAB_TAG_PREFIX) - 1, lab) != 0)
-		goto out;
 	vn->present = true;
 	r = link_dump(s, link_cb, vn);
-	if (r < 0)
-		goto out;
-	r = addr_dump(s, addr_cb, vn);
-out:
+	if (r == 0)
+		r = addr_dump(s, addr_cb, vn);
 	ns_sock_close(s);
-	if (fd >= 0)
-		close(fd);
 	return r;
 }
 

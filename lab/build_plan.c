@@ -10,6 +10,7 @@
 
 #include "lab/build.h"
 #include "lab/build_plan.h"
+#include "netns/ns.h"
 
 int lab_ns_name(const char *lab, const char *node, char *buf, size_t len)
 {
@@ -42,20 +43,6 @@ static int fail(char *err, size_t errlen, int r, const char *fmt, ...)
 		va_end(ap);
 	}
 	return r;
-}
-
-/* Lab names become file names and the tag: [a-z0-9-], like topo_name_valid. */
-static int lab_name_ok(const char *lab)
-{
-	size_t n = strlen(lab);
-
-	if (n == 0 || n > TOPO_LAB_NAME_MAX || lab[0] == '-')
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!((lab[i] >= 'a' && lab[i] <= 'z') || (lab[i] >= '0' && lab[i] <= '9') ||
-		      lab[i] == '-'))
-			return 0;
-	return 1;
 }
 
 struct planner {
@@ -134,7 +121,8 @@ int plan_make(const struct topology *t, const char *lab, struct build_plan **ret
 
 	if (errlen)
 		err[0] = '\0';
-	if (!lab_name_ok(lab))
+	/* Lab names become file names and the tag. */
+	if (!topo_name_valid(lab, TOPO_LAB_NAME_MAX))
 		return fail(err, errlen, -EINVAL, "invalid lab name '%s'", lab);
 	p = calloc(1, sizeof(*p));
 	if (!p)
@@ -186,10 +174,14 @@ int plan_make(const struct topology *t, const char *lab, struct build_plan **ret
 		goto out;
 	}
 
-	/* Namespaces first, each tagged at once so even a half-built lab is ours. */
+	/*
+	 * Namespaces first, each tagged before it is mounted, so any namespace
+	 * reachable by name is already marked as ours.
+	 */
 	for (size_t i = 0; i < p->n_ns; i++) {
 		if ((r = push(&pl, PLAN_NS_CREATE, i, p->ns[i].node)) < 0 ||
-		    (r = push(&pl, PLAN_NS_TAG, i, p->ns[i].node)) < 0)
+		    (r = push(&pl, PLAN_NS_TAG, i, p->ns[i].node)) < 0 ||
+		    (r = push(&pl, PLAN_NS_PUBLISH, i, p->ns[i].node)) < 0)
 			goto out;
 	}
 	for (size_t i = 0; i < t->n_lans; i++) {
@@ -247,14 +239,15 @@ int plan_make(const struct topology *t, const char *lab, struct build_plan **ret
 		}
 	}
 	p->n_ports = port;
+	/* The validator rejects these too; nothing here would create one. */
 	for (size_t i = 0; i < t->n_nodes; i++)
-		for (size_t j = 0; j < t->nodes[i].n_ifaces; j++) {
-			if (used[p->iface_base[i] + j])
-				continue;
-			if ((r = push(&pl, PLAN_DUMMY_ADD, i, i)) < 0)
+		for (size_t j = 0; j < t->nodes[i].n_ifaces; j++)
+			if (!used[p->iface_base[i] + j]) {
+				r = fail(err, errlen, -EINVAL,
+					 "interface %s:%s is not connected to any link or lan",
+					 t->nodes[i].name, t->nodes[i].ifaces[j].name);
 				goto out;
-			last(&pl)->iface = j;
-		}
+			}
 	/*
 	 * Sysctls before addresses: per-device keys need the links, and keys
 	 * such as promote_secondaries or keep_addr_on_down must hold before
@@ -365,6 +358,11 @@ void plan_describe(const struct build_plan *p, const struct topology *t, size_t 
 	case PLAN_NS_TAG:
 		snprintf(buf, len, "loopback of namespace %s", p->ns[a->ns].name);
 		break;
+	case PLAN_NS_PUBLISH:
+		/* The whole action: a failed mount must read as one. */
+		snprintf(buf, len, "mount namespace %s on " NS_RUN_DIR "/%s", p->ns[a->ns].name,
+			 p->ns[a->ns].name);
+		break;
 	case PLAN_BRIDGE_ADD:
 		plan_bridge_name(a->item, nm, sizeof(nm));
 		snprintf(buf, len, "bridge %s of lan %s", nm, t->lans[a->item].name);
@@ -381,9 +379,6 @@ void plan_describe(const struct build_plan *p, const struct topology *t, size_t 
 	case PLAN_PORT_ATTACH:
 		snprintf(buf, len, "lan %s member %s:%s", t->lans[a->item].name, n->name,
 			 n->ifaces[a->iface].name);
-		break;
-	case PLAN_DUMMY_ADD:
-		snprintf(buf, len, "interface %s:%s", n->name, n->ifaces[a->iface].name);
 		break;
 	case PLAN_SYSCTL_SET:
 		snprintf(buf, len, "sysctl %s on %s", n->sysctls[a->item].key, n->name);
@@ -418,12 +413,12 @@ void plan_format(const struct build_plan *p, const struct topology *t, size_t i,
 	static const char *const verb[] = {
 	    [PLAN_NS_CREATE] = "create",
 	    [PLAN_NS_TAG] = "tag and bring up",
+	    [PLAN_NS_PUBLISH] = NULL, /* its description says it all */
 	    [PLAN_BRIDGE_ADD] = "add",
 	    [PLAN_VETH_ADD] = "add veth",
 	    [PLAN_PEER_UP] = "bring up far end of",
 	    [PLAN_LAN_PORT_ADD] = "add veth for",
 	    [PLAN_PORT_ATTACH] = "enslave and bring up",
-	    [PLAN_DUMMY_ADD] = "add dummy",
 	    [PLAN_SYSCTL_SET] = "set",
 	    [PLAN_ADDR_ADD] = "add",
 	    [PLAN_ROUTE_ADD] = "add",
@@ -432,7 +427,9 @@ void plan_format(const struct build_plan *p, const struct topology *t, size_t i,
 	char obj[256], nm[IFNAMSIZ];
 
 	plan_describe(p, t, i, obj, sizeof(obj));
-	if (a->op == PLAN_SYSCTL_SET) {
+	if (!verb[a->op]) {
+		snprintf(buf, len, "%s", obj);
+	} else if (a->op == PLAN_SYSCTL_SET) {
 		snprintf(buf, len, "%s %s = %s", verb[a->op], obj,
 			 t->nodes[a->node].sysctls[a->item].value);
 	} else if (a->op == PLAN_LAN_PORT_ADD || a->op == PLAN_PORT_ATTACH) {

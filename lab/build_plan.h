@@ -17,9 +17,10 @@
 
 enum plan_op {
 	PLAN_NS_CREATE,	   /* namespace ns, not yet mounted under /run/netns */
-	PLAN_NS_TAG,	   /* loopback of ns: IFLA_IFALIAS "reuselab:<lab>" and up;
-			      then the namespace is mounted (always right after
-			      its NS_CREATE) */
+	PLAN_NS_TAG,	   /* loopback of ns: IFLA_IFALIAS "reuselab:<lab>" and up
+			      (always right after its NS_CREATE) */
+	PLAN_NS_PUBLISH,   /* bind mount of ns on /run/netns/<name> (always right
+			      after its NS_TAG) */
 	PLAN_BRIDGE_ADD,   /* bridge "br<item>" for lan item, in the lans namespace */
 	PLAN_VETH_ADD,	   /* link item: sent in end a's namespace (a made up), peer
 			      end b placed into peer_ns */
@@ -29,7 +30,6 @@ enum plan_op {
 			      lans namespace (peer_ns) */
 	PLAN_PORT_ATTACH,  /* bridge port "p<port>" enslaved to lan item's bridge and
 			      up, in the lans namespace */
-	PLAN_DUMMY_ADD,	   /* node:iface on no link and no lan: a dummy, up */
 	PLAN_SYSCTL_SET,   /* sysctl item of node, written inside ns */
 	PLAN_ADDR_ADD,	   /* address item of node:iface */
 	PLAN_ROUTE_ADD,	   /* route item of node */
@@ -63,8 +63,8 @@ struct build_plan {
 
 /*
  * Plan the build of t as lab `lab`.  Checks what the kernel would only
- * reject halfway (names too long, an interface used twice, a route device
- * that is not the node's, a sysctl outside "net.").  0, -EINVAL or
+ * reject halfway (names too long, an interface used twice or on no link or
+ * lan, a route device that is not the node's, a sysctl outside "net.").  0, -EINVAL or
  * -ENAMETOOLONG with err filled, or -ENOMEM.
  */
 int plan_make(const struct topology *t, const char *lab, struct build_plan **ret, char *err,

@@ -59,22 +59,25 @@ static int list_ns(const char *prefix, char ***ret, size_t *ret_n)
 	v = NULL;
 	n = 0;
 out:
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
+	names_free(v, n);
 	closedir(d);
 	return r;
 }
 
-static void free_names(char **v, size_t n)
+void names_free(char **names, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
+		free(names[i]);
+	free(names);
 }
 
-/* The loopback alias of namespace nsname: 0, -ENOENT, -ESTALE (no namespace mounted). */
-static int read_tag(const char *nsname, int orig_fd, char *buf, size_t len)
+/*
+ * Open nsname and a socket inside it, and read its loopback alias: 0,
+ * -ENOENT, -ESTALE (a file with no namespace mounted), other -errno.  One fd
+ * for everything, so the namespace we read is the one handed back.
+ */
+static int open_with_tag(const char *nsname, int orig_fd, int *ret_fd, struct ns_sock **ret_sock,
+			 char *alias, size_t len)
 {
 	struct ns_sock *s = NULL;
 	int fd = -1, r;
@@ -82,9 +85,21 @@ static int read_tag(const char *nsname, int orig_fd, char *buf, size_t len)
 	r = ns_open_sock(nsname, orig_fd, &fd, &s);
 	if (r < 0)
 		return r;
-	r = link_alias(s, LINK_LOOPBACK_IFINDEX, buf, len);
+	r = link_alias(s, LINK_LOOPBACK_IFINDEX, alias, len);
+	if (r < 0)
+		goto out;
+	if (ret_fd) {
+		*ret_fd = fd;
+		fd = -1;
+	}
+	if (ret_sock) {
+		*ret_sock = s;
+		s = NULL;
+	}
+out:
 	ns_sock_close(s);
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	return r;
 }
 
@@ -95,57 +110,90 @@ static bool tag_is(const char *alias, const char *lab)
 	return strncmp(alias, LAB_TAG_PREFIX, pl) == 0 && strcmp(alias + pl, lab) == 0;
 }
 
-int lab_ns_is_ours(const char *nsname, const char *lab)
+int lab_ns_open_ours(const char *nsname, const char *lab, int orig_fd, int *ret_fd,
+		     struct ns_sock **ret_sock)
 {
+	struct ns_sock *s = NULL;
 	char alias[256];
+	int fd = -1, r;
+
+	r = open_with_tag(nsname, orig_fd, &fd, &s, alias, sizeof(alias));
+	if (r == -ESTALE)
+		return -EEXIST; /* a file with no namespace behind it carries no tag */
+	if (r < 0)
+		return r;
+	if (!tag_is(alias, lab)) {
+		r = -EEXIST;
+		goto out;
+	}
+	if (ret_fd) {
+		*ret_fd = fd;
+		fd = -1;
+	}
+	if (ret_sock) {
+		*ret_sock = s;
+		s = NULL;
+	}
+out:
+	ns_sock_close(s);
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+int lab_node_open(const char *lab, const char *node, int *ret_fd)
+{
+	char name[NS_NAME_MAX + 1];
 	int orig, r;
 
+	r = lab_ns_name(lab, node, name, sizeof(name));
+	if (r < 0)
+		return r;
 	orig = ns_open_current();
 	if (orig < 0)
 		return orig;
-	r = read_tag(nsname, orig, alias, sizeof(alias));
+	r = lab_ns_open_ours(name, lab, orig, ret_fd, NULL);
 	close(orig);
-	if (r == -ESTALE)
-		return 0; /* a file with no namespace behind it carries no tag */
-	if (r < 0)
-		return r;
-	return tag_is(alias, lab) ? 1 : 0;
+	return r;
+}
+
+/* True when name is "rl-<lab>-<node>" for one of nodes, or "rl-<lab>-.lans". */
+static bool owned_name(const char *name, const char *lab, char *const *nodes, size_t n_nodes)
+{
+	char buf[NS_NAME_MAX + 1];
+
+	if (!nodes)
+		return false;
+	if (lab_ns_name(lab, LAB_LANS_SUFFIX, buf, sizeof(buf)) == 0 && strcmp(name, buf) == 0)
+		return true;
+	for (size_t i = 0; i < n_nodes; i++)
+		if (lab_ns_name(lab, nodes[i], buf, sizeof(buf)) == 0 && strcmp(name, buf) == 0)
+			return true;
+	return false;
 }
 
 /*
  * A killed `up` can leave /run/netns/NAME as an empty file with nothing
  * mounted on it (lab_build creates the file, then tags the namespace, then
- * mounts it).  There is no namespace and so no tag to check, and nothing to
- * lose: we unlink it when ns_is_stale_file says so (regular, empty, not a
- * mount root).  Racing a create in flight (say of lab "a-b" while tearing
- * down lab "a") at worst makes that create's mount fail with ENOENT, and it
- * rolls back; unlink never removes a mount point, so a mount that wins the
- * race is kept.
+ * mounts it).  There is no namespace and so no tag to check: we unlink it
+ * only under a name the lab owns by construction (owned_name), and only when
+ * ns_unlink_stale finds it regular, empty and not a mount root.  A create in
+ * flight that loses its file this way fails its mount with ESTALE (it
+ * mounts only on the very file it made) and rolls back.
  */
-static int remove_stale(const char *name)
+int lab_teardown(const char *lab, char *const *nodes, size_t n_nodes, unsigned *ret_removed,
+		 unsigned *ret_stale, char *err, size_t errlen)
 {
-	char path[sizeof(NS_RUN_DIR) + NS_NAME_MAX + 2];
-	int r;
-
-	r = ns_is_stale_file(name);
-	if (r <= 0)
-		return r;
-	snprintf(path, sizeof(path), NS_RUN_DIR "/%s", name);
-	if (unlink(path) < 0)
-		return errno == ENOENT || errno == EBUSY ? 0 : -errno;
-	return 1;
-}
-
-int lab_teardown(const char *lab, unsigned *ret_removed, char *err, size_t errlen)
-{
-	char prefix[NS_NAME_MAX + 1], alias[256];
+	char prefix[NS_NAME_MAX + 1];
 	char **names = NULL;
 	size_t n = 0;
 	enum { NS_SKIP, NS_STALE, NS_OURS } *kind = NULL;
-	unsigned removed = 0;
+	unsigned removed = 0, stale = 0;
 	int orig = -1, r, first = 0;
 
 	*ret_removed = 0;
+	if (ret_stale)
+		*ret_stale = 0;
 	if (errlen)
 		err[0] = '\0';
 	r = lab_ns_name(lab, "", prefix, sizeof(prefix));
@@ -181,12 +229,12 @@ int lab_teardown(const char *lab, unsigned *ret_removed, char *err, size_t errle
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
-		r = read_tag(names[i], orig, alias, sizeof(alias));
-		if (r == -ESTALE)
-			kind[i] = NS_STALE;
-		else if (r == 0 && tag_is(alias, lab))
+		r = lab_ns_open_ours(names[i], lab, orig, NULL, NULL);
+		if (r == 0)
 			kind[i] = NS_OURS;
-		else if (r < 0 && r != -ENOENT && !first) {
+		else if (r == -EEXIST && owned_name(names[i], lab, nodes, n_nodes))
+			kind[i] = NS_STALE; /* if it is an empty file; see ns_unlink_stale */
+		else if (r < 0 && r != -EEXIST && r != -ENOENT && !first) {
 			first = r;
 			snprintf(err, errlen, "namespace %s: %s", names[i], strerror(-r));
 		}
@@ -194,9 +242,9 @@ int lab_teardown(const char *lab, unsigned *ret_removed, char *err, size_t errle
 	for (size_t i = 0; i < n; i++) {
 		r = 0;
 		if (kind[i] == NS_STALE) {
-			r = remove_stale(names[i]);
+			r = ns_unlink_stale(names[i], NULL);
 			if (r > 0)
-				removed++;
+				stale++;
 		} else if (kind[i] == NS_OURS) {
 			r = ns_remove(names[i]);
 			if (r == 0)
@@ -206,7 +254,13 @@ int lab_teardown(const char *lab, unsigned *ret_removed, char *err, size_t errle
 			r = 0; /* went away meanwhile: fine */
 		if (r < 0 && !first) {
 			first = r;
-			snprintf(err, errlen, "namespace %s: %s", names[i], strerror(-r));
+			if (r == -EBUSY)
+				snprintf(err, errlen,
+					 "namespace %s: something else is mounted on " NS_RUN_DIR
+					 "/%s; left in place",
+					 names[i], names[i]);
+			else
+				snprintf(err, errlen, "namespace %s: %s", names[i], strerror(-r));
 		}
 	}
 	r = first;
@@ -214,8 +268,32 @@ out:
 	free(kind);
 	if (orig >= 0)
 		close(orig);
-	free_names(names, n);
+	names_free(names, n);
 	*ret_removed = removed;
+	if (ret_stale)
+		*ret_stale = stale;
+	return r;
+}
+
+int lab_teardown_topo(const struct topology *t, const char *lab, unsigned *ret_removed,
+		      unsigned *ret_stale, char *err, size_t errlen)
+{
+	char **nodes;
+	int r;
+
+	/* Pointers into t, only for the call: nothing to copy. */
+	nodes = calloc(t->n_nodes + 1, sizeof(*nodes));
+	if (!nodes) {
+		*ret_removed = 0;
+		if (ret_stale)
+			*ret_stale = 0;
+		snprintf(err, errlen, "%s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < t->n_nodes; i++)
+		nodes[i] = (char *)t->nodes[i].name;
+	r = lab_teardown(lab, nodes, t->n_nodes, ret_removed, ret_stale, err, errlen);
+	free(nodes);
 	return r;
 }
 
@@ -245,7 +323,7 @@ int lab_list_live(char ***ret_names, size_t *ret_n)
 		const char *lab;
 		bool dup = false;
 
-		if (read_tag(names[i], orig, alias, sizeof(alias)) < 0)
+		if (open_with_tag(names[i], orig, NULL, NULL, alias, sizeof(alias)) < 0)
 			continue; /* stale file, vanished, unreadable: not a live lab */
 		if (strncmp(alias, LAB_TAG_PREFIX, sizeof(LAB_TAG_PREFIX) - 1) != 0)
 			continue;
@@ -281,7 +359,7 @@ int lab_list_live(char ***ret_names, size_t *ret_n)
 out:
 	if (orig >= 0)
 		close(orig);
-	free_names(names, n);
-	free_names(labs, nlabs);
+	names_free(names, n);
+	names_free(labs, nlabs);
 	return r;
 }

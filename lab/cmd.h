@@ -32,13 +32,4 @@ void cmd_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* True when argv holds -h or --help before any "--". */
 int cmd_wants_help(int argc, char **argv);
 
-/*
- * Block SIGINT, SIGTERM and SIGHUP (old mask into *old), so long operations
- * can finish or roll back instead of dying midway; cmd_signal_pending()
- * returns the first of them pending, or 0.
- */
-#include <signal.h>
-void cmd_block_signals(sigset_t *old);
-int cmd_signal_pending(void);
-
 #endif

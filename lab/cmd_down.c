@@ -28,15 +28,21 @@ static void down_usage(FILE *out)
 int lab_down(const char *lab, int quiet)
 {
 	char err[1024] = "";
-	unsigned removed = 0;
-	int lock, r;
+	struct lab_state st;
+	unsigned removed = 0, stale = 0;
+	int lock, r, have_state;
 
 	lock = state_lock(lab);
 	if (lock < 0) {
 		cmd_err("lab '%s': cannot take lock in " STATE_DIR ": %s", lab, strerror(-lock));
 		return EXIT_SYSTEM;
 	}
-	r = lab_teardown(lab, &removed, err, sizeof(err));
+	/* The state's node names: the only stale files lab_teardown may remove. */
+	have_state = state_read(lab, &st) == 0;
+	r = lab_teardown(lab, have_state ? st.nodes : NULL, have_state ? st.n_nodes : 0, &removed,
+			 &stale, err, sizeof(err));
+	if (have_state)
+		state_clear(&st);
 	if (r < 0) {
 		cmd_err("lab '%s': %s", lab, err[0] ? err : strerror(-r));
 		r = EXIT_SYSTEM;
@@ -49,7 +55,10 @@ int lab_down(const char *lab, int quiet)
 		goto out;
 	}
 	if (!quiet) {
-		if (removed)
+		if (stale)
+			printf("lab %s is down: %u stale files and %u namespaces removed\n", lab,
+			       stale, removed);
+		else if (removed)
 			printf("lab %s is down: %u namespaces removed\n", lab, removed);
 		else if (r > 0)
 			printf("lab %s is down: no namespace left, stale state removed\n", lab);
@@ -117,7 +126,7 @@ int cmd_down(int argc, char **argv)
 		}
 		if (!n && !quiet)
 			printf("no labs\n");
-		lab_names_free(labs, n);
+		names_free(labs, n);
 		return rc;
 	}
 	for (int i = optind; i < argc; i++) {

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* reuselab exec LAB NODE -- CMD [ARGS...]: execvp inside a node's namespace. */
 #include <errno.h>
-#include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +9,7 @@
 
 #include "lab/build.h"
 #include "lab/cmd.h"
+#include "netns/ns.h"
 
 static void exec_usage(FILE *out)
 {
@@ -32,7 +32,7 @@ static void remount_sys(void)
 
 int cmd_exec(int argc, char **argv)
 {
-	char ns[256], path[300];
+	char ns[256];
 	int fd, r, first;
 
 	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
@@ -55,21 +55,29 @@ int cmd_exec(int argc, char **argv)
 		cmd_err("exec: lab/node name too long");
 		return EXIT_USAGE;
 	}
-	r = lab_ns_is_ours(ns, argv[1]);
-	if (r <= 0) {
-		cmd_err("exec: lab '%s' has no node '%s' (namespace %s %s)", argv[1], argv[2], ns,
-			r == 0 ? "is not a reuselab namespace" : "does not exist");
+	/* Opened and checked through one fd: what we enter is what was checked. */
+	r = lab_node_open(argv[1], argv[2], &fd);
+	if (r == -ENOENT) {
+		cmd_err("exec: lab '%s' has no node '%s' (namespace %s does not exist)", argv[1],
+			argv[2], ns);
 		return EXIT_USAGE;
 	}
-	snprintf(path, sizeof(path), "/run/netns/%s", ns);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || setns(fd, CLONE_NEWNET) < 0) {
-		cmd_err("exec: cannot enter namespace %s: %s", ns, strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	if (r == -EEXIST) {
+		cmd_err("exec: lab '%s' has no node '%s' (namespace %s is not a reuselab namespace "
+			"of lab %s)",
+			argv[1], argv[2], ns, argv[1]);
+		return EXIT_USAGE;
+	}
+	if (r < 0) {
+		cmd_err("exec: namespace %s: %s", ns, strerror(-r));
 		return EXIT_SYSTEM;
 	}
+	r = ns_enter(fd);
 	close(fd);
+	if (r < 0) {
+		cmd_err("exec: cannot enter namespace %s: %s", ns, strerror(-r));
+		return EXIT_SYSTEM;
+	}
 	remount_sys();
 	fflush(NULL);
 	execvp(argv[first], argv + first);

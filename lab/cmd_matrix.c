@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* reuselab matrix LAB NODE [--json] [--html FILE] [--proto tcp|udp] */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -78,7 +77,7 @@ int cmd_matrix(int argc, char **argv)
 	struct matrix_config cfg = {0};
 	struct matrix_result res = {0};
 	const char *html = NULL, *lab, *node;
-	char ns[256], path[300];
+	char ns[256];
 	bool json = false;
 	int c, fd = -1, r, ret = EXIT_SYSTEM;
 	size_t setup = 0;
@@ -125,13 +124,19 @@ int cmd_matrix(int argc, char **argv)
 		cmd_err("matrix: lab and node names too long");
 		return EXIT_USAGE;
 	}
-	snprintf(path, sizeof(path), "/run/netns/%s", ns);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		r = errno;
-		cmd_err("matrix: lab '%s' has no node '%s' up (%s: %s)", lab, node, path,
-			strerror(r));
-		return r == ENOENT ? EXIT_USAGE : EXIT_SYSTEM;
+	r = lab_node_open(lab, node, &fd);
+	if (r == -ENOENT) {
+		cmd_err("matrix: lab '%s' has no node '%s' up (namespace %s does not exist)", lab,
+			node, ns);
+		return EXIT_USAGE;
+	}
+	if (r == -EEXIST) {
+		cmd_err("matrix: namespace %s is not a reuselab namespace of lab %s", ns, lab);
+		return EXIT_USAGE;
+	}
+	if (r < 0) {
+		cmd_err("matrix: namespace %s: %s", ns, strerror(-r));
+		return EXIT_SYSTEM;
 	}
 	if (isatty(STDERR_FILENO))
 		cfg.progress = progress;

@@ -160,7 +160,8 @@ int cmd_probe(int argc, char **argv)
 	r = probe_lab(t, lab, &po, &rep, err, sizeof(err));
 	if (r < 0) {
 		cmd_err("probe: %s", err[0] ? err : strerror(-r));
-		status = EXIT_SYSTEM;
+		/* Someone else's namespace under the lab's name: a usage problem. */
+		status = r == -EEXIST ? EXIT_USAGE : EXIT_SYSTEM;
 		goto out;
 	}
 	fflush(stdout);

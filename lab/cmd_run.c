@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "lab/cmd.h"
+#include "lab/sigstop.h"
 #include "lab/lifecycle.h"
 
 static void run_usage(FILE *out)
@@ -97,7 +98,7 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "reuselab: lab %s is up; probing\n", lab);
 		fflush(stderr);
 		rc = cmd_probe(pargc, pargv);
-		sig = cmd_signal_pending();
+		sig = sigstop_pending();
 	}
 	down_rc = lab_down(lab, 1);
 	if (sig) {

@@ -167,6 +167,6 @@ int cmd_status(int argc, char **argv)
 		printf("no labs\n");
 	json_object_put(arr);
 	if (listed)
-		lab_names_free(labs, n);
+		names_free(labs, n);
 	return rc;
 }

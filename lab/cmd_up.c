@@ -12,6 +12,7 @@
 #include "lab/build.h"
 #include "lab/build_plan.h"
 #include "lab/cmd.h"
+#include "lab/sigstop.h"
 #include "lab/lifecycle.h"
 #include "lab/state.h"
 
@@ -80,8 +81,7 @@ static int undo_build(const struct topology *t, const char *lab, char *err, size
 {
 	unsigned removed;
 
-	(void)t;
-	return lab_teardown(lab, &removed, err, errlen);
+	return lab_teardown_topo(t, lab, &removed, NULL, err, errlen);
 }
 
 int lab_up(const struct topology *t, const char *lab, int *ret_signal)
@@ -99,7 +99,7 @@ int lab_up(const struct topology *t, const char *lab, int *ret_signal)
 	 * never by dying midway.
 	 */
 	lock = state_lock(lab);
-	cmd_block_signals(NULL);
+	sigstop_block();
 	if (lock < 0) {
 		cmd_err("lab '%s': cannot take lock in " STATE_DIR ": %s", lab, strerror(-lock));
 		r = EXIT_SYSTEM;
@@ -131,7 +131,7 @@ int lab_up(const struct topology *t, const char *lab, int *ret_signal)
 	if (line.shown)
 		fputs("\r\033[K", stderr); /* the line goes; results or errors follow */
 	built = r == 0; /* on failure lab_build has already removed what it made */
-	if (r == 0 && cmd_signal_pending())
+	if (r == 0 && sigstop_pending())
 		r = -EINTR;
 	else if (r == 0) {
 		r = state_write(t, lab, 1);
@@ -167,7 +167,7 @@ int lab_up(const struct topology *t, const char *lab, int *ret_signal)
 out:
 	state_unlock(lock);
 	/* Signals stay blocked; one that came stays pending: the caller acts on it. */
-	*ret_signal = cmd_signal_pending();
+	*ret_signal = sigstop_pending();
 	if (*ret_signal && r != EXIT_OK)
 		r = 128 + *ret_signal;
 	return r;

@@ -181,8 +181,9 @@ bool probe_case_selected(const struct probe_opts *o, const char *id, const char 
  * Fills r (kernel, sysctls, one case_result per selected case, in catalog
  * order then the topology's; a catalog case the lab cannot host, lacking a
  * role or an address, is VERDICT_SKIPPED with the reason in skip_reason).
- * Returns 0, or -errno with a one-line message in err when nothing could run.
- * Must run as root; forks short-lived children; switches namespaces but
+ * Returns 0, or -errno with a one-line message in err when nothing could run;
+ * -EEXIST, before entering any, when a node's namespace name is taken by a
+ * namespace that is not this lab's (see lab_node_open).  Must run as root; forks short-lived children; switches namespaces but
  * returns in the one it started in.
  */
 int probe_lab(const struct topology *t, const char *lab, const struct probe_opts *o,

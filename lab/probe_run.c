@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <fnmatch.h>
 #include <sched.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 #include "lab/build.h"
 #include "lab/probe.h"
 #include "lab/probe_int.h"
+#include "netns/ns.h"
 
 bool probe_case_selected(const struct probe_opts *o, const char *id, const char *claim)
 {
@@ -60,16 +62,14 @@ static int report_add(struct report *r, struct case_result **ret)
 /* Read a sysctl of the current namespace into buf ("" when unreadable). */
 static void read_sysctl(const char *key, char *buf, size_t len)
 {
-	char path[160];
+	char path[PATH_MAX];
 	ssize_t n;
 	int fd;
 
 	buf[0] = '\0';
-	snprintf(path, sizeof(path), "/proc/sys/%s", key);
-	for (char *p = path + 10; *p; p++)
-		if (*p == '.')
-			*p = '/';
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (ns_sysctl_path(key, path, sizeof(path)) < 0)
+		return;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return;
 	n = read(fd, buf, len - 1);
@@ -109,28 +109,35 @@ int probe_lab(const struct topology *t, const char *lab, const struct probe_opts
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	R.orig_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	for (size_t i = 0; i < t->n_nodes; i++)
+		R.nsfd[i] = -1;
+	R.orig_ns = ns_open_current();
 	if (R.orig_ns < 0) {
-		ret = -errno;
-		snprintf(err, errlen, "cannot open /proc/self/ns/net: %s", strerror(errno));
+		ret = R.orig_ns;
+		snprintf(err, errlen, "cannot open the current network namespace: %s",
+			 strerror(-ret));
 		goto out;
 	}
 	for (size_t i = 0; i < t->n_nodes; i++) {
-		char name[128], path[160];
+		char name[NS_NAME_MAX + 1];
+		int r;
 
-		R.nsfd[i] = -1;
-		if (lab_ns_name(lab, t->nodes[i].name, name, sizeof(name)) < 0) {
-			R.nserr[i] = ENAMETOOLONG;
-			continue;
+		r = lab_ns_name(lab, t->nodes[i].name, name, sizeof(name));
+		if (r == 0)
+			r = lab_node_open(lab, t->nodes[i].name, &R.nsfd[i]);
+		if (r == -EEXIST) {
+			/* Someone else's namespace under our name: never enter it. */
+			ret = r;
+			snprintf(err, errlen, "namespace %s is not a reuselab namespace of lab %s",
+				 name, lab);
+			goto out;
 		}
-		snprintf(path, sizeof(path), "/run/netns/%s", name);
-		R.nsfd[i] = open(path, O_RDONLY | O_CLOEXEC);
-		if (R.nsfd[i] < 0) {
-			R.nserr[i] = errno;
+		if (r < 0) {
+			R.nserr[i] = -r;
 			if (!first_err) {
-				first_err = errno;
-				snprintf(err, errlen, "lab '%s' is not running: %s: %s", lab, path,
-					 strerror(errno));
+				first_err = -r;
+				snprintf(err, errlen, "lab '%s' is not running: " NS_RUN_DIR "/%s: %s",
+					 lab, name, strerror(-r));
 			}
 		} else {
 			n_open++;

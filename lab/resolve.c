@@ -112,13 +112,6 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-void lab_names_free(char **names, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-}
-
 int lab_names_known(char ***ret, size_t *ret_n)
 {
 	char **a = NULL, **b = NULL, **all = NULL;
@@ -144,9 +137,9 @@ int lab_names_known(char ***ret, size_t *ret_n)
 	all = NULL;
 	n = 0;
 out:
-	lab_names_free(a, na);
-	lab_names_free(b, nb);
-	lab_names_free(all, n);
+	names_free(a, na);
+	names_free(b, nb);
+	names_free(all, n);
 	return r;
 }
 

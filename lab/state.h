@@ -49,8 +49,8 @@ int lab_resolve(const char *lab_or_file, const char *name_override, char *ret_la
 /* Load a topology file, printing its diagnostics; -EINVAL on bad input. */
 int lab_load_file(const char *path, struct topology **ret);
 
-/* Sorted, distinct names of labs with a state file or a live namespace. */
+/* Sorted, distinct names of labs with a state file or a live namespace;
+ * free with names_free() (lab/build.h). */
 int lab_names_known(char ***ret, size_t *ret_n);
-void lab_names_free(char **names, size_t n);
 
 #endif

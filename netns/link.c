@@ -94,8 +94,8 @@ static int echo_or_lookup(struct ns_sock *s, const char *name, struct echo *e)
 	return r;
 }
 
-int link_veth_add(struct ns_sock *s, const char *name, int master_ifindex, const char *peer_name,
-		  int peer_nsfd, int *ret_ifindex, int *ret_peer_ifindex)
+int link_veth_add(struct ns_sock *s, const char *name, const char *peer_name, int peer_nsfd,
+		  int *ret_ifindex, int *ret_peer_ifindex)
 {
 	char buf[NS_SOCK_TXBUF] = { 0 }; /* libmnl leaves attribute padding unset */
 	struct nlmsghdr *nlh;
@@ -109,8 +109,6 @@ int link_veth_add(struct ns_sock *s, const char *name, int master_ifindex, const
 	ifi_up(nlh);
 	if (!mnl_attr_put_strz_check(nlh, sizeof(buf), IFLA_IFNAME, name))
 		return -EMSGSIZE;
-	if (master_ifindex > 0)
-		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master_ifindex);
 	/*
 	 * One queue each way: the kernel otherwise makes one per CPU and then
 	 * trims to one, paying an RCU grace period per veth (see

@@ -12,16 +12,16 @@
 #define LINK_LOOPBACK_IFINDEX 1
 
 /*
- * Create a veth `name` here, up, enslaved to master_ifindex when > 0, with
- * its peer `peer_name` placed into namespace peer_nsfd, down (the kernel
- * cannot open a peer at creation: bring it up with link_set_up from its own
- * namespace's socket).  Fills
+ * Create a veth `name` here, up, with its peer `peer_name` placed into
+ * namespace peer_nsfd, down (the kernel cannot open a peer at creation:
+ * bring it up with link_set_up from its own namespace's socket).  Fills
  * *ret_ifindex and *ret_peer_ifindex (from the kernel's NLM_F_ECHO copy; each
  * may be NULL); *ret_peer_ifindex is 0 on kernels before 6.3, which do not
- * echo: look the peer up in its own namespace then.  0 or -errno (-EEXIST when a name is taken).
+ * echo: look the peer up in its own namespace then.  0 or -errno (-EEXIST
+ * when a name is taken).
  */
-int link_veth_add(struct ns_sock *s, const char *name, int master_ifindex, const char *peer_name,
-		  int peer_nsfd, int *ret_ifindex, int *ret_peer_ifindex);
+int link_veth_add(struct ns_sock *s, const char *name, const char *peer_name, int peer_nsfd,
+		  int *ret_ifindex, int *ret_peer_ifindex);
 
 /* Create an up link of a kind that needs no data ("bridge", "dummy"). */
 int link_simple_add(struct ns_sock *s, const char *kind, const char *name, int *ret_ifindex);

@@ -8,6 +8,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/sysmacros.h>
 #include <sys/types.h>
 #include <unistd.h>
 #include <linux/magic.h>
@@ -68,9 +69,21 @@ int ns_enter(int fd)
 	return setns(fd, CLONE_NEWNET) < 0 ? -errno : 0;
 }
 
-int ns_create(const char *name, int orig_fd, int *ret_fd, struct ns_sock **ret_sock)
+/* True when path (not followed) is still the file id names. */
+static bool same_file(const char *path, const struct ns_file_id *id)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_dev == id->dev &&
+	       st.st_ino == id->ino;
+}
+
+int ns_create(const char *name, int orig_fd, int *ret_fd, struct ns_sock **ret_sock,
+	      struct ns_file_id *ret_id)
 {
 	char path[PATH_MAX];
+	struct ns_file_id id = {0};
+	struct stat st;
 	bool made = false, moved = false;
 	struct ns_sock *s = NULL;
 	int fd = -1, r;
@@ -82,9 +95,14 @@ int ns_create(const char *name, int orig_fd, int *ret_fd, struct ns_sock **ret_s
 	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
+	made = true;
+	/* Through the fd: the identity of the file we made, not of the name. */
+	r = fstat(fd, &st) < 0 ? -errno : 0;
 	close(fd);
 	fd = -1;
-	made = true;
+	if (r < 0)
+		goto out;
+	id = (struct ns_file_id){.dev = st.st_dev, .ino = st.st_ino};
 	/* unshare in this thread (no fork): the cheapest way to a new namespace. */
 	if (unshare(CLONE_NEWNET) < 0) {
 		r = -errno;
@@ -102,6 +120,7 @@ int ns_create(const char *name, int orig_fd, int *ret_fd, struct ns_sock **ret_s
 		goto out;
 	*ret_fd = fd;
 	*ret_sock = s;
+	*ret_id = id;
 	fd = -1;
 	s = NULL;
 	r = 0;
@@ -111,17 +130,25 @@ out:
 		close(fd);
 	if (moved && r < 0)
 		(void)setns(orig_fd, CLONE_NEWNET);
-	if (made && r < 0)
+	/* Remove only our file: the name may have been taken over meanwhile. */
+	if (made && r < 0 && (!id.ino || same_file(path, &id)))
 		(void)unlink(path);
 	return r;
 }
 
-int ns_publish(const char *name, int orig_fd)
+int ns_publish(const char *name, int orig_fd, const struct ns_file_id *id)
 {
 	char path[PATH_MAX];
-	int r = 0;
+	int r;
 
 	r = ns_path(name, path, sizeof(path));
+	/*
+	 * The empty file is visible from ns_create on, and someone else's
+	 * teardown may have unlinked it (and anyone may have made another one
+	 * of that name): mount only on the file we made.
+	 */
+	if (r == 0 && !same_file(path, id))
+		r = -ESTALE;
 	if (r == 0 && mount("/proc/thread-self/ns/net", path, "none", MS_BIND, NULL) < 0)
 		r = -errno;
 	if (setns(orig_fd, CLONE_NEWNET) < 0 && r == 0)
@@ -184,17 +211,19 @@ int ns_remove(const char *name)
 	if (r < 0)
 		return r;
 	/*
-	 * MNT_DETACH: the name goes now even if a process still has the
-	 * namespace open.  Loop (bounded) in case it was mounted twice.
+	 * One layer, the namespace we (or `ip netns add`) mounted.  MNT_DETACH:
+	 * the name goes now even if a process still has the namespace open.
+	 * EINVAL (nothing mounted: a stale file) still lets the unlink run.
 	 */
-	for (int i = 0; i < 8 && umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) == 0; i++)
-		;
+	if (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL)
+		return -errno;
+	/* EBUSY: a second mount was stacked there; whose it is, we cannot say. */
 	if (unlink(path) < 0)
 		return -errno;
 	return 0;
 }
 
-int ns_is_stale_file(const char *name)
+int ns_unlink_stale(const char *name, const struct ns_file_id *id)
 {
 	char path[PATH_MAX];
 	struct statx stx;
@@ -204,37 +233,66 @@ int ns_is_stale_file(const char *name)
 	r = ns_path(name, path, sizeof(path));
 	if (r < 0)
 		return r;
-	if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_SIZE, &stx) < 0)
+	if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_SIZE | STATX_INO,
+		  &stx) < 0)
 		return -errno;
-	if (statfs(path, &sfs) < 0)
-		return -errno;
-	/*
-	 * A killed create leaves exactly an empty regular file on /run/netns's
-	 * own filesystem.  Anything mounted on it (nsfs or a stranger's bind
-	 * mount) makes it a mount root, and then it is not ours to unlink.
-	 */
-	if (!S_ISREG(stx.stx_mode) || stx.stx_size != 0 || sfs.f_type == NSFS_MAGIC)
+	if (!S_ISREG(stx.stx_mode) || stx.stx_size != 0)
 		return 0;
-	if (!(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT))
-		return -EOPNOTSUPP; /* cannot tell: leave it */
-	return (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) ? 0 : 1;
+	/*
+	 * Our own file, by identity: anything mounted on it would show the
+	 * mounted object's identity instead, so there is nothing else to ask.
+	 */
+	if (id && (makedev(stx.stx_dev_major, stx.stx_dev_minor) != id->dev ||
+		   stx.stx_ino != id->ino))
+		return 0;
+	if (!id) {
+		/*
+		 * A killed create leaves exactly an empty regular file on
+		 * /run/netns's own filesystem.  Anything mounted on it (nsfs or
+		 * a stranger's bind mount) makes it a mount root, and then it
+		 * is not ours to unlink.
+		 */
+		if (statfs(path, &sfs) < 0)
+			return -errno;
+		if (sfs.f_type == NSFS_MAGIC)
+			return 0;
+		if (!(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT))
+			return -EOPNOTSUPP; /* cannot tell: leave it */
+		if (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT)
+			return 0;
+	}
+	/* unlink never removes a mount point (EBUSY): a mount that won a race is kept. */
+	if (unlink(path) < 0)
+		return errno == EBUSY ? 0 : -errno;
+	return 1;
+}
+
+int ns_sysctl_path(const char *key, char *buf, size_t len)
+{
+	static const char dir[] = "/proc/sys/";
+	size_t klen = strlen(key);
+
+	/* Only network sysctls are per namespace; anything else would touch the host. */
+	if (strncmp(key, "net.", 4) != 0 || strchr(key, '/'))
+		return -EINVAL;
+	if (klen + sizeof(dir) > len)
+		return -ENAMETOOLONG;
+	memcpy(buf, dir, sizeof(dir) - 1);
+	for (size_t i = 0; i <= klen; i++)
+		buf[sizeof(dir) - 1 + i] = key[i] == '.' ? '/' : key[i];
+	return 0;
 }
 
 int ns_sysctl_write(const char *key, const char *value)
 {
 	char path[PATH_MAX];
-	size_t klen = strlen(key), vlen = strlen(value), i;
+	size_t vlen = strlen(value);
 	ssize_t n;
-	int fd, r = 0;
+	int fd, r;
 
-	/* Only network sysctls are per namespace; anything else would touch the host. */
-	if (strncmp(key, "net.", 4) != 0 || strchr(key, '/') ||
-	    klen + sizeof("/proc/sys/") > sizeof(path))
-		return -EINVAL;
-	memcpy(path, "/proc/sys/", sizeof("/proc/sys/") - 1);
-	for (i = 0; i < klen; i++)
-		path[sizeof("/proc/sys/") - 1 + i] = key[i] == '.' ? '/' : key[i];
-	path[sizeof("/proc/sys/") - 1 + klen] = '\0';
+	r = ns_sysctl_path(key, path, sizeof(path));
+	if (r < 0)
+		return r;
 	/* /proc/sys/net resolves against the namespace of the opening thread. */
 	fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)

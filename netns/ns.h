@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "netns/sock.h"
 
@@ -24,19 +25,29 @@ int ns_run_dir_prepare(void);
 /* fd of the calling thread's current network namespace (O_CLOEXEC), or -errno. */
 int ns_open_current(void);
 
+/* Which file ns_create made: ns_publish mounts on that very file or not at all. */
+struct ns_file_id {
+	dev_t dev;
+	ino_t ino;
+};
+
 /*
- * Create namespace `name` without leaving this process, in two steps so it
- * is never visible under NS_RUN_DIR before the caller has tagged it:
- * ns_create makes the file with O_EXCL (-EEXIST when the name is taken),
- * unshares, and opens the namespace fd (*ret_fd) and a netlink socket inside
- * (*ret_sock), leaving the calling thread in the new namespace with nothing
- * mounted yet; on failure it returns to orig_fd and removes the file.
- * ns_publish then bind-mounts the thread's namespace on the file and returns
- * to orig_fd (always, even on failure; the file is then left for ns_remove).
- * 0 or -errno.
+ * Create namespace `name` without leaving this process, in two steps so that
+ * no namespace is reachable under NS_RUN_DIR before the caller has tagged it:
+ * ns_create makes the file with O_EXCL (-EEXIST when the name is taken) and
+ * records its identity in *ret_id, unshares, and opens the namespace fd
+ * (*ret_fd) and a netlink socket inside (*ret_sock), leaving the calling
+ * thread in the new namespace.  From here on the name is visible, but only
+ * as an empty file: `ip netns exec` and ns_open see no namespace through
+ * it.  On failure ns_create returns to orig_fd and removes the file.
+ * ns_publish then bind-mounts the thread's namespace on the file, after
+ * checking (lstat) that the name still is the file *id (-ESTALE when
+ * someone removed or replaced it), and returns to orig_fd (always, even on
+ * failure; an unpublished file is left for ns_unlink_stale).  0 or -errno.
  */
-int ns_create(const char *name, int orig_fd, int *ret_fd, struct ns_sock **ret_sock);
-int ns_publish(const char *name, int orig_fd);
+int ns_create(const char *name, int orig_fd, int *ret_fd, struct ns_sock **ret_sock,
+	      struct ns_file_id *ret_id);
+int ns_publish(const char *name, int orig_fd, const struct ns_file_id *id);
 
 /*
  * Open an existing namespace by name: *ret_fd on success; -ENOENT when there
@@ -46,18 +57,24 @@ int ns_publish(const char *name, int orig_fd);
 int ns_open(const char *name, int *ret_fd);
 
 /*
- * Remove namespace `name`: detach its mount(s) and unlink the file.  The
- * kernel frees the namespace (and every link in it) once the last user is
- * gone, asynchronously; the name is gone when this returns.  0 or -errno.
+ * Remove namespace `name`: detach the one mount on it (MNT_DETACH) and
+ * unlink the file.  The kernel frees the namespace (and every link in it)
+ * once the last user is gone, asynchronously; the name is gone when this
+ * returns.  -EBUSY when something else is still mounted there (a second
+ * mount stacked on the name): left alone for a person to look at.  0 or
+ * -errno.
  */
 int ns_remove(const char *name);
 
 /*
- * 1 when /run/netns/name is an empty regular file with nothing mounted on it
- * (a leftover of a create killed between the file and the mount), which is
- * safe to unlink; 0 when not; -errno.
+ * Unlink /run/netns/name when it is an empty regular file with nothing
+ * mounted on it (a leftover of a create killed between the file and the
+ * mount); when id is not NULL, only when it is the very file ns_create made,
+ * which also proves nothing is mounted on it.  1 when removed, 0 when not such
+ * a file (left alone), -errno (-ENOENT when absent; without id, -EOPNOTSUPP
+ * when the kernel cannot tell a mount root).
  */
-int ns_is_stale_file(const char *name);
+int ns_unlink_stale(const char *name, const struct ns_file_id *id);
 
 /*
  * ns_open, then a netlink socket inside that namespace (returning to
@@ -67,6 +84,13 @@ int ns_open_sock(const char *name, int orig_fd, int *ret_fd, struct ns_sock **re
 
 /* Switch the calling thread to namespace fd. 0 or -errno. */
 int ns_enter(int fd);
+
+/*
+ * "/proc/sys/net/ipv4/ip_forward" for key "net.ipv4.ip_forward" into buf.
+ * -EINVAL for keys outside "net." (only those are per namespace) or with
+ * '/'; -ENAMETOOLONG.
+ */
+int ns_sysctl_path(const char *key, char *buf, size_t len);
 
 /*
  * Write value to the sysctl `key` ("net.ipv4.ip_forward") of the calling

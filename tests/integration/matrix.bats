@@ -181,6 +181,12 @@ cell() {
 	ip -n "$HN" link set v0p up
 	lab=${HN#rl-}
 	lab=${lab%-n}
+	# Untagged, it is not the lab's: matrix refuses to enter it.
+	run "$REUSELAB" matrix "$lab" n
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"namespace $HN is not a reuselab namespace of lab $lab"* ]]
+	# Tagged by hand as the lab's (what up does first), it is entered.
+	ip -n "$HN" link set dev lo alias "reuselab:$lab"
 	run "$REUSELAB" matrix "$lab" n --json --html "$BATS_FILE_TMPDIR/h.html"
 	[ "$status" -eq 0 ]
 	[ "$(jq -r '.addresses.A.address' <<<"$output")" = 192.0.2.1 ]

@@ -210,15 +210,15 @@ sigterm_after_state_write() {
 # stops short means REUSELAB_FAULT_AT is not honoured (or not compiled in).
 @test "fault walk: every failing kernel operation of up two-nics rolls back" {
 	fault_walk topologies/two-nics.yml
-	# 3 namespaces x (create + tag), 2 veths, 2 peers up, 9 addresses.
-	[ "$WALKED" -ge 19 ] || { echo "walk covered only $WALKED operations"; false; }
+	# 3 namespaces x (create + tag + mount), 2 veths, 2 peers up, 9 addresses.
+	[ "$WALKED" -ge 22 ] || { echo "walk covered only $WALKED operations"; false; }
 }
 
 @test "fault walk: every failing kernel operation of up lan3 (bridges) rolls back" {
 	fault_walk tests/topologies/lan3.yml
-	# 4 namespaces x (create + tag), 1 bridge, 3 member veths, 3 ports
+	# 4 namespaces x (create + tag + mount), 1 bridge, 3 member veths, 3 ports
 	# attached, 6 addresses.
-	[ "$WALKED" -ge 21 ] || { echo "walk covered only $WALKED operations"; false; }
+	[ "$WALKED" -ge 25 ] || { echo "walk covered only $WALKED operations"; false; }
 }
 
 # ---------------------------------------------------------------- signals

@@ -170,10 +170,11 @@ static void expect_ops(const struct build_plan *p, const enum plan_op *ops, size
 static void test_two_nics(void **state)
 {
 	static const enum plan_op ops[] = {
-	    PLAN_NS_CREATE,  PLAN_NS_TAG,   PLAN_NS_CREATE, PLAN_NS_TAG,    PLAN_NS_CREATE,
-	    PLAN_NS_TAG,     PLAN_VETH_ADD, PLAN_PEER_UP,   PLAN_VETH_ADD,  PLAN_PEER_UP,
-	    PLAN_SYSCTL_SET, PLAN_ADDR_ADD, PLAN_ADDR_ADD,  PLAN_ADDR_ADD,  PLAN_ADDR_ADD,
-	    PLAN_ADDR_ADD,   PLAN_ADDR_ADD, PLAN_ADDR_ADD,  PLAN_ROUTE_ADD,
+	    PLAN_NS_CREATE,  PLAN_NS_TAG,     PLAN_NS_PUBLISH, PLAN_NS_CREATE, PLAN_NS_TAG,
+	    PLAN_NS_PUBLISH, PLAN_NS_CREATE,  PLAN_NS_TAG,     PLAN_NS_PUBLISH, PLAN_VETH_ADD,
+	    PLAN_PEER_UP,    PLAN_VETH_ADD,   PLAN_PEER_UP,    PLAN_SYSCTL_SET, PLAN_ADDR_ADD,
+	    PLAN_ADDR_ADD,   PLAN_ADDR_ADD,   PLAN_ADDR_ADD,   PLAN_ADDR_ADD,   PLAN_ADDR_ADD,
+	    PLAN_ADDR_ADD,   PLAN_ROUTE_ADD,
 	};
 	struct topology *t = two_nics();
 	struct build_plan *p = NULL;
@@ -187,20 +188,31 @@ static void test_two_nics(void **state)
 	assert_string_equal(p->ns[0].name, "rl-two-nics-server");
 	assert_string_equal(p->ns[1].name, "rl-two-nics-client-b");
 	/* The veth is sent in server's namespace, its peer goes to client-b's. */
-	assert_int_equal(p->acts[6].ns, 0);
-	assert_int_equal(p->acts[6].peer_ns, 1);
-	assert_int_equal(p->acts[7].ns, 1);
-	plan_describe(p, t, 6, buf, sizeof(buf));
+	assert_int_equal(p->acts[9].ns, 0);
+	assert_int_equal(p->acts[9].peer_ns, 1);
+	assert_int_equal(p->acts[10].ns, 1);
+	plan_describe(p, t, 9, buf, sizeof(buf));
 	assert_string_equal(buf, "link server:eth0 <-> client-b:eth0");
 	plan_describe(p, t, 0, buf, sizeof(buf));
 	assert_string_equal(buf, "namespace rl-two-nics-server");
-	plan_describe(p, t, 12, buf, sizeof(buf));
+	plan_describe(p, t, 1, buf, sizeof(buf));
+	assert_string_equal(buf, "loopback of namespace rl-two-nics-server");
+	/* The mount is its own action, reported (and faultable) as such. */
+	plan_describe(p, t, 2, buf, sizeof(buf));
+	assert_string_equal(buf,
+			    "mount namespace rl-two-nics-server on /run/netns/rl-two-nics-server");
+	plan_format(p, t, 2, buf, sizeof(buf));
+	assert_string_equal(buf,
+			    "mount namespace rl-two-nics-server on /run/netns/rl-two-nics-server");
+	plan_format(p, t, 1, buf, sizeof(buf));
+	assert_string_equal(buf, "tag and bring up loopback of namespace rl-two-nics-server");
+	plan_describe(p, t, 15, buf, sizeof(buf));
 	assert_string_equal(buf, "address 10.0.1.2/24 on server:eth0");
-	plan_describe(p, t, 13, buf, sizeof(buf));
+	plan_describe(p, t, 16, buf, sizeof(buf));
 	assert_string_equal(buf, "address fd00:1::1/64 on server:eth0");
-	plan_describe(p, t, 18, buf, sizeof(buf));
+	plan_describe(p, t, 21, buf, sizeof(buf));
 	assert_string_equal(buf, "route default via 10.0.2.1 dev eth0 on client-c");
-	plan_format(p, t, 10, buf, sizeof(buf));
+	plan_format(p, t, 13, buf, sizeof(buf));
 	assert_string_equal(buf, "set sysctl net.ipv4.ip_forward on server = 1");
 	plan_free(p);
 	free_topo(t);
@@ -218,8 +230,8 @@ static void test_lan(void **state)
 	assert_int_equal(p->lans_ns, 3);
 	assert_string_equal(p->ns[3].name, "rl-office-.lans");
 	assert_int_equal(p->ns[3].node, PLAN_NO_NODE);
-	assert_int_equal(p->acts[8].op, PLAN_BRIDGE_ADD);
-	assert_int_equal(p->acts[8].ns, 3);
+	assert_int_equal(p->acts[12].op, PLAN_BRIDGE_ADD);
+	assert_int_equal(p->acts[12].ns, 3);
 	for (size_t i = 0; i < p->n_acts; i++) {
 		const struct plan_action *a = &p->acts[i];
 
@@ -236,7 +248,7 @@ static void test_lan(void **state)
 	}
 	assert_int_equal(ports, 3);
 	assert_int_equal(p->n_ports, 3);
-	plan_format(p, t, 10, buf, sizeof(buf));
+	plan_format(p, t, 14, buf, sizeof(buf));
 	assert_string_equal(buf, "enslave and bring up lan floor member h0:eth0 (bridge port p0)");
 	plan_bridge_name(1, buf, sizeof(buf));
 	assert_string_equal(buf, "br1");
@@ -245,23 +257,17 @@ static void test_lan(void **state)
 	free_topo(t);
 }
 
-static void test_lone_iface_is_dummy(void **state)
+/* The validator rejects it first; the plan must not build half of it either. */
+static void test_lone_iface_refused(void **state)
 {
 	struct topology *t = two_nics();
 	struct build_plan *p = NULL;
 	char err[256];
-	bool found = false;
 
 	add_iface(t, 0, "eth9");
-	assert_int_equal(plan_make(t, "x", &p, err, sizeof(err)), 0);
-	for (size_t i = 0; i < p->n_acts; i++)
-		if (p->acts[i].op == PLAN_DUMMY_ADD) {
-			assert_int_equal(p->acts[i].node, 0);
-			assert_int_equal(p->acts[i].iface, 2);
-			found = true;
-		}
-	assert_true(found);
-	plan_free(p);
+	assert_int_equal(plan_make(t, "x", &p, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "interface server:eth9 is not connected to any link or lan");
+	assert_null(p);
 	free_topo(t);
 }
 
@@ -308,7 +314,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_two_nics),
 	    cmocka_unit_test(test_lan),
-	    cmocka_unit_test(test_lone_iface_is_dummy),
+	    cmocka_unit_test(test_lone_iface_refused),
 	    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_ns_name),
 	};
