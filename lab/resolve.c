@@ -48,24 +48,11 @@ int lab_resolve(const char *arg, const char *name_override, char *ret_lab, size_
 		struct topology **ret_topo)
 {
 	struct lab_state st;
-	const char *lab;
 	int r;
 
 	*ret_topo = NULL;
-	if (name_override && !topo_name_valid(name_override, TOPO_LAB_NAME_MAX)) {
-		cmd_err("invalid lab name '%s': use 1-%d of [a-z0-9-], starting with a letter or "
-			"digit",
-			name_override, TOPO_LAB_NAME_MAX);
-		return -EINVAL;
-	}
-	if (looks_like_file(arg)) {
-		r = lab_load_file(arg, ret_topo);
-		if (r < 0)
-			return r;
-		lab = name_override ? name_override : (*ret_topo)->name;
-		snprintf(ret_lab, lab_len, "%s", lab);
-		return 0;
-	}
+	if (looks_like_file(arg))
+		return lab_resolve_file(arg, name_override, ret_lab, lab_len, ret_topo);
 	if (!topo_name_valid(arg, TOPO_LAB_NAME_MAX)) {
 		cmd_err("'%s' is neither a topology file nor a valid lab name", arg);
 		return -EINVAL;
