@@ -10,7 +10,7 @@ VERSION := 0.1.0
 PKGS    := libmnl yaml-0.1 json-c
 DEBS    := build-essential pkg-config libmnl-dev \
            libyaml-dev libjson-c-dev libcmocka-dev bats iproute2 iputils-ping jq graphviz \
-           python3-jsonschema valgrind strace
+           python3-jsonschema valgrind strace chromium
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
