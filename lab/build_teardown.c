@@ -72,12 +72,13 @@ void names_free(char **names, size_t n)
 }
 
 /*
- * Open nsname and a socket inside it, and read its loopback alias: 0,
- * -ENOENT, -ESTALE (a file with no namespace mounted), other -errno.  One fd
- * for everything, so the namespace we read is the one handed back.
+ * Read nsname's loopback alias through one fd and one socket inside it, so
+ * the namespace we read is the one handed back (*ret_fd, *ret_sock, each may
+ * be NULL: then closed).  0, -ENOENT, -ESTALE (a file with no namespace
+ * mounted), other -errno.
  */
-static int open_with_tag(const char *nsname, int orig_fd, int *ret_fd, struct ns_sock **ret_sock,
-			 char *alias, size_t len)
+static int read_tag_keep(const char *nsname, int orig_fd, char *alias, size_t len, int *ret_fd,
+			 struct ns_sock **ret_sock)
 {
 	struct ns_sock *s = NULL;
 	int fd = -1, r;
@@ -86,17 +87,14 @@ static int open_with_tag(const char *nsname, int orig_fd, int *ret_fd, struct ns
 	if (r < 0)
 		return r;
 	r = link_alias(s, LINK_LOOPBACK_IFINDEX, alias, len);
-	if (r < 0)
-		goto out;
-	if (ret_fd) {
+	if (r == 0 && ret_fd) {
 		*ret_fd = fd;
 		fd = -1;
 	}
-	if (ret_sock) {
+	if (r == 0 && ret_sock) {
 		*ret_sock = s;
 		s = NULL;
 	}
-out:
 	ns_sock_close(s);
 	if (fd >= 0)
 		close(fd);
@@ -117,28 +115,25 @@ int lab_ns_open_ours(const char *nsname, const char *lab, int orig_fd, int *ret_
 	char alias[256];
 	int fd = -1, r;
 
-	r = open_with_tag(nsname, orig_fd, &fd, &s, alias, sizeof(alias));
+	r = read_tag_keep(nsname, orig_fd, alias, sizeof(alias), &fd, &s);
 	if (r == -ESTALE)
 		return -EEXIST; /* a file with no namespace behind it carries no tag */
 	if (r < 0)
 		return r;
 	if (!tag_is(alias, lab)) {
-		r = -EEXIST;
-		goto out;
-	}
-	if (ret_fd) {
-		*ret_fd = fd;
-		fd = -1;
-	}
-	if (ret_sock) {
-		*ret_sock = s;
-		s = NULL;
-	}
-out:
-	ns_sock_close(s);
-	if (fd >= 0)
+		ns_sock_close(s);
 		close(fd);
-	return r;
+		return -EEXIST;
+	}
+	if (ret_fd)
+		*ret_fd = fd;
+	else
+		close(fd);
+	if (ret_sock)
+		*ret_sock = s;
+	else
+		ns_sock_close(s);
+	return 0;
 }
 
 int lab_node_open(const char *lab, const char *node, int *ret_fd)
@@ -323,7 +318,7 @@ int lab_list_live(char ***ret_names, size_t *ret_n)
 		const char *lab;
 		bool dup = false;
 
-		if (open_with_tag(names[i], orig, NULL, NULL, alias, sizeof(alias)) < 0)
+		if (read_tag_keep(names[i], orig, alias, sizeof(alias), NULL, NULL) < 0)
 			continue; /* stale file, vanished, unreadable: not a live lab */
 		if (strncmp(alias, LAB_TAG_PREFIX, sizeof(LAB_TAG_PREFIX) - 1) != 0)
 			continue;
