@@ -216,3 +216,12 @@ up_two_nics() {
 	[ "$status" -eq 2 ]
 	[[ "$output" == "reuselab: unknown command 'frobnicate'"* ]]
 }
+
+@test "run into a closed pipe still tears the lab down" {
+	# The reader goes away at once: writes fail (EPIPE), the lab must still go.
+	run bash -c '"$0" run topologies/two-nics.yml --name "$1" | true; echo "rc=${PIPESTATUS[0]}"' "$REUSELAB" "$L"
+	[[ "$output" == *"rc=3"* ]]
+	[[ "$output" != *"rc=141"* ]]
+	[ -z "$(lab_namespaces "$L")" ]
+	[ ! -e "/run/reuselab/$L.json" ]
+}
