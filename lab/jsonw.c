@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "lab/jsonw.h"
+#include "lab/report.h"
 
 int jsonw_add(struct json_object *o, const char *key, struct json_object *v)
 {
@@ -45,7 +46,7 @@ int jsonw_print(FILE *out, struct json_object *root, int flags)
 
 	if (!text)
 		return -ENOMEM;
-	if (fputs(text, out) == EOF || fputc('\n', out) == EOF || fflush(out) == EOF)
-		return -EIO;
-	return 0;
+	fputs(text, out);
+	fputc('\n', out);
+	return report_flush(out); /* a failed fputs leaves the stream in error */
 }

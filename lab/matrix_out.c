@@ -229,9 +229,7 @@ int matrix_write_grid(const struct matrix_result *r, FILE *out, bool color)
 			matrix_opts_name(c->first_opts), matrix_addr_name(c->first_addr), c->port,
 			c->setup_call, report_result_text(c->setup_err, b, sizeof(b)));
 	}
-	if (fflush(out) == EOF || ferror(out))
-		return -EIO;
-	return 0;
+	return report_flush(out);
 }
 
 static struct json_object *side_json(unsigned opts, unsigned addr)

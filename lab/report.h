@@ -111,4 +111,10 @@ const char *report_verdict_json(enum verdict v);
  * LF and CR (which XML 1.0 cannot carry at all) become '?'.  NULL writes nothing. */
 void report_xml_escape(FILE *out, const char *s);
 
+/*
+ * Flush out: 0, or the write's -errno (-EPIPE when the reader went away),
+ * -EIO when the stream failed earlier without one.
+ */
+int report_flush(FILE *out);
+
 #endif

@@ -132,8 +132,7 @@ int report_write_junit(const struct report *r, const char *path)
 	for (size_t i = 0; i < r->n_cases; i++)
 		write_case(out, r, &r->cases[i]);
 	fputs("</testsuite>\n", out);
-	if (fflush(out) == EOF || ferror(out))
-		ret = -EIO;
+	ret = report_flush(out);
 	if (out != stdout && fclose(out) == EOF && !ret)
 		ret = -EIO;
 	return ret;

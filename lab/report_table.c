@@ -93,7 +93,5 @@ int report_write_table(const struct report *r, FILE *out, bool color)
 	if (counts[VERDICT_SKIPPED])
 		fprintf(out, ", %zu skipped", counts[VERDICT_SKIPPED]);
 	fputc('\n', out);
-	if (fflush(out) == EOF || ferror(out))
-		return -EIO;
-	return 0;
+	return report_flush(out);
 }

@@ -201,3 +201,11 @@ void report_xml_escape(FILE *out, const char *s)
 		}
 	}
 }
+
+int report_flush(FILE *out)
+{
+	errno = 0;
+	if (fflush(out) == EOF || ferror(out))
+		return errno ? -errno : -EIO;
+	return 0;
+}

@@ -94,6 +94,37 @@ static int echo_or_lookup(struct ns_sock *s, const char *name, struct echo *e)
 	return r;
 }
 
+/*
+ * Start an RTM_NEWLINK that creates `name`, up, asking for the kernel's echo
+ * so the new ifindex needs no lookup.  NULL when name does not fit.
+ */
+static struct nlmsghdr *new_link_msg(char *buf, size_t len, const char *name)
+{
+	struct nlmsghdr *nlh = link_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, 0);
+
+	ifi_up(nlh);
+	return mnl_attr_put_strz_check(nlh, len, IFLA_IFNAME, name) ? nlh : NULL;
+}
+
+/* Send it; the new link's ifindex (and its peer's, 0 when unknown) come back. */
+static int new_link_send(struct ns_sock *s, struct nlmsghdr *nlh, const char *name,
+			 int *ret_ifindex, int *ret_peer_ifindex)
+{
+	struct echo e = {.name = name, .ifindex = 0, .link = -1};
+	int r;
+
+	r = ns_sock_request(s, nlh, echo_cb, &e);
+	if (r == 0)
+		r = echo_or_lookup(s, name, &e);
+	if (r < 0)
+		return r;
+	if (ret_ifindex)
+		*ret_ifindex = e.ifindex;
+	if (ret_peer_ifindex)
+		*ret_peer_ifindex = e.link;
+	return 0;
+}
+
 int link_veth_add(struct ns_sock *s, const char *name, const char *peer_name, int peer_nsfd,
 		  int *ret_ifindex, int *ret_peer_ifindex)
 {
@@ -101,13 +132,9 @@ int link_veth_add(struct ns_sock *s, const char *name, const char *peer_name, in
 	struct nlmsghdr *nlh;
 	struct nlattr *info, *data, *peer;
 	struct ifinfomsg *pifi;
-	struct echo e = {.name = name, .ifindex = 0, .link = -1};
-	int r;
 
-	/* NLM_F_ECHO: the kernel hands back the ifindexes, so no lookup later. */
-	nlh = link_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, 0);
-	ifi_up(nlh);
-	if (!mnl_attr_put_strz_check(nlh, sizeof(buf), IFLA_IFNAME, name))
+	nlh = new_link_msg(buf, sizeof(buf), name);
+	if (!nlh)
 		return -EMSGSIZE;
 	/*
 	 * One queue each way: the kernel otherwise makes one per CPU and then
@@ -136,17 +163,7 @@ int link_veth_add(struct ns_sock *s, const char *name, const char *peer_name, in
 	mnl_attr_nest_end(nlh, peer);
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, info);
-	r = ns_sock_request(s, nlh, echo_cb, &e);
-	if (r < 0)
-		return r;
-	r = echo_or_lookup(s, name, &e);
-	if (r < 0)
-		return r;
-	if (ret_ifindex)
-		*ret_ifindex = e.ifindex;
-	if (ret_peer_ifindex)
-		*ret_peer_ifindex = e.link;
-	return 0;
+	return new_link_send(s, nlh, name, ret_ifindex, ret_peer_ifindex);
 }
 
 int link_simple_add(struct ns_sock *s, const char *kind, const char *name, int *ret_ifindex)
@@ -154,26 +171,15 @@ int link_simple_add(struct ns_sock *s, const char *kind, const char *name, int *
 	char buf[NS_SOCK_TXBUF] = { 0 }; /* libmnl leaves attribute padding unset */
 	struct nlmsghdr *nlh;
 	struct nlattr *info;
-	struct echo e = {.name = name, .ifindex = 0, .link = -1};
-	int r;
 
-	nlh = link_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, 0);
-	ifi_up(nlh);
-	if (!mnl_attr_put_strz_check(nlh, sizeof(buf), IFLA_IFNAME, name))
+	nlh = new_link_msg(buf, sizeof(buf), name);
+	if (!nlh)
 		return -EMSGSIZE;
 	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	if (!mnl_attr_put_strz_check(nlh, sizeof(buf), IFLA_INFO_KIND, kind))
 		return -EMSGSIZE;
 	mnl_attr_nest_end(nlh, info);
-	r = ns_sock_request(s, nlh, echo_cb, &e);
-	if (r < 0)
-		return r;
-	r = echo_or_lookup(s, name, &e);
-	if (r < 0)
-		return r;
-	if (ret_ifindex)
-		*ret_ifindex = e.ifindex;
-	return 0;
+	return new_link_send(s, nlh, name, ret_ifindex, NULL);
 }
 
 int link_set_up(struct ns_sock *s, int ifindex, int master_ifindex, const char *alias)
