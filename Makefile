@@ -39,7 +39,7 @@ else
 Q := @
 endif
 
-LIB_SRC  := $(sort $(filter-out lab/main.c,$(wildcard lab/*.c netns/*.c)))
+LIB_SRC  := $(sort $(filter-out lab/cli/main.c,$(wildcard lab/*/*.c netns/*.c)))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
@@ -52,7 +52,7 @@ reuselab: $(BUILD)/reuselab
 	$(Q)cp $< $@.tmp && mv -f $@.tmp $@
 test-build: $(BUILD)/reuselab $(UNIT_BIN)
 
-$(BUILD)/reuselab: $(BUILD)/lab/main.o $(LIB_OBJ)
+$(BUILD)/reuselab: $(BUILD)/lab/cli/main.o $(LIB_OBJ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(PKG_LIBS)
 
@@ -107,7 +107,7 @@ install: reuselab
 	install -m 0644 docs/reuselab.bash-completion $(DESTDIR)$(COMPDIR)/reuselab
 
 format:
-	clang-format -i lab/*.c lab/*.h netns/*.c netns/*.h tests/unit/*.c
+	clang-format -i lab/*/*.c lab/*/*.h netns/*.c netns/*.h tests/unit/*.c
 
 clean:
 	rm -rf build reuselab

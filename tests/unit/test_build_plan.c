@@ -12,8 +12,8 @@
 #include <sys/socket.h>
 #include <cmocka.h>
 
-#include "lab/build.h"
-#include "lab/build_plan.h"
+#include "lab/build/build.h"
+#include "lab/build/build_plan.h"
 
 /* A small topology builder: arrays grown one element at a time, zeroed. */
 static void *grow(void *arr, size_t *n, size_t size)

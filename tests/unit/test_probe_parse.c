@@ -16,8 +16,8 @@
 
 #include <cmocka.h>
 
-#include "lab/probe.h"
-#include "lab/topo.h"
+#include "lab/probe/probe.h"
+#include "lab/topo/topo.h"
 
 static struct probe_step parse_ok(const char *text, bool user)
 {

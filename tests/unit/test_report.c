@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "lab/report.h"
+#include "lab/report/report.h"
 
 /* A report with one case of each verdict, built by hand as the probe runner would. */
 static void build(struct report *r)

@@ -19,8 +19,8 @@
 
 #include <cmocka.h>
 
-#include "lab/cmd.h"
-#include "lab/topo.h"
+#include "lab/cli/cmd.h"
+#include "lab/topo/topo.h"
 
 static struct topology *load_ok(const char *path)
 {

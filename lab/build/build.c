@@ -1,0 +1,428 @@
+// SPDX-License-Identifier: MIT
+/*
+ * lab_build: run the plan (lab/build_plan.c) against the kernel, one action
+ * at a time, journaling the namespaces it creates so any failure (or a
+ * pending SIGINT/SIGTERM/SIGHUP) removes them all again.  Everything a lab
+ * holds lives inside its namespaces, so removing those undoes every step.
+ *
+ * Speed (see performance.md): one process, no fork; each namespace is made
+ * by unshare() in this thread and keeps its fd and a netlink socket open for
+ * the whole build; ifindexes come back in NLM_F_ECHO copies of the create
+ * requests, so nothing is ever looked up or dumped while building.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lab/build/build.h"
+#include "lab/build/build_plan.h"
+#include "lab/build/sigstop.h"
+#include "netns/addr.h"
+#include "netns/link.h"
+#include "netns/ns.h"
+#include "netns/route.h"
+#include "netns/sock.h"
+
+struct build_ctx {
+	const struct topology *t;
+	const struct build_plan *plan;
+	char tag[sizeof(LAB_TAG_PREFIX) + TOPO_LAB_NAME_MAX];
+	int orig_fd;	       /* the namespace we started in */
+	int *ns_fd;	       /* per plan namespace; -1 until made */
+	struct ns_sock **sock; /* per plan namespace */
+	struct ns_file_id *ns_file; /* per plan namespace: the file ns_create made */
+	bool *published;       /* per plan namespace: mounted by NS_PUBLISH */
+	size_t *journal;       /* plan namespaces this call created, in order */
+	size_t n_journal;
+	int *ifindex;	      /* per interface (plan->iface_base + iface) */
+	int *br_ifindex;      /* per lan */
+	int *port_ifindex;    /* per bridge port, in the lans namespace */
+	unsigned ops;	      /* kernel operations attempted so far */
+	unsigned fault_at;    /* REUSELAB_FAULT_AT, 0 when off */
+	struct rlimit nofile; /* to restore */
+	bool nofile_raised;
+	const struct build_progress *progress;
+	char *err;
+	size_t errlen;
+};
+
+static void set_err(struct build_ctx *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void set_err(struct build_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!c->errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(c->err, c->errlen, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Each namespace holds two fds for the whole build; a 200+ node lab passes
+ * the usual soft limit of 1024.  Raised only as far as needed, restored after.
+ */
+static int raise_nofile(struct build_ctx *c, size_t n_ns)
+{
+	rlim_t need = (rlim_t)n_ns * 2 + 64;
+	struct rlimit nl;
+
+	if (getrlimit(RLIMIT_NOFILE, &c->nofile) < 0)
+		return -errno;
+	if (c->nofile.rlim_cur != RLIM_INFINITY && c->nofile.rlim_cur >= need)
+		return 0;
+	if (c->nofile.rlim_cur == RLIM_INFINITY)
+		return 0;
+	nl.rlim_cur = need;
+	nl.rlim_max = c->nofile.rlim_max != RLIM_INFINITY && c->nofile.rlim_max < need
+			  ? need
+			  : c->nofile.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &nl) < 0)
+		return -errno;
+	c->nofile_raised = true;
+	return 0;
+}
+
+static void close_all(struct build_ctx *c)
+{
+	for (size_t i = 0; c->plan && i < c->plan->n_ns; i++) {
+		if (c->sock)
+			ns_sock_close(c->sock[i]);
+		if (c->ns_fd && c->ns_fd[i] >= 0)
+			close(c->ns_fd[i]);
+	}
+}
+
+/* Undo: remove every namespace this call created, newest first. */
+static void rollback(struct build_ctx *c)
+{
+	/* A failure between NS_CREATE and NS_PUBLISH leaves us in the new namespace. */
+	(void)ns_enter(c->orig_fd);
+	close_all(c);
+	for (size_t i = 0; c->sock && i < c->plan->n_ns; i++) {
+		c->sock[i] = NULL;
+		c->ns_fd[i] = -1;
+	}
+	while (c->n_journal > 0) {
+		size_t i = c->journal[--c->n_journal];
+
+		/*
+		 * Not yet mounted: only the empty file we made is ours, and only
+		 * while it is still that file (see ns_publish's -ESTALE).
+		 */
+		if (c->published[i])
+			(void)ns_remove(c->plan->ns[i].name);
+		else
+			(void)ns_unlink_stale(c->plan->ns[i].name, &c->ns_file[i]);
+	}
+}
+
+static int fault_at_from_env(void)
+{
+#ifdef REUSELAB_TESTING
+	const char *s = getenv("REUSELAB_FAULT_AT");
+	char *end;
+	unsigned long v;
+
+	if (!s || !*s)
+		return 0;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v > 1000000)
+		return 0;
+	return (int)v;
+#else
+	return 0;
+#endif
+}
+
+static int iface_ifindex(const struct build_ctx *c, size_t node, size_t iface)
+{
+	return c->ifindex[c->plan->iface_base[node] + iface];
+}
+
+static void set_iface_ifindex(struct build_ctx *c, size_t node, size_t iface, int ifindex)
+{
+	c->ifindex[c->plan->iface_base[node] + iface] = ifindex;
+}
+
+static int do_sysctl(struct build_ctx *c, const struct plan_action *a)
+{
+	const struct topo_sysctl *s = &c->t->nodes[a->node].sysctls[a->item];
+	int r, r2;
+
+	r = ns_enter(c->ns_fd[a->ns]);
+	if (r < 0)
+		return r;
+	r = ns_sysctl_write(s->key, s->value);
+	r2 = ns_enter(c->orig_fd);
+	return r < 0 ? r : r2;
+}
+
+static int do_action(struct build_ctx *c, const struct plan_action *a)
+{
+	const struct topology *t = c->t;
+	const struct topo_node *n = a->node == PLAN_NO_NODE ? NULL : &t->nodes[a->node];
+	char name[IFNAMSIZ];
+	int r, ifindex = 0, peer = 0;
+
+	switch (a->op) {
+	case PLAN_NS_CREATE:
+		r = ns_create(c->plan->ns[a->ns].name, c->orig_fd, &c->ns_fd[a->ns],
+			      &c->sock[a->ns], &c->ns_file[a->ns]);
+		if (r == 0)
+			c->journal[c->n_journal++] = a->ns;
+		return r;
+	case PLAN_NS_TAG:
+		/*
+		 * Still inside the new namespace (see ns_create): tag before
+		 * the mount.  A kill at any point leaves either an empty file
+		 * or a tagged namespace, both of which lab_teardown removes.
+		 */
+		return link_set_up(c->sock[a->ns], LINK_LOOPBACK_IFINDEX, 0, c->tag);
+	case PLAN_NS_PUBLISH:
+		r = ns_publish(c->plan->ns[a->ns].name, c->orig_fd, &c->ns_file[a->ns]);
+		if (r == 0)
+			c->published[a->ns] = true;
+		return r;
+	case PLAN_BRIDGE_ADD:
+		plan_bridge_name(a->item, name, sizeof(name));
+		return link_simple_add(c->sock[a->ns], "bridge", name, &c->br_ifindex[a->item]);
+	case PLAN_VETH_ADD: {
+		const struct topo_link *l = &t->links[a->item];
+
+		r = link_veth_add(c->sock[a->ns], n->ifaces[l->a.iface].name,
+				  t->nodes[l->b.node].ifaces[l->b.iface].name, c->ns_fd[a->peer_ns],
+				  &ifindex, &peer);
+		if (r == 0 && !peer)
+			r = link_ifindex(c->sock[a->peer_ns],
+					 t->nodes[l->b.node].ifaces[l->b.iface].name, &peer);
+		if (r == 0) {
+			set_iface_ifindex(c, l->a.node, l->a.iface, ifindex);
+			set_iface_ifindex(c, l->b.node, l->b.iface, peer);
+		}
+		return r;
+	}
+	case PLAN_PEER_UP:
+		return link_set_up(c->sock[a->ns], iface_ifindex(c, a->node, a->iface), 0, NULL);
+	case PLAN_LAN_PORT_ADD:
+		plan_port_name(a->port, name, sizeof(name));
+		r = link_veth_add(c->sock[a->ns], n->ifaces[a->iface].name, name,
+				  c->ns_fd[a->peer_ns], &ifindex, &peer);
+		if (r == 0 && !peer)
+			r = link_ifindex(c->sock[a->peer_ns], name, &peer);
+		if (r == 0) {
+			set_iface_ifindex(c, a->node, a->iface, ifindex);
+			c->port_ifindex[a->port] = peer;
+		}
+		return r;
+	case PLAN_PORT_ATTACH:
+		return link_set_up(c->sock[a->ns], c->port_ifindex[a->port], c->br_ifindex[a->item],
+				   NULL);
+	case PLAN_SYSCTL_SET:
+		return do_sysctl(c, a);
+	case PLAN_ADDR_ADD: {
+		const struct topo_addr *ad = &n->ifaces[a->iface].addrs[a->item];
+
+		return addr_add(c->sock[a->ns], iface_ifindex(c, a->node, a->iface), ad->family,
+				ad->addr, ad->prefixlen);
+	}
+	case PLAN_ROUTE_ADD: {
+		const struct topo_route *rt = &n->routes[a->item];
+		int oif = 0;
+
+		if (rt->dev[0]) {
+			for (size_t j = 0; j < n->n_ifaces; j++)
+				if (strcmp(n->ifaces[j].name, rt->dev) == 0)
+					oif = iface_ifindex(c, a->node, j);
+		}
+		return route_add(c->sock[a->ns], rt->family, rt->dst, rt->dst_len,
+				 rt->has_via ? rt->via : NULL, oif);
+	}
+	}
+	return -EINVAL;
+}
+
+static int run_plan(struct build_ctx *c)
+{
+	const struct build_plan *p = c->plan;
+	char what[256];
+	int r;
+
+	for (size_t i = 0; i < p->n_acts; i++) {
+		const struct plan_action *a = &p->acts[i];
+		struct ns_sock *s;
+
+		/* The caller blocks these; pending means the user wants out now. */
+		if (sigstop_pending()) {
+			set_err(c, "interrupted by a signal");
+			return -EINTR;
+		}
+		c->ops++;
+		if (c->fault_at && c->ops == c->fault_at) {
+			plan_describe(p, c->t, i, what, sizeof(what));
+			set_err(c, "%s: %s (injected fault %u)", what, strerror(EIO), c->ops);
+			return -EIO;
+		}
+		r = do_action(c, a);
+		if (r == 0) {
+			if (c->progress && c->progress->fn && ((i + 1) % 64 == 0 || i + 1 == p->n_acts))
+				c->progress->fn(i + 1, p->n_acts, c->progress->data);
+			continue;
+		}
+		plan_describe(p, c->t, i, what, sizeof(what));
+		/* Only netlink requests have a kernel message to add. */
+		s = a->op == PLAN_NS_CREATE || a->op == PLAN_NS_PUBLISH || a->op == PLAN_SYSCTL_SET
+			? NULL
+			: c->sock[a->ns];
+		if (s && ns_sock_ext_msg(s)[0])
+			set_err(c, "%s: %s (kernel: %s)", what, strerror(-r), ns_sock_ext_msg(s));
+		else
+			set_err(c, "%s: %s", what, strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
+/*
+ * The kernel finishes bringing a link up asynchronously (link watch: carrier,
+ * qdisc, operstate); a packet sent before that is dropped.  Return only when
+ * every interface of every node passes traffic, so the first connect of a
+ * probe or a user does not lose its SYN or ARP.  Usually already true: one
+ * RTM_GETLINK per interface, no dump.
+ */
+#define LINK_READY_TIMEOUT_MS 5000
+
+static int wait_links_ready(struct build_ctx *c)
+{
+	const struct topology *t = c->t;
+	struct timespec start, now, pause = {.tv_nsec = 1000000};
+	char what[IFNAMSIZ + TOPO_NODE_NAME_MAX + 2];
+	int r;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		for (size_t j = 0; j < t->nodes[i].n_ifaces; j++) {
+			size_t ns = i; /* node namespaces come first, in topology order */
+
+			while ((r = link_oper_up(c->sock[ns], iface_ifindex(c, i, j))) == 0) {
+				if (sigstop_pending()) {
+					set_err(c, "interrupted by a signal");
+					return -EINTR;
+				}
+				clock_gettime(CLOCK_MONOTONIC, &now);
+				if ((now.tv_sec - start.tv_sec) * 1000 +
+					    (now.tv_nsec - start.tv_nsec) / 1000000 >
+				    LINK_READY_TIMEOUT_MS) {
+					r = -ETIMEDOUT;
+					break;
+				}
+				nanosleep(&pause, NULL);
+			}
+			if (r < 0) {
+				snprintf(what, sizeof(what), "%s:%s", t->nodes[i].name,
+					 t->nodes[i].ifaces[j].name);
+				set_err(c, "interface %s: not operational: %s", what,
+					strerror(-r));
+				return r;
+			}
+		}
+	}
+	return 0;
+}
+
+int lab_build(const struct topology *t, const char *lab, const struct build_progress *progress,
+	      char *err, size_t errlen)
+{
+	struct build_ctx c = {
+		.t = t, .orig_fd = -1, .progress = progress, .err = err, .errlen = errlen};
+	struct build_plan *plan = NULL;
+	int r;
+
+	if (errlen)
+		err[0] = '\0';
+	r = plan_make(t, lab, &plan, err, errlen);
+	if (r < 0)
+		return r;
+	c.plan = plan;
+	snprintf(c.tag, sizeof(c.tag), LAB_TAG_PREFIX "%s", lab);
+	c.fault_at = (unsigned)fault_at_from_env();
+
+	c.ns_fd = malloc(plan->n_ns * sizeof(*c.ns_fd) + 1);
+	c.sock = calloc(plan->n_ns + 1, sizeof(*c.sock));
+	c.ns_file = calloc(plan->n_ns + 1, sizeof(*c.ns_file));
+	c.published = calloc(plan->n_ns + 1, sizeof(*c.published));
+	c.journal = calloc(plan->n_ns + 1, sizeof(*c.journal));
+	c.ifindex = calloc(plan->n_ifaces + 1, sizeof(*c.ifindex));
+	c.br_ifindex = calloc(t->n_lans + 1, sizeof(*c.br_ifindex));
+	c.port_ifindex = calloc(plan->n_ports + 1, sizeof(*c.port_ifindex));
+	if (!c.ns_fd || !c.sock || !c.ns_file || !c.published || !c.journal || !c.ifindex ||
+	    !c.br_ifindex || !c.port_ifindex) {
+		r = -ENOMEM;
+		set_err(&c, "%s", strerror(ENOMEM));
+		goto out;
+	}
+	for (size_t i = 0; i < plan->n_ns; i++)
+		c.ns_fd[i] = -1;
+	r = raise_nofile(&c, plan->n_ns);
+	if (r < 0) {
+		set_err(&c, "cannot raise the open file limit for %zu namespaces: %s", plan->n_ns,
+			strerror(-r));
+		goto out;
+	}
+	c.orig_fd = ns_open_current();
+	if (c.orig_fd < 0) {
+		r = c.orig_fd;
+		set_err(&c, "cannot open the current network namespace: %s", strerror(-r));
+		goto out;
+	}
+	r = ns_run_dir_prepare();
+	if (r < 0) {
+		set_err(&c, "cannot prepare " NS_RUN_DIR ": %s", strerror(-r));
+		goto out;
+	}
+	r = run_plan(&c);
+	if (r == 0)
+		r = wait_links_ready(&c);
+	if (r < 0)
+		rollback(&c);
+out:
+	close_all(&c);
+	if (c.orig_fd >= 0)
+		close(c.orig_fd);
+	if (c.nofile_raised)
+		(void)setrlimit(RLIMIT_NOFILE, &c.nofile);
+	free(c.ns_fd);
+	free(c.sock);
+	free(c.ns_file);
+	free(c.published);
+	free(c.journal);
+	free(c.ifindex);
+	free(c.br_ifindex);
+	free(c.port_ifindex);
+	plan_free(plan);
+	return r;
+}
+
+int lab_build_count_ops(const struct topology *t)
+{
+	struct build_plan *p = NULL;
+	char err[256];
+	int r;
+
+	/* The count does not depend on the lab name; any valid one will do. */
+	r = plan_make(t, t->name[0] ? t->name : "count", &p, err, sizeof(err));
+	if (r < 0)
+		return r;
+	r = p->n_acts > 0x7fffffff ? -EOVERFLOW : (int)p->n_acts;
+	plan_free(p);
+	return r;
+}

@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Lab state files and per-lab locks under /run/reuselab.  Root writes here,
+ * so every open refuses symlinks (O_NOFOLLOW) and the directory is checked
+ * to be a real, root-owned, 0700 directory before use.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lab/build/state.h"
+
+static int state_dir_ensure(void)
+{
+	struct stat st;
+
+	if (mkdir(STATE_DIR, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	if (lstat(STATE_DIR, &st) < 0)
+		return -errno;
+	/* Someone else's directory or a symlink planted in /run: refuse it. */
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid())
+		return -EPERM;
+	if ((st.st_mode & 07777) != 0700 && chmod(STATE_DIR, 0700) < 0)
+		return -errno;
+	return 0;
+}
+
+static int state_path(const char *lab, const char *suffix, char *buf, size_t len)
+{
+	if (!topo_name_valid(lab, TOPO_LAB_NAME_MAX))
+		return -EINVAL;
+	if ((size_t)snprintf(buf, len, STATE_DIR "/%s%s", lab, suffix) >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int state_lock(const char *lab)
+{
+	char path[PATH_MAX];
+	struct stat st_fd, st_path;
+	int r, fd;
+
+	r = state_dir_ensure();
+	if (r < 0)
+		return r;
+	r = state_path(lab, ".lock", path, sizeof(path));
+	if (r < 0)
+		return r;
+	/*
+	 * `down` unlinks the lock file while holding it, so after we get the
+	 * lock we check the path still names the file we locked; if not, a
+	 * `down` won the race and we lock the new file instead.
+	 */
+	for (;;) {
+		fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return -errno;
+		if (flock(fd, LOCK_EX) < 0) {
+			r = -errno;
+			close(fd);
+			return r;
+		}
+		if (fstat(fd, &st_fd) == 0 && stat(path, &st_path) == 0 &&
+		    st_fd.st_ino == st_path.st_ino && st_fd.st_dev == st_path.st_dev)
+			return fd;
+		close(fd);
+	}
+}
+
+void state_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+int state_write(const struct topology *t, const char *lab, int complete)
+{
+	char path[PATH_MAX], tmp[PATH_MAX], file[PATH_MAX];
+	struct json_object *o = NULL, *nodes;
+	const char *text;
+	size_t len;
+	int r, fd = -1;
+
+	r = state_dir_ensure();
+	if (r < 0)
+		return r;
+	r = state_path(lab, ".json", path, sizeof(path));
+	if (r < 0)
+		return r;
+	r = state_path(lab, ".json.tmp", tmp, sizeof(tmp));
+	if (r < 0)
+		return r;
+	if (!realpath(t->file, file))
+		snprintf(file, sizeof(file), "%s", t->file);
+
+	o = json_object_new_object();
+	nodes = json_object_new_array();
+	if (!o || !nodes) {
+		json_object_put(nodes);
+		r = -ENOMEM;
+		goto out;
+	}
+	json_object_object_add(o, "lab", json_object_new_string(lab));
+	json_object_object_add(o, "file", json_object_new_string(file));
+	json_object_object_add(o, "created", json_object_new_int64(time(NULL)));
+	json_object_object_add(o, "complete", json_object_new_boolean(complete));
+	for (size_t i = 0; i < t->n_nodes; i++)
+		json_object_array_add(nodes, json_object_new_string(t->nodes[i].name));
+	json_object_object_add(o, "nodes", nodes);
+
+	/* Plain: one line, small even for the largest lab. */
+	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	len = strlen(text);
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		r = -errno;
+		goto out;
+	}
+	errno = 0;
+	if (write(fd, text, len) != (ssize_t)len || write(fd, "\n", 1) != 1) {
+		r = errno ? -errno : -EIO; /* a short write on tmpfs: out of space */
+		goto out;
+	}
+	if (rename(tmp, path) < 0) {
+		r = -errno;
+		goto out;
+	}
+	r = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (r < 0)
+		unlink(tmp);
+	json_object_put(o);
+	return r;
+}
+
+void state_clear(struct lab_state *s)
+{
+	for (size_t i = 0; i < s->n_nodes; i++)
+		free(s->nodes[i]);
+	free(s->nodes);
+	memset(s, 0, sizeof(*s));
+}
+
+int state_read(const char *lab, struct lab_state *ret)
+{
+	char path[PATH_MAX], *buf = NULL;
+	struct json_object *o = NULL, *v;
+	struct stat st;
+	size_t len = 0;
+	ssize_t n;
+	int r, fd;
+
+	memset(ret, 0, sizeof(*ret));
+	r = state_path(lab, ".json", path, sizeof(path));
+	if (r < 0)
+		return r;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* Ours is a few dozen bytes a node; anything past the cap is not ours. */
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > STATE_FILE_MAX) {
+		close(fd);
+		return -EBADMSG;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (len < (size_t)st.st_size && (n = read(fd, buf + len, st.st_size - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	buf[len] = '\0';
+	o = json_tokener_parse(buf);
+	free(buf);
+	if (!o || !json_object_is_type(o, json_type_object)) {
+		r = -EBADMSG;
+		goto out;
+	}
+	snprintf(ret->lab, sizeof(ret->lab), "%s", lab);
+	if (json_object_object_get_ex(o, "file", &v))
+		snprintf(ret->file, sizeof(ret->file), "%s", json_object_get_string(v));
+	if (json_object_object_get_ex(o, "created", &v))
+		ret->created = json_object_get_int64(v);
+	if (json_object_object_get_ex(o, "complete", &v))
+		ret->complete = json_object_get_boolean(v);
+	if (json_object_object_get_ex(o, "nodes", &v) && json_object_is_type(v, json_type_array)) {
+		size_t cnt = json_object_array_length(v);
+
+		ret->nodes = calloc(cnt ? cnt : 1, sizeof(char *));
+		if (!ret->nodes) {
+			r = -ENOMEM;
+			goto out;
+		}
+		for (size_t i = 0; i < cnt; i++) {
+			const char *s = json_object_get_string(json_object_array_get_idx(v, i));
+
+			if (!s || !topo_name_valid(s, TOPO_NODE_NAME_MAX))
+				continue;
+			ret->nodes[ret->n_nodes] = strdup(s);
+			if (!ret->nodes[ret->n_nodes]) {
+				r = -ENOMEM;
+				goto out;
+			}
+			ret->n_nodes++;
+		}
+	}
+	r = 0;
+out:
+	if (r < 0)
+		state_clear(ret);
+	json_object_put(o);
+	return r;
+}
+
+int state_remove(const char *lab)
+{
+	static const char *const suffixes[] = { ".json", ".json.tmp", ".lock" };
+	char path[PATH_MAX];
+	int r, removed = 0;
+
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		r = state_path(lab, suffixes[i], path, sizeof(path));
+		if (r < 0)
+			return r;
+		/* The lock file is made by whoever calls us: it proves nothing. */
+		if (unlink(path) == 0)
+			removed |= strcmp(suffixes[i], ".lock") != 0;
+		else if (errno != ENOENT)
+			return -errno;
+	}
+	return removed;
+}
+
+int state_list(char ***ret_names, size_t *ret_n)
+{
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0;
+	DIR *d;
+	int r = 0;
+
+	*ret_names = NULL;
+	*ret_n = 0;
+	d = opendir(STATE_DIR);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		char **grown;
+
+		if (len <= 5 || strcmp(de->d_name + len - 5, ".json"))
+			continue;
+		grown = realloc(names, (n + 1) * sizeof(*names));
+		if (!grown) {
+			r = -ENOMEM;
+			break;
+		}
+		names = grown;
+		names[n] = strndup(de->d_name, len - 5);
+		if (!names[n]) {
+			r = -ENOMEM;
+			break;
+		}
+		if (!topo_name_valid(names[n], TOPO_LAB_NAME_MAX)) {
+			free(names[n]);
+			continue;
+		}
+		n++;
+	}
+	closedir(d);
+	if (r < 0) {
+		for (size_t i = 0; i < n; i++)
+			free(names[i]);
+		free(names);
+		return r;
+	}
+	*ret_names = names;
+	*ret_n = n;
+	return 0;
+}

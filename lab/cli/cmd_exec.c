@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/* reuselab exec LAB NODE -- CMD [ARGS...]: execvp inside a node's namespace. */
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include "lab/build/build.h"
+#include "lab/cli/cmd.h"
+#include "netns/ns.h"
+
+static void exec_usage(FILE *out)
+{
+	fprintf(out, "Usage: reuselab exec LAB NODE [--] CMD [ARGS...]\n\n"
+		     "Run CMD (found on PATH, no shell) inside NODE's network namespace,\n"
+		     "with /sys showing that namespace, like 'ip netns exec'.  The exit\n"
+		     "status is CMD's; 127 when CMD cannot be run.\n");
+}
+
+/* As `ip netns exec` does: a private mount namespace with this netns's /sys. */
+static void remount_sys(void)
+{
+	if (unshare(CLONE_NEWNS) < 0)
+		return;
+	if (mount("", "/", "none", MS_SLAVE | MS_REC, NULL) < 0)
+		return;
+	if (umount2("/sys", MNT_DETACH) == 0)
+		mount("sysfs", "/sys", "sysfs", 0, NULL);
+}
+
+int cmd_exec(int argc, char **argv)
+{
+	char ns[256];
+	int fd, r, first;
+
+	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		exec_usage(stdout);
+		return EXIT_OK;
+	}
+	first = 3;
+	if (argc > 3 && !strcmp(argv[3], "--"))
+		first = 4;
+	if (argc <= first) {
+		cmd_err("exec: expected LAB NODE -- CMD [ARGS...] (try 'reuselab exec --help')");
+		return EXIT_USAGE;
+	}
+	if (!topo_name_valid(argv[1], TOPO_LAB_NAME_MAX) ||
+	    !topo_name_valid(argv[2], TOPO_NODE_NAME_MAX)) {
+		cmd_err("exec: invalid lab or node name '%s' '%s'", argv[1], argv[2]);
+		return EXIT_USAGE;
+	}
+	if (lab_ns_name(argv[1], argv[2], ns, sizeof(ns)) < 0) {
+		cmd_err("exec: lab/node name too long");
+		return EXIT_USAGE;
+	}
+	/* Opened and checked through one fd: what we enter is what was checked. */
+	r = lab_node_open(argv[1], argv[2], &fd);
+	if (r == -ENOENT) {
+		cmd_err("exec: lab '%s' has no node '%s' (namespace %s does not exist)", argv[1],
+			argv[2], ns);
+		return EXIT_USAGE;
+	}
+	if (r == -EEXIST) {
+		cmd_err("exec: lab '%s' has no node '%s' (namespace %s is not a reuselab namespace "
+			"of lab %s)",
+			argv[1], argv[2], ns, argv[1]);
+		return EXIT_USAGE;
+	}
+	if (r < 0) {
+		cmd_err("exec: namespace %s: %s", ns, strerror(-r));
+		return EXIT_SYSTEM;
+	}
+	r = ns_enter(fd);
+	close(fd);
+	if (r < 0) {
+		cmd_err("exec: cannot enter namespace %s: %s", ns, strerror(-r));
+		return EXIT_SYSTEM;
+	}
+	remount_sys();
+	fflush(NULL);
+	execvp(argv[first], argv + first);
+	cmd_err("exec: %s: %s", argv[first], strerror(errno));
+	return 127;
+}

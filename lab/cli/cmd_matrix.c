@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: MIT */
+/* reuselab matrix LAB NODE [--json] [--html FILE] [--proto tcp|udp] */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lab/build/build.h"
+#include "lab/cli/cmd.h"
+#include "lab/matrix/matrix.h"
+#include "lab/build/state.h"
+
+static void usage(FILE *out)
+{
+	fprintf(
+	    out,
+	    "Usage: reuselab matrix LAB NODE [--json] [--html FILE] [--proto tcp|udp]\n\n"
+	    "Inside NODE's namespace, bind a second socket over a first one for every\n"
+	    "combination of protocol, state of the first socket (bound, listening,\n"
+	    "established, time-wait; UDP: bound, connected), SO_REUSEADDR/SO_REUSEPORT on\n"
+	    "each, address of each (wildcard, A, an alias of A, an address on another\n"
+	    "interface) and uid (same, other), and show what the second bind() returns.\n\n"
+	    "  --json        machine-readable output (schema reuselab-matrix/1)\n"
+	    "  --html FILE   also write one self-contained HTML page with the grid and the lab\n"
+	    "  --proto P     only tcp or only udp\n");
+}
+
+static void progress(void *arg, size_t done, size_t total)
+{
+	(void)arg;
+	fprintf(stderr, "\rmatrix: %zu/%zu cells", done, total);
+	if (done == total)
+		fputs("\r\033[K", stderr);
+}
+
+static int write_html(const char *path, const struct matrix_result *res)
+{
+	struct topology *t = NULL;
+	struct lab_view *v = NULL;
+	struct lab_state st;
+	char lab[TOPO_LAB_NAME_MAX + 1];
+	FILE *f = NULL;
+	int r;
+
+	/* The topology when the lab has state; else what the kernel shows; else the node. */
+	if (state_read(res->lab, &st) == 0) {
+		state_clear(&st);
+		if (lab_resolve(res->lab, NULL, lab, sizeof(lab), &t) < 0)
+			t = NULL;
+	}
+	if (!t && lab_inspect(res->lab, NULL, 0, &v) < 0)
+		v = NULL;
+	f = fopen(path, "we");
+	if (!f) {
+		r = -errno;
+		goto out;
+	}
+	r = matrix_write_html(res, t, v, f);
+	if (fclose(f) == EOF && r == 0)
+		r = -errno;
+out:
+	topo_free(t);
+	lab_view_free(v);
+	return r;
+}
+
+int cmd_matrix(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"json", no_argument, NULL, 'j'},
+	    {"html", required_argument, NULL, 'H'},
+	    {"proto", required_argument, NULL, 'p'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
+	};
+	struct matrix_config cfg = {0};
+	struct matrix_result res = {0};
+	const char *html = NULL, *lab, *node;
+	char ns[256];
+	bool json = false;
+	int c, fd = -1, r, ret = EXIT_SYSTEM;
+	size_t setup = 0;
+
+	optind = 0; /* full reset of GNU getopt: `run` may have parsed before */
+	while ((c = getopt_long(argc, argv, "jH:p:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			json = true;
+			break;
+		case 'H':
+			html = optarg;
+			break;
+		case 'p':
+			if (!strcmp(optarg, "tcp")) {
+				cfg.proto_mask = 1u << MX_TCP;
+			} else if (!strcmp(optarg, "udp")) {
+				cfg.proto_mask = 1u << MX_UDP;
+			} else {
+				cmd_err("matrix: --proto takes tcp or udp, not '%s'", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	lab = argv[optind];
+	node = argv[optind + 1];
+	if (!topo_name_valid(lab, TOPO_LAB_NAME_MAX) ||
+	    !topo_name_valid(node, TOPO_NODE_NAME_MAX)) {
+		cmd_err("matrix: '%s %s' is not a lab and node name ([a-z0-9-])", lab, node);
+		return EXIT_USAGE;
+	}
+	if (lab_ns_name(lab, node, ns, sizeof(ns)) < 0) {
+		cmd_err("matrix: lab and node names too long");
+		return EXIT_USAGE;
+	}
+	r = lab_node_open(lab, node, &fd);
+	if (r == -ENOENT) {
+		cmd_err("matrix: lab '%s' has no node '%s' up (namespace %s does not exist)", lab,
+			node, ns);
+		return EXIT_USAGE;
+	}
+	if (r == -EEXIST) {
+		cmd_err("matrix: namespace %s is not a reuselab namespace of lab %s", ns, lab);
+		return EXIT_USAGE;
+	}
+	if (r < 0) {
+		cmd_err("matrix: namespace %s: %s", ns, strerror(-r));
+		return EXIT_SYSTEM;
+	}
+	if (isatty(STDERR_FILENO))
+		cfg.progress = progress;
+	r = matrix_run(fd, &cfg, &res);
+	if (r < 0) {
+		if (r == -EADDRNOTAVAIL)
+			cmd_err("matrix: node '%s' (namespace %s) has no usable IPv4 address", node,
+				ns);
+		else if (r == -ENOSPC)
+			cmd_err("matrix: namespace %s: no free port left in 10000-32767 (TIME-WAIT "
+				"sockets of earlier runs hold them for 60 s)",
+				ns);
+		else
+			cmd_err("matrix: namespace %s: %s", ns, strerror(-r));
+		goto out;
+	}
+	snprintf(res.lab, sizeof(res.lab), "%s", lab);
+	snprintf(res.node, sizeof(res.node), "%s", node);
+	r = json ? matrix_write_json(&res, stdout)
+		 : matrix_write_grid(&res, stdout, isatty(STDOUT_FILENO));
+	if (r < 0) {
+		cmd_err("matrix: writing the output: %s", strerror(-r));
+		goto out;
+	}
+	if (html) {
+		r = write_html(html, &res);
+		if (r < 0) {
+			cmd_err("matrix: %s: %s", html, strerror(-r));
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < res.n_cells; i++)
+		setup += res.cells[i].result == MATRIX_SETUP;
+	if (setup) {
+		cmd_err("matrix: %zu cell%s could not be set up (see 'error' cells)", setup,
+			setup == 1 ? "" : "s");
+		goto out;
+	}
+	ret = EXIT_OK;
+out:
+	matrix_result_free(&res);
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}

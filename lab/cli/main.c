@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/* reuselab: command dispatch.  One table: name, function, one-line help. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdbool.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lab/cli/cmd.h"
+
+/* needs_root: checked here, once, before the command parses anything
+ * (`up` checks itself, after --dry-run, which needs no root). */
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	bool needs_root;
+	const char *help;
+} commands[] = {
+	{ "up", cmd_up, false, "build a lab from a topology file" },
+	{ "down", cmd_down, true, "tear down a lab (by name or file) or --all" },
+	{ "status", cmd_status, true, "show labs, nodes, interfaces and addresses" },
+	{ "ls", cmd_status, true, "alias of status" },
+	{ "exec", cmd_exec, true, "run a command inside a node's namespace" },
+	{ "check", cmd_check, false, "validate a topology file (no root needed)" },
+	{ "graph", cmd_graph, false, "print a topology as Graphviz DOT" },
+	{ "probe", cmd_probe, true, "run socket cases inside a lab and report" },
+	{ "cases", cmd_cases, false, "list the built-in case catalog" },
+	{ "matrix", cmd_matrix, true, "run the bind matrix in one node" },
+	{ "run", cmd_run, true, "up, probe, down in one go (for CI)" },
+	{ "diff", cmd_diff, false, "compare two JSON reports" },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "Usage: reuselab COMMAND [ARGS...]\n"
+		     "       reuselab COMMAND --help\n\n"
+		     "Build network-namespace labs and settle what Linux does with\n"
+		     "SO_REUSEADDR and SO_REUSEPORT.\n\nCommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].help);
+	fprintf(out, "\nExit status: 0 fine, 1 an expectation did not hold, 2 bad usage or input,\n"
+		     "3 system or kernel failure, 128+N interrupted by signal N (whatever was\n"
+		     "built is removed).  See reuselab(1) and reuselab-topology(5).\n");
+}
+
+int main(int argc, char **argv)
+{
+	/* A reader that goes away (`reuselab run ... | head`) must not kill us
+	 * between building and removing a lab: writes fail with EPIPE instead. */
+	signal(SIGPIPE, SIG_IGN);
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
+		printf("reuselab %s\n", REUSELAB_VERSION);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(argv[1], commands[i].name))
+			continue;
+		if (commands[i].needs_root && geteuid() != 0 &&
+		    !cmd_wants_help(argc - 1, argv + 1)) {
+			cmd_err("%s: needs root: it enters the lab's network namespaces (try 'sudo "
+				"reuselab %s ...')",
+				argv[1], argv[1]);
+			return EXIT_USAGE;
+		}
+		return commands[i].fn(argc - 1, argv + 1);
+	}
+	cmd_err("unknown command '%s' (try 'reuselab --help')", argv[1]);
+	return EXIT_USAGE;
+}

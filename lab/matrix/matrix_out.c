@@ -1,0 +1,351 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Bind matrix output: names, the text grid and JSON ("reuselab-matrix/1",
+ * documented in docs/report.md).
+ *
+ * Grid: one per uid.  Rows: proto, state of the first socket, its options,
+ * its address.  Columns: the second socket's options (groups of four) x its
+ * address.  Row labels repeat only when they change, so the eye follows the
+ * blocks.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lab/report/jsonw.h"
+#include "lab/matrix/matrix.h"
+#include "lab/report/report.h"
+
+const char *matrix_proto_name(unsigned p)
+{
+	return p == MX_TCP ? "tcp" : "udp";
+}
+
+const char *matrix_state_name(unsigned proto, unsigned st)
+{
+	static const char *const names[MX_N_STATE] = {"bound", "listening", "established",
+						      "time-wait"};
+
+	if (proto == MX_UDP && st == MX_ESTABLISHED)
+		return "connected";
+	return st < MX_N_STATE ? names[st] : "?";
+}
+
+const char *matrix_opts_name(unsigned o)
+{
+	static const char *const names[MX_N_OPTS] = {"none", "reuseaddr", "reuseport", "both"};
+
+	return o < MX_N_OPTS ? names[o] : "?";
+}
+
+const char *matrix_addr_name(unsigned a)
+{
+	static const char *const names[MX_N_ADDR] = {"wildcard", "A", "alias", "other"};
+
+	return a < MX_N_ADDR ? names[a] : "?";
+}
+
+const char *matrix_uid_name(unsigned u)
+{
+	return u == MX_UID_SAME ? "same" : "other";
+}
+
+const char *matrix_result_name(int result, char *buf, size_t len)
+{
+	if (result == MATRIX_NA)
+		return "n/a";
+	if (result == MATRIX_SETUP)
+		return "error";
+	return report_result_text(result, buf, len);
+}
+
+char matrix_result_char(int result)
+{
+	switch (result) {
+	case 0:
+		return '.';
+	case EADDRINUSE:
+		return 'U';
+	case EADDRNOTAVAIL:
+		return 'N';
+	case EINVAL:
+		return 'I';
+	case EACCES:
+	case EPERM:
+		return 'P';
+	case MATRIX_NA:
+		return '-';
+	case MATRIX_SETUP:
+		return '!';
+	default:
+		return '?';
+	}
+}
+
+/* Short column/row address keys. */
+static const char addr_key[MX_N_ADDR] = {'*', 'A', 'a', 'o'};
+
+static const char *result_color(int result)
+{
+	switch (result) {
+	case 0:
+		return "\033[32m";
+	case EADDRINUSE:
+		return "\033[31m";
+	case EADDRNOTAVAIL:
+		return "\033[33m";
+	case MATRIX_NA:
+		return "\033[2m";
+	default:
+		return "\033[35m";
+	}
+}
+
+/* Cells are stored proto > state > first opts > first addr > second opts > second addr > uid. */
+static const struct matrix_cell *cell_at(const struct matrix_result *r, unsigned proto, unsigned st,
+					 unsigned fo, unsigned fa, unsigned so, unsigned sa,
+					 unsigned uid)
+{
+	size_t per = matrix_cell_count(1u << MX_TCP), idx;
+	unsigned blk = 0;
+
+	for (unsigned p = 0; p < proto; p++)
+		blk += !!(r->proto_mask & (1u << p));
+	idx = blk * per +
+	      ((((((size_t)st * MX_N_OPTS + fo) * MX_N_ADDR + fa) * MX_N_OPTS + so) * MX_N_ADDR +
+		sa) *
+		   MX_N_UID +
+	       uid);
+	return idx < r->n_cells ? &r->cells[idx] : NULL;
+}
+
+static void write_legend(const struct matrix_result *r, FILE *out)
+{
+	fprintf(out, "addresses: * = 0.0.0.0 (wildcard)");
+	for (unsigned a = MX_ADDR_A; a < MX_N_ADDR; a++) {
+		if (r->have[a])
+			fprintf(out, ", %c = %s (%s%s)", addr_key[a], inet_ntoa(r->addr[a]),
+				a == MX_ADDR_ALIAS ? "alias on " : "", r->addr_if[a]);
+		else
+			fprintf(out, ", %c = none", addr_key[a]);
+	}
+	fputc('\n', out);
+	fprintf(out, "cells: . ok   U EADDRINUSE   N EADDRNOTAVAIL   I EINVAL   P EACCES/EPERM   "
+		     "? other errno   - n/a   ! setup failed\n");
+	for (size_t i = 0; i < sizeof(r->notes) / sizeof(r->notes[0]); i++)
+		if (r->notes[i][0])
+			fprintf(out, "note: %s\n", r->notes[i]);
+}
+
+static void write_one_grid(const struct matrix_result *r, FILE *out, bool color, unsigned uid)
+{
+	fprintf(out, "\nsecond socket %s (uid %u vs first socket's uid 0)\n",
+		uid == MX_UID_SAME ? "as the same uid" : "as another uid",
+		uid == MX_UID_SAME ? 0 : MATRIX_OTHER_UID);
+	fprintf(out, "%-28s", "first socket");
+	for (unsigned so = 0; so < MX_N_OPTS; so++)
+		fprintf(out, " %-9s", matrix_opts_name(so));
+	fputc('\n', out);
+	fprintf(out, "%-5s %-11s %-9s %-1s", "proto", "state", "opts", "@");
+	for (unsigned so = 0; so < MX_N_OPTS; so++) {
+		fputs(" ", out);
+		for (unsigned sa = 0; sa < MX_N_ADDR; sa++)
+			fprintf(out, "%c ", addr_key[sa]);
+		fputs(" ", out);
+	}
+	fputc('\n', out);
+	for (unsigned p = 0; p < MX_N_PROTO; p++) {
+		if (!(r->proto_mask & (1u << p)))
+			continue;
+		for (unsigned st = 0; st < MX_N_STATE; st++) {
+			if (p == MX_UDP && (st == MX_LISTENING || st == MX_TIME_WAIT)) {
+				fprintf(out, "%-5s %-11s %s\n", matrix_proto_name(p),
+					matrix_state_name(p, st), "-  not applicable to UDP");
+				continue;
+			}
+			for (unsigned fo = 0; fo < MX_N_OPTS; fo++) {
+				for (unsigned fa = 0; fa < MX_N_ADDR; fa++) {
+					bool head = fo == 0 && fa == 0;
+
+					fprintf(out, "%-5s %-11s %-9s %c",
+						head && st == 0 ? matrix_proto_name(p) : "",
+						head ? matrix_state_name(p, st) : "",
+						fa == 0 ? matrix_opts_name(fo) : "", addr_key[fa]);
+					for (unsigned so = 0; so < MX_N_OPTS; so++) {
+						fputs(" ", out);
+						for (unsigned sa = 0; sa < MX_N_ADDR; sa++) {
+							const struct matrix_cell *c =
+							    cell_at(r, p, st, fo, fa, so, sa, uid);
+							int res = c ? c->result : MATRIX_NA;
+
+							if (color)
+								fprintf(out, "%s%c\033[0m ",
+									result_color(res),
+									matrix_result_char(res));
+							else
+								fprintf(out, "%c ",
+									matrix_result_char(res));
+						}
+						fputs(" ", out);
+					}
+					fputc('\n', out);
+				}
+			}
+		}
+	}
+}
+
+int matrix_write_grid(const struct matrix_result *r, FILE *out, bool color)
+{
+	size_t n[3] = {0}, setup = 0;
+
+	fprintf(out, "bind matrix: lab %s, node %s, kernel %s\n", r->lab, r->node, r->kernel);
+	fprintf(out, "rows: the first socket (protocol, state, options, address); columns: the "
+		     "second socket's options x address; cell: the second bind()\n");
+	write_legend(r, out);
+	for (unsigned uid = 0; uid < MX_N_UID; uid++)
+		write_one_grid(r, out, color, uid);
+	for (size_t i = 0; i < r->n_cells; i++) {
+		int res = r->cells[i].result;
+
+		n[res == 0 ? 0 : res == MATRIX_NA ? 2 : 1]++;
+		setup += res == MATRIX_SETUP;
+	}
+	fprintf(out, "\n%zu cells in %.0f ms: %zu ok, %zu refused, %zu n/a", r->n_cells,
+		r->elapsed_ms, n[0], n[1] - setup, n[2]);
+	if (setup)
+		fprintf(out, ", %zu setup failures", setup);
+	fputc('\n', out);
+	for (size_t i = 0; i < r->n_cells && setup; i++) {
+		const struct matrix_cell *c = &r->cells[i];
+		char b[32];
+
+		if (c->result != MATRIX_SETUP)
+			continue;
+		fprintf(out, "  setup failed: %s %s %s/%s port %u: %s: %s\n",
+			matrix_proto_name(c->proto), matrix_state_name(c->proto, c->state),
+			matrix_opts_name(c->first_opts), matrix_addr_name(c->first_addr), c->port,
+			c->setup_call, report_result_text(c->setup_err, b, sizeof(b)));
+	}
+	return report_flush(out);
+}
+
+static struct json_object *side_json(unsigned opts, unsigned addr)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (o && (jsonw_str(o, "opts", matrix_opts_name(opts)) < 0 ||
+		  jsonw_str(o, "addr", matrix_addr_name(addr)) < 0)) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+static struct json_object *cell_json(const struct matrix_cell *c)
+{
+	struct json_object *o = json_object_new_object(), *ret = NULL;
+	char b[32];
+
+	if (!o)
+		return NULL;
+	if (jsonw_str(o, "proto", matrix_proto_name(c->proto)) < 0 ||
+	    jsonw_str(o, "state", matrix_state_name(c->proto, c->state)) < 0 ||
+	    jsonw_add(o, "first", side_json(c->first_opts, c->first_addr)) < 0 ||
+	    jsonw_add(o, "second", side_json(c->second_opts, c->second_addr)) < 0 ||
+	    jsonw_str(o, "uid", matrix_uid_name(c->uid)) < 0 ||
+	    jsonw_str(o, "result", matrix_result_name(c->result, b, sizeof(b))) < 0)
+		goto out;
+	if (c->result != MATRIX_NA && jsonw_add(o, "port", json_object_new_int(c->port)) < 0)
+		goto out;
+	if (c->result == MATRIX_SETUP) {
+		char e[64];
+
+		snprintf(e, sizeof(e), "%s: %s", c->setup_call,
+			 report_result_text(c->setup_err, b, sizeof(b)));
+		if (jsonw_str(o, "error", e) < 0)
+			goto out;
+	}
+	ret = o;
+	o = NULL;
+out:
+	json_object_put(o);
+	return ret;
+}
+
+int matrix_write_json(const struct matrix_result *r, FILE *out)
+{
+	struct json_object *root = json_object_new_object(), *o, *arr;
+	size_t ok = 0, na = 0, setup = 0;
+	char ms[32];
+	int ret = -ENOMEM;
+
+	if (!root)
+		goto out;
+	if (jsonw_str(root, "schema", "reuselab-matrix/1") < 0 ||
+	    jsonw_str(root, "kernel", r->kernel) < 0 || jsonw_str(root, "lab", r->lab) < 0 ||
+	    jsonw_str(root, "node", r->node) < 0)
+		goto out;
+	o = json_object_new_object();
+	if (jsonw_add(root, "addresses", o) < 0)
+		goto out;
+	for (unsigned a = 0; a < MX_N_ADDR; a++) {
+		struct json_object *ad;
+
+		if (!r->have[a]) {
+			if (jsonw_str(o, matrix_addr_name(a), NULL) < 0)
+				goto out;
+			continue;
+		}
+		ad = json_object_new_object();
+		if (jsonw_add(o, matrix_addr_name(a), ad) < 0 ||
+		    jsonw_str(ad, "address", inet_ntoa(r->addr[a])) < 0 ||
+		    jsonw_str(ad, "interface", a == MX_ADDR_WILDCARD ? NULL : r->addr_if[a]) < 0)
+			goto out;
+	}
+	arr = json_object_new_array();
+	if (jsonw_add(root, "notes", arr) < 0)
+		goto out;
+	for (size_t i = 0; i < sizeof(r->notes) / sizeof(r->notes[0]); i++) {
+		if (!r->notes[i][0])
+			continue;
+		if (jsonw_push(arr, json_object_new_string(r->notes[i])) < 0)
+			goto out;
+	}
+	o = json_object_new_object();
+	if (jsonw_add(root, "ports", o) < 0 ||
+	    jsonw_add(o, "first", json_object_new_int(r->port_first)) < 0 ||
+	    jsonw_add(o, "last", json_object_new_int(r->port_last)) < 0)
+		goto out;
+	snprintf(ms, sizeof(ms), "%.1f", r->elapsed_ms);
+	if (jsonw_add(root, "elapsed_ms", json_object_new_double_s(r->elapsed_ms, ms)) < 0)
+		goto out;
+	arr = json_object_new_array_ext((int)r->n_cells);
+	if (jsonw_add(root, "cells", arr) < 0)
+		goto out;
+	for (size_t i = 0; i < r->n_cells; i++) {
+		const struct matrix_cell *c = &r->cells[i];
+
+		ok += c->result == 0;
+		na += c->result == MATRIX_NA;
+		setup += c->result == MATRIX_SETUP;
+		if (jsonw_push(arr, cell_json(c)) < 0)
+			goto out;
+	}
+	o = json_object_new_object();
+	if (jsonw_add(root, "summary", o) < 0 ||
+	    jsonw_add(o, "cells", json_object_new_int64((int64_t)r->n_cells)) < 0 ||
+	    jsonw_add(o, "ok", json_object_new_int64((int64_t)ok)) < 0 ||
+	    jsonw_add(o, "refused",
+		      json_object_new_int64((int64_t)(r->n_cells - ok - na - setup))) < 0 ||
+	    jsonw_add(o, "na", json_object_new_int64((int64_t)na)) < 0 ||
+	    jsonw_add(o, "error", json_object_new_int64((int64_t)setup)) < 0)
+		goto out;
+	/* Compact: ~4000 cells pretty-printed would be ~60000 lines; jq reads either. */
+	ret = jsonw_print(out, root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+out:
+	json_object_put(root);
+	return ret;
+}

@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The probe engine: a small step language, the built-in case catalog, and
+ * the runner that executes cases inside a running lab's namespaces.
+ *
+ * Step language (one step per string; catalog and user cases alike):
+ *
+ *   NAME = socket tcp4|tcp6|udp4|udp6
+ *   setsockopt S SO_REUSEADDR|SO_REUSEPORT|IPV6_V6ONLY|SO_LINGER VALUE
+ *   setsockopt S SO_BINDTODEVICE IFNAME
+ *   setsockopt S IP_MULTICAST_IF ADDR
+ *   join S GROUP IFNAME            IP_ADD_MEMBERSHIP / IPV6_JOIN_GROUP
+ *   bind S ENDPOINT
+ *   listen S [BACKLOG]
+ *   connect S ENDPOINT             non-blocking, 1 s bound; value: local port
+ *   NAME = accept S                1 s bound; value: peer port
+ *   accept-all S                   accept until 300 ms pass idle; value: count
+ *   burst ENDPOINT N               N TCP connections held open; value: connected
+ *   send S ENDPOINT [N]            N datagrams (default 1); value: sent
+ *   recv S [S...]                  datagrams queued, 500 ms bound; value: total
+ *   read S                         stream bytes until EOF, 1 s bound; value: bytes
+ *   close S
+ *   as-user UID                    the next socket is created with fsuid UID
+ *   NAME = child tcp4|... [reuseaddr] [reuseport] [uid N] bind ENDPOINT [listen]
+ *                                  a forked process opens, binds (and listens)
+ *                                  and passes the socket back (SCM_RIGHTS)
+ *   fork-daytime L C               the article's server: a child closes L,
+ *                                  writes the time on C and exits; the parent
+ *                                  closes C and L ("parent stops")
+ *   wait-timewait PORT             until the node holds a TIME-WAIT socket
+ *                                  with that local port (2 s bound)
+ *   show                           snapshot the node's sockets (case ports)
+ *
+ * ENDPOINT is ADDR:PORT, [ADDR6]:PORT or *:PORT (the socket's wildcard).
+ * PORT is a number or $P, $P2..$P9 (fresh free ports for each case).  In the
+ * catalog, addresses and interface names may also be role variables: $A,
+ * $A2, $B, $C, $D, $A6, $B6, $C6, $D6, $G (239.1.1.1), $IFA, $IFB, $IFC, $IFD.
+ *
+ * Expectations: "ok", an errno name ("EADDRINUSE"), "timeout", "fail" (any
+ * error), "*" (anything), optionally with a value test: "ok =1", "ok >0".
+ */
+#ifndef REUSELAB_PROBE_H
+#define REUSELAB_PROBE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lab/report/report.h"
+#include "lab/topo/topo.h"
+
+#define PROBE_NAME_MAX	15
+#define PROBE_TOKEN_MAX 64
+#define PROBE_MAX_SOCKS 4
+
+enum probe_op {
+	PROBE_SOCKET,
+	PROBE_SETSOCKOPT,
+	PROBE_JOIN,
+	PROBE_BIND,
+	PROBE_LISTEN,
+	PROBE_CONNECT,
+	PROBE_ACCEPT,
+	PROBE_ACCEPT_ALL,
+	PROBE_BURST,
+	PROBE_SEND,
+	PROBE_RECV,
+	PROBE_READ,
+	PROBE_CLOSE,
+	PROBE_AS_USER,
+	PROBE_CHILD,
+	PROBE_FORK_DAYTIME,
+	PROBE_WAIT_TIMEWAIT,
+	PROBE_SHOW,
+};
+
+enum probe_opt {
+	PROBE_OPT_REUSEADDR,
+	PROBE_OPT_REUSEPORT,
+	PROBE_OPT_V6ONLY,
+	PROBE_OPT_LINGER,
+	PROBE_OPT_BINDTODEVICE,
+	PROBE_OPT_MULTICAST_IF,
+};
+
+/* A compiled step.  Address, port and interface tokens stay text ("$A:$P")
+ * and are resolved when the step runs. */
+struct probe_step {
+	enum probe_op op;
+	char lhs[PROBE_NAME_MAX + 1];			 /* NAME = ... */
+	char socks[PROBE_MAX_SOCKS][PROBE_NAME_MAX + 1]; /* operand sockets */
+	size_t n_socks;
+	int family; /* socket, child: AF_INET/AF_INET6 */
+	int type;   /* SOCK_STREAM / SOCK_DGRAM */
+	enum probe_opt opt;
+	long num; /* option value, backlog, count, uid */
+	bool has_num;
+	char endpoint[PROBE_TOKEN_MAX]; /* bind/connect/send/burst/child */
+	char arg[PROBE_TOKEN_MAX];	/* ifname, group, multicast-if addr, port */
+	char arg2[PROBE_TOKEN_MAX];	/* join: ifname */
+	bool child_reuseaddr, child_reuseport, child_listen;
+	long child_uid; /* -1: unchanged */
+};
+
+/* An expectation: result class plus an optional value comparison. */
+enum probe_want {
+	PROBE_WANT_ANY,
+	PROBE_WANT_OK,
+	PROBE_WANT_ERRNO,
+	PROBE_WANT_FAIL,
+	PROBE_WANT_TIMEOUT
+};
+
+struct probe_expect {
+	enum probe_want want;
+	int err;  /* PROBE_WANT_ERRNO */
+	char cmp; /* 0 none, '=', '>', '<' */
+	long value;
+};
+
+/*
+ * Parse one step.  Returns 0, or -EINVAL with a message in err and the
+ * 0-based byte offset of the offending token in *ret_off.  `user` restricts
+ * variables to the port variables ($P..$P9).
+ */
+int probe_step_parse(const char *text, bool user, struct probe_step *ret, char *err, size_t errlen,
+		     size_t *ret_off);
+
+/* Parse an expectation ("ok", "EADDRINUSE", "ok =1", ...). 0 or -EINVAL. */
+int probe_expect_parse(const char *text, struct probe_expect *ret);
+/* True when a step's outcome (err as in step_result) meets e. */
+bool probe_expect_met(const struct probe_expect *e, int err, long value);
+
+const char *probe_op_name(enum probe_op op);
+
+/* Built-in catalog. */
+struct catalog_step {
+	const char *role; /* "srv", "cli", "cli2" */
+	const char *text;
+	const char *predict; /* NULL: setup (must succeed); "*": recorded; "~": recorded
+			      * and shown in observed; else the claim's prediction */
+};
+
+struct catalog_case {
+	const char *id;
+	const char *claim;
+	const char *title;
+	const char *source;
+	const char *predicted;
+	const struct catalog_step *steps; /* terminated by { NULL } */
+};
+
+extern const struct catalog_case catalog_cases[];
+extern const size_t catalog_n_cases;
+
+/* Node roles the catalog is written against, resolved from a topology. */
+struct probe_roles {
+	int srv, cli, cli2;   /* node indexes or -1 */
+	char vars[14][2][48]; /* name, value pairs; value "" when unresolved */
+	size_t n_vars;
+};
+
+void probe_roles_resolve(const struct topology *t, struct probe_roles *ret);
+/* Value of variable `name` (without '$') or NULL when the lab lacks it. */
+const char *probe_roles_var(const struct probe_roles *r, const char *name);
+/* Node index for role name or -1. */
+int probe_roles_node(const struct probe_roles *r, const char *role);
+
+struct probe_opts {
+	const char *const *case_ids; /* fnmatch patterns; none: all */
+	size_t n_case_ids;
+	const char *const *claims; /* "C3"; none: all */
+	size_t n_claims;
+};
+
+/* True when a case with this id and claim passes the filters in o. */
+bool probe_case_selected(const struct probe_opts *o, const char *id, const char *claim);
+
+/*
+ * Run the catalog and the topology's user cases in the running lab `lab`.
+ * Fills r (kernel, sysctls, one case_result per selected case, in catalog
+ * order then the topology's; a catalog case the lab cannot host, lacking a
+ * role or an address, is VERDICT_SKIPPED with the reason in skip_reason).
+ * Returns 0, or -errno with a one-line message in err when nothing could run;
+ * -EEXIST, before entering any, when a node's namespace name is taken by a
+ * namespace that is not this lab's (see lab_node_open).  Must run as root; forks short-lived children; switches namespaces but
+ * returns in the one it started in.
+ */
+int probe_lab(const struct topology *t, const char *lab, const struct probe_opts *o,
+	      struct report *r, char *err, size_t errlen);
+
+/* Compile the user cases, adding "FILE:LINE:COL: error: ..." lines to d.
+ * Returns 0 when all compile, -EINVAL when d got errors, -ENOMEM. */
+int probe_check_user_cases(const struct topology *t, struct topo_diag *d);
+
+#endif

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Compiling the topology's own cases: every step parses, names a known node,
+ * has a sensible expectation, and uses only sockets made before it.  `check`
+ * and `probe` report errors in GCC form before anything runs.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lab/probe/probe.h"
+#include "lab/probe/probe_int.h"
+
+/* Compile one user step: 0 or -EINVAL with msg and the column offset. */
+int probe_user_step_compile(const struct topology *t, const struct topo_step *ts,
+			    struct probe_step *st, struct probe_expect *e, char *msg, size_t len,
+			    struct topo_mark *at)
+{
+	size_t off;
+
+	*at = ts->text_mark;
+	if (topo_node_find(t, ts->node) < 0) {
+		*at = ts->node_mark.line ? ts->node_mark : ts->mark;
+		snprintf(msg, len, "unknown node '%s'", ts->node);
+		return -EINVAL;
+	}
+	if (probe_step_parse(ts->text ? ts->text : "", true, st, msg, len, &off) < 0) {
+		size_t l = strlen(msg);
+
+		snprintf(msg + l, len - l, " (in step \"%s\", at byte %zu)", ts->text, off + 1);
+		return -EINVAL;
+	}
+	memset(e, 0, sizeof(*e));
+	e->want = PROBE_WANT_ANY;
+	if (ts->expect && probe_expect_parse(ts->expect, e) < 0) {
+		*at = ts->expect_mark;
+		snprintf(msg, len,
+			 "bad expect '%s' (ok, timeout, or an errno name such as EADDRINUSE)",
+			 ts->expect);
+		return -EINVAL;
+	}
+	if (ts->expect && e->want == PROBE_WANT_ANY) {
+		*at = ts->expect_mark;
+		snprintf(msg, len, "expect '*' means nothing; leave expect out instead");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Socket names flow: a name must be made before use.  Tracks the node too. */
+struct name_flow {
+	char names[64][PROBE_NAME_MAX + 1];
+	int nodes[64];
+	size_t n;
+};
+
+static int flow_find(const struct name_flow *f, const char *name)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (!strcmp(f->names[i], name))
+			return (int)i;
+	return -1;
+}
+
+static int flow_check(struct name_flow *f, const struct probe_step *st, int node, char *msg,
+		      size_t len)
+{
+	for (size_t i = 0; i < st->n_socks; i++) {
+		int k = flow_find(f, st->socks[i]);
+
+		if (k < 0) {
+			snprintf(msg, len, "socket '%s' is used before it is made", st->socks[i]);
+			return -EINVAL;
+		}
+		(void)node;
+	}
+	if (st->op == PROBE_CLOSE) {
+		int k = flow_find(f, st->socks[0]);
+
+		f->n--;
+		memcpy(f->names[k], f->names[f->n], sizeof(f->names[0]));
+		f->nodes[k] = f->nodes[f->n];
+	}
+	if (st->op == PROBE_FORK_DAYTIME) {
+		for (int j = 1; j >= 0; j--) {
+			int k = flow_find(f, st->socks[j]);
+
+			if (k >= 0) {
+				f->n--;
+				memcpy(f->names[k], f->names[f->n], sizeof(f->names[0]));
+				f->nodes[k] = f->nodes[f->n];
+			}
+		}
+	}
+	if (st->lhs[0] && flow_find(f, st->lhs) < 0) {
+		if (f->n == 64) {
+			snprintf(msg, len, "too many sockets in one case (max 64)");
+			return -EINVAL;
+		}
+		snprintf(f->names[f->n], sizeof(f->names[0]), "%s", st->lhs);
+		f->nodes[f->n++] = node;
+	}
+	return 0;
+}
+
+int probe_check_user_cases(const struct topology *t, struct topo_diag *d)
+{
+	int ret = 0;
+
+	for (size_t c = 0; c < t->n_cases; c++) {
+		const struct topo_case *tc = &t->cases[c];
+		struct name_flow flow = {.n = 0};
+
+		for (size_t i = 0; i < tc->n_steps; i++) {
+			struct probe_step st;
+			struct probe_expect e;
+			struct topo_mark at;
+			char msg[384];
+			int r;
+
+			r = probe_user_step_compile(t, &tc->steps[i], &st, &e, msg, sizeof(msg),
+						    &at);
+			if (r == 0)
+				r = flow_check(&flow, &st, topo_node_find(t, tc->steps[i].node),
+					       msg, sizeof(msg));
+			if (r < 0) {
+				if (topo_diag_add(d, t->file, at, "case '%s': %s", tc->id, msg) ==
+				    -ENOMEM)
+					return -ENOMEM;
+				ret = -EINVAL;
+				break; /* later steps of this case would only echo this error */
+			}
+		}
+	}
+	return ret;
+}

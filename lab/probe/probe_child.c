@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Steps that fork: `child` (a process opens, binds and passes the socket back
+ * over SCM_RIGHTS, so a second process -- or another uid -- holds it) and
+ * `fork-daytime` (the article's server hands the connection to a child).
+ * Children are reaped within a bound; one that overstays is killed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lab/probe/probe.h"
+#include "lab/probe/probe_int.h"
+
+#define CHILD_MS 2000
+
+struct child_msg {
+	int err;
+	char call[16];
+};
+
+static void child_send(int sk, int fd, const char *call, int err)
+{
+	struct child_msg m = {.err = err};
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = {.iov_base = &m, .iov_len = sizeof(m)};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+
+	snprintf(m.call, sizeof(m.call), "%s", call);
+	if (fd >= 0) {
+		struct cmsghdr *c;
+
+		memset(cbuf, 0, sizeof(cbuf));
+		mh.msg_control = cbuf;
+		mh.msg_controllen = sizeof(cbuf);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	(void)sendmsg(sk, &mh, MSG_NOSIGNAL);
+}
+
+/* In the child: open, set options, bind, listen; report the first failure. */
+static void __attribute__((noreturn)) child_main(int sk, int nsfd, const struct probe_step *st,
+						 const struct sockaddr_storage *ss, socklen_t len)
+{
+	int fd, one = 1;
+
+	if (setns(nsfd, CLONE_NEWNET) < 0) {
+		child_send(sk, -1, "setns", errno);
+		_exit(1);
+	}
+	if (st->child_uid >= 0 &&
+	    (setresgid((gid_t)st->child_uid, (gid_t)st->child_uid, (gid_t)st->child_uid) < 0 ||
+	     setresuid((uid_t)st->child_uid, (uid_t)st->child_uid, (uid_t)st->child_uid) < 0)) {
+		child_send(sk, -1, "setuid", errno);
+		_exit(1);
+	}
+	fd = socket(st->family, st->type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		child_send(sk, -1, "socket", errno);
+		_exit(1);
+	}
+	if (st->child_reuseaddr && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one))) {
+		child_send(sk, fd, "setsockopt", errno);
+		_exit(1);
+	}
+	if (st->child_reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one))) {
+		child_send(sk, fd, "setsockopt", errno);
+		_exit(1);
+	}
+	if (bind(fd, (const struct sockaddr *)ss, len) < 0) {
+		child_send(sk, fd, "bind", errno);
+		_exit(0);
+	}
+	if (st->child_listen && listen(fd, 128) < 0) {
+		child_send(sk, fd, "listen", errno);
+		_exit(0);
+	}
+	child_send(sk, fd, st->child_listen ? "listen" : "bind", 0);
+	_exit(0);
+}
+
+/* Reap pid within ms, killing it when it overstays.  Returns the wait status or -1. */
+static int reap_bounded(pid_t pid, int ms)
+{
+	long end = probe_now_ms() + ms;
+	int status;
+
+	for (;;) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+
+		if (r == pid)
+			return status;
+		if (r < 0 && errno != EINTR)
+			return -1;
+		if (probe_now_ms() >= end) {
+			kill(pid, SIGKILL);
+			(void)waitpid(pid, &status, 0);
+			return -1;
+		}
+		(void)poll(NULL, 0, 5);
+	}
+}
+
+int probe_step_child(struct run *R, int node, const struct probe_step *st, struct step_result *res)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char text[96];
+	int sv[2], r, status;
+	pid_t pid;
+
+	r = probe_endpoint_resolve(R, st->endpoint, st->family, &ss, &len, text, sizeof(text));
+	if (r < 0)
+		return r;
+	if (R->nsfd[node] < 0)
+		return -R->nserr[node];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		r = -errno;
+		close(sv[0]);
+		close(sv[1]);
+		return r;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		child_main(sv[1], R->nsfd[node], st, &ss, len);
+	}
+	close(sv[1]);
+	r = probe_wait_fd(sv[0], POLLIN, CHILD_MS);
+	if (r <= 0) {
+		res->err = STEP_TIMEOUT;
+	} else {
+		struct child_msg m = {0};
+		char cbuf[CMSG_SPACE(sizeof(int))];
+		struct iovec iov = {.iov_base = &m, .iov_len = sizeof(m)};
+		struct msghdr mh = {.msg_iov = &iov,
+				    .msg_iovlen = 1,
+				    .msg_control = cbuf,
+				    .msg_controllen = sizeof(cbuf)};
+		struct cmsghdr *c;
+		int fd = -1;
+
+		if (recvmsg(sv[0], &mh, MSG_CMSG_CLOEXEC) < (ssize_t)sizeof(m)) {
+			res->err = STEP_TIMEOUT;
+		} else {
+			for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+				if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+					memcpy(&fd, CMSG_DATA(c), sizeof(int));
+			if (!strcmp(m.call, "setns") || !strcmp(m.call, "setuid")) {
+				snprintf(R->why, sizeof(R->why), "child %s: %s", m.call,
+					 strerror(m.err));
+				if (fd >= 0)
+					close(fd);
+				close(sv[0]);
+				(void)reap_bounded(pid, CHILD_MS);
+				return -m.err;
+			}
+			res->err = m.err;
+			snprintf(res->call, sizeof(res->call), "child %s", m.call);
+			if (fd >= 0) {
+				r = probe_sock_add(R, st->lhs, fd, node, st->family, st->type);
+				if (r < 0) {
+					close(sv[0]);
+					return r;
+				}
+			}
+		}
+	}
+	close(sv[0]);
+	status = reap_bounded(pid, CHILD_MS);
+	res->value = status >= 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	return 0;
+}
+
+int probe_step_daytime(struct run *R, const struct probe_step *st, struct step_result *res)
+{
+	struct psock *l = probe_operand(R, st, 0), *c = probe_operand(R, st, 1);
+	int status;
+	pid_t pid;
+
+	if (!l || !c)
+		return -ENOENT;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		char buf[64];
+		time_t ticks = time(NULL);
+		size_t n;
+		int fl;
+
+		close(l->fd); /* "this line cannot be left out" */
+		fl = fcntl(c->fd, F_GETFL);
+		(void)fcntl(c->fd, F_SETFL, fl & ~O_NONBLOCK);
+		snprintf(buf, sizeof(buf), "%.24s\r\n", ctime(&ticks));
+		n = strlen(buf);
+		_exit(write(c->fd, buf, n) == (ssize_t)n && close(c->fd) == 0 ? 0 : 1);
+	}
+	/* The parent closes the connection and stops, closing the listener. */
+	close(c->fd);
+	probe_sock_drop(R, c);
+	l = probe_sock_find(R, st->socks[0]);
+	close(l->fd);
+	probe_sock_drop(R, l);
+	status = reap_bounded(pid, CHILD_MS);
+	if (status < 0)
+		res->err = STEP_TIMEOUT;
+	else
+		res->err = WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : EIO;
+	return 0;
+}

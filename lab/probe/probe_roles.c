@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Node roles for the catalog, found in a topology:
+ *   srv   a node with an interface IFA carrying >= 2 IPv4 addresses ($A, $A2)
+ *         and another interface IFB with an IPv4 address ($B);
+ *   cli   a node linked to srv:IFA ($C on its interface IFC);
+ *   cli2  a node linked to srv:IFB, not cli ($D on IFD).
+ * Anything the lab lacks stays unresolved; cases needing it are skipped.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lab/probe/probe.h"
+
+static int addr_nth(const struct topo_iface *ifc, int family, size_t nth, char *buf, size_t len)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < ifc->n_addrs; i++) {
+		if (ifc->addrs[i].family != family)
+			continue;
+		if (k++ == nth)
+			return inet_ntop(family, ifc->addrs[i].addr, buf, (socklen_t)len) ? 0 : -1;
+	}
+	return -1;
+}
+
+static size_t count_v4(const struct topo_iface *ifc)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < ifc->n_addrs; i++)
+		k += ifc->addrs[i].family == AF_INET;
+	return k;
+}
+
+/* The endpoint at the other end of (node, iface), excluding `not_node`: first by link, then
+ * by lan membership.  Returns 0 and *ret or -1. */
+static int peer_of(const struct topology *t, size_t node, size_t iface, int not_node,
+		   struct topo_endpoint *ret)
+{
+	for (size_t i = 0; i < t->n_links; i++) {
+		const struct topo_link *l = &t->links[i];
+
+		if (l->a.node == node && l->a.iface == iface && (int)l->b.node != not_node &&
+		    l->b.node != node) {
+			*ret = l->b;
+			return 0;
+		}
+		if (l->b.node == node && l->b.iface == iface && (int)l->a.node != not_node &&
+		    l->a.node != node) {
+			*ret = l->a;
+			return 0;
+		}
+	}
+	for (size_t i = 0; i < t->n_lans; i++) {
+		const struct topo_lan *lan = &t->lans[i];
+		bool member = false;
+
+		for (size_t m = 0; m < lan->n_members; m++)
+			if (lan->members[m].node == node && lan->members[m].iface == iface)
+				member = true;
+		if (!member)
+			continue;
+		for (size_t m = 0; m < lan->n_members; m++) {
+			const struct topo_endpoint *e = &lan->members[m];
+
+			if (e->node != node && (int)e->node != not_node) {
+				*ret = *e;
+				return 0;
+			}
+		}
+	}
+	return -1;
+}
+
+static void set_var(struct probe_roles *r, const char *name, const char *value)
+{
+	for (size_t i = 0; i < r->n_vars; i++)
+		if (!strcmp(r->vars[i][0], name)) {
+			snprintf(r->vars[i][1], sizeof(r->vars[i][1]), "%s", value);
+			return;
+		}
+	if (r->n_vars < sizeof(r->vars) / sizeof(r->vars[0])) {
+		snprintf(r->vars[r->n_vars][0], sizeof(r->vars[0][0]), "%s", name);
+		snprintf(r->vars[r->n_vars][1], sizeof(r->vars[0][1]), "%s", value);
+		r->n_vars++;
+	}
+}
+
+/* How many roles/variables a choice of (srv, ifa, ifb) satisfies. */
+static int score(const struct topology *t, size_t n, size_t ifa, int ifb)
+{
+	const struct topo_node *node = &t->nodes[n];
+	struct topo_endpoint e, e2;
+	int s = 0, cli = -1;
+
+	s += count_v4(&node->ifaces[ifa]) >= 1;
+	s += count_v4(&node->ifaces[ifa]) >= 2;
+	if (ifb >= 0)
+		s += count_v4(&node->ifaces[ifb]) >= 1;
+	if (peer_of(t, n, ifa, -1, &e) == 0) {
+		s++;
+		cli = (int)e.node;
+	}
+	if (ifb >= 0 && peer_of(t, n, (size_t)ifb, cli, &e2) == 0)
+		s++;
+	return s;
+}
+
+void probe_roles_resolve(const struct topology *t, struct probe_roles *r)
+{
+	static const char *const names[] = {"A",  "A2", "B", "C",   "D",   "A6",  "B6",
+					    "C6", "D6", "G", "IFA", "IFB", "IFC", "IFD"};
+	int best = -1, best_n = -1, best_a = -1, best_b = -1;
+	char buf[INET6_ADDRSTRLEN];
+	struct topo_endpoint e;
+
+	memset(r, 0, sizeof(*r));
+	r->srv = r->cli = r->cli2 = -1;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		set_var(r, names[i], "");
+	set_var(r, "G", "239.1.1.1");
+
+	for (size_t n = 0; n < t->n_nodes; n++) {
+		const struct topo_node *node = &t->nodes[n];
+
+		for (size_t a = 0; a < node->n_ifaces; a++) {
+			if (count_v4(&node->ifaces[a]) == 0)
+				continue;
+			for (int b = -1; b < (int)node->n_ifaces; b++) {
+				int s;
+
+				if (b == (int)a || (b >= 0 && count_v4(&node->ifaces[b]) == 0))
+					continue;
+				s = score(t, n, a, b);
+				if (s > best) {
+					best = s;
+					best_n = (int)n;
+					best_a = (int)a;
+					best_b = b;
+				}
+			}
+		}
+	}
+	if (best_n < 0)
+		return;
+
+	{
+		const struct topo_node *node = &t->nodes[best_n];
+		const struct topo_iface *ia = &node->ifaces[best_a];
+
+		r->srv = best_n;
+		set_var(r, "IFA", ia->name);
+		if (addr_nth(ia, AF_INET, 0, buf, sizeof(buf)) == 0)
+			set_var(r, "A", buf);
+		if (addr_nth(ia, AF_INET, 1, buf, sizeof(buf)) == 0)
+			set_var(r, "A2", buf);
+		if (addr_nth(ia, AF_INET6, 0, buf, sizeof(buf)) == 0)
+			set_var(r, "A6", buf);
+		if (best_b >= 0) {
+			const struct topo_iface *ib = &node->ifaces[best_b];
+
+			set_var(r, "IFB", ib->name);
+			if (addr_nth(ib, AF_INET, 0, buf, sizeof(buf)) == 0)
+				set_var(r, "B", buf);
+			if (addr_nth(ib, AF_INET6, 0, buf, sizeof(buf)) == 0)
+				set_var(r, "B6", buf);
+		}
+		if (peer_of(t, (size_t)best_n, (size_t)best_a, -1, &e) == 0) {
+			const struct topo_iface *ic = &t->nodes[e.node].ifaces[e.iface];
+
+			if (addr_nth(ic, AF_INET, 0, buf, sizeof(buf)) == 0) {
+				r->cli = (int)e.node;
+				set_var(r, "C", buf);
+				set_var(r, "IFC", ic->name);
+				if (addr_nth(ic, AF_INET6, 0, buf, sizeof(buf)) == 0)
+					set_var(r, "C6", buf);
+			}
+		}
+		if (best_b >= 0 && peer_of(t, (size_t)best_n, (size_t)best_b, r->cli, &e) == 0) {
+			const struct topo_iface *id = &t->nodes[e.node].ifaces[e.iface];
+
+			if (addr_nth(id, AF_INET, 0, buf, sizeof(buf)) == 0) {
+				r->cli2 = (int)e.node;
+				set_var(r, "D", buf);
+				set_var(r, "IFD", id->name);
+				if (addr_nth(id, AF_INET6, 0, buf, sizeof(buf)) == 0)
+					set_var(r, "D6", buf);
+			}
+		}
+	}
+}
+
+const char *probe_roles_var(const struct probe_roles *r, const char *name)
+{
+	for (size_t i = 0; i < r->n_vars; i++)
+		if (!strcmp(r->vars[i][0], name))
+			return r->vars[i][1][0] ? r->vars[i][1] : NULL;
+	return NULL;
+}
+
+int probe_roles_node(const struct probe_roles *r, const char *role)
+{
+	if (!strcmp(role, "srv"))
+		return r->srv;
+	if (!strcmp(role, "cli"))
+		return r->cli;
+	if (!strcmp(role, "cli2"))
+		return r->cli2;
+	return -1;
+}

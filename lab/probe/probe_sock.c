@@ -1,0 +1,465 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One step of the language, executed in a node: socket, setsockopt, join,
+ * bind, listen, connect, accept, send, recv, read, close, burst, show and
+ * wait-timewait.  Every blocking call is non-blocking with a bounded poll,
+ * so a step that would hang ends as a "timeout" result instead.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "netns/sockdiag.h"
+#include "lab/probe/probe.h"
+#include "lab/probe/probe_int.h"
+
+/*
+ * Bounds on waits.  Connect and accept cover one retransmission (TCP resends
+ * a lost SYN, and ARP a lost request, after 1 s), so a loaded host is not
+ * mistaken for a timeout; nothing in the catalog expects one.
+ */
+#define CONNECT_MS  3000
+#define ACCEPT_MS   3000
+#define ACCEPT_IDLE 300
+#define RECV_MS	    500
+#define READ_MS	    1000
+#define WAIT_MS	    2000
+
+static unsigned sa_port(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET)
+		return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+	if (ss->ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+	return 0;
+}
+
+static int local_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+		return 0;
+	return (int)sa_port(&ss);
+}
+
+/* Non-blocking connect bounded by ms: 0, errno, or STEP_TIMEOUT. */
+static int connect_bounded(int fd, const struct sockaddr_storage *ss, socklen_t len, int ms)
+{
+	int soerr = 0, r;
+	socklen_t sl = sizeof(soerr);
+
+	if (connect(fd, (const struct sockaddr *)ss, len) == 0)
+		return 0;
+	if (errno != EINPROGRESS)
+		return errno;
+	r = probe_wait_fd(fd, POLLOUT, ms);
+	if (r < 0)
+		return -r;
+	if (r == 0)
+		return STEP_TIMEOUT;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0)
+		return errno;
+	return soerr;
+}
+
+struct psock *probe_operand(struct run *R, const struct probe_step *st, size_t i)
+{
+	struct psock *s = probe_sock_find(R, st->socks[i]);
+
+	if (!s)
+		snprintf(R->why, sizeof(R->why), "no socket named '%s'", st->socks[i]);
+	return s;
+}
+
+static int snapshot(struct run *R, int node, const uint16_t *ports, size_t n,
+		    struct step_result *res)
+{
+	struct sock_seen *seen = NULL;
+	size_t n_seen = 0;
+	int r;
+
+	r = sockdiag_snapshot(R->nsfd[node], ports, n, &seen, &n_seen);
+	if (r < 0) {
+		snprintf(R->why, sizeof(R->why), "sock_diag in node %s: %s", R->t->nodes[node].name,
+			 strerror(-r));
+		return r;
+	}
+	free(res->seen);
+	res->seen = seen;
+	res->n_seen = n_seen;
+	return 0;
+}
+
+static bool has_timewait(const struct step_result *res, unsigned port)
+{
+	for (size_t i = 0; i < res->n_seen; i++) {
+		const char *c = strrchr(res->seen[i].local, ':');
+
+		if (!strcmp(res->seen[i].state, "TIME-WAIT") && c &&
+		    strtoul(c + 1, NULL, 10) == port)
+			return true;
+	}
+	return false;
+}
+
+static int step_recv(struct run *R, const struct probe_step *st, struct step_result *res)
+{
+	struct pollfd p[PROBE_MAX_SOCKS];
+	long counts[PROBE_MAX_SOCKS] = {0};
+	char buf[2048];
+	size_t o;
+	int r;
+
+	for (size_t i = 0; i < st->n_socks; i++) {
+		struct psock *s = probe_operand(R, st, i);
+
+		if (!s)
+			return -ENOENT;
+		p[i] = (struct pollfd){.fd = s->fd, .events = POLLIN};
+	}
+	r = poll(p, st->n_socks, RECV_MS);
+	if (r < 0)
+		return -errno;
+	/* Copies of one datagram are queued in the same softirq pass; a short
+	 * grace lets every receiver's queue settle before we count. */
+	if (r > 0)
+		(void)poll(NULL, 0, 50);
+	res->value = 0;
+	for (size_t i = 0; i < st->n_socks; i++) {
+		while (recv(p[i].fd, buf, sizeof(buf), MSG_DONTWAIT) >= 0)
+			counts[i]++;
+		res->value += counts[i];
+	}
+	o = strlen(res->args);
+	o += (size_t)snprintf(res->args + o, sizeof(res->args) - o, " (");
+	for (size_t i = 0; i < st->n_socks && o < sizeof(res->args); i++)
+		o += (size_t)snprintf(res->args + o, sizeof(res->args) - o, "%s%s=%ld",
+				      i ? " " : "", st->socks[i], counts[i]);
+	if (o < sizeof(res->args))
+		snprintf(res->args + o, sizeof(res->args) - o, ")");
+	return 0;
+}
+
+static int step_burst(struct run *R, int node, const struct probe_step *st, struct step_result *res)
+{
+	struct sockaddr_storage ss;
+	struct pollfd p[256];
+	char text[96];
+	socklen_t len;
+	size_t n = 0, pending = 0;
+	long end;
+	int r, first_err = 0;
+
+	r = probe_endpoint_resolve(R, st->endpoint, 0, &ss, &len, text, sizeof(text));
+	if (r < 0)
+		return r;
+	for (long i = 0; i < st->num; i++) {
+		int fd, e;
+
+		e = probe_open_socket(R, node, ss.ss_family, SOCK_STREAM, -1, &fd);
+		if (e < 0)
+			return e;
+		if (e) {
+			snprintf(R->why, sizeof(R->why), "socket: %s", strerror(e));
+			return -e;
+		}
+		probe_anon_add(R, fd);
+		if (connect(fd, (struct sockaddr *)&ss, len) == 0) {
+			res->value++;
+			continue;
+		}
+		if (errno != EINPROGRESS) {
+			if (!first_err)
+				first_err = errno;
+			continue;
+		}
+		p[n++] = (struct pollfd){.fd = fd, .events = POLLOUT};
+		pending++;
+	}
+	end = probe_now_ms() + CONNECT_MS * 2;
+	while (pending && probe_now_ms() < end) {
+		r = poll(p, n, (int)(end - probe_now_ms()));
+		if (r <= 0)
+			break;
+		for (size_t i = 0; i < n; i++) {
+			int soerr = 0;
+			socklen_t sl = sizeof(soerr);
+
+			if (p[i].fd < 0 || !p[i].revents)
+				continue;
+			(void)getsockopt(p[i].fd, SOL_SOCKET, SO_ERROR, &soerr, &sl);
+			if (soerr == 0)
+				res->value++;
+			else if (!first_err)
+				first_err = soerr;
+			p[i].fd = -1;
+			pending--;
+		}
+	}
+	res->err = first_err ? first_err : pending ? STEP_TIMEOUT : 0;
+	return 0;
+}
+
+/* setsockopt S OPT VALUE: the kernel's answer in res->err.  0, or -errno
+ * (R->why set) when a variable cannot be resolved. */
+static int step_setsockopt(struct run *R, const struct psock *s, const struct probe_step *st,
+			   struct step_result *res)
+{
+	int one = (int)st->num, r = -1;
+	char buf[64];
+
+	errno = EINVAL; /* for an option the switch does not know */
+	switch (st->opt) {
+	case PROBE_OPT_REUSEADDR:
+	case PROBE_OPT_REUSEPORT:
+		r = setsockopt(s->fd, SOL_SOCKET,
+			       st->opt == PROBE_OPT_REUSEADDR ? SO_REUSEADDR : SO_REUSEPORT, &one,
+			       sizeof(one));
+		break;
+	case PROBE_OPT_V6ONLY:
+		r = setsockopt(s->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+		break;
+	case PROBE_OPT_LINGER: {
+		struct linger lg = {.l_onoff = 1, .l_linger = (int)st->num};
+
+		r = setsockopt(s->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+		break;
+	}
+	case PROBE_OPT_BINDTODEVICE:
+		r = probe_resolve_token(R, st->arg, buf, sizeof(buf));
+		if (r < 0)
+			return r;
+		r = setsockopt(s->fd, SOL_SOCKET, SO_BINDTODEVICE, buf, (socklen_t)strlen(buf) + 1);
+		break;
+	case PROBE_OPT_MULTICAST_IF: {
+		struct in_addr a;
+
+		r = probe_resolve_token(R, st->arg, buf, sizeof(buf));
+		if (r < 0)
+			return r;
+		if (inet_pton(AF_INET, buf, &a) != 1) {
+			res->err = EAFNOSUPPORT;
+			return 0;
+		}
+		r = setsockopt(s->fd, IPPROTO_IP, IP_MULTICAST_IF, &a, sizeof(a));
+		break;
+	}
+	}
+	res->err = r < 0 ? errno : 0;
+	return 0;
+}
+
+/* Run one step in node `node`.  Returns 0 with res filled, or -errno (R->why
+ * set) for a failure of the system rather than an outcome of the kernel. */
+int probe_step_exec(struct run *R, int node, const struct probe_step *st, struct step_result *res)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	struct psock *s = NULL;
+	char text[96], buf[64];
+	int r, fd;
+
+	snprintf(res->call, sizeof(res->call), "%s", probe_op_name(st->op));
+	if (st->n_socks && st->op != PROBE_RECV && st->op != PROBE_FORK_DAYTIME) {
+		s = probe_operand(R, st, 0);
+		if (!s)
+			return -ENOENT;
+	}
+	switch (st->op) {
+	case PROBE_SOCKET:
+		r = probe_open_socket(R, node, st->family, st->type, R->pending_uid, &fd);
+		R->pending_uid = -1;
+		if (r < 0)
+			return r;
+		res->err = r;
+		if (r == 0)
+			return probe_sock_add(R, st->lhs, fd, node, st->family, st->type);
+		return 0;
+	case PROBE_AS_USER:
+		R->pending_uid = st->num;
+		return 0;
+	case PROBE_SETSOCKOPT:
+		return step_setsockopt(R, s, st, res);
+	case PROBE_JOIN: {
+		char group[64], ifname[IF_NAMESIZE];
+		unsigned ifindex;
+		struct in_addr g4;
+		struct in6_addr g6;
+
+		r = probe_resolve_token(R, st->arg, group, sizeof(group));
+		if (r == 0)
+			r = probe_resolve_token(R, st->arg2, ifname, sizeof(ifname));
+		if (r < 0)
+			return r;
+		r = probe_enter_node(R, s->node); /* interface names are per namespace */
+		if (r < 0)
+			return r;
+		ifindex = if_nametoindex(ifname);
+		if (!ifindex) {
+			res->err = ENODEV;
+			return 0;
+		}
+		if (inet_pton(AF_INET, group, &g4) == 1) {
+			struct ip_mreqn m = {.imr_multiaddr = g4, .imr_ifindex = (int)ifindex};
+
+			r = setsockopt(s->fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof(m));
+		} else if (inet_pton(AF_INET6, group, &g6) == 1) {
+			struct ipv6_mreq m = {.ipv6mr_multiaddr = g6, .ipv6mr_interface = ifindex};
+
+			r = setsockopt(s->fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &m, sizeof(m));
+		} else {
+			r = -1;
+			errno = EINVAL;
+		}
+		res->err = r < 0 ? errno : 0;
+		return 0;
+	}
+	case PROBE_BIND:
+		r = probe_endpoint_resolve(R, st->endpoint, s->family, &ss, &len, text,
+					   sizeof(text));
+		if (r < 0)
+			return r;
+		res->err = bind(s->fd, (struct sockaddr *)&ss, len) < 0 ? errno : 0;
+		return 0;
+	case PROBE_LISTEN:
+		res->err = listen(s->fd, (int)st->num) < 0 ? errno : 0;
+		if (!res->err)
+			probe_note_port(R, (uint16_t)local_port(s->fd));
+		return 0;
+	case PROBE_CONNECT:
+		r = probe_endpoint_resolve(R, st->endpoint, s->family, &ss, &len, text,
+					   sizeof(text));
+		if (r < 0)
+			return r;
+		res->err = connect_bounded(s->fd, &ss, len, CONNECT_MS);
+		if (!res->err)
+			res->value = local_port(s->fd);
+		return 0;
+	case PROBE_ACCEPT: {
+		struct sockaddr_storage peer;
+		socklen_t pl = sizeof(peer);
+
+		r = probe_wait_fd(s->fd, POLLIN, ACCEPT_MS);
+		if (r < 0)
+			return r;
+		if (r == 0) {
+			res->err = STEP_TIMEOUT;
+			return 0;
+		}
+		fd = accept4(s->fd, (struct sockaddr *)&peer, &pl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			res->err = errno;
+			return 0;
+		}
+		res->value = sa_port(&peer);
+		return probe_sock_add(R, st->lhs, fd, s->node, s->family, s->type);
+	}
+	case PROBE_ACCEPT_ALL:
+		for (;;) {
+			r = probe_wait_fd(s->fd, POLLIN, ACCEPT_IDLE);
+			if (r <= 0)
+				break;
+			fd = accept4(s->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+			if (fd < 0) {
+				if (errno == EAGAIN)
+					continue;
+				res->err = errno;
+				break;
+			}
+			probe_anon_add(R, fd);
+			res->value++;
+		}
+		return 0;
+	case PROBE_BURST:
+		return step_burst(R, node, st, res);
+	case PROBE_SEND:
+		r = probe_endpoint_resolve(R, st->endpoint, s->family, &ss, &len, text,
+					   sizeof(text));
+		if (r < 0)
+			return r;
+		for (long i = 0; i < st->num; i++) {
+			if (sendto(s->fd, "reuselab\n", 9, MSG_NOSIGNAL, (struct sockaddr *)&ss,
+				   len) < 0) {
+				res->err = errno;
+				break;
+			}
+			res->value++;
+		}
+		return 0;
+	case PROBE_RECV:
+		return step_recv(R, st, res);
+	case PROBE_READ: {
+		long end = probe_now_ms() + READ_MS;
+		bool eof = false;
+
+		while (!eof && probe_now_ms() < end) {
+			ssize_t n;
+
+			r = probe_wait_fd(s->fd, POLLIN, (int)(end - probe_now_ms()));
+			if (r <= 0)
+				break;
+			n = read(s->fd, buf, sizeof(buf));
+			if (n == 0)
+				eof = true;
+			else if (n > 0)
+				res->value += n;
+			else if (errno != EAGAIN) {
+				res->err = errno;
+				break;
+			}
+		}
+		if (!res->err && !eof && res->value == 0)
+			res->err = STEP_TIMEOUT;
+		return 0;
+	}
+	case PROBE_CLOSE:
+		res->err = close(s->fd) < 0 ? errno : 0;
+		probe_sock_drop(R, s);
+		return 0;
+	case PROBE_CHILD:
+		return probe_step_child(R, node, st, res);
+	case PROBE_FORK_DAYTIME:
+		return probe_step_daytime(R, st, res);
+	case PROBE_WAIT_TIMEWAIT: {
+		long end = probe_now_ms() + WAIT_MS;
+		uint16_t port;
+
+		r = probe_resolve_token(R, st->arg, buf, sizeof(buf));
+		if (r < 0)
+			return r;
+		port = (uint16_t)strtoul(buf, NULL, 10);
+		probe_note_port(R, port);
+		for (;;) {
+			r = snapshot(R, node, &port, 1, res);
+			if (r < 0)
+				return r;
+			if (has_timewait(res, port)) {
+				/* reached: `show` steps carry the evidence */
+				free(res->seen);
+				res->seen = NULL;
+				res->n_seen = 0;
+				break;
+			}
+			if (probe_now_ms() >= end) { /* keep what was seen instead */
+				res->err = STEP_TIMEOUT;
+				break;
+			}
+			(void)poll(NULL, 0, 10);
+		}
+		return 0;
+	}
+	case PROBE_SHOW:
+		return snapshot(R, node, R->ports, R->n_ports, res);
+	}
+	snprintf(R->why, sizeof(R->why), "unknown step");
+	return -EINVAL;
+}

@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Step variables: $P..$P9 (fresh ports, allocated on first use) and the role
+ * variables ($A, $IFA, ...), and endpoints (ADDR:PORT) resolved to socket
+ * addresses for the socket's family.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "lab/probe/probe.h"
+#include "lab/probe/probe_int.h"
+
+static int port_var_index(const char *v)
+{
+	if (!strcmp(v, "P"))
+		return 0;
+	if (v[0] == 'P' && v[1] >= '2' && v[1] <= '9' && !v[2])
+		return v[1] - '1';
+	return -1;
+}
+
+/* Value of a token: "$X" resolved, literal otherwise.  -ENOENT with R->why
+ * set when the lab lacks the variable. */
+int probe_resolve_token(struct run *R, const char *tok, char *buf, size_t len)
+{
+	int pi;
+
+	if (tok[0] != '$') {
+		snprintf(buf, len, "%s", tok);
+		return 0;
+	}
+	pi = port_var_index(tok + 1);
+	if (pi >= 0) {
+		if (!R->pvars[pi]) {
+			int r = probe_port_alloc(R, &R->pvars[pi]);
+
+			if (r < 0) {
+				snprintf(R->why, sizeof(R->why), "no free port left for %s", tok);
+				return r;
+			}
+		}
+		snprintf(buf, len, "%u", R->pvars[pi]);
+		return 0;
+	}
+	{
+		const char *v = R->roles ? probe_roles_var(R->roles, tok + 1) : NULL;
+
+		if (!v) {
+			snprintf(R->why, sizeof(R->why), "the lab has nothing for %s", tok);
+			return -ENOENT;
+		}
+		snprintf(buf, len, "%s", v);
+	}
+	return 0;
+}
+
+/* Split an endpoint token into address and port tokens. */
+static void endpoint_split(const char *ep, char *addr, size_t alen, char *port, size_t plen)
+{
+	const char *colon;
+
+	if (ep[0] == '[') {
+		const char *close = strchr(ep, ']');
+		size_t n = close ? (size_t)(close - ep - 1) : 0;
+
+		snprintf(addr, alen, "%.*s", (int)n, ep + 1);
+		snprintf(port, plen, "%s", close ? close + 2 : "0");
+		return;
+	}
+	colon = strrchr(ep, ':');
+	snprintf(addr, alen, "%.*s", (int)(colon - ep), ep);
+	snprintf(port, plen, "%s", colon + 1);
+}
+
+/* Fill a zeroed ss with an IPv4 / IPv6 address and port. */
+static void sa_in(struct sockaddr_storage *ss, socklen_t *len, struct in_addr a, unsigned long port)
+{
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+
+	s4->sin_family = AF_INET;
+	s4->sin_port = htons((uint16_t)port);
+	s4->sin_addr = a;
+	*len = sizeof(*s4);
+}
+
+static void sa_in6(struct sockaddr_storage *ss, socklen_t *len, const struct in6_addr *a,
+		   unsigned long port)
+{
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+	s6->sin6_family = AF_INET6;
+	s6->sin6_port = htons((uint16_t)port);
+	s6->sin6_addr = *a;
+	*len = sizeof(*s6);
+}
+
+/* Resolve an endpoint for a socket of `family` (0: the address decides). */
+int probe_endpoint_resolve(struct run *R, const char *ep, int family, struct sockaddr_storage *ss,
+			   socklen_t *len, char *text, size_t tlen)
+{
+	char atok[PROBE_TOKEN_MAX], ptok[PROBE_TOKEN_MAX], a[64], p[16];
+	struct in_addr v4;
+	struct in6_addr v6;
+	unsigned long port;
+	int r;
+
+	endpoint_split(ep, atok, sizeof(atok), ptok, sizeof(ptok));
+	r = probe_resolve_token(R, ptok, p, sizeof(p));
+	if (r < 0)
+		return r;
+	port = strtoul(p, NULL, 10);
+	probe_note_port(R, (uint16_t)port);
+	memset(ss, 0, sizeof(*ss));
+	if (!strcmp(atok, "*")) {
+		if (family == AF_INET6) {
+			sa_in6(ss, len, &in6addr_any, port);
+			snprintf(text, tlen, "[::]:%lu", port);
+		} else {
+			sa_in(ss, len, (struct in_addr){.s_addr = htonl(INADDR_ANY)}, port);
+			snprintf(text, tlen, "0.0.0.0:%lu", port);
+		}
+		return 0;
+	}
+	r = probe_resolve_token(R, atok, a, sizeof(a));
+	if (r < 0)
+		return r;
+	if (inet_pton(AF_INET, a, &v4) == 1) {
+		if (family == AF_INET6) { /* v4-mapped for an IPv6 socket */
+			struct in6_addr m = {0};
+
+			m.s6_addr[10] = 0xff;
+			m.s6_addr[11] = 0xff;
+			memcpy(&m.s6_addr[12], &v4, 4);
+			sa_in6(ss, len, &m, port);
+			snprintf(text, tlen, "[::ffff:%s]:%lu", a, port);
+		} else {
+			sa_in(ss, len, v4, port);
+			snprintf(text, tlen, "%s:%lu", a, port);
+		}
+		return 0;
+	}
+	if (inet_pton(AF_INET6, a, &v6) == 1) {
+		sa_in6(ss, len, &v6, port);
+		snprintf(text, tlen, "[%s]:%lu", a, port);
+		return 0;
+	}
+	snprintf(R->why, sizeof(R->why), "bad address '%s'", a);
+	return -EINVAL;
+}
+
+/* The step text with every $VAR replaced by its value (for reports). */
+void probe_subst_text(struct run *R, const char *in, char *out, size_t len)
+{
+	size_t o = 0;
+
+	while (*in && o + 1 < len) {
+		if (*in == '$') {
+			char name[16], val[64];
+			size_t n = 0;
+
+			name[n++] = *in++;
+			while (n < sizeof(name) - 1 &&
+			       ((*in >= 'A' && *in <= 'Z') || (*in >= '0' && *in <= '9')))
+				name[n++] = *in++;
+			name[n] = '\0';
+			if (probe_resolve_token(R, name, val, sizeof(val)) < 0)
+				snprintf(val, sizeof(val), "%s", name);
+			for (const char *v = val; *v && o + 1 < len; v++)
+				out[o++] = *v;
+			continue;
+		}
+		out[o++] = *in++;
+	}
+	out[o] = '\0';
+}
+
+/* Is every $VAR of a catalog step available in this lab?  Sets why. */
+bool probe_vars_available(struct run *R, const char *text, char *why, size_t len)
+{
+	for (const char *p = strchr(text, '$'); p; p = strchr(p + 1, '$')) {
+		char name[16];
+		size_t n = 0;
+
+		p++;
+		while (n < sizeof(name) - 1 &&
+		       ((p[n] >= 'A' && p[n] <= 'Z') || (p[n] >= '0' && p[n] <= '9')))
+			name[n] = p[n], n++;
+		name[n] = '\0';
+		if (port_var_index(name) >= 0)
+			continue;
+		if (!probe_roles_var(R->roles, name)) {
+			snprintf(why, len, "the lab has no value for $%s", name);
+			return false;
+		}
+	}
+	return true;
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * JSON writing helpers.  json-c leaves an added value with the caller when
+ * the add fails (0.16: a failed key copy or table insert), so every helper
+ * puts v then; callers chain adds with || and one goto and never leak.
+ */
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdio.h>
+
+#include "lab/report/jsonw.h"
+#include "lab/report/report.h"
+
+int jsonw_add(struct json_object *o, const char *key, struct json_object *v)
+{
+	if (!v)
+		return -ENOMEM;
+	if (json_object_object_add(o, key, v)) {
+		json_object_put(v);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int jsonw_str(struct json_object *o, const char *key, const char *s)
+{
+	if (!s) /* JSON null is a NULL json_object */
+		return json_object_object_add(o, key, NULL) ? -ENOMEM : 0;
+	return jsonw_add(o, key, json_object_new_string(s));
+}
+
+int jsonw_push(struct json_object *arr, struct json_object *v)
+{
+	if (!v)
+		return -ENOMEM;
+	if (json_object_array_add(arr, v)) {
+		json_object_put(v);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int jsonw_print(FILE *out, struct json_object *root, int flags)
+{
+	const char *text = json_object_to_json_string_ext(root, flags);
+
+	if (!text)
+		return -ENOMEM;
+	fputs(text, out);
+	fputc('\n', out);
+	return report_flush(out); /* a failed fputs leaves the stream in error */
+}

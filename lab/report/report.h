@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Probe results: the contract between the probe runner (producer) and the
+ * reporters (table, JSON, JUnit) and `diff` (consumers).  Plain C only.
+ */
+#ifndef REUSELAB_REPORT_H
+#define REUSELAB_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include "netns/sockdiag.h"   /* struct sock_seen: results carry what sock_diag saw */
+
+/* Outcome of one step.  err: 0 ok, >0 an errno, STEP_TIMEOUT when it timed out. */
+#define STEP_TIMEOUT (-1)
+
+struct step_result {
+	char node[40];
+	char call[24];          /* "socket", "bind", "connect", ... */
+	char args[160];         /* human-readable arguments, ports resolved */
+	int err;
+	int expect;             /* -2 when no expectation; else 0 or an errno (user cases) */
+	long value;             /* recv count, accepted peer port, ...; 0 when meaningless */
+	struct sock_seen *seen; /* sockets of the node after this step, when the case asked */
+	size_t n_seen;
+};
+
+enum verdict {
+	VERDICT_HOLDS,          /* observed matches the claim's prediction */
+	VERDICT_DIFFERS,        /* Linux does otherwise: a finding, not a failure */
+	VERDICT_EXPECT_FAILED,  /* a user `expect:` did not hold (exit 1) */
+	VERDICT_ERROR,          /* the system failed (exit 3) */
+	VERDICT_SKIPPED,        /* the lab lacks what the case needs; never fails */
+};
+
+#define REPORT_N_VERDICTS (VERDICT_SKIPPED + 1)
+
+struct case_result {
+	char *id;
+	char *claim;            /* "C3", or a source of our own such as "socket(7)" */
+	char *title;
+	char *source;           /* where the claim comes from */
+	char *predicted;        /* what the claim predicts, short text */
+	char *observed;         /* what Linux did, short text */
+	enum verdict verdict;
+	char **nodes;
+	size_t n_nodes;
+	struct step_result *steps;
+	size_t n_steps;
+	char *error;            /* set with VERDICT_ERROR */
+	char *skip_reason;      /* set with VERDICT_SKIPPED: the role or address missing */
+};
+
+struct report {
+	char kernel[128];       /* uname -r */
+	char lab[64];
+	char *sysctls_json;     /* unused by reporters other than JSON; may be NULL */
+	struct { char key[64]; char value[64]; } sysctls[8]; /* outcome-changing sysctls */
+	size_t n_sysctls;
+	struct case_result *cases;
+	size_t n_cases;
+};
+
+/* Frees what one case owns and zeroes it (NULL-safe). */
+void report_case_clear(struct case_result *c);
+/* Frees the cases and everything they own; r->sysctls_json is the caller's. */
+void report_free_cases(struct report *r);
+/* counts[v]: how many cases have verdict v. */
+void report_count_verdicts(const struct report *r, size_t counts[REPORT_N_VERDICTS]);
+
+/* Reporters. Return 0 or -errno. `color` only for a tty. */
+int report_write_table(const struct report *r, FILE *out, bool color);
+int report_write_json(const struct report *r, FILE *out);
+int report_write_junit(const struct report *r, const char *path);
+
+/* 0 when every user expectation held, 1 when one did not, 3 on a system error;
+ * differs and skipped never fail. */
+int report_exit_status(const struct report *r);
+
+/*
+ * Errno names, shared by the probe runner, the reporters and `diff`.
+ * report_errno_name: "EADDRINUSE" for EADDRINUSE, "ok" for 0, "timeout" for
+ * STEP_TIMEOUT, NULL for an errno not in the table.
+ * report_errno_parse: the inverse (case-insensitive; also accepts "errno-N");
+ * returns the errno (> 0), 0 for "ok", STEP_TIMEOUT for "timeout", or
+ * -EINVAL for an unknown name.
+ */
+const char *report_errno_name(int err);
+int report_errno_parse(const char *name);
+
+/*
+ * A step outcome as reports print it: report_errno_name(err), or "errno-N"
+ * for an errno outside the table.  Always NUL-terminates; returns buf.
+ */
+const char *report_result_text(int err, char *buf, size_t len);
+
+/* "holds", "differs", "FAILED", "error", "skipped" (the table's and JUnit's words). */
+const char *report_verdict_name(enum verdict v);
+/* "holds", "differs", "failed", "error", "skipped" (the JSON schema's words). */
+const char *report_verdict_json(enum verdict v);
+
+/* Writes s escaped for XML and HTML text and attributes; C0 controls but tab,
+ * LF and CR (which XML 1.0 cannot carry at all) become '?'.  NULL writes nothing. */
+void report_xml_escape(FILE *out, const char *s);
+
+/*
+ * Flush out: 0, or the write's -errno (-EPIPE when the reader went away),
+ * -EIO when the stream failed earlier without one.
+ */
+int report_flush(FILE *out);
+
+#endif

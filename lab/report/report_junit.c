@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * JUnit XML for CI: one <testsuite>, one <testcase> per case.  A failed
+ * expectation is a <failure>, a system error an <error>, a case the lab
+ * cannot host <skipped>; "differs" is a finding about Linux, not a test
+ * failure, so it passes with a <system-out> note.  Every string goes through
+ * report_xml_escape().
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lab/report/report.h"
+
+static void write_steps(FILE *out, const struct case_result *c)
+{
+	char res[32], exp[32];
+
+	for (size_t i = 0; i < c->n_steps; i++) {
+		const struct step_result *st = &c->steps[i];
+
+		fprintf(out, "%zu. ", i + 1);
+		report_xml_escape(out, st->node);
+		fputs(": ", out);
+		report_xml_escape(out, st->call);
+		fputc(' ', out);
+		report_xml_escape(out, st->args);
+		fprintf(out, " -&gt; %s", report_result_text(st->err, res, sizeof(res)));
+		if (st->expect != -2)
+			fprintf(out, " (expected %s)",
+				report_result_text(st->expect, exp, sizeof(exp)));
+		fputc('\n', out);
+		for (size_t k = 0; k < st->n_seen; k++) {
+			fputs("   ", out);
+			report_xml_escape(out, st->seen[k].proto);
+			fputc(' ', out);
+			report_xml_escape(out, st->seen[k].state);
+			fputc(' ', out);
+			report_xml_escape(out, st->seen[k].local);
+			fputc(' ', out);
+			report_xml_escape(out, st->seen[k].remote);
+			fprintf(out, " uid %u\n", st->seen[k].uid);
+		}
+	}
+}
+
+static void write_case(FILE *out, const struct report *r, const struct case_result *c)
+{
+	fputs("  <testcase classname=\"reuselab.", out);
+	report_xml_escape(out, r->lab[0] ? r->lab : "lab");
+	fputs("\" name=\"", out);
+	report_xml_escape(out, c->id);
+	if (c->title && *c->title) {
+		fputs(": ", out);
+		report_xml_escape(out, c->title);
+	}
+	fputs("\">\n", out);
+	switch (c->verdict) {
+	case VERDICT_HOLDS:
+		break;
+	case VERDICT_DIFFERS:
+		fputs("    <system-out>differs: the claim predicts ", out);
+		report_xml_escape(out, c->predicted);
+		fputs(", Linux did ", out);
+		report_xml_escape(out, c->observed);
+		fputs("\n", out);
+		write_steps(out, c);
+		fputs("</system-out>\n", out);
+		break;
+	case VERDICT_EXPECT_FAILED:
+		fputs("    <failure type=\"expectation\" message=\"predicted ", out);
+		report_xml_escape(out, c->predicted);
+		fputs(", observed ", out);
+		report_xml_escape(out, c->observed);
+		fputs("\">", out);
+		write_steps(out, c);
+		fputs("</failure>\n", out);
+		break;
+	case VERDICT_ERROR:
+		fputs("    <error type=\"system\" message=\"", out);
+		report_xml_escape(out, c->error ? c->error : "error");
+		fputs("\">", out);
+		write_steps(out, c);
+		fputs("</error>\n", out);
+		break;
+	case VERDICT_SKIPPED:
+		fputs("    <skipped message=\"", out);
+		report_xml_escape(out, c->skip_reason ? c->skip_reason : "skipped");
+		fputs("\"/>\n", out);
+		break;
+	}
+	fputs("  </testcase>\n", out);
+}
+
+/* path "-" writes to stdout. */
+int report_write_junit(const struct report *r, const char *path)
+{
+	size_t n[REPORT_N_VERDICTS];
+	FILE *out = NULL;
+	int ret = 0;
+
+	if (!strcmp(path, "-")) {
+		out = stdout;
+	} else {
+		out = fopen(path, "we");
+		if (!out)
+			return -errno;
+	}
+	report_count_verdicts(r, n);
+	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", out);
+	fputs("<testsuite name=\"reuselab", out);
+	if (r->lab[0]) {
+		fputc(' ', out);
+		report_xml_escape(out, r->lab);
+	}
+	fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\">\n",
+		r->n_cases, n[VERDICT_EXPECT_FAILED], n[VERDICT_ERROR], n[VERDICT_SKIPPED]);
+	fputs("  <properties>\n    <property name=\"kernel\" value=\"", out);
+	report_xml_escape(out, r->kernel);
+	fputs("\"/>\n", out);
+	for (size_t i = 0; i < r->n_sysctls && i < sizeof(r->sysctls) / sizeof(r->sysctls[0]);
+	     i++) {
+		fputs("    <property name=\"", out);
+		report_xml_escape(out, r->sysctls[i].key);
+		fputs("\" value=\"", out);
+		report_xml_escape(out, r->sysctls[i].value);
+		fputs("\"/>\n", out);
+	}
+	fputs("  </properties>\n", out);
+	for (size_t i = 0; i < r->n_cases; i++)
+		write_case(out, r, &r->cases[i]);
+	fputs("</testsuite>\n", out);
+	ret = report_flush(out);
+	if (out != stdout && fclose(out) == EOF && !ret)
+		ret = -EIO;
+	return ret;
+}
