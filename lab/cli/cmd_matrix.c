@@ -10,6 +10,7 @@
 #include "lab/cli/cmd.h"
 #include "lab/matrix/matrix.h"
 #include "lab/build/state.h"
+#include "lab/report/report.h"
 
 static void usage(FILE *out)
 {
@@ -34,13 +35,25 @@ static void progress(void *arg, size_t done, size_t total)
 		fputs("\r\033[K", stderr);
 }
 
+struct html_page {
+	const struct matrix_result *res;
+	const struct topology *topo;
+	const struct lab_view *view;
+};
+
+static int html_page_write(FILE *out, const void *arg)
+{
+	const struct html_page *p = arg;
+
+	return matrix_write_html(p->res, p->topo, p->view, out);
+}
+
 static int write_html(const char *path, const struct matrix_result *res)
 {
 	struct topology *t = NULL;
 	struct lab_view *v = NULL;
 	struct lab_state st;
 	char lab[TOPO_LAB_NAME_MAX + 1];
-	FILE *f = NULL;
 	int r;
 
 	/* The topology when the lab has state; else what the kernel shows; else the node. */
@@ -51,15 +64,8 @@ static int write_html(const char *path, const struct matrix_result *res)
 	}
 	if (!t && lab_inspect(res->lab, NULL, 0, &v) < 0)
 		v = NULL;
-	f = fopen(path, "we");
-	if (!f) {
-		r = -errno;
-		goto out;
-	}
-	r = matrix_write_html(res, t, v, f);
-	if (fclose(f) == EOF && r == 0)
-		r = -errno;
-out:
+	r = report_write_file(path, html_page_write,
+			      &(struct html_page){.res = res, .topo = t, .view = v});
 	topo_free(t);
 	lab_view_free(v);
 	return r;

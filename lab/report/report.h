@@ -71,6 +71,7 @@ void report_count_verdicts(const struct report *r, size_t counts[REPORT_N_VERDIC
 /* Reporters. Return 0 or -errno. `color` only for a tty. */
 int report_write_table(const struct report *r, FILE *out, bool color);
 int report_write_json(const struct report *r, FILE *out);
+/* path: written with report_write_file() ("-" is stdout). */
 int report_write_junit(const struct report *r, const char *path);
 
 /* 0 when every user expectation held, 1 when one did not, 3 on a system error;
@@ -102,6 +103,18 @@ const char *report_verdict_json(enum verdict v);
 /* Writes s escaped for XML and HTML text and attributes; C0 controls but tab,
  * LF and CR (which XML 1.0 cannot carry at all) become '?'.  NULL writes nothing. */
 void report_xml_escape(FILE *out, const char *s);
+
+/* Writes one output to a stream: 0 or -errno. */
+typedef int (*report_write_fn)(FILE *out, const void *arg);
+
+/*
+ * Write an output file the user named (--junit FILE, --html FILE): fn writes
+ * into a new temporary file in FILE's directory, which then replaces FILE by
+ * rename(); a symlink at FILE is replaced, never followed.  "-" is stdout.
+ * On failure FILE is left as it was.  Returns 0 or fn's or the system's
+ * -errno (-EISDIR for a path ending in '/').
+ */
+int report_write_file(const char *path, report_write_fn fn, const void *arg);
 
 /*
  * Flush out: 0, or the write's -errno (-EPIPE when the reader went away),

@@ -6,11 +6,7 @@
  * failure, so it passes with a <system-out> note.  Every string goes through
  * report_xml_escape().
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
-#include <string.h>
-#include <unistd.h>
 
 #include "lab/report/report.h"
 
@@ -94,20 +90,11 @@ static void write_case(FILE *out, const struct report *r, const struct case_resu
 	fputs("  </testcase>\n", out);
 }
 
-/* path "-" writes to stdout. */
-int report_write_junit(const struct report *r, const char *path)
+static int write_junit(FILE *out, const void *arg)
 {
+	const struct report *r = arg;
 	size_t n[REPORT_N_VERDICTS];
-	FILE *out = NULL;
-	int ret = 0;
 
-	if (!strcmp(path, "-")) {
-		out = stdout;
-	} else {
-		out = fopen(path, "we");
-		if (!out)
-			return -errno;
-	}
 	report_count_verdicts(r, n);
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", out);
 	fputs("<testsuite name=\"reuselab", out);
@@ -132,8 +119,10 @@ int report_write_junit(const struct report *r, const char *path)
 	for (size_t i = 0; i < r->n_cases; i++)
 		write_case(out, r, &r->cases[i]);
 	fputs("</testsuite>\n", out);
-	ret = report_flush(out);
-	if (out != stdout && fclose(out) == EOF && !ret)
-		ret = -EIO;
-	return ret;
+	return report_flush(out);
+}
+
+int report_write_junit(const struct report *r, const char *path)
+{
+	return report_write_file(path, write_junit, r);
 }

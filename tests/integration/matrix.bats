@@ -157,6 +157,18 @@ cell() {
 	grep -q 'EADDRINUSE (1180)' "$H"
 }
 
+@test "--html FILE replaces a planted symlink, never writes through it (defect 10)" {
+	D="$BATS_TEST_TMPDIR"
+	echo victim >"$D/victim"
+	ln -s "$D/victim" "$D/m.html"
+	run "$REUSELAB" matrix "$ML" server --proto udp --html "$D/m.html"
+	[ "$status" -eq 0 ]
+	[ "$(cat "$D/victim")" = victim ]
+	[ ! -L "$D/m.html" ]
+	grep -q '^<!DOCTYPE html>' "$D/m.html"
+	[ "$(ls -A "$D" | grep -c '^\.')" -eq 0 ]
+}
+
 @test "bad usage: unknown lab or node, bad --proto, missing arguments" {
 	run "$REUSELAB" matrix "$ML" nosuchnode
 	[ "$status" -eq 2 ]

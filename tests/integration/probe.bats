@@ -241,6 +241,33 @@ res_args() {
 	grep -q 'restart-tw-reuse-both' "$BATS_TEST_TMPDIR/j.xml"
 }
 
+@test "--junit FILE replaces a planted symlink, never writes through it (defect 10)" {
+	D="$BATS_TEST_TMPDIR"
+	echo victim >"$D/victim"
+	ln -s "$D/victim" "$D/j.xml"
+	ln -s "$D/created-through-link" "$D/dangling.xml"
+	run "$REUSELAB" probe "$L" --claim C10 --junit "$D/j.xml"
+	[ "$status" -eq 0 ]
+	[ "$(cat "$D/victim")" = victim ]
+	[ ! -L "$D/j.xml" ] && [ -f "$D/j.xml" ]
+	grep -q '<testsuite name="reuselab' "$D/j.xml"
+	[ "$(stat -c %a "$D/j.xml")" = 644 ]
+	run "$REUSELAB" probe "$L" --claim C10 --junit "$D/dangling.xml"
+	[ "$status" -eq 0 ]
+	[ ! -e "$D/created-through-link" ]
+	grep -q '<testsuite name="reuselab' "$D/dangling.xml"
+	# no temporary file left beside the report
+	[ "$(ls -A "$D" | grep -c '^\.')" -eq 0 ]
+}
+
+@test "--junit FILE that cannot be written: one line, exit 3, nothing left" {
+	mkdir "$BATS_TEST_TMPDIR/dir.xml"
+	run "$REUSELAB" probe "$L" --claim C10 --junit "$BATS_TEST_TMPDIR/dir.xml"
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"writing $BATS_TEST_TMPDIR/dir.xml: Is a directory"* ]]
+	[ "$(ls -A "$BATS_TEST_TMPDIR" | grep -c '^\.')" -eq 0 ]
+}
+
 user_topology() { # $1: cases YAML appended to two-nics
 	f="$BATS_TEST_TMPDIR/user.yml"
 	{ cat topologies/two-nics.yml; printf '%s\n' "$1"; } >"$f"
