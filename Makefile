@@ -61,10 +61,13 @@ $(BUILD)/%.o: %.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# The dependency file is hidden (.test_x.d) so that build/*/tests/test_* are
+# only the test programs (land.sh and scripts run each of them).
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CCLD    $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(PKG_LIBS) -lcmocka
+	@rm -f $@.d
+	$(Q)$(CC) $(ALL_CFLAGS) -MF $(dir $@).$*.d -o $@ $^ $(LDFLAGS) $(PKG_LIBS) -lcmocka
 
 # Installs only what is missing; a no-op (one dpkg query) when all is present.
 # `make deps-fuzz` adds clang for `make fuzz` (kept apart: it is large).
