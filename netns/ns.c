@@ -115,7 +115,7 @@ int ns_create(const char *name, int orig_fd, int *ret_fd, struct ns_sock **ret_s
 		goto out;
 	}
 	/* A netlink socket stays in the namespace it was opened in. */
-	r = ns_sock_open(&s);
+	r = ns_sock_open(NETLINK_ROUTE, &s);
 	if (r < 0)
 		goto out;
 	*ret_fd = fd;
@@ -193,7 +193,7 @@ int ns_open_sock(const char *name, int orig_fd, int *ret_fd, struct ns_sock **re
 	r = ns_open(name, &fd);
 	if (r < 0)
 		return r;
-	r = ns_sock_open_in(fd, orig_fd, ret_sock);
+	r = ns_sock_open_in(fd, NETLINK_ROUTE, ret_sock);
 	if (r < 0) {
 		close(fd);
 		return r;

@@ -82,8 +82,27 @@ int ns_unlink_stale(const char *name, const struct ns_file_id *id);
  */
 int ns_open_sock(const char *name, int orig_fd, int *ret_fd, struct ns_sock **ret_sock);
 
-/* Switch the calling thread to namespace fd. 0 or -errno. */
+/* Switch the calling thread to namespace fd for good (before an exec). 0 or -errno. */
 int ns_enter(int fd);
+
+/*
+ * A stretch of work in other network namespaces that always ends where it
+ * started: start from NS_SCOPE_INIT, enter (and enter again, to move on) as
+ * often as needed, then leave.
+ */
+struct ns_scope {
+	int home; /* the starting namespace; -1 while the thread is in it */
+};
+#define NS_SCOPE_INIT {.home = -1}
+
+/* Move the thread into namespace ns_fd. 0 or -errno (the thread stays where it was). */
+int ns_scope_enter(struct ns_scope *sc, int ns_fd);
+/* Move the thread into a new, empty network namespace. 0 or -errno (as ns_scope_enter). */
+int ns_scope_enter_new(struct ns_scope *sc);
+/* Back to where sc started (no-op if never left); if it cannot, one line on stderr and abort(). */
+void ns_scope_leave(struct ns_scope *sc);
+/* fn(arg) inside namespace ns_fd, then back: fn's value, or -errno (fn not run). Aborts as above. */
+int ns_run_in(int ns_fd, int (*fn)(void *arg), void *arg);
 
 /*
  * "/proc/sys/net/ipv4/ip_forward" for key "net.ipv4.ip_forward" into buf.

@@ -2,26 +2,23 @@
 /*
  * Socket snapshots through NETLINK_SOCK_DIAG (what ss(8) reads).  A netlink
  * socket belongs to the namespace it was created in, so we step into the
- * target namespace only for socket() and bind(), then step back, and dump
- * from the original namespace.  Four dumps: {IPv4, IPv6} x {TCP, UDP}, all
- * states (TCP includes TIME-WAIT and SYN-RECV mini sockets).  The port
- * filter is applied here rather than with an inet_diag bytecode filter: it
- * is simpler and the namespaces of a lab hold few sockets.
+ * target namespace only to open it (ns_sock_open_in), and dump from the
+ * original namespace through the shared transport (netns/sock.c).  Four dumps: {IPv4, IPv6} x {TCP,
+ * UDP}, all states (TCP includes TIME-WAIT and SYN-RECV mini sockets).  The port filter is applied
+ * here rather than with an inet_diag bytecode filter: it is simpler and the namespaces of a lab
+ * hold few sockets.
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <libmnl/libmnl.h>
 #include <linux/inet_diag.h>
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
+#include "netns/sock.h"
 #include "netns/sockdiag.h"
 
 struct collect {
@@ -30,7 +27,6 @@ struct collect {
 	int protocol;
 	struct sock_seen *v;
 	size_t n, cap;
-	int err;
 };
 
 /* ss(8)'s names, indexed by the kernel's TCP_* state numbers. */
@@ -84,21 +80,17 @@ static int on_msg(const struct nlmsghdr *nlh, void *data)
 	struct sock_seen *s, *nv;
 
 	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY)
-		return MNL_CB_OK;
-	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*m)) {
-		c->err = -EBADMSG;
-		return MNL_CB_ERROR;
-	}
+		return 0;
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*m))
+		return -EBADMSG;
 	if (!port_wanted(c, ntohs(m->id.idiag_sport), ntohs(m->id.idiag_dport)))
-		return MNL_CB_OK;
+		return 0;
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 16;
 
 		nv = realloc(c->v, cap * sizeof(*nv));
-		if (!nv) {
-			c->err = -ENOMEM;
-			return MNL_CB_ERROR;
-		}
+		if (!nv)
+			return -ENOMEM;
 		c->v = nv;
 		c->cap = cap;
 	}
@@ -111,70 +103,23 @@ static int on_msg(const struct nlmsghdr *nlh, void *data)
 	format_endpoint(s->remote, sizeof(s->remote), m->idiag_family, m->id.idiag_dst,
 			m->id.idiag_dport, 1);
 	s->uid = m->idiag_uid;
-	return MNL_CB_OK;
+	return 0;
 }
 
-static int dump_one(struct mnl_socket *nl, uint8_t family, uint8_t protocol, uint32_t seq,
-		    struct collect *c)
+static int dump_one(struct ns_sock *nl, uint8_t family, uint8_t protocol, struct collect *c)
 {
-	char buf[32768] __attribute__((aligned(4)));
+	char buf[NS_SOCK_TXBUF] = {0};
 	struct inet_diag_req_v2 *req;
 	struct nlmsghdr *nlh;
-	uint32_t portid = mnl_socket_get_portid(nl);
-	ssize_t n;
-	int r;
 
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = seq;
 	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
 	req->sdiag_family = family;
 	req->sdiag_protocol = protocol;
 	req->idiag_states = ~0u; /* every state, TIME-WAIT and NEW_SYN_RECV included */
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
 	c->protocol = protocol;
-	for (;;) {
-		n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-		if (n < 0)
-			return -errno;
-		r = mnl_cb_run(buf, (size_t)n, seq, portid, on_msg, c);
-		if (r == MNL_CB_STOP)
-			return 0;
-		if (r < 0)
-			return c->err ? c->err : -errno;
-	}
-}
-
-/* A netlink socket created inside netns_fd; we are back home on return. */
-static int open_in_ns(int netns_fd, struct mnl_socket **ret)
-{
-	struct mnl_socket *nl = NULL;
-	int home, r = 0;
-
-	home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (home < 0)
-		return -errno;
-	if (setns(netns_fd, CLONE_NEWNET) < 0) {
-		r = -errno;
-		goto out;
-	}
-	nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
-	if (!nl)
-		r = -errno;
-	else if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
-		r = -errno;
-	/* Going home must not fail silently: everything after would run in the lab. */
-	if (setns(home, CLONE_NEWNET) < 0 && !r)
-		r = -errno;
-out:
-	if (r < 0 && nl)
-		mnl_socket_close(nl);
-	else
-		*ret = nl;
-	close(home);
-	return r;
+	return ns_sock_dump(nl, nlh, on_msg, c);
 }
 
 int sockdiag_snapshot(int netns_fd, const uint16_t *ports, size_t n_ports, struct sock_seen **ret,
@@ -183,18 +128,17 @@ int sockdiag_snapshot(int netns_fd, const uint16_t *ports, size_t n_ports, struc
 	static const uint8_t families[] = {AF_INET, AF_INET6};
 	static const uint8_t protos[] = {IPPROTO_TCP, IPPROTO_UDP};
 	struct collect c = {.ports = ports, .n_ports = n_ports};
-	struct mnl_socket *nl = NULL;
-	uint32_t seq = (uint32_t)time(NULL);
+	struct ns_sock *nl = NULL;
 	int r;
 
 	*ret = NULL;
 	*ret_n = 0;
-	r = open_in_ns(netns_fd, &nl);
+	r = ns_sock_open_in(netns_fd, NETLINK_SOCK_DIAG, &nl);
 	if (r < 0)
 		goto out;
 	for (size_t f = 0; f < 2; f++) {
 		for (size_t p = 0; p < 2; p++) {
-			r = dump_one(nl, families[f], protos[p], ++seq, &c);
+			r = dump_one(nl, families[f], protos[p], &c);
 			/* A kernel without inet6 or udp_diag answers ENOENT: nothing to see. */
 			if (r == -ENOENT)
 				r = 0;
@@ -207,7 +151,6 @@ int sockdiag_snapshot(int netns_fd, const uint16_t *ports, size_t n_ports, struc
 	c.v = NULL;
 out:
 	free(c.v);
-	if (nl)
-		mnl_socket_close(nl);
+	ns_sock_close(nl);
 	return r;
 }
