@@ -344,34 +344,54 @@ static void run_cell(const struct matrix_result *res, struct matrix_cell *c, str
 	first_cleanup(&f);
 }
 
-/* Choose A, alias and other from the node's IPv4 addresses (we are inside the ns). */
-static int discover(struct matrix_result *res)
+static int prefix_len(int fam, const struct sockaddr *mask)
 {
-	struct ifaddrs *ifa = NULL, *i, *j;
-	struct matrix_if_addr *v;
+	const uint8_t *m = fam == AF_INET
+				? (const uint8_t *)&((const struct sockaddr_in *)mask)->sin_addr
+				: (const uint8_t *)&((const struct sockaddr_in6 *)mask)->sin6_addr;
+	int plen = 0;
+
+	for (int b = 0; b < (fam == AF_INET ? 4 : 16); b++)
+		plen += __builtin_popcount(m[b]);
+	return plen;
+}
+
+static bool is_ip(const struct ifaddrs *i)
+{
+	return i->ifa_addr &&
+	       (i->ifa_addr->sa_family == AF_INET || i->ifa_addr->sa_family == AF_INET6);
+}
+
+/* An IPv4 address on an up interface; loopback only when `loopback`. */
+static bool is_usable_v4(const struct ifaddrs *i, bool loopback)
+{
+	return i->ifa_addr && i->ifa_addr->sa_family == AF_INET && (i->ifa_flags & IFF_UP) &&
+	       !!(i->ifa_flags & IFF_LOOPBACK) == loopback;
+}
+
+static struct in_addr v4_of(const struct ifaddrs *i)
+{
+	return ((const struct sockaddr_in *)i->ifa_addr)->sin_addr;
+}
+
+/* Every IPv4 and IPv6 address of the node, for the outputs. */
+static int list_if_addrs(const struct ifaddrs *ifa, struct matrix_result *res)
+{
 	size_t n = 0;
-	const char *a_if = NULL;
 
-	if (getifaddrs(&ifa) < 0)
-		return -errno;
-	for (i = ifa; i; i = i->ifa_next)
-		if (i->ifa_addr &&
-		    (i->ifa_addr->sa_family == AF_INET || i->ifa_addr->sa_family == AF_INET6))
-			n++;
+	for (const struct ifaddrs *i = ifa; i; i = i->ifa_next)
+		n += is_ip(i);
 	res->if_addrs = calloc(n ? n : 1, sizeof(*res->if_addrs));
-	if (!res->if_addrs) {
-		freeifaddrs(ifa);
+	if (!res->if_addrs)
 		return -ENOMEM;
-	}
-	for (i = ifa; i; i = i->ifa_next) {
+	for (const struct ifaddrs *i = ifa; i; i = i->ifa_next) {
+		struct matrix_if_addr *v;
 		const void *src;
-		int fam, plen = 0;
+		int fam;
 
-		if (!i->ifa_addr)
+		if (!is_ip(i))
 			continue;
 		fam = i->ifa_addr->sa_family;
-		if (fam != AF_INET && fam != AF_INET6)
-			continue;
 		v = &res->if_addrs[res->n_if_addrs++];
 		snprintf(v->ifname, sizeof(v->ifname), "%s", i->ifa_name);
 		v->up = i->ifa_flags & IFF_UP;
@@ -381,93 +401,119 @@ static int discover(struct matrix_result *res)
 			  ? (const void *)&((struct sockaddr_in *)i->ifa_addr)->sin_addr
 			  : (const void *)&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
 		inet_ntop(fam, src, v->text, INET6_ADDRSTRLEN);
-		if (i->ifa_netmask) {
-			const uint8_t *m =
-			    fam == AF_INET
-				? (const uint8_t *)&((struct sockaddr_in *)i->ifa_netmask)->sin_addr
-				: (const uint8_t *)&((struct sockaddr_in6 *)i->ifa_netmask)
-				      ->sin6_addr;
-
-			for (int b = 0; b < (fam == AF_INET ? 4 : 16); b++)
-				plen += __builtin_popcount(m[b]);
+		if (i->ifa_netmask)
 			snprintf(v->text + strlen(v->text), sizeof(v->text) - strlen(v->text),
-				 "/%d", plen);
+				 "/%d", prefix_len(fam, i->ifa_netmask));
+	}
+	return 0;
+}
+
+/* Count the IPv4 addresses of interface `name`, keeping the first two. */
+static size_t v4_of_interface(const struct ifaddrs *ifa, const char *name, struct in_addr two[2])
+{
+	size_t cnt = 0;
+
+	for (const struct ifaddrs *j = ifa; j; j = j->ifa_next) {
+		if (!j->ifa_addr || j->ifa_addr->sa_family != AF_INET || strcmp(j->ifa_name, name))
+			continue;
+		if (cnt < 2)
+			two[cnt] = v4_of(j);
+		cnt++;
+	}
+	return cnt;
+}
+
+/*
+ * A and alias: the first up, non-loopback interface with two IPv4 addresses,
+ * else the first with one (no alias).  Returns A's interface or NULL.
+ */
+static const char *pick_a_and_alias(const struct ifaddrs *ifa, struct matrix_result *res)
+{
+	for (size_t want = 2; want >= 1; want--) {
+		for (const struct ifaddrs *i = ifa; i; i = i->ifa_next) {
+			struct in_addr two[2] = {{0}, {0}};
+			size_t cnt;
+
+			if (!is_usable_v4(i, false))
+				continue;
+			cnt = v4_of_interface(ifa, i->ifa_name, two);
+			if (cnt < want)
+				continue;
+			res->have[MX_ADDR_A] = true;
+			res->addr[MX_ADDR_A] = two[0];
+			if (cnt >= 2) {
+				res->have[MX_ADDR_ALIAS] = true;
+				res->addr[MX_ADDR_ALIAS] = two[1];
+				snprintf(res->addr_if[MX_ADDR_ALIAS], IF_NAMESIZE, "%s",
+					 i->ifa_name);
+			}
+			return i->ifa_name;
 		}
 	}
+	return NULL;
+}
 
+/* Nothing but loopback: A is 127.0.0.1 so the matrix still runs. */
+static const char *pick_loopback_a(const struct ifaddrs *ifa, struct matrix_result *res)
+{
+	for (const struct ifaddrs *i = ifa; i; i = i->ifa_next) {
+		if (!is_usable_v4(i, true))
+			continue;
+		res->have[MX_ADDR_A] = true;
+		res->addr[MX_ADDR_A] = v4_of(i);
+		snprintf(res->notes[0], sizeof(res->notes[0]),
+			 "no IPv4 address outside loopback: A is %s on %s",
+			 inet_ntoa(res->addr[MX_ADDR_A]), i->ifa_name);
+		return i->ifa_name;
+	}
+	return NULL;
+}
+
+/* Other: an IPv4 address on an up, non-loopback interface other than A's. */
+static void pick_other(const struct ifaddrs *ifa, const char *a_if, struct matrix_result *res)
+{
+	for (const struct ifaddrs *i = ifa; i; i = i->ifa_next) {
+		if (!is_usable_v4(i, false) || !strcmp(i->ifa_name, a_if))
+			continue;
+		res->have[MX_ADDR_OTHER] = true;
+		res->addr[MX_ADDR_OTHER] = v4_of(i);
+		snprintf(res->addr_if[MX_ADDR_OTHER], IF_NAMESIZE, "%s", i->ifa_name);
+		return;
+	}
+	snprintf(res->notes[2], sizeof(res->notes[2]),
+		 "no IPv4 address on a second interface: other axis skipped");
+}
+
+/* Choose A, alias and other from the node's IPv4 addresses (we are inside the ns). */
+static int discover(struct matrix_result *res)
+{
+	struct ifaddrs *ifa = NULL;
+	const char *a_if;
+	int r;
+
+	if (getifaddrs(&ifa) < 0)
+		return -errno;
+	r = list_if_addrs(ifa, res);
+	if (r < 0)
+		goto out;
 	res->have[MX_ADDR_WILDCARD] = true;
 	res->addr[MX_ADDR_WILDCARD].s_addr = htonl(INADDR_ANY);
 	snprintf(res->addr_if[MX_ADDR_WILDCARD], IF_NAMESIZE, "*");
-	/* A and alias: the first up, non-loopback interface with two IPv4 addresses. */
-	for (int pass = 0; pass < 2 && !res->have[MX_ADDR_A]; pass++) {
-		for (i = ifa; i && !res->have[MX_ADDR_A]; i = i->ifa_next) {
-			size_t cnt = 0;
-			struct in_addr first = {0}, second = {0};
-
-			if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET ||
-			    (i->ifa_flags & IFF_LOOPBACK) || !(i->ifa_flags & IFF_UP))
-				continue;
-			for (j = ifa; j; j = j->ifa_next) {
-				if (!j->ifa_addr || j->ifa_addr->sa_family != AF_INET ||
-				    strcmp(j->ifa_name, i->ifa_name))
-					continue;
-				if (cnt == 0)
-					first = ((struct sockaddr_in *)j->ifa_addr)->sin_addr;
-				else if (cnt == 1)
-					second = ((struct sockaddr_in *)j->ifa_addr)->sin_addr;
-				cnt++;
-			}
-			if (pass == 0 && cnt < 2)
-				continue;
-			res->have[MX_ADDR_A] = true;
-			res->addr[MX_ADDR_A] = first;
-			a_if = i->ifa_name;
-			if (cnt >= 2) {
-				res->have[MX_ADDR_ALIAS] = true;
-				res->addr[MX_ADDR_ALIAS] = second;
-				snprintf(res->addr_if[MX_ADDR_ALIAS], IF_NAMESIZE, "%s", a_if);
-			}
-		}
-	}
-	if (!res->have[MX_ADDR_A]) {
-		/* Nothing but loopback: use 127.0.0.1 so the matrix still runs. */
-		for (i = ifa; i; i = i->ifa_next) {
-			if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET &&
-			    (i->ifa_flags & IFF_LOOPBACK) && (i->ifa_flags & IFF_UP)) {
-				res->have[MX_ADDR_A] = true;
-				res->addr[MX_ADDR_A] =
-				    ((struct sockaddr_in *)i->ifa_addr)->sin_addr;
-				a_if = i->ifa_name;
-				snprintf(res->notes[0], sizeof(res->notes[0]),
-					 "no IPv4 address outside loopback: A is %s on %s",
-					 inet_ntoa(res->addr[MX_ADDR_A]), a_if);
-				break;
-			}
-		}
-	}
-	if (!res->have[MX_ADDR_A]) {
-		freeifaddrs(ifa);
-		return -EADDRNOTAVAIL;
+	a_if = pick_a_and_alias(ifa, res);
+	if (!a_if)
+		a_if = pick_loopback_a(ifa, res);
+	if (!a_if) {
+		r = -EADDRNOTAVAIL;
+		goto out;
 	}
 	snprintf(res->addr_if[MX_ADDR_A], IF_NAMESIZE, "%s", a_if);
 	if (!res->have[MX_ADDR_ALIAS])
 		snprintf(res->notes[1], sizeof(res->notes[1]),
 			 "no interface carries two IPv4 addresses: alias axis skipped");
-	for (i = ifa; i; i = i->ifa_next) {
-		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET ||
-		    (i->ifa_flags & IFF_LOOPBACK) || !(i->ifa_flags & IFF_UP) ||
-		    !strcmp(i->ifa_name, a_if))
-			continue;
-		res->have[MX_ADDR_OTHER] = true;
-		res->addr[MX_ADDR_OTHER] = ((struct sockaddr_in *)i->ifa_addr)->sin_addr;
-		snprintf(res->addr_if[MX_ADDR_OTHER], IF_NAMESIZE, "%s", i->ifa_name);
-		break;
-	}
-	if (!res->have[MX_ADDR_OTHER])
-		snprintf(res->notes[2], sizeof(res->notes[2]),
-			 "no IPv4 address on a second interface: other axis skipped");
+	pick_other(ifa, a_if, res);
+out:
 	freeifaddrs(ifa);
-	return 0;
+	return r;
 }
 
 static double now_ms(void)
@@ -489,89 +535,113 @@ void matrix_result_free(struct matrix_result *r)
 	r->n_cells = r->n_if_addrs = 0;
 }
 
-int matrix_run(int netns_fd, const struct matrix_config *cfg, struct matrix_result *res)
+/* Cell i's coordinates, in the cells' storage order (see cell_at in matrix_out.c). */
+static void cell_decode(struct matrix_cell *c, size_t i, unsigned mask, size_t per)
 {
-	struct ports *ports = NULL;
-	struct utsname u;
-	unsigned lo, hi, mask;
-	int home = -1, r, fatal = 0;
-	bool inside = false;
-	size_t total, per, k = 0;
+	size_t x = i % per;
+
+	c->proto = (uint8_t)((mask & (1u << MX_TCP)) && i < per ? MX_TCP : MX_UDP);
+	c->uid = (uint8_t)(x % MX_N_UID);
+	x /= MX_N_UID;
+	c->second_addr = (uint8_t)(x % MX_N_ADDR);
+	x /= MX_N_ADDR;
+	c->second_opts = (uint8_t)(x % MX_N_OPTS);
+	x /= MX_N_OPTS;
+	c->first_addr = (uint8_t)(x % MX_N_ADDR);
+	x /= MX_N_ADDR;
+	c->first_opts = (uint8_t)(x % MX_N_OPTS);
+	c->state = (uint8_t)(x / MX_N_OPTS);
+}
+
+/* What the part of a run inside the node's namespace needs. */
+struct matrix_job {
+	const struct matrix_config *cfg;
+	struct matrix_result *res;
+	struct ports *ports;
+	size_t total;
+};
+
+/* Inside the node's namespace: find the addresses, run every cell.  0 or -errno. */
+static int matrix_inside(void *arg)
+{
+	struct matrix_job *job = arg;
+	const struct matrix_config *cfg = job->cfg;
+	struct matrix_result *res = job->res;
+	size_t per = matrix_cell_count(1u << MX_TCP);
+	int r, fatal = 0;
 	double t0;
 
-	memset(res, 0, sizeof(*res));
-	mask = cfg && cfg->proto_mask ? cfg->proto_mask & 3u : 3u;
-	lo = cfg && cfg->port_lo ? cfg->port_lo : PORT_LO_DEFAULT;
-	hi = cfg && cfg->port_hi ? cfg->port_hi : PORT_HI_DEFAULT;
-	if (!mask || lo > hi)
-		return -EINVAL;
-	res->proto_mask = mask;
-	if (uname(&u) == 0)
-		snprintf(res->kernel, sizeof(res->kernel), "%s", u.release);
-	total = matrix_cell_count(mask);
-	per = matrix_cell_count(1u << MX_TCP);
-	if (hi - lo + 1 < total)
-		return -ENOSPC;
-	res->cells = calloc(total, sizeof(*res->cells));
-	ports = malloc(sizeof(*ports));
-	r = -ENOMEM;
-	if (!res->cells || !ports)
-		goto out;
-	r = ports_init(ports, netns_fd, lo, hi);
+	r = discover(res);
 	if (r < 0)
-		goto out;
-	home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (home < 0) {
-		r = -errno;
-		goto out;
+		return r;
+	t0 = now_ms();
+	for (size_t i = 0; i < job->total; i++) {
+		cell_decode(&res->cells[i], i, res->proto_mask, per);
+		run_cell(res, &res->cells[i], job->ports, &fatal);
+		if (fatal)
+			return fatal;
+		res->n_cells = i + 1;
+		if (cfg && cfg->progress && (res->n_cells % 64 == 0 || res->n_cells == job->total))
+			cfg->progress(cfg->progress_arg, res->n_cells, job->total);
 	}
+	res->elapsed_ms = now_ms() - t0;
+	return 0;
+}
+
+/* Enter netns_fd, run fn, come back.  0, fn's result or -errno. */
+static int run_in_netns(int netns_fd, int (*fn)(void *), void *arg)
+{
+	int home, r;
+
+	home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (home < 0)
+		return -errno;
 	if (setns(netns_fd, CLONE_NEWNET) < 0) {
 		r = -errno;
 		goto out;
 	}
-	inside = true;
-	r = discover(res);
+	r = fn(arg);
+	/* Going home is not optional: the caller must never continue inside the lab. */
+	if (setns(home, CLONE_NEWNET) < 0 && r == 0)
+		r = -errno;
+out:
+	close(home);
+	return r;
+}
+
+int matrix_run(int netns_fd, const struct matrix_config *cfg, struct matrix_result *res)
+{
+	struct matrix_job job = {.cfg = cfg, .res = res};
+	struct utsname u;
+	unsigned lo, hi;
+	int r;
+
+	memset(res, 0, sizeof(*res));
+	res->proto_mask = cfg && cfg->proto_mask ? cfg->proto_mask & 3u : 3u;
+	lo = cfg && cfg->port_lo ? cfg->port_lo : PORT_LO_DEFAULT;
+	hi = cfg && cfg->port_hi ? cfg->port_hi : PORT_HI_DEFAULT;
+	if (!res->proto_mask || lo > hi)
+		return -EINVAL;
+	if (uname(&u) == 0)
+		snprintf(res->kernel, sizeof(res->kernel), "%s", u.release);
+	job.total = matrix_cell_count(res->proto_mask);
+	if (hi - lo + 1 < job.total)
+		return -ENOSPC;
+	res->cells = calloc(job.total, sizeof(*res->cells));
+	job.ports = malloc(sizeof(*job.ports));
+	r = -ENOMEM;
+	if (!res->cells || !job.ports)
+		goto out;
+	r = ports_init(job.ports, netns_fd, lo, hi);
 	if (r < 0)
 		goto out;
-
-	t0 = now_ms();
-	/* Flat index, decoded in the cells' storage order (see matrix_out.c). */
-	for (size_t i = 0; i < total; i++) {
-		struct matrix_cell *c = &res->cells[i];
-		size_t x = i % per;
-
-		c->proto = (uint8_t)((mask & (1u << MX_TCP)) && i < per ? MX_TCP : MX_UDP);
-		c->uid = (uint8_t)(x % MX_N_UID);
-		x /= MX_N_UID;
-		c->second_addr = (uint8_t)(x % MX_N_ADDR);
-		x /= MX_N_ADDR;
-		c->second_opts = (uint8_t)(x % MX_N_OPTS);
-		x /= MX_N_OPTS;
-		c->first_addr = (uint8_t)(x % MX_N_ADDR);
-		x /= MX_N_ADDR;
-		c->first_opts = (uint8_t)(x % MX_N_OPTS);
-		c->state = (uint8_t)(x / MX_N_OPTS);
-		run_cell(res, c, ports, &fatal);
-		if (fatal) {
-			r = fatal;
-			goto out;
-		}
-		k = i + 1;
-		if (cfg && cfg->progress && (k % 64 == 0 || k == total))
-			cfg->progress(cfg->progress_arg, k, total);
-	}
-	res->elapsed_ms = now_ms() - t0;
-	res->n_cells = k;
+	r = run_in_netns(netns_fd, matrix_inside, &job);
+	if (r < 0)
+		goto out;
 	res->port_first = (uint16_t)lo;
-	res->port_last = (uint16_t)(ports->next - 1);
-	r = 0;
+	res->port_last = (uint16_t)(job.ports->next - 1);
 out:
-	/* Going home is not optional: the caller must never continue inside the lab. */
-	if (inside && setns(home, CLONE_NEWNET) < 0 && r == 0)
-		r = -errno;
-	if (home >= 0)
-		close(home);
-	free(ports);
+	free(job.ports);
 	if (r < 0)
 		matrix_result_free(res);
 	return r;
