@@ -71,7 +71,14 @@ static int write_html(const char *path, const struct matrix_result *res)
 	return r;
 }
 
-int cmd_matrix(int argc, char **argv)
+struct matrix_args {
+	const char *lab, *node, *html;
+	bool json;
+	unsigned proto_mask;
+};
+
+/* Options and operands: -1 to go on, else the exit status (help, bad usage). */
+static int parse_args(int argc, char **argv, struct matrix_args *a)
 {
 	static const struct option opts[] = {
 	    {"json", no_argument, NULL, 'j'},
@@ -80,32 +87,23 @@ int cmd_matrix(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {0},
 	};
-	struct matrix_config cfg = {0};
-	struct matrix_result res = {0};
-	const char *html = NULL, *lab, *node;
-	char ns[256];
-	bool json = false;
-	int c, fd = -1, r, ret = EXIT_SYSTEM;
-	size_t setup = 0;
+	int c;
 
 	optind = 0; /* full reset of GNU getopt: `run` may have parsed before */
 	while ((c = getopt_long(argc, argv, "jH:p:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
-			json = true;
+			a->json = true;
 			break;
 		case 'H':
-			html = optarg;
+			a->html = optarg;
 			break;
 		case 'p':
-			if (!strcmp(optarg, "tcp")) {
-				cfg.proto_mask = 1u << MX_TCP;
-			} else if (!strcmp(optarg, "udp")) {
-				cfg.proto_mask = 1u << MX_UDP;
-			} else {
+			if (strcmp(optarg, "tcp") && strcmp(optarg, "udp")) {
 				cmd_err("matrix: --proto takes tcp or udp, not '%s'", optarg);
 				return EXIT_USAGE;
 			}
+			a->proto_mask = 1u << (strcmp(optarg, "tcp") ? MX_UDP : MX_TCP);
 			break;
 		case 'h':
 			usage(stdout);
@@ -119,18 +117,26 @@ int cmd_matrix(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	lab = argv[optind];
-	node = argv[optind + 1];
-	if (!topo_name_valid(lab, TOPO_LAB_NAME_MAX) ||
-	    !topo_name_valid(node, TOPO_NODE_NAME_MAX)) {
-		cmd_err("matrix: '%s %s' is not a lab and node name ([a-z0-9-])", lab, node);
+	a->lab = argv[optind];
+	a->node = argv[optind + 1];
+	if (!topo_name_valid(a->lab, TOPO_LAB_NAME_MAX) ||
+	    !topo_name_valid(a->node, TOPO_NODE_NAME_MAX)) {
+		cmd_err("matrix: '%s %s' is not a lab and node name ([a-z0-9-])", a->lab, a->node);
 		return EXIT_USAGE;
 	}
-	if (lab_ns_name(lab, node, ns, sizeof(ns)) < 0) {
+	return -1;
+}
+
+/* The node's namespace, tagged as the lab's: -1 with *ret_fd, else the exit status. */
+static int open_node(const char *lab, const char *node, char *ns, size_t ns_len, int *ret_fd)
+{
+	int r;
+
+	if (lab_ns_name(lab, node, ns, ns_len) < 0) {
 		cmd_err("matrix: lab and node names too long");
 		return EXIT_USAGE;
 	}
-	r = lab_node_open(lab, node, &fd);
+	r = lab_node_open(lab, node, ret_fd);
 	if (r == -ENOENT) {
 		cmd_err("matrix: lab '%s' has no node '%s' up (namespace %s does not exist)", lab,
 			node, ns);
@@ -144,36 +150,69 @@ int cmd_matrix(int argc, char **argv)
 		cmd_err("matrix: namespace %s: %s", ns, strerror(-r));
 		return EXIT_SYSTEM;
 	}
+	return -1;
+}
+
+static void print_run_error(int r, const char *node, const char *ns)
+{
+	if (r == -EADDRNOTAVAIL)
+		cmd_err("matrix: node '%s' (namespace %s) has no usable IPv4 address", node, ns);
+	else if (r == -ENOSPC)
+		cmd_err("matrix: namespace %s: no free port left in 10000-32767 (TIME-WAIT "
+			"sockets of earlier runs hold them for 60 s)",
+			ns);
+	else
+		cmd_err("matrix: namespace %s: %s", ns, strerror(-r));
+}
+
+/* Standard output, then the page: 0 or -errno (printed). */
+static int write_outputs(const struct matrix_args *a, const struct matrix_result *res)
+{
+	int r = a->json ? matrix_write_json(res, stdout)
+			: matrix_write_grid(res, stdout, isatty(STDOUT_FILENO));
+
+	if (r < 0) {
+		cmd_err("matrix: writing the output: %s", strerror(-r));
+		return r;
+	}
+	if (a->html) {
+		r = write_html(a->html, res);
+		if (r < 0) {
+			cmd_err("matrix: %s: %s", a->html, strerror(-r));
+			return r;
+		}
+	}
+	return 0;
+}
+
+int cmd_matrix(int argc, char **argv)
+{
+	struct matrix_args a = {0};
+	struct matrix_config cfg = {0};
+	struct matrix_result res = {0};
+	char ns[256];
+	int fd = -1, r, ret;
+	size_t setup = 0;
+
+	ret = parse_args(argc, argv, &a);
+	if (ret >= 0)
+		return ret;
+	ret = open_node(a.lab, a.node, ns, sizeof(ns), &fd);
+	if (ret >= 0)
+		return ret;
+	ret = EXIT_SYSTEM;
+	cfg.proto_mask = a.proto_mask;
 	if (isatty(STDERR_FILENO))
 		cfg.progress = progress;
 	r = matrix_run(fd, &cfg, &res);
 	if (r < 0) {
-		if (r == -EADDRNOTAVAIL)
-			cmd_err("matrix: node '%s' (namespace %s) has no usable IPv4 address", node,
-				ns);
-		else if (r == -ENOSPC)
-			cmd_err("matrix: namespace %s: no free port left in 10000-32767 (TIME-WAIT "
-				"sockets of earlier runs hold them for 60 s)",
-				ns);
-		else
-			cmd_err("matrix: namespace %s: %s", ns, strerror(-r));
+		print_run_error(r, a.node, ns);
 		goto out;
 	}
-	snprintf(res.lab, sizeof(res.lab), "%s", lab);
-	snprintf(res.node, sizeof(res.node), "%s", node);
-	r = json ? matrix_write_json(&res, stdout)
-		 : matrix_write_grid(&res, stdout, isatty(STDOUT_FILENO));
-	if (r < 0) {
-		cmd_err("matrix: writing the output: %s", strerror(-r));
+	snprintf(res.lab, sizeof(res.lab), "%s", a.lab);
+	snprintf(res.node, sizeof(res.node), "%s", a.node);
+	if (write_outputs(&a, &res) < 0)
 		goto out;
-	}
-	if (html) {
-		r = write_html(html, &res);
-		if (r < 0) {
-			cmd_err("matrix: %s: %s", html, strerror(-r));
-			goto out;
-		}
-	}
 	for (size_t i = 0; i < res.n_cells; i++)
 		setup += res.cells[i].result == MATRIX_SETUP;
 	if (setup) {
