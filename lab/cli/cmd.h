@@ -7,6 +7,10 @@
 #ifndef REUSELAB_CMD_H
 #define REUSELAB_CMD_H
 
+#include <stddef.h>
+
+struct option;
+
 enum {
 	EXIT_OK = 0,
 	EXIT_DIFFERS = 1,
@@ -31,5 +35,23 @@ void cmd_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* True when argv holds -h or --help before any "--". */
 int cmd_wants_help(int argc, char **argv);
+
+/*
+ * getopt_long for a command (argv[0] is its name) that reports an unknown
+ * option, or one missing its value, in one line with a "did you mean" for
+ * near misses.  Returns what getopt_long returns; '?' is already reported.
+ */
+int cmd_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
+
+/* The candidate closest to a mistyped word, if any is within two edits. */
+struct cmd_nearest {
+	const char *word;
+	size_t len;
+	const char *best;       /* NULL until a candidate is close enough */
+	size_t best_d;
+};
+
+void cmd_nearest_init(struct cmd_nearest *n, const char *word, size_t len);
+void cmd_nearest_offer(struct cmd_nearest *n, const char *candidate);
 
 #endif

@@ -136,8 +136,7 @@ int cmd_cases(int argc, char **argv)
 		return EXIT_SYSTEM;
 	}
 	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "jC:h", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "jC:h", opts)) != -1) {
 		switch (c) {
 		case 'j':
 			json = 1;
@@ -149,8 +148,6 @@ int cmd_cases(int argc, char **argv)
 			usage(stdout);
 			goto out;
 		default:
-			cmd_err("cases: bad option '%s' (try 'reuselab cases --help')",
-				argv[optind - 1]);
 			status = EXIT_USAGE;
 			goto out;
 		}

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* `reuselab check FILE... [--quiet]`: load and validate, no root needed. */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -74,38 +75,33 @@ static int check_one(const char *path, int quiet)
 
 int cmd_check(int argc, char **argv)
 {
-	int quiet = 0, files = 0, status = EXIT_OK, opts = 1;
+	static const struct option opts[] = {
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int c, quiet = 0, status = EXIT_OK;
 
-	if (cmd_wants_help(argc, argv)) {
-		usage(stdout);
-		return EXIT_OK;
-	}
-	for (int i = 1; i < argc; i++) {
-		if (opts && !strcmp(argv[i], "--")) {
-			opts = 0;
-		} else if (opts && (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet"))) {
+	optind = 0;
+	while ((c = cmd_getopt(argc, argv, "qh", opts)) != -1) {
+		switch (c) {
+		case 'q':
 			quiet = 1;
-		} else if (opts && argv[i][0] == '-' && argv[i][1]) {
-			cmd_err("check: unknown option '%s' (try 'reuselab check --help')", argv[i]);
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
 			return EXIT_USAGE;
-		} else {
-			files++;
 		}
 	}
-	if (!files) {
+	if (optind == argc) {
 		cmd_err("check: missing FILE (try 'reuselab check --help')");
 		return EXIT_USAGE;
 	}
-	opts = 1;
-	for (int i = 1; i < argc; i++) {
+	for (int i = optind; i < argc; i++) {
 		int r;
 
-		if (opts && !strcmp(argv[i], "--")) {
-			opts = 0;
-			continue;
-		}
-		if (opts && argv[i][0] == '-' && argv[i][1])
-			continue;
 		r = check_one(argv[i], quiet);
 		if (r > status)
 			status = r;

@@ -83,7 +83,7 @@ int cmd_down(int argc, char **argv)
 	const char *name = NULL;
 	int c, all = 0, quiet = 0, rc = EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, "an:qh", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "an:qh", opts)) != -1) {
 		switch (c) {
 		case 'a':
 			all = 1;
@@ -98,7 +98,6 @@ int cmd_down(int argc, char **argv)
 			down_usage(stdout);
 			return EXIT_OK;
 		default:
-			down_usage(stderr);
 			return EXIT_USAGE;
 		}
 	}

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* `reuselab graph FILE`: the topology as Graphviz DOT on stdout. */
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,34 +19,31 @@ static void usage(FILE *out)
 
 int cmd_graph(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
 	struct topo_diag d = { 0 };
 	struct topology *t = NULL;
 	const char *path = NULL;
-	int r, status = EXIT_OK;
+	int c, r, status = EXIT_OK;
 
-	if (cmd_wants_help(argc, argv)) {
+	optind = 0;
+	while ((c = cmd_getopt(argc, argv, "h", opts)) != -1) {
+		if (c != 'h')
+			return EXIT_USAGE;
 		usage(stdout);
 		return EXIT_OK;
 	}
-	for (int i = 1; i < argc; i++) {
-		if (argv[i][0] == '-' && argv[i][1] && strcmp(argv[i], "--")) {
-			cmd_err("graph: unknown option '%s' (try 'reuselab graph --help')", argv[i]);
-			return EXIT_USAGE;
-		}
-		if (!strcmp(argv[i], "--") && i + 1 < argc)
-			i++;
-		else if (!strcmp(argv[i], "--"))
-			continue;
-		if (path) {
-			cmd_err("graph: one FILE only (try 'reuselab graph --help')");
-			return EXIT_USAGE;
-		}
-		path = argv[i];
+	if (optind + 1 < argc) {
+		cmd_err("graph: one FILE only (try 'reuselab graph --help')");
+		return EXIT_USAGE;
 	}
-	if (!path) {
+	if (optind == argc) {
 		cmd_err("graph: missing FILE (try 'reuselab graph --help')");
 		return EXIT_USAGE;
 	}
+	path = argv[optind];
 	r = topo_load(path, &t, &d);
 	for (size_t i = 0; i < d.n; i++)
 		fprintf(stderr, "%s\n", d.lines[i]);

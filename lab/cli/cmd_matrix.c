@@ -90,7 +90,7 @@ static int parse_args(int argc, char **argv, struct matrix_args *a)
 	int c;
 
 	optind = 0; /* full reset of GNU getopt: `run` may have parsed before */
-	while ((c = getopt_long(argc, argv, "jH:p:h", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "jH:p:h", opts)) != -1) {
 		switch (c) {
 		case 'j':
 			a->json = true;
@@ -109,7 +109,6 @@ static int parse_args(int argc, char **argv, struct matrix_args *a)
 			usage(stdout);
 			return EXIT_OK;
 		default:
-			usage(stderr);
 			return EXIT_USAGE;
 		}
 	}

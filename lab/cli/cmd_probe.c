@@ -98,8 +98,7 @@ int cmd_probe(int argc, char **argv)
 		goto out;
 	}
 	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "n:c:C:jh", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "n:c:C:jh", opts)) != -1) {
 		switch (c) {
 		case 'n':
 			name = optarg;
@@ -121,8 +120,6 @@ int cmd_probe(int argc, char **argv)
 			status = EXIT_OK;
 			goto out;
 		default:
-			cmd_err("probe: bad option '%s' (try 'reuselab probe --help')",
-				argv[optind - 1]);
 			status = EXIT_USAGE;
 			goto out;
 		}

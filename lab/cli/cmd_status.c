@@ -108,7 +108,7 @@ int cmd_status(int argc, char **argv)
 	size_t n = 0;
 	int c, json = 0, r, rc = EXIT_OK, listed = 0;
 
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "jh", opts)) != -1) {
 		switch (c) {
 		case 'j':
 			json = 1;
@@ -117,7 +117,6 @@ int cmd_status(int argc, char **argv)
 			status_usage(stdout);
 			return EXIT_OK;
 		default:
-			status_usage(stderr);
 			return EXIT_USAGE;
 		}
 	}

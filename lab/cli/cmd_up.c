@@ -188,7 +188,7 @@ int cmd_up(int argc, char **argv)
 	int c, r, sig, dry_run = 0;
 	sigset_t old;
 
-	while ((c = getopt_long(argc, argv, "n:Nh", opts, NULL)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "n:Nh", opts)) != -1) {
 		switch (c) {
 		case 'N':
 			dry_run = 1;
@@ -200,7 +200,6 @@ int cmd_up(int argc, char **argv)
 			up_usage(stdout);
 			return EXIT_OK;
 		default:
-			up_usage(stderr);
 			return EXIT_USAGE;
 		}
 	}

@@ -43,6 +43,19 @@ static void usage(FILE *out)
 		     "built is removed).  See reuselab(1) and reuselab-topology(5).\n");
 }
 
+static void unknown_command(const char *word)
+{
+	struct cmd_nearest n;
+
+	cmd_nearest_init(&n, word, strlen(word));
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		cmd_nearest_offer(&n, commands[i].name);
+	if (n.best)
+		cmd_err("unknown command '%s'; did you mean '%s'?", word, n.best);
+	else
+		cmd_err("unknown command '%s' (try 'reuselab --help')", word);
+}
+
 int main(int argc, char **argv)
 {
 	/* A reader that goes away (`reuselab run ... | head`) must not kill us
@@ -72,6 +85,6 @@ int main(int argc, char **argv)
 		}
 		return commands[i].fn(argc - 1, argv + 1);
 	}
-	cmd_err("unknown command '%s' (try 'reuselab --help')", argv[1]);
+	unknown_command(argv[1]);
 	return EXIT_USAGE;
 }

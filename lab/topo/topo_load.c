@@ -583,6 +583,47 @@ static int load_sysctl(struct ctx *c, const struct ynode *key, const struct ynod
 	return copy_str(c, val, "sysctl value", s->value, sizeof(s->value));
 }
 
+static bool is_one_of(const char *s, const char *const *keys, size_t nkeys)
+{
+	for (size_t k = 0; k < nkeys; k++)
+		if (!strcmp(s, keys[k]))
+			return true;
+	return false;
+}
+
+/* Whether a key of map from index `from` on is one of keys[]. */
+static bool has_key(const struct ynode *map, size_t from, const char *const *keys,
+		    size_t nkeys)
+{
+	for (size_t i = from; map->kind == Y_MAP && i < map->n; i += 2)
+		if (is_one_of(map->kids[i].str, keys, nkeys))
+			return true;
+	return false;
+}
+
+/*
+ * A node indented one step too far becomes a key of the node above it: with
+ * its body indented too, an unknown key holding node keys; with its body
+ * not, a key with no value followed by its keys ("duplicate key
+ * 'interfaces'").  Name that mistake instead of its symptoms.
+ */
+static int swallowed_node(struct ctx *c, const char *node, const struct ynode *map,
+			  const char *const *keys, size_t nkeys)
+{
+	for (size_t i = 0; map->kind == Y_MAP && i < map->n; i += 2) {
+		const struct ynode *k = &map->kids[i], *v = &map->kids[i + 1];
+
+		if (is_one_of(k->str, keys, nkeys))
+			continue;
+		if ((is_null(v) && has_key(map, i + 2, keys, nkeys)) || has_key(v, 0, keys, nkeys))
+			return err(c, k->mark,
+				   "node '%.64s' is indented under node '%s', which swallowed "
+				   "it: indent it like '%s'",
+				   k->str, node, node);
+	}
+	return 0;
+}
+
 static int load_node(struct ctx *c, const struct ynode *key, const struct ynode *val,
 		     struct topo_node *n)
 {
@@ -599,6 +640,9 @@ static int load_node(struct ctx *c, const struct ynode *key, const struct ynode 
 	if (is_null(val))
 		return 0;
 	snprintf(what, sizeof(what), "node '%s'", n->name);
+	r = swallowed_node(c, n->name, val, keys, 3);
+	if (r < 0)
+		return r;
 	r = fields(c, val, what, keys, 3, v, NULL);
 	if (r < 0)
 		return r;
