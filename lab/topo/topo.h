@@ -198,5 +198,7 @@ int topo_iface_find(const struct topo_node *n, const char *name);
 /* Write the topology as Graphviz DOT. Returns 0 or -errno. */
 #include <stdio.h>
 int topo_write_dot(const struct topology *t, FILE *out);
+/* Write the topology as a Mermaid flowchart (for Markdown). 0 or -errno. */
+int topo_write_mermaid(const struct topology *t, FILE *out);
 
 #endif

@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Topology -> Graphviz DOT: nodes as boxes listing interfaces and addresses,
- * links as edges labelled with the interface at each end, lans as ellipses.
+ * links as edges labelled with the interface at each end, lans as ellipses
+ * boxed with the nodes that hang off them alone.  Left to right from the hub
+ * (see topo_draw.c), so a lab with many NICs grows down, not into a strip.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 
-#include "lab/topo/topo.h"
+#include "lab/topo/topo_int.h"
 
 /*
  * A DOT double-quoted string.  Backslash starts DOT's own label escapes
@@ -37,7 +41,7 @@ static void put_lan_id(FILE *out, const char *name)
 	put_quoted(out, id);
 }
 
-/* The box label: node name, then one left-aligned line per interface. */
+/* The box label: node name, then each interface with its addresses, left-aligned. */
 static void put_node(FILE *out, const struct topo_node *n)
 {
 	char buf[INET6_ADDRSTRLEN];
@@ -56,61 +60,110 @@ static void put_node(FILE *out, const struct topo_node *n)
 			fputc(*p, out);
 		}
 		fputc(':', out);
+		/* One address per line, under the first: boxes grow down, not wide. */
 		for (size_t j = 0; j < f->n_addrs; j++) {
 			if (!inet_ntop(f->addrs[j].family, f->addrs[j].addr, buf, sizeof(buf)))
 				continue;
-			fprintf(out, " %s/%u", buf, f->addrs[j].prefixlen);
+			if (j)
+				fprintf(out, "%*s", (int)strlen(f->name) + 1, "");
+			fprintf(out, " %s/%u\\l", buf, f->addrs[j].prefixlen);
 		}
-		fputs("\\l", out);
+		if (!f->n_addrs)
+			fputs("\\l", out);
 	}
 	fputs("\"];\n", out);
 }
 
+/* One edge, written from the vertex nearer the hub so it ranks left of the other. */
+static void put_link(FILE *out, const struct topology *t, const unsigned *depth,
+		     const struct topo_link *l)
+{
+	const struct topo_endpoint *x = &l->a, *y = &l->b;
+
+	if (depth[y->node] < depth[x->node]) {
+		x = &l->b;
+		y = &l->a;
+	}
+	fputs("  ", out);
+	put_quoted(out, t->nodes[x->node].name);
+	fputs(" -- ", out);
+	put_quoted(out, t->nodes[y->node].name);
+	fputs(" [taillabel=", out);
+	put_quoted(out, t->nodes[x->node].ifaces[x->iface].name);
+	fputs(", headlabel=", out);
+	put_quoted(out, t->nodes[y->node].ifaces[y->iface].name);
+	fputs("];\n", out);
+}
+
+static void put_lan_member(FILE *out, const struct topology *t, const unsigned *depth,
+			   size_t lan, const struct topo_endpoint *m)
+{
+	const struct topo_node *n = &t->nodes[m->node];
+
+	fputs("  ", out);
+	if (depth[m->node] < depth[t->n_nodes + lan]) {
+		put_quoted(out, n->name);
+		fputs(" -- ", out);
+		put_lan_id(out, t->lans[lan].name);
+		fputs(" [taillabel=", out);
+	} else {
+		put_lan_id(out, t->lans[lan].name);
+		fputs(" -- ", out);
+		put_quoted(out, n->name);
+		fputs(" [headlabel=", out);
+	}
+	put_quoted(out, n->ifaces[m->iface].name);
+	fputs("];\n", out);
+}
+
+/* A lan's box: its ellipse and the nodes that hang off it alone. */
+static void put_lan_cluster(FILE *out, const struct topology *t, const unsigned *depth,
+			    size_t lan)
+{
+	char id[TOPO_LAN_NAME_MAX + 16];
+
+	snprintf(id, sizeof(id), "cluster_%s", t->lans[lan].name);
+	fputs("  subgraph ", out);
+	put_quoted(out, id);
+	fputs(" {\n    graph [style=\"rounded,dashed\", color=gray50, label=\"\"];\n    ", out);
+	put_lan_id(out, t->lans[lan].name);
+	fputs(" [shape=ellipse, label=", out);
+	put_quoted(out, t->lans[lan].name);
+	fputs("];\n", out);
+	for (size_t i = 0; i < t->n_nodes; i++)
+		if (topo_draw_home_lan(t, depth, i) == lan) {
+			fputs("  ", out);
+			put_node(out, &t->nodes[i]);
+		}
+	fputs("  }\n", out);
+}
+
 int topo_write_dot(const struct topology *t, FILE *out)
 {
+	unsigned *depth;
+	int r;
+
+	r = topo_draw_depths(t, &depth);
+	if (r < 0)
+		return r;
 	fputs("graph ", out);
 	put_quoted(out, t->name);
-	fputs(" {\n  graph [overlap=false, splines=true];\n"
+	fputs(" {\n  graph [rankdir=LR, nodesep=0.2, ranksep=0.7];\n"
 	      "  node [shape=box, fontname=\"monospace\"];\n"
 	      "  edge [fontname=\"monospace\", fontsize=10];\n",
 	      out);
 	for (size_t i = 0; i < t->n_nodes; i++)
-		put_node(out, &t->nodes[i]);
-	for (size_t i = 0; i < t->n_links; i++) {
-		const struct topo_link *l = &t->links[i];
-		const struct topo_node *a = &t->nodes[l->a.node], *b = &t->nodes[l->b.node];
-
-		fputs("  ", out);
-		put_quoted(out, a->name);
-		fputs(" -- ", out);
-		put_quoted(out, b->name);
-		fputs(" [taillabel=", out);
-		put_quoted(out, a->ifaces[l->a.iface].name);
-		fputs(", headlabel=", out);
-		put_quoted(out, b->ifaces[l->b.iface].name);
-		fputs("];\n", out);
-	}
-	for (size_t i = 0; i < t->n_lans; i++) {
-		const struct topo_lan *lan = &t->lans[i];
-
-		fputs("  ", out);
-		put_lan_id(out, lan->name);
-		fputs(" [shape=ellipse, label=", out);
-		put_quoted(out, lan->name);
-		fputs("];\n", out);
-		for (size_t j = 0; j < lan->n_members; j++) {
-			const struct topo_node *n = &t->nodes[lan->members[j].node];
-
-			fputs("  ", out);
-			put_quoted(out, n->name);
-			fputs(" -- ", out);
-			put_lan_id(out, lan->name);
-			fputs(" [taillabel=", out);
-			put_quoted(out, n->ifaces[lan->members[j].iface].name);
-			fputs("];\n", out);
-		}
-	}
+		if (topo_draw_home_lan(t, depth, i) == SIZE_MAX)
+			put_node(out, &t->nodes[i]);
+	for (size_t i = 0; i < t->n_lans; i++)
+		put_lan_cluster(out, t, depth, i);
+	for (size_t i = 0; i < t->n_links; i++)
+		put_link(out, t, depth, &t->links[i]);
+	for (size_t i = 0; i < t->n_lans; i++)
+		for (size_t j = 0; j < t->lans[i].n_members; j++)
+			put_lan_member(out, t, depth, i, &t->lans[i].members[j]);
 	fputs("}\n", out);
+	free(depth);
 	if (fflush(out) == EOF || ferror(out))
 		return -EIO;
 	return 0;

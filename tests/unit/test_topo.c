@@ -386,7 +386,8 @@ static void test_dot(void **state)
 				    "headlabel=\"eth0\"];\n"));
 	assert_non_null(strstr(out, "\"server\" -- \"client-c\" [taillabel=\"eth1\", "
 				    "headlabel=\"eth0\"];\n"));
-	assert_non_null(strstr(out, "eth0: 10.0.1.1/24 10.0.1.2/24 fd00:1::1/64\\l"));
+	assert_non_null(strstr(out, "eth0: 10.0.1.1/24\\l      10.0.1.2/24\\l      fd00:1::1/64\\l"));
+	assert_non_null(strstr(out, "rankdir=LR"));
 	free(out);
 	topo_free(t);
 
@@ -395,7 +396,10 @@ static void test_dot(void **state)
 	assert_int_equal(topo_write_dot(t, f), 0);
 	fclose(f);
 	assert_non_null(strstr(out, "\"lan:lan0\" [shape=ellipse, label=\"lan0\"];\n"));
-	assert_non_null(strstr(out, "\"rx3\" -- \"lan:lan0\" [taillabel=\"eth0\"];\n"));
+	/* drawn outward from the hub (sender, first of equals), rx3 inside the lan's box */
+	assert_non_null(strstr(out, "\"sender\" -- \"lan:lan0\" [taillabel=\"eth0\"];\n"));
+	assert_non_null(strstr(out, "\"lan:lan0\" -- \"rx3\" [headlabel=\"eth0\"];\n"));
+	assert_non_null(strstr(out, "subgraph \"cluster_lan0\" {\n"));
 	free(out);
 	topo_free(t);
 }
