@@ -68,3 +68,14 @@ complete_words() { # prints completions for the words given
 	run complete_words reuselab matrix "$L" ""
 	[[ "$output" == *server* && "$output" != *.lans* ]]
 }
+
+@test "reuselab(1): no command synopsis is broken inside a [...] group, at any width" {
+	for w in 60 80 100; do
+		out=$(MANWIDTH=$w man -l docs/reuselab.1 2>/dev/null)
+		[[ "$out" == *"cases [--json] [--claim Cn]..."* ]]
+		[[ "$out" == *"graph [--mermaid] FILE"* ]]
+		# every rendered line closes the brackets it opens
+		bad=$(awk '{ o = gsub(/\[/, "["); c = gsub(/\]/, "]"); if (o != c) print }' <<<"$out")
+		[ -z "$bad" ] || { echo "width $w: $bad"; false; }
+	done
+}
