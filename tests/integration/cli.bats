@@ -52,14 +52,16 @@ teardown() {
 	[[ "$("$d/opt/rl/bin/reuselab" --version)" == reuselab* ]]
 }
 
-complete_words() { # prints completions for the words given
-	bash -c 'source docs/reuselab.bash-completion
+# Prints completions for the words given, in a bash without startup files,
+# extglob or the bash-completion package.
+complete_words() {
+	bash --norc --noprofile -c 'shopt -u extglob; source docs/reuselab.bash-completion
 		COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _reuselab
 		printf "%s\n" "${COMPREPLY[@]}"' _ "$@"
 }
 
 @test "bash completion: commands, lab names, node names" {
-	[ "$(complete_words reuselab pr)" = probe ]
+	[ "$(complete_words "$REUSELAB" pr)" = probe ]
 	"$REUSELAB" up topologies/two-nics.yml --name "$L" >/dev/null
 	run complete_words reuselab down "${L:0:3}"
 	[[ "$output" == *"$L"* ]]
@@ -67,6 +69,31 @@ complete_words() { # prints completions for the words given
 	[ "$(echo "$output" | sort | tr '\n' ' ')" = "client-b client-c " ]
 	run complete_words reuselab matrix "$L" ""
 	[[ "$output" == *server* && "$output" != *.lans* ]]
+}
+
+@test "bash completion: plain bash -i, each command's own options, case ids and claims" {
+	# sourcing in an interactive bash without startup files registers it
+	run bash --norc --noprofile -i -c 'source docs/reuselab.bash-completion && complete -p reuselab' </dev/null
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"complete -F _reuselab reuselab"* ]]
+	want() { [ "$(complete_words "$REUSELAB" "$@" | sort | tr '\n' ' ')" = "$W" ] || { echo "$*: $(complete_words "$REUSELAB" "$@" | tr '\n' ' ')"; false; }; }
+	W="--dry-run --help --name " want up --
+	W="--help --mermaid " want graph -
+	W="--help --quiet " want check --
+	W="--all --help --name --quiet " want down -
+	W="--claim --help --json " want cases -
+	W="--help --html --json --proto " want matrix lab node -
+	W="tcp udp " want matrix lab node --proto ""
+	W="--help " want diff -
+	# case ids from the catalog, and from the topology file on the line
+	W="c1-two-servers-none c1-two-servers-reuseaddr c1-two-servers-reuseport " want probe lab --case c1-two
+	W="mlan-group-none mlan-group-reuseaddr mlan-group-reuseaddr-second-only mlan-group-reuseport " \
+		want run topologies/multicast-lan.yml --case mlan-gr
+	W="C1 C10 C11 C12 " want cases --claim C1
+	# topology files and directories only
+	W="topologies/two-nics.yml " want up topologies/two
+	W="topologies " want run topolog
+	[ -z "$(complete_words "$REUSELAB" check README)" ]
 }
 
 @test "reuselab(1): no command synopsis is broken inside a [...] group, at any width" {
