@@ -113,6 +113,49 @@ static int reap_bounded(pid_t pid, int ms)
 	}
 }
 
+/* The child's report and the socket it passed (-1 when none): 0, or -1
+ * when nothing complete came within the bound. */
+static int child_recv(int sk, struct child_msg *m, int *ret_fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = {.iov_base = m, .iov_len = sizeof(*m)};
+	struct msghdr mh = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+
+	*ret_fd = -1;
+	if (probe_wait_fd(sk, POLLIN, CHILD_MS) <= 0)
+		return -1;
+	if (recvmsg(sk, &mh, MSG_CMSG_CLOEXEC) < (ssize_t)sizeof(*m))
+		return -1;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+			memcpy(ret_fd, CMSG_DATA(c), sizeof(int));
+	return 0;
+}
+
+/* Take what the child sent: its outcome into res, its socket under st->lhs.
+ * 0, or -errno (R->why set) when the child could not even start its work. */
+static int child_collect(struct run *R, int node, const struct probe_step *st, int sk,
+			 struct step_result *res)
+{
+	struct child_msg m = {0};
+	int fd;
+
+	if (child_recv(sk, &m, &fd) < 0) {
+		res->err = STEP_TIMEOUT;
+		return 0;
+	}
+	if (!strcmp(m.call, "setns") || !strcmp(m.call, "setuid")) {
+		snprintf(R->why, sizeof(R->why), "child %s: %s", m.call, strerror(m.err));
+		if (fd >= 0)
+			close(fd);
+		return -m.err;
+	}
+	res->err = m.err;
+	snprintf(res->call, sizeof(res->call), "child %s", m.call);
+	return fd >= 0 ? probe_sock_add(R, st->lhs, fd, node, st->family, st->type) : 0;
+}
+
 int probe_step_child(struct run *R, int node, const struct probe_step *st, struct step_result *res)
 {
 	struct sockaddr_storage ss;
@@ -215,9 +258,11 @@ int probe_step_daytime(struct run *R, const struct probe_step *st, struct step_r
 	/* The parent closes the connection and stops, closing the listener. */
 	close(c->fd);
 	probe_sock_drop(R, c);
-	l = probe_sock_find(R, st->socks[0]);
-	close(l->fd);
-	probe_sock_drop(R, l);
+	l = probe_sock_find(R, st->socks[0]); /* the drop moved it */
+	if (l) {
+		close(l->fd);
+		probe_sock_drop(R, l);
+	}
 	status = reap_bounded(pid, CHILD_MS);
 	if (status < 0)
 		res->err = STEP_TIMEOUT;

@@ -60,6 +60,8 @@ void probe_leave_node(struct run *R);
 int probe_open_socket(struct run *R, int node, int family, int type, long uid, int *ret_fd);
 /* The case's socket named name, or NULL. */
 struct psock *probe_sock_find(struct run *R, const char *name);
+/* Operand socket i of st, or NULL with R->why set. */
+struct psock *probe_operand(struct run *R, const struct probe_step *st, size_t i);
 /* Name fd (takes it; a reused name keeps the old socket open, unnamed, until
  * the case ends).  0, or -EMFILE with R->why set. */
 int probe_sock_add(struct run *R, const char *name, int fd, int node, int family, int type);
@@ -97,10 +99,9 @@ bool probe_vars_available(struct run *R, const char *text, char *why, size_t len
 /* Run one step in node.  0 with res filled (a kernel error is an outcome in
  * res->err), or -errno with R->why set when the system failed. */
 int probe_step_exec(struct run *R, int node, const struct probe_step *st, struct step_result *res);
-/* Operand socket i of st, or NULL with R->why set. */
-struct psock *probe_operand(struct run *R, const struct probe_step *st, size_t i);
 
-/* probe_child.c (same contract as probe_step_exec) */
+/* probe_child.c (same contract as probe_step_exec).  It sits below
+ * probe_sock.c and uses only probe_ns.c and probe_vars.c. */
 int probe_step_child(struct run *R, int node, const struct probe_step *st, struct step_result *res);
 int probe_step_daytime(struct run *R, const struct probe_step *st, struct step_result *res);
 

@@ -45,6 +45,15 @@ struct psock *probe_sock_find(struct run *R, const char *name)
 	return NULL;
 }
 
+struct psock *probe_operand(struct run *R, const struct probe_step *st, size_t i)
+{
+	struct psock *s = probe_sock_find(R, st->socks[i]);
+
+	if (!s)
+		snprintf(R->why, sizeof(R->why), "no socket named '%s'", st->socks[i]);
+	return s;
+}
+
 void probe_anon_add(struct run *R, int fd)
 {
 	if (R->n_anon < MAX_ANON)

@@ -71,15 +71,6 @@ static int connect_bounded(int fd, const struct sockaddr_storage *ss, socklen_t 
 	return soerr;
 }
 
-struct psock *probe_operand(struct run *R, const struct probe_step *st, size_t i)
-{
-	struct psock *s = probe_sock_find(R, st->socks[i]);
-
-	if (!s)
-		snprintf(R->why, sizeof(R->why), "no socket named '%s'", st->socks[i]);
-	return s;
-}
-
 static int snapshot(struct run *R, int node, const uint16_t *ports, size_t n,
 		    struct step_result *res)
 {
