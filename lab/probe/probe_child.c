@@ -184,50 +184,13 @@ int probe_step_child(struct run *R, int node, const struct probe_step *st, struc
 		child_main(sv[1], R->nsfd[node], st, &ss, len);
 	}
 	close(sv[1]);
-	r = probe_wait_fd(sv[0], POLLIN, CHILD_MS);
-	if (r <= 0) {
-		res->err = STEP_TIMEOUT;
-	} else {
-		struct child_msg m = {0};
-		char cbuf[CMSG_SPACE(sizeof(int))];
-		struct iovec iov = {.iov_base = &m, .iov_len = sizeof(m)};
-		struct msghdr mh = {.msg_iov = &iov,
-				    .msg_iovlen = 1,
-				    .msg_control = cbuf,
-				    .msg_controllen = sizeof(cbuf)};
-		struct cmsghdr *c;
-		int fd = -1;
-
-		if (recvmsg(sv[0], &mh, MSG_CMSG_CLOEXEC) < (ssize_t)sizeof(m)) {
-			res->err = STEP_TIMEOUT;
-		} else {
-			for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-				if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-					memcpy(&fd, CMSG_DATA(c), sizeof(int));
-			if (!strcmp(m.call, "setns") || !strcmp(m.call, "setuid")) {
-				snprintf(R->why, sizeof(R->why), "child %s: %s", m.call,
-					 strerror(m.err));
-				if (fd >= 0)
-					close(fd);
-				close(sv[0]);
-				(void)reap_bounded(pid, CHILD_MS);
-				return -m.err;
-			}
-			res->err = m.err;
-			snprintf(res->call, sizeof(res->call), "child %s", m.call);
-			if (fd >= 0) {
-				r = probe_sock_add(R, st->lhs, fd, node, st->family, st->type);
-				if (r < 0) {
-					close(sv[0]);
-					return r;
-				}
-			}
-		}
-	}
+	r = child_collect(R, node, st, sv[0], res);
 	close(sv[0]);
+	/* Reaped on every path, failed or not: no zombie outlives the step. */
 	status = reap_bounded(pid, CHILD_MS);
-	res->value = status >= 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-	return 0;
+	if (r == 0)
+		res->value = status >= 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	return r;
 }
 
 int probe_step_daytime(struct run *R, const struct probe_step *st, struct step_result *res)

@@ -511,8 +511,12 @@ int probe_step_parse(const char *text, bool user, struct probe_step *st, char *e
 	if (!strcmp(op, "recv")) {
 		st->op = PROBE_RECV;
 		NEED_ARGS(1, PROBE_MAX_SOCKS, "recv S [S...]");
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < n; i++) {
 			SOCK_AT(b + i, st->socks[i]);
+			for (size_t k = 0; k < i; k++)
+				if (!strcmp(st->socks[k], st->socks[i]))
+					FAIL_AT(b + i, "socket '%s' named twice", st->socks[i]);
+		}
 		st->n_socks = n;
 		return 0;
 	}
@@ -529,6 +533,8 @@ int probe_step_parse(const char *text, bool user, struct probe_step *st, char *e
 		NEED_ARGS(2, 2, "fork-daytime LISTENER CONN");
 		SOCK_AT(b, st->socks[0]);
 		SOCK_AT(b + 1, st->socks[1]);
+		if (!strcmp(st->socks[0], st->socks[1]))
+			FAIL_AT(b + 1, "the listener and the connection must be two sockets");
 		st->n_socks = 2;
 		return 0;
 	}

@@ -332,6 +332,22 @@ user_topology() { # $1: cases YAML appended to two-nics
 	[[ "$output" == *"$f:$line:"*"bad expect 'EWHATEVER'"* ]]
 }
 
+@test "one socket as both fork-daytime operands: check refuses it, FILE:LINE:COL, exit 2" {
+	user_topology 'cases:
+  - id: same
+    steps:
+      - {on: server, do: "a = socket tcp4"}
+      - {on: server, do: "bind a 10.0.1.1:$P"}
+      - {on: server, do: "listen a"}
+      - {on: server, do: "fork-daytime a a"}'
+	run "$REUSELAB" check "$f"
+	[ "$status" -eq 2 ]
+	line=$(grep -n 'fork-daytime a a' "$f" | cut -d: -f1)
+	[[ "$output" == *"$f:$line:"*": error: case 'same': the listener and the connection must be two sockets"* ]]
+	run "$REUSELAB" probe "$f" --name "$L" --case same
+	[ "$status" -eq 2 ]
+}
+
 @test "a lab that is not running: exit 3 naming the namespace" {
 	run "$REUSELAB" probe topologies/two-nics.yml --name "${L}x"
 	[ "$status" -eq 3 ]

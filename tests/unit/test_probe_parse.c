@@ -198,6 +198,9 @@ static void test_other_steps(void **state)
 	parse_bad("join s 239.1.1.1", true, "usage: join", 16);
 	parse_bad("join s 239.1.1.x eth0", true, "bad address", 7);
 	parse_bad("setsockopt s SO_BINDTODEVICE averyveryverylongifname", true, "too long", 29);
+	/* Defect 1: one socket as both operands crashed the runner. */
+	parse_bad("fork-daytime a a", true, "must be two sockets", 15);
+	parse_bad("recv a b a", true, "socket 'a' named twice", 9);
 }
 
 static void test_expect(void **state)
