@@ -5,15 +5,14 @@
  * lab and report what the kernel did against what each claim predicts.
  */
 #include <errno.h>
-#include <fnmatch.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include "lab/cli/cmd.h"
+#include "lab/cli/cmd_int.h"
 #include "lab/probe/probe.h"
 #include "lab/report/report.h"
 #include "lab/build/state.h"
@@ -37,40 +36,7 @@ static void usage(FILE *out)
 		"3 system failure (lab not running, namespace not openable, setup step failed).\n");
 }
 
-/* Every --case and --claim filter must match at least one case. */
-static int filters_match(const struct topology *t, const struct probe_opts *o)
-{
-	for (size_t i = 0; i < o->n_case_ids; i++) {
-		bool hit = false;
-
-		for (size_t k = 0; k < catalog_n_cases && !hit; k++)
-			hit = fnmatch(o->case_ids[i], catalog_cases[k].id, 0) == 0;
-		for (size_t k = 0; k < t->n_cases && !hit; k++)
-			hit = fnmatch(o->case_ids[i], t->cases[k].id, 0) == 0;
-		if (!hit) {
-			cmd_err("probe: no case matches '%s' (see 'reuselab cases')",
-				o->case_ids[i]);
-			return -EINVAL;
-		}
-	}
-	for (size_t i = 0; i < o->n_claims; i++) {
-		bool hit = false;
-
-		for (size_t k = 0; k < catalog_n_cases && !hit; k++)
-			hit = !strcasecmp(o->claims[i], catalog_cases[k].claim);
-		for (size_t k = 0; k < t->n_cases && !hit; k++)
-			hit = !strcasecmp(o->claims[i],
-					  t->cases[k].claim ? t->cases[k].claim : "user");
-		if (!hit) {
-			cmd_err("probe: no case has claim '%s' (see 'reuselab cases')",
-				o->claims[i]);
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
-int cmd_probe(int argc, char **argv)
+int cmd_probe_args(int argc, char **argv, const char *cmd, struct probe_args *a)
 {
 	static const struct option opts[] = {
 	    {"name", required_argument, NULL, 'n'},
@@ -81,114 +47,129 @@ int cmd_probe(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	const char **ids = NULL, **claims = NULL, *name = NULL, *junit = NULL;
-	struct probe_opts po = {0};
-	struct topology *t = NULL;
-	struct topo_diag d = {0};
-	struct report rep = {0};
-	size_t n_ids = 0, n_claims = 0, counts[REPORT_N_VERDICTS];
-	char lab[TOPO_LAB_NAME_MAX + 1], err[512] = "";
-	int c, r, json = 0, status;
+	struct probe_opts *f = &a->req.filter;
+	int c;
 
-	ids = calloc((size_t)argc, sizeof(*ids));
-	claims = calloc((size_t)argc, sizeof(*claims));
-	if (!ids || !claims) {
-		status = EXIT_SYSTEM;
-		cmd_err("probe: %s", strerror(ENOMEM));
-		goto out;
+	*a = (struct probe_args){.req = {.out = stdout}};
+	a->ids = calloc((size_t)argc, sizeof(*a->ids));
+	a->claims = calloc((size_t)argc, sizeof(*a->claims));
+	if (!a->ids || !a->claims) {
+		cmd_err("%s: %s", cmd, strerror(ENOMEM));
+		return -ENOMEM;
 	}
+	f->case_ids = a->ids;
+	f->claims = a->claims;
 	optind = 0;
 	while ((c = cmd_getopt(argc, argv, "n:c:C:jh", opts)) != -1) {
 		switch (c) {
 		case 'n':
-			name = optarg;
+			a->name = optarg;
 			break;
 		case 'c':
-			ids[n_ids++] = optarg;
+			a->ids[f->n_case_ids++] = optarg;
 			break;
 		case 'C':
-			claims[n_claims++] = optarg;
+			a->claims[f->n_claims++] = optarg;
 			break;
 		case 'j':
-			json = 1;
+			a->req.format = PROBE_FORMAT_JSON;
 			break;
 		case 'J':
-			junit = optarg;
+			a->req.junit = optarg;
 			break;
 		case 'h':
-			usage(stdout);
-			status = EXIT_OK;
-			goto out;
+			return 1;
 		default:
-			status = EXIT_USAGE;
-			goto out;
+			return -EINVAL; /* cmd_getopt said why */
 		}
 	}
 	if (optind != argc - 1) {
-		usage(stderr);
-		status = EXIT_USAGE;
+		cmd_err("%s: expected one %s (try 'reuselab %s --help')", cmd,
+			strcmp(cmd, "run") ? "LAB or topology FILE" : "topology FILE", cmd);
+		return -EINVAL;
+	}
+	a->target = argv[optind];
+	a->req.color = a->req.format == PROBE_FORMAT_TABLE && isatty(STDOUT_FILENO);
+	return 0;
+}
+
+void cmd_probe_args_free(struct probe_args *a)
+{
+	free(a->ids);
+	free(a->claims);
+	a->ids = a->claims = NULL;
+}
+
+int cmd_probe_preflight(const struct topology *t, const struct probe_opts *o, const char *cmd)
+{
+	struct topo_diag d = {0};
+	char err[256];
+	int r;
+
+	r = probe_check_user_cases(t, &d);
+	for (size_t i = 0; i < d.n; i++)
+		fprintf(stderr, "%s\n", d.lines[i]);
+	topo_diag_free(&d);
+	if (r < 0)
+		return r == -ENOMEM ? EXIT_SYSTEM : EXIT_USAGE;
+	if (probe_filters_check(t, o, err, sizeof(err)) < 0) {
+		cmd_err("%s: %s", cmd, err);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+int cmd_probe_lab(const struct topology *t, const char *lab, const struct probe_request *req,
+		  const char *cmd)
+{
+	struct probe_outcome res = {0};
+	char err[512] = "";
+	int r;
+
+	r = probe_lab_report(t, lab, req, &res, err, sizeof(err));
+	if (r < 0) {
+		cmd_err("%s: %s", cmd, err);
+		/* Someone else's namespace under the lab's name: a usage problem. */
+		return r == -EEXIST ? EXIT_USAGE : EXIT_SYSTEM;
+	}
+	/* The report lists each skipped case with its reason; with --json on a
+	 * pipe, one line on stderr keeps a person from missing them. */
+	if (res.n_skipped)
+		cmd_err("%s: %zu case%s skipped: lab '%s' lacks what they need (see the report)",
+			cmd, res.n_skipped, res.n_skipped == 1 ? "" : "s", lab);
+	return res.status;
+}
+
+int cmd_probe(int argc, char **argv)
+{
+	struct probe_args a;
+	struct topology *t = NULL;
+	char lab[TOPO_LAB_NAME_MAX + 1];
+	int r, status;
+
+	r = cmd_probe_args(argc, argv, "probe", &a);
+	if (r != 0) {
+		if (r == 1)
+			usage(stdout);
+		status = r == 1 ? EXIT_OK : r == -ENOMEM ? EXIT_SYSTEM : EXIT_USAGE;
 		goto out;
 	}
-	po = (struct probe_opts){
-	    .case_ids = ids, .n_case_ids = n_ids, .claims = claims, .n_claims = n_claims};
-
-	r = lab_resolve(argv[optind], name, lab, sizeof(lab), &t);
+	r = lab_resolve(a.target, a.name, lab, sizeof(lab), &t);
 	if (r < 0) {
 		status = r == -EINVAL ? EXIT_USAGE : EXIT_SYSTEM;
 		goto out;
 	}
-	r = probe_check_user_cases(t, &d);
-	for (size_t i = 0; i < d.n; i++)
-		fprintf(stderr, "%s\n", d.lines[i]);
-	if (r < 0) {
-		status = r == -ENOMEM ? EXIT_SYSTEM : EXIT_USAGE;
+	status = cmd_probe_preflight(t, &a.req.filter, "probe");
+	if (status != EXIT_OK)
 		goto out;
-	}
-	if (filters_match(t, &po) < 0) {
-		status = EXIT_USAGE;
-		goto out;
-	}
 	if (geteuid() != 0) {
 		cmd_err("probe: needs root (it enters the lab's network namespaces)");
 		status = EXIT_SYSTEM;
 		goto out;
 	}
-
-	r = probe_lab(t, lab, &po, &rep, err, sizeof(err));
-	if (r < 0) {
-		cmd_err("probe: %s", err[0] ? err : strerror(-r));
-		/* Someone else's namespace under the lab's name: a usage problem. */
-		status = r == -EEXIST ? EXIT_USAGE : EXIT_SYSTEM;
-		goto out;
-	}
-	fflush(stdout);
-	r = json ? report_write_json(&rep, stdout)
-		 : report_write_table(&rep, stdout, isatty(STDOUT_FILENO));
-	if (r < 0) {
-		cmd_err("probe: writing the report: %s", strerror(-r));
-		status = EXIT_SYSTEM;
-		goto out;
-	}
-	if (junit) {
-		r = report_write_junit(&rep, junit);
-		if (r < 0) {
-			cmd_err("probe: writing %s: %s", junit, strerror(-r));
-			status = EXIT_SYSTEM;
-			goto out;
-		}
-	}
-	/* The report lists each skipped case with its reason; with --json on a
-	 * pipe, one line on stderr keeps a person from missing them. */
-	report_count_verdicts(&rep, counts);
-	if (counts[VERDICT_SKIPPED])
-		cmd_err("probe: %zu case%s skipped: lab '%s' lacks what they need (see the report)",
-			counts[VERDICT_SKIPPED], counts[VERDICT_SKIPPED] == 1 ? "" : "s", lab);
-	status = report_exit_status(&rep);
+	status = cmd_probe_lab(t, lab, &a.req, "probe");
 out:
-	report_free_cases(&rep);
-	topo_diag_free(&d);
 	topo_free(t);
-	free(ids);
-	free(claims);
+	cmd_probe_args_free(&a);
 	return status;
 }

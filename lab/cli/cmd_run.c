@@ -7,6 +7,7 @@
  * lab still goes.  SIGPIPE is ignored (main), so a closed pipe is a write
  * error, not a death with the lab still up.
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "lab/cli/cmd.h"
+#include "lab/cli/cmd_int.h"
 #include "lab/build/sigstop.h"
 #include "lab/build/lifecycle.h"
 
@@ -21,7 +23,7 @@ static void run_usage(FILE *out)
 {
 	fprintf(out, "Usage: reuselab run FILE [--name NAME] [--case ID]... [--claim C]...\n"
 		     "                    [--json] [--junit FILE]\n\n"
-		     "Build the lab, run 'reuselab probe' on it, and tear it down, whatever\n"
+		     "Build the lab, probe it as 'reuselab probe' does, and tear it down, whatever\n"
 		     "happens (also on SIGINT and SIGTERM).  The exit status is the probe's\n"
 		     "(0 every user expectation held, 1 one did not, 2 bad input, 3 system\n"
 		     "failure), or 128+N when interrupted by signal N.\n\n"
@@ -29,67 +31,28 @@ static void run_usage(FILE *out)
 		     "  other options    as for 'reuselab probe' (see 'reuselab probe --help')\n");
 }
 
-static int takes_value(const char *opt)
-{
-	static const char *const with_value[] = { "-c", "--case", "-C", "--claim", "--junit" };
-
-	for (size_t i = 0; i < sizeof(with_value) / sizeof(with_value[0]); i++)
-		if (!strcmp(opt, with_value[i]))
-			return 1;
-	return 0;
-}
-
 int cmd_run(int argc, char **argv)
 {
 	char lab[TOPO_LAB_NAME_MAX + 1];
-	const char *file = NULL, *name = NULL;
 	struct topology *t = NULL;
-	char **pargv = NULL;
-	int pargc = 0, rc, sig = 0, down_rc;
+	struct probe_args a;
+	int r, rc, sig = 0, down_rc;
 
-	if (cmd_wants_help(argc, argv)) {
-		run_usage(stdout);
-		return EXIT_OK;
+	r = cmd_probe_args(argc, argv, "run", &a);
+	if (r != 0) {
+		if (r == 1)
+			run_usage(stdout);
+		rc = r == 1 ? EXIT_OK : r == -ENOMEM ? EXIT_SYSTEM : EXIT_USAGE;
+		goto out;
 	}
-	/* argv for `probe`: "probe", LAB, then every option that is not ours. */
-	pargv = calloc((size_t)argc + 2, sizeof(*pargv));
-	if (!pargv) {
-		cmd_err("run: out of memory");
-		return EXIT_SYSTEM;
-	}
-	pargv[pargc++] = "probe";
-	pargv[pargc++] = lab;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-n") || !strcmp(argv[i], "--name")) {
-			if (i + 1 == argc) {
-				cmd_err("run: %s needs a NAME", argv[i]);
-				rc = EXIT_USAGE;
-				goto out;
-			}
-			name = argv[++i];
-		} else if (!strncmp(argv[i], "--name=", 7)) {
-			name = argv[i] + 7;
-		} else if (argv[i][0] == '-') {
-			pargv[pargc++] = argv[i];
-			if (takes_value(argv[i]) && i + 1 < argc)
-				pargv[pargc++] = argv[++i];
-		} else if (!file) {
-			file = argv[i];
-		} else {
-			cmd_err("run: one topology FILE only (try 'reuselab run --help')");
-			rc = EXIT_USAGE;
-			goto out;
-		}
-	}
-	if (!file) {
-		cmd_err("run: expected a topology FILE (try 'reuselab run --help')");
+	if (lab_resolve_file(a.target, a.name, lab, sizeof(lab), &t) < 0) {
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if (lab_resolve_file(file, name, lab, sizeof(lab), &t) < 0) {
-		rc = EXIT_USAGE;
+	/* Bad cases or filters are refused before anything is built. */
+	rc = cmd_probe_preflight(t, &a.req.filter, "run");
+	if (rc != EXIT_OK)
 		goto out;
-	}
 
 	rc = lab_up(t, lab, &sig); /* returns with SIGINT/SIGTERM/SIGHUP blocked */
 	if (rc != EXIT_OK)
@@ -97,7 +60,7 @@ int cmd_run(int argc, char **argv)
 	if (!sig) {
 		fprintf(stderr, "reuselab: lab %s is up; probing\n", lab);
 		fflush(stderr);
-		rc = cmd_probe(pargc, pargv);
+		rc = cmd_probe_lab(t, lab, &a.req, "run");
 		sig = sigstop_pending();
 	}
 	down_rc = lab_down(lab, 1);
@@ -110,6 +73,6 @@ int cmd_run(int argc, char **argv)
 	}
 out:
 	topo_free(t);
-	free(pargv);
+	cmd_probe_args_free(&a);
 	return rc;
 }

@@ -45,6 +45,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "lab/report/report.h"
 #include "lab/topo/topo.h"
@@ -132,6 +133,9 @@ int probe_expect_parse(const char *text, struct probe_expect *ret);
 bool probe_expect_met(const struct probe_expect *e, int err, long value);
 
 const char *probe_op_name(enum probe_op op);
+/* The step reference, from the step table: for i in 0, 1, ... the synopsis
+ * ("bind S ENDPOINT") and one line of help of step i; false past the end. */
+bool probe_step_doc(size_t i, const char **ret_synopsis, const char **ret_help);
 
 /* Built-in catalog. */
 struct catalog_step {
@@ -188,6 +192,38 @@ bool probe_case_selected(const struct probe_opts *o, const char *id, const char 
  */
 int probe_lab(const struct topology *t, const char *lab, const struct probe_opts *o,
 	      struct report *r, char *err, size_t errlen);
+
+/* Every filter of o must select some case of the catalog or of t: 0, or
+ * -EINVAL with "no case matches 'X'" / "no case has claim 'C'" in err. */
+int probe_filters_check(const struct topology *t, const struct probe_opts *o, char *err,
+			size_t errlen);
+
+enum probe_format { PROBE_FORMAT_TABLE, PROBE_FORMAT_JSON };
+
+/* What `probe` and `run` ask of a lab that is up. */
+struct probe_request {
+	struct probe_opts filter;
+	enum probe_format format;
+	FILE *out;	   /* the report */
+	bool color;	   /* table: ANSI colour */
+	const char *junit; /* also a JUnit XML file there; NULL: none */
+};
+
+/* How a probe went, for the caller's exit status and summary. */
+struct probe_outcome {
+	int status; /* report_exit_status: 0, 1 (an expectation failed), 3 (a case errored) */
+	size_t n_skipped; /* catalog cases the lab could not host */
+};
+
+/*
+ * Probe the running lab `lab` built from t (its user cases compiled, its
+ * filters checked) and write the report to req->out (and req->junit).
+ * Returns 0 with *ret filled, or -errno with a one-line message in err:
+ * -EEXIST a node's namespace name is someone else's, -ENOENT the lab is not
+ * running, -EPIPE and other write errors while writing a report.
+ */
+int probe_lab_report(const struct topology *t, const char *lab, const struct probe_request *req,
+		     struct probe_outcome *ret, char *err, size_t errlen);
 
 /* Compile the user cases, adding "FILE:LINE:COL: error: ..." lines to d.
  * Returns 0 when all compile, -EINVAL when d got errors, -ENOMEM. */

@@ -190,7 +190,7 @@ void probe_run_user_case(struct run *R, const struct topo_case *tc, struct case_
 	cr->id = xstrdup(tc->id);
 	cr->claim = xstrdup(tc->claim ? tc->claim : "user");
 	cr->title = xstrdup(tc->description ? tc->description : tc->id);
-	cr->source = xstrdup(R->t->file);
+	cr->source = xstrdup(R->source);
 	cr->verdict = VERDICT_HOLDS;
 	if (case_steps_alloc(cr, tc->n_steps) < 0) {
 		cr->predicted = xstrdup("-");
@@ -232,7 +232,7 @@ void probe_run_user_case(struct run *R, const struct topo_case *tc, struct case_
 		if (!step_ran(R, cr, node, &st, res))
 			break;
 		if (!ts->expect) {
-			if (probe_is_setup_op(st.op) && setup_failed(cr, res))
+			if (probe_step_def_of(st.op)->setup && setup_failed(cr, res))
 				break;
 			continue;
 		}

@@ -62,36 +62,28 @@ static int flow_find(const struct name_flow *f, const char *name)
 	return -1;
 }
 
+static void flow_forget(struct name_flow *f, const char *name)
+{
+	int k = flow_find(f, name);
+
+	if (k < 0)
+		return;
+	f->n--;
+	memcpy(f->names[k], f->names[f->n], sizeof(f->names[0]));
+	f->nodes[k] = f->nodes[f->n];
+}
+
 static int flow_check(struct name_flow *f, const struct probe_step *st, int node, char *msg,
 		      size_t len)
 {
-	for (size_t i = 0; i < st->n_socks; i++) {
-		int k = flow_find(f, st->socks[i]);
-
-		if (k < 0) {
+	for (size_t i = 0; i < st->n_socks; i++)
+		if (flow_find(f, st->socks[i]) < 0) {
 			snprintf(msg, len, "socket '%s' is used before it is made", st->socks[i]);
 			return -EINVAL;
 		}
-		(void)node;
-	}
-	if (st->op == PROBE_CLOSE) {
-		int k = flow_find(f, st->socks[0]);
-
-		f->n--;
-		memcpy(f->names[k], f->names[f->n], sizeof(f->names[0]));
-		f->nodes[k] = f->nodes[f->n];
-	}
-	if (st->op == PROBE_FORK_DAYTIME) {
-		for (int j = 1; j >= 0; j--) {
-			int k = flow_find(f, st->socks[j]);
-
-			if (k >= 0) {
-				f->n--;
-				memcpy(f->names[k], f->names[f->n], sizeof(f->names[0]));
-				f->nodes[k] = f->nodes[f->n];
-			}
-		}
-	}
+	if (probe_step_def_of(st->op)->closes_operands)
+		for (size_t i = 0; i < st->n_socks; i++)
+			flow_forget(f, st->socks[i]);
 	if (st->lhs[0] && flow_find(f, st->lhs) < 0) {
 		if (f->n == 64) {
 			snprintf(msg, len, "too many sockets in one case (max 64)");

@@ -156,7 +156,8 @@ static int child_collect(struct run *R, int node, const struct probe_step *st, i
 	return fd >= 0 ? probe_sock_add(R, st->lhs, fd, node, st->family, st->type) : 0;
 }
 
-int probe_step_child(struct run *R, int node, const struct probe_step *st, struct step_result *res)
+int probe_run_child(struct run *R, int node, const struct probe_step *st, struct psock *unused,
+		    struct step_result *res)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
@@ -193,7 +194,8 @@ int probe_step_child(struct run *R, int node, const struct probe_step *st, struc
 	return r;
 }
 
-int probe_step_daytime(struct run *R, const struct probe_step *st, struct step_result *res)
+int probe_run_fork_daytime(struct run *R, int node, const struct probe_step *st, struct psock *unused,
+			   struct step_result *res)
 {
 	struct psock *l = probe_operand(R, st, 0), *c = probe_operand(R, st, 1);
 	int status;

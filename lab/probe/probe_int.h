@@ -6,6 +6,7 @@
 #ifndef REUSELAB_PROBE_INT_H
 #define REUSELAB_PROBE_INT_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -32,6 +33,7 @@ struct run {
 	const struct topology *t;
 	const char *lab;
 	const struct probe_roles *roles;
+	char source[PATH_MAX]; /* the topology file's absolute path: user cases' source */
 	int *nsfd;  /* per node; -1 when it could not be opened */
 	int *nserr; /* errno of that failure */
 	int orig_ns;
@@ -95,24 +97,80 @@ void probe_subst_text(struct run *R, const char *in, char *out, size_t len);
 /* Does the lab have every role variable of a catalog step?  Sets why if not. */
 bool probe_vars_available(struct run *R, const char *text, char *why, size_t len);
 
-/* probe_sock.c */
-/* Run one step in node.  0 with res filled (a kernel error is an outcome in
- * res->err), or -errno with R->why set when the system failed. */
+/* probe_parse.c: the words of one step, and the checks each step's parser
+ * shares.  A check returns 0, or -EINVAL with the message in err and the
+ * offending word's byte offset in *ret_off. */
+#define PROBE_MAX_WORDS 16
+struct step_words {
+	const char *text;
+	char tok[PROBE_MAX_WORDS][PROBE_TOKEN_MAX];
+	size_t off[PROBE_MAX_WORDS];
+	size_t n;  /* words */
+	size_t b;  /* index of the first argument (after the step's name) */
+	bool user; /* a user case: port variables only */
+	char *err;
+	size_t errlen;
+	size_t *ret_off;
+};
+/* The message for word i (i >= n: the end of the text); always -EINVAL. */
+int probe_words_fail(struct step_words *w, size_t i, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+int probe_word_sock(struct step_words *w, size_t i, char *dst, size_t len);
+int probe_word_endpoint(struct step_words *w, size_t i, struct probe_step *st);
+/* An IPv4 or IPv6 address (or, in the catalog, a role variable). */
+int probe_word_addr(struct step_words *w, size_t i, char *dst, size_t len);
+int probe_word_ifname(struct step_words *w, size_t i, char *dst, size_t len);
+int probe_word_port(struct step_words *w, size_t i, char *dst, size_t len);
+/* A number in lo..hi: 0 or -EINVAL, no message (the caller words it). */
+int probe_word_num(const struct step_words *w, size_t i, long lo, long hi, long *ret);
+/* tcp4, tcp6, udp4, udp6 into st->family and st->type: 0 or -EINVAL. */
+int probe_family_parse(const char *s, struct probe_step *st);
+
+/*
+ * Running a step: s is operand 0 when the step's definition has
+ * sock_operand, else NULL.  0 with res filled (a kernel error is an outcome
+ * in res->err), or -errno with R->why set when the system failed.
+ */
+typedef int probe_run_fn(struct run *R, int node, const struct probe_step *st, struct psock *s,
+			 struct step_result *res);
+
+/* probe_steps.c: the one table of steps, and running one. */
+struct probe_step_def {
+	enum probe_op op;
+	const char *name;
+	const char *synopsis; /* as usage errors and `cases --steps` print it */
+	const char *help;     /* one line */
+	size_t min_args, max_args; /* words after the name */
+	bool makes_socket;	   /* NAME = step ... */
+	bool sock_operand;	   /* operand 0 is looked up before run */
+	bool closes_operands;	   /* its operand sockets are gone after it */
+	bool setup;		   /* failure means the lab is broken, not a finding */
+	bool has_value;		   /* the value is the point (counts) */
+	int (*parse)(struct step_words *w, struct probe_step *st);
+	probe_run_fn *run;
+};
+extern const struct probe_step_def probe_step_defs[];
+extern const size_t probe_n_step_defs;
+/* The step called name, or NULL. */
+const struct probe_step_def *probe_step_def_find(const char *name);
+/* The step of op (never NULL for a parsed step). */
+const struct probe_step_def *probe_step_def_of(enum probe_op op);
+/* Run one step in node: same contract as probe_run_fn. */
 int probe_step_exec(struct run *R, int node, const struct probe_step *st, struct step_result *res);
 
-/* probe_child.c (same contract as probe_step_exec).  It sits below
- * probe_sock.c and uses only probe_ns.c and probe_vars.c. */
-int probe_step_child(struct run *R, int node, const struct probe_step *st, struct step_result *res);
-int probe_step_daytime(struct run *R, const struct probe_step *st, struct step_result *res);
+/* probe_sock.c: the steps that act on sockets in this process. */
+probe_run_fn probe_run_socket, probe_run_as_user, probe_run_setsockopt, probe_run_join,
+    probe_run_bind, probe_run_listen, probe_run_connect, probe_run_accept, probe_run_accept_all,
+    probe_run_burst, probe_run_send, probe_run_recv, probe_run_read, probe_run_close,
+    probe_run_wait_timewait, probe_run_show;
+
+/* probe_child.c: the steps that fork.  Uses only probe_ns.c and probe_vars.c. */
+probe_run_fn probe_run_child, probe_run_fork_daytime;
 
 /* probe_verdict.c */
 /* Append "call sock: result[ =value]" to obs. */
 void probe_observe(char *obs, size_t len, const struct probe_step *st,
 		   const struct step_result *res, bool show_value);
-/* Steps whose value is the point (recv, accept-all, burst). */
-bool probe_op_has_value(enum probe_op op);
-/* Steps whose failure means the lab or the system is broken, not a finding. */
-bool probe_is_setup_op(enum probe_op op);
 /* A catalog step against its prediction ("*" recorded, "~" shown, else an
  * expectation): appends to obs, sets *differs when it did not hold.  0, or
  * -EINVAL when predict does not parse. */

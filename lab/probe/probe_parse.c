@@ -1,54 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The step language parser (see lab/probe/probe.h).  Pure: no socket is touched;
+ * The step language parser (see lab/probe/probe.h): words, the checks every
+ * step's own parser (probe_steps.c) shares, and the driver that finds the
+ * step in the table and checks its arity.  Pure: no socket is touched;
  * addresses and ports may stay symbolic and are resolved by the runner.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lab/probe/probe.h"
+#include "lab/probe/probe_int.h"
 
-#define MAX_TOKENS 16
-
-struct tokens {
-	char tok[MAX_TOKENS][PROBE_TOKEN_MAX];
-	size_t off[MAX_TOKENS];
-	size_t n;
-};
-
-static const char *const op_names[] = {
-    [PROBE_SOCKET] = "socket",
-    [PROBE_SETSOCKOPT] = "setsockopt",
-    [PROBE_JOIN] = "join",
-    [PROBE_BIND] = "bind",
-    [PROBE_LISTEN] = "listen",
-    [PROBE_CONNECT] = "connect",
-    [PROBE_ACCEPT] = "accept",
-    [PROBE_ACCEPT_ALL] = "accept-all",
-    [PROBE_BURST] = "burst",
-    [PROBE_SEND] = "send",
-    [PROBE_RECV] = "recv",
-    [PROBE_READ] = "read",
-    [PROBE_CLOSE] = "close",
-    [PROBE_AS_USER] = "as-user",
-    [PROBE_CHILD] = "child",
-    [PROBE_FORK_DAYTIME] = "fork-daytime",
-    [PROBE_WAIT_TIMEWAIT] = "wait-timewait",
-    [PROBE_SHOW] = "show",
-};
-
-const char *probe_op_name(enum probe_op op)
-{
-	if ((size_t)op < sizeof(op_names) / sizeof(op_names[0]) && op_names[op])
-		return op_names[op];
-	return "?";
-}
-
-static int tokenize(const char *text, struct tokens *t, char *err, size_t errlen, size_t *ret_off)
+static int tokenize(const char *text, struct step_words *t, char *err, size_t errlen, size_t *ret_off)
 {
 	const char *p = text;
 
@@ -65,7 +33,7 @@ static int tokenize(const char *text, struct tokens *t, char *err, size_t errlen
 		while (*p && *p != ' ' && *p != '\t')
 			p++;
 		len = (size_t)(p - start);
-		if (t->n == MAX_TOKENS) {
+		if (t->n == PROBE_MAX_WORDS) {
 			snprintf(err, errlen, "too many words in step");
 			*ret_off = (size_t)(start - text);
 			return -EINVAL;
@@ -212,18 +180,87 @@ static int parse_endpoint(const char *s, bool user, char *err, size_t errlen)
 	return parse_port_text(colon + 1, err, errlen);
 }
 
-static int parse_long(const char *s, long lo, long hi, long *ret)
+/* Truncating copy without format-truncation noise; tokens are bounded. */
+static void copy_str(char *dst, size_t len, const char *src)
+{
+	size_t n = strnlen(src, len - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+int probe_words_fail(struct step_words *w, size_t i, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(w->err, w->errlen, fmt, ap);
+	va_end(ap);
+	*w->ret_off = i < w->n ? w->off[i] : strlen(w->text);
+	return -EINVAL;
+}
+
+/* A check that wrote its own message: point at word i. */
+static int word_bad(struct step_words *w, size_t i)
+{
+	*w->ret_off = w->off[i];
+	return -EINVAL;
+}
+
+int probe_word_sock(struct step_words *w, size_t i, char *dst, size_t len)
+{
+	if (!name_valid(w->tok[i]))
+		return probe_words_fail(w, i, "bad socket name '%s'", w->tok[i]);
+	copy_str(dst, len, w->tok[i]);
+	return 0;
+}
+
+int probe_word_endpoint(struct step_words *w, size_t i, struct probe_step *st)
+{
+	if (parse_endpoint(w->tok[i], w->user, w->err, w->errlen) < 0)
+		return word_bad(w, i);
+	copy_str(st->endpoint, sizeof(st->endpoint), w->tok[i]);
+	return 0;
+}
+
+int probe_word_addr(struct step_words *w, size_t i, char *dst, size_t len)
+{
+	if (parse_addr_text(w->tok[i], w->user, true, w->err, w->errlen) < 0)
+		return word_bad(w, i);
+	copy_str(dst, len, w->tok[i]);
+	return 0;
+}
+
+int probe_word_ifname(struct step_words *w, size_t i, char *dst, size_t len)
+{
+	if (w->tok[i][0] == '$' && check_var(w->tok[i], w->user, w->err, w->errlen))
+		return word_bad(w, i);
+	if (strlen(w->tok[i]) >= 16)
+		return probe_words_fail(w, i, "interface name too long");
+	copy_str(dst, len, w->tok[i]);
+	return 0;
+}
+
+int probe_word_port(struct step_words *w, size_t i, char *dst, size_t len)
+{
+	if (parse_port_text(w->tok[i], w->err, w->errlen) < 0)
+		return word_bad(w, i);
+	copy_str(dst, len, w->tok[i]);
+	return 0;
+}
+
+int probe_word_num(const struct step_words *w, size_t i, long lo, long hi, long *ret)
 {
 	char *end;
 
 	errno = 0;
-	*ret = strtol(s, &end, 10);
-	if (!*s || *end || errno || *ret < lo || *ret > hi)
+	*ret = strtol(w->tok[i], &end, 10);
+	if (!w->tok[i][0] || *end || errno || *ret < lo || *ret > hi)
 		return -EINVAL;
 	return 0;
 }
 
-static int parse_family(const char *s, struct probe_step *st)
+int probe_family_parse(const char *s, struct probe_step *st)
 {
 	static const struct {
 		const char *name;
@@ -244,320 +281,80 @@ static int parse_family(const char *s, struct probe_step *st)
 	return -EINVAL;
 }
 
-/* Truncating copy without format-truncation noise; tokens are bounded. */
-static void copy_str(char *dst, size_t len, const char *src)
+/* "(a, b, c)" of the step names that make a socket (or do not). */
+static void names_list(char *buf, size_t len, bool makes_socket)
 {
-	size_t n = strnlen(src, len - 1);
+	size_t o = 0;
 
-	memcpy(dst, src, n);
-	dst[n] = '\0';
+	buf[0] = '\0';
+	for (size_t i = 0; i < probe_n_step_defs && o < len; i++)
+		if (!makes_socket || probe_step_defs[i].makes_socket)
+			o += (size_t)snprintf(buf + o, len - o, "%s%s", o ? ", " : "",
+					      probe_step_defs[i].name);
 }
 
-static bool args_short(size_t n, size_t min)
+/* `NAME = call ...` or `call ...`: the step's definition, w->b set. */
+static int call_find(struct step_words *w, struct probe_step *st,
+		     const struct probe_step_def **ret)
 {
-	return n < min;
-}
+	bool named = w->n >= 2 && !strcmp(w->tok[1], "=");
+	size_t at = named ? 2 : 0;
+	char names[256];
 
-static bool args_outside(size_t n, size_t min, size_t max)
-{
-	return args_short(n, min) || n > max;
-}
-
-#define FAIL_AT(i, ...)                                                                            \
-	do {                                                                                       \
-		snprintf(err, errlen, __VA_ARGS__);                                                \
-		*ret_off = (i) < t.n ? t.off[i] : strlen(text);                                    \
-		return -EINVAL;                                                                    \
-	} while (0)
-
-#define NEED_ARGS(min, max, usage)                                                                 \
-	do {                                                                                       \
-		if (args_outside(n, (min), (max)))                                                 \
-			FAIL_AT(args_short(n, (min)) ? b + n : b + (max), "usage: %s", usage);     \
-	} while (0)
-
-#define SOCK_AT(i, dst)                                                                            \
-	do {                                                                                       \
-		if (!name_valid(t.tok[i]))                                                         \
-			FAIL_AT(i, "bad socket name '%s'", t.tok[i]);                              \
-		copy_str((dst), sizeof(dst), t.tok[i]);                                            \
-	} while (0)
-
-#define ENDPOINT_AT(i)                                                                             \
-	do {                                                                                       \
-		if (parse_endpoint(t.tok[i], user, err, errlen) < 0) {                             \
-			*ret_off = t.off[i];                                                       \
-			return -EINVAL;                                                            \
-		}                                                                                  \
-		copy_str(st->endpoint, sizeof(st->endpoint), t.tok[i]);                            \
-	} while (0)
-
-static int parse_child(const struct tokens *tp, size_t b, bool user, struct probe_step *st,
-		       const char *text, char *err, size_t errlen, size_t *ret_off)
-{
-	const struct tokens t = *tp;
-	size_t i = b + 1;
-	bool have_bind = false;
-
-	if (t.n <= b || parse_family(t.tok[b], st) < 0)
-		FAIL_AT(b, "usage: NAME = child tcp4|tcp6|udp4|udp6 [reuseaddr] [reuseport] "
-			   "[uid N] bind ENDPOINT [listen]");
-	st->child_uid = -1;
-	for (; i < t.n; i++) {
-		if (!strcmp(t.tok[i], "reuseaddr")) {
-			st->child_reuseaddr = true;
-		} else if (!strcmp(t.tok[i], "reuseport")) {
-			st->child_reuseport = true;
-		} else if (!strcmp(t.tok[i], "uid")) {
-			if (i + 1 >= t.n || parse_long(t.tok[i + 1], 0, 0x7fffffff, &st->child_uid))
-				FAIL_AT(i + 1, "uid needs a number");
-			i++;
-		} else if (!strcmp(t.tok[i], "bind")) {
-			if (i + 1 >= t.n)
-				FAIL_AT(i + 1, "bind needs an endpoint");
-			ENDPOINT_AT(i + 1);
-			have_bind = true;
-			i++;
-		} else if (!strcmp(t.tok[i], "listen")) {
-			if (st->type != SOCK_STREAM)
-				FAIL_AT(i, "listen needs a TCP socket");
-			st->child_listen = true;
-		} else {
-			FAIL_AT(i, "unknown child word '%s'", t.tok[i]);
-		}
+	if (named) {
+		if (!name_valid(w->tok[0]))
+			return probe_words_fail(
+			    w, 0, "bad socket name '%s' (letters, digits, '_', at most %d)",
+			    w->tok[0], PROBE_NAME_MAX);
+		copy_str(st->lhs, sizeof(st->lhs), w->tok[0]);
+		if (w->n < 3)
+			return probe_words_fail(w, 2, "missing call after '='");
 	}
-	if (!have_bind)
-		FAIL_AT(t.n, "child needs 'bind ENDPOINT'");
+	w->b = at + 1;
+	*ret = probe_step_def_find(w->tok[at]);
+	if (named && (!*ret || !(*ret)->makes_socket)) {
+		names_list(names, sizeof(names), true);
+		return probe_words_fail(w, 2, "'%s' does not make a socket (%s do)", w->tok[2],
+					names);
+	}
+	if (!*ret) {
+		names_list(names, sizeof(names), false);
+		return probe_words_fail(w, 0, "unknown step '%s' (%s)", w->tok[0], names);
+	}
+	if (!named && (*ret)->makes_socket)
+		return probe_words_fail(w, 0, "'%s' needs a name: NAME = %s ...", w->tok[0],
+					w->tok[0]);
 	return 0;
 }
 
 int probe_step_parse(const char *text, bool user, struct probe_step *st, char *err, size_t errlen,
 		     size_t *ret_off)
 {
-	struct tokens t;
-	const char *op;
-	size_t b, n; /* index of the first argument, number of arguments */
+	struct step_words w = {
+	    .text = text, .user = user, .err = err, .errlen = errlen, .ret_off = ret_off};
+	const struct probe_step_def *def = NULL;
+	size_t n;
 	int r;
 
 	memset(st, 0, sizeof(*st));
 	*ret_off = 0;
-	r = tokenize(text, &t, err, errlen, ret_off);
+	r = tokenize(text, &w, err, errlen, ret_off);
 	if (r < 0)
 		return r;
-	if (t.n == 0) {
+	if (w.n == 0) {
 		snprintf(err, errlen, "empty step");
 		return -EINVAL;
 	}
-
-	if (t.n >= 2 && !strcmp(t.tok[1], "=")) {
-		if (!name_valid(t.tok[0]))
-			FAIL_AT(0, "bad socket name '%s' (letters, digits, '_', at most %d)",
-				t.tok[0], PROBE_NAME_MAX);
-		copy_str(st->lhs, sizeof(st->lhs), t.tok[0]);
-		if (t.n < 3)
-			FAIL_AT(2, "missing call after '='");
-		op = t.tok[2];
-		b = 3;
-		n = t.n - b;
-		if (!strcmp(op, "socket")) {
-			st->op = PROBE_SOCKET;
-			NEED_ARGS(1, 1, "NAME = socket tcp4|tcp6|udp4|udp6");
-			if (parse_family(t.tok[b], st) < 0)
-				FAIL_AT(b, "unknown socket kind '%s' (tcp4, tcp6, udp4, udp6)",
-					t.tok[b]);
-			return 0;
-		}
-		if (!strcmp(op, "accept")) {
-			st->op = PROBE_ACCEPT;
-			NEED_ARGS(1, 1, "NAME = accept S");
-			SOCK_AT(b, st->socks[0]);
-			st->n_socks = 1;
-			return 0;
-		}
-		if (!strcmp(op, "child")) {
-			st->op = PROBE_CHILD;
-			return parse_child(&t, b, user, st, text, err, errlen, ret_off);
-		}
-		FAIL_AT(2, "'%s' does not make a socket (socket, accept, child do)", op);
-	}
-
-	op = t.tok[0];
-	b = 1;
-	n = t.n - b;
-	if (!strcmp(op, "socket") || !strcmp(op, "accept") || !strcmp(op, "child"))
-		FAIL_AT(0, "'%s' needs a name: NAME = %s ...", op, op);
-	if (!strcmp(op, "setsockopt")) {
-		static const struct {
-			const char *name;
-			enum probe_opt opt;
-		} opts[] = {
-		    {"SO_REUSEADDR", PROBE_OPT_REUSEADDR},
-		    {"SO_REUSEPORT", PROBE_OPT_REUSEPORT},
-		    {"IPV6_V6ONLY", PROBE_OPT_V6ONLY},
-		    {"SO_LINGER", PROBE_OPT_LINGER},
-		    {"SO_BINDTODEVICE", PROBE_OPT_BINDTODEVICE},
-		    {"IP_MULTICAST_IF", PROBE_OPT_MULTICAST_IF},
-		};
-		size_t i;
-
-		st->op = PROBE_SETSOCKOPT;
-		NEED_ARGS(3, 3, "setsockopt S OPTION VALUE");
-		SOCK_AT(b, st->socks[0]);
-		st->n_socks = 1;
-		for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
-			if (!strcmp(t.tok[b + 1], opts[i].name))
-				break;
-		if (i == sizeof(opts) / sizeof(opts[0]))
-			FAIL_AT(b + 1,
-				"unknown option '%s' (SO_REUSEADDR, SO_REUSEPORT, IPV6_V6ONLY, "
-				"SO_LINGER, SO_BINDTODEVICE, IP_MULTICAST_IF)",
-				t.tok[b + 1]);
-		st->opt = opts[i].opt;
-		switch (st->opt) {
-		case PROBE_OPT_REUSEADDR:
-		case PROBE_OPT_REUSEPORT:
-		case PROBE_OPT_V6ONLY:
-		case PROBE_OPT_LINGER:
-			if (parse_long(t.tok[b + 2], 0, 0x7fffffff, &st->num) < 0)
-				FAIL_AT(b + 2, "option value must be a number, not '%s'",
-					t.tok[b + 2]);
-			st->has_num = true;
-			break;
-		case PROBE_OPT_BINDTODEVICE:
-			if (t.tok[b + 2][0] == '$' && check_var(t.tok[b + 2], user, err, errlen)) {
-				*ret_off = t.off[b + 2];
-				return -EINVAL;
-			}
-			if (strlen(t.tok[b + 2]) >= 16)
-				FAIL_AT(b + 2, "interface name too long");
-			copy_str(st->arg, sizeof(st->arg), t.tok[b + 2]);
-			break;
-		case PROBE_OPT_MULTICAST_IF:
-			if (parse_addr_text(t.tok[b + 2], user, true, err, errlen) < 0) {
-				*ret_off = t.off[b + 2];
-				return -EINVAL;
-			}
-			copy_str(st->arg, sizeof(st->arg), t.tok[b + 2]);
-			break;
-		}
-		return 0;
-	}
-	if (!strcmp(op, "join")) {
-		st->op = PROBE_JOIN;
-		NEED_ARGS(3, 3, "join S GROUP IFNAME");
-		SOCK_AT(b, st->socks[0]);
-		st->n_socks = 1;
-		if (parse_addr_text(t.tok[b + 1], user, true, err, errlen) < 0) {
-			*ret_off = t.off[b + 1];
-			return -EINVAL;
-		}
-		copy_str(st->arg, sizeof(st->arg), t.tok[b + 1]);
-		if (t.tok[b + 2][0] == '$' && check_var(t.tok[b + 2], user, err, errlen)) {
-			*ret_off = t.off[b + 2];
-			return -EINVAL;
-		}
-		if (strlen(t.tok[b + 2]) >= 16)
-			FAIL_AT(b + 2, "interface name too long");
-		copy_str(st->arg2, sizeof(st->arg2), t.tok[b + 2]);
-		return 0;
-	}
-	if (!strcmp(op, "bind") || !strcmp(op, "connect")) {
-		st->op = op[0] == 'b' ? PROBE_BIND : PROBE_CONNECT;
-		NEED_ARGS(2, 2, st->op == PROBE_BIND ? "bind S ENDPOINT" : "connect S ENDPOINT");
-		SOCK_AT(b, st->socks[0]);
-		st->n_socks = 1;
-		ENDPOINT_AT(b + 1);
-		return 0;
-	}
-	if (!strcmp(op, "listen")) {
-		st->op = PROBE_LISTEN;
-		NEED_ARGS(1, 2, "listen S [BACKLOG]");
-		SOCK_AT(b, st->socks[0]);
-		st->n_socks = 1;
-		st->num = 128;
-		if (n == 2 && parse_long(t.tok[b + 1], 0, 65535, &st->num) < 0)
-			FAIL_AT(b + 1, "bad backlog '%s'", t.tok[b + 1]);
-		return 0;
-	}
-	if (!strcmp(op, "accept-all") || !strcmp(op, "read") || !strcmp(op, "close")) {
-		st->op = op[0] == 'a' ? PROBE_ACCEPT_ALL : op[0] == 'r' ? PROBE_READ : PROBE_CLOSE;
-		NEED_ARGS(1, 1,
-			  st->op == PROBE_ACCEPT_ALL ? "accept-all S"
-			  : st->op == PROBE_READ     ? "read S"
-						     : "close S");
-		SOCK_AT(b, st->socks[0]);
-		st->n_socks = 1;
-		return 0;
-	}
-	if (!strcmp(op, "burst")) {
-		st->op = PROBE_BURST;
-		NEED_ARGS(2, 2, "burst ENDPOINT N");
-		ENDPOINT_AT(b);
-		if (parse_long(t.tok[b + 1], 1, 256, &st->num) < 0)
-			FAIL_AT(b + 1, "burst count must be 1..256");
-		return 0;
-	}
-	if (!strcmp(op, "send")) {
-		st->op = PROBE_SEND;
-		NEED_ARGS(2, 3, "send S ENDPOINT [N]");
-		SOCK_AT(b, st->socks[0]);
-		st->n_socks = 1;
-		ENDPOINT_AT(b + 1);
-		st->num = 1;
-		if (n == 3 && parse_long(t.tok[b + 2], 1, 1000, &st->num) < 0)
-			FAIL_AT(b + 2, "datagram count must be 1..1000");
-		return 0;
-	}
-	if (!strcmp(op, "recv")) {
-		st->op = PROBE_RECV;
-		NEED_ARGS(1, PROBE_MAX_SOCKS, "recv S [S...]");
-		for (size_t i = 0; i < n; i++) {
-			SOCK_AT(b + i, st->socks[i]);
-			for (size_t k = 0; k < i; k++)
-				if (!strcmp(st->socks[k], st->socks[i]))
-					FAIL_AT(b + i, "socket '%s' named twice", st->socks[i]);
-		}
-		st->n_socks = n;
-		return 0;
-	}
-	if (!strcmp(op, "as-user")) {
-		st->op = PROBE_AS_USER;
-		NEED_ARGS(1, 1, "as-user UID");
-		if (parse_long(t.tok[b], 0, 0x7fffffff, &st->num) < 0)
-			FAIL_AT(b, "bad uid '%s'", t.tok[b]);
-		st->has_num = true;
-		return 0;
-	}
-	if (!strcmp(op, "fork-daytime")) {
-		st->op = PROBE_FORK_DAYTIME;
-		NEED_ARGS(2, 2, "fork-daytime LISTENER CONN");
-		SOCK_AT(b, st->socks[0]);
-		SOCK_AT(b + 1, st->socks[1]);
-		if (!strcmp(st->socks[0], st->socks[1]))
-			FAIL_AT(b + 1, "the listener and the connection must be two sockets");
-		st->n_socks = 2;
-		return 0;
-	}
-	if (!strcmp(op, "wait-timewait")) {
-		st->op = PROBE_WAIT_TIMEWAIT;
-		NEED_ARGS(1, 1, "wait-timewait PORT");
-		if (parse_port_text(t.tok[b], err, errlen) < 0) {
-			*ret_off = t.off[b];
-			return -EINVAL;
-		}
-		copy_str(st->arg, sizeof(st->arg), t.tok[b]);
-		return 0;
-	}
-	if (!strcmp(op, "show")) {
-		st->op = PROBE_SHOW;
-		NEED_ARGS(0, 0, "show");
-		return 0;
-	}
-	FAIL_AT(0,
-		"unknown step '%s' (socket, setsockopt, join, bind, listen, connect, accept, "
-		"accept-all, burst, send, recv, read, close, as-user, child, fork-daytime, "
-		"wait-timewait, show)",
-		op);
+	r = call_find(&w, st, &def);
+	if (r < 0)
+		return r;
+	st->op = def->op;
+	n = w.n - w.b;
+	if (n < def->min_args)
+		return probe_words_fail(&w, w.n, "usage: %s", def->synopsis);
+	if (n > def->max_args)
+		return probe_words_fail(&w, w.b + def->max_args, "usage: %s", def->synopsis);
+	return def->parse(&w, st);
 }
 
 int probe_expect_parse(const char *text, struct probe_expect *e)

@@ -84,32 +84,129 @@ static void read_sysctl(const char *key, char *buf, size_t len)
 			*p = ' ';
 }
 
-int probe_lab(const struct topology *t, const char *lab, const struct probe_opts *o,
-	      struct report *rep, char *err, size_t errlen)
+/* Open every node's namespace into R->nsfd (a node that cannot be opened
+ * keeps -1 and its errno in R->nserr).  0, or -errno with err set: -EEXIST
+ * for a namespace that is not this lab's, else when no node could be opened. */
+static int nodes_open(struct run *R, char *err, size_t errlen)
+{
+	const struct topology *t = R->t;
+	size_t n_open = 0;
+	int first_err = 0;
+
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		char name[NS_NAME_MAX + 1];
+		int r;
+
+		r = lab_ns_name(R->lab, t->nodes[i].name, name, sizeof(name));
+		if (r == 0)
+			r = lab_node_open(R->lab, t->nodes[i].name, &R->nsfd[i]);
+		if (r == -EEXIST) {
+			/* Someone else's namespace under our name: never enter it. */
+			snprintf(err, errlen, "namespace %s is not a reuselab namespace of lab %s",
+				 name, R->lab);
+			return r;
+		}
+		if (r == 0) {
+			n_open++;
+			continue;
+		}
+		R->nserr[i] = -r;
+		if (!first_err) {
+			first_err = -r;
+			snprintf(err, errlen, "lab '%s' is not running: " NS_RUN_DIR "/%s: %s",
+				 R->lab, name, strerror(-r));
+		}
+	}
+	if (n_open)
+		return 0;
+	if (!first_err)
+		snprintf(err, errlen, "lab '%s' has no nodes", R->lab);
+	return -(first_err ? first_err : ENOENT);
+}
+
+/* The outcome-changing sysctls as the server node (or the first open one)
+ * sees them, into rep; the case ports come from its local port range. */
+static void sysctls_record(struct run *R, struct report *rep)
 {
 	static const char *const sysctls[] = {"net.ipv6.bindv6only", "net.ipv4.ip_local_port_range",
 					      "net.ipv4.ip_autobind_reuse",
 					      "net.ipv4.tcp_migrate_req"};
+	int srv = R->roles->srv, node = srv >= 0 && R->nsfd[srv] >= 0 ? srv : -1;
+	char range[64] = "";
+
+	for (size_t i = 0; node < 0 && i < R->t->n_nodes; i++)
+		if (R->nsfd[i] >= 0)
+			node = (int)i;
+	if (probe_enter_node(R, node) == 0) {
+		for (size_t i = 0; i < sizeof(sysctls) / sizeof(sysctls[0]); i++) {
+			size_t k = rep->n_sysctls++;
+
+			read_sysctl(sysctls[i], rep->sysctls[k].value, sizeof(rep->sysctls[k].value));
+			snprintf(rep->sysctls[k].key, sizeof(rep->sysctls[k].key), "%s", sysctls[i]);
+			if (!strcmp(sysctls[i], "net.ipv4.ip_local_port_range"))
+				snprintf(range, sizeof(range), "%s", rep->sysctls[k].value);
+		}
+	}
+	probe_port_range_pick(R, range);
+	probe_leave_node(R);
+}
+
+/* The selected cases, catalog first, each into a new result of rep.
+ * 0 or -ENOMEM. */
+static int cases_run(struct run *R, const struct probe_opts *o, struct report *rep)
+{
+	struct case_result *cr;
+	int r;
+
+	for (size_t i = 0; i < catalog_n_cases; i++) {
+		const struct catalog_case *cc = &catalog_cases[i];
+
+		if (!probe_case_selected(o, cc->id, cc->claim))
+			continue;
+		r = report_add(rep, &cr);
+		if (r == 0)
+			r = probe_run_catalog_case(R, cc, cr);
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; i < R->t->n_cases; i++) {
+		const struct topo_case *tc = &R->t->cases[i];
+
+		if (!probe_case_selected(o, tc->id, tc->claim ? tc->claim : "user"))
+			continue;
+		r = report_add(rep, &cr);
+		if (r < 0)
+			return r;
+		probe_run_user_case(R, tc, cr);
+	}
+	return 0;
+}
+
+int probe_lab(const struct topology *t, const char *lab, const struct probe_opts *o,
+	      struct report *rep, char *err, size_t errlen)
+{
 	struct probe_roles roles;
 	struct run R = {.t = t, .lab = lab, .roles = &roles, .orig_ns = -1, .cur_node = -1};
+	size_t n = t->n_nodes ? t->n_nodes : 1;
 	struct utsname u;
-	char range[64] = "";
-	size_t n_open = 0;
-	int ret = 0, first_err = 0, sys_node;
+	int ret;
 
 	if (uname(&u) == 0)
 		snprintf(rep->kernel, sizeof(rep->kernel), "%s", u.release);
 	snprintf(rep->lab, sizeof(rep->lab), "%s", lab);
 	probe_roles_resolve(t, &roles);
+	/* The same source however the file was named (`probe LAB`, `run FILE`). */
+	if (!t->file || !realpath(t->file, R.source))
+		snprintf(R.source, sizeof(R.source), "%s", t->file ? t->file : "");
 
-	R.nsfd = calloc(t->n_nodes ? t->n_nodes : 1, sizeof(int));
-	R.nserr = calloc(t->n_nodes ? t->n_nodes : 1, sizeof(int));
+	R.nsfd = malloc(n * sizeof(int));
+	R.nserr = calloc(n, sizeof(int));
 	if (!R.nsfd || !R.nserr) {
 		ret = -ENOMEM;
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	for (size_t i = 0; i < t->n_nodes; i++)
+	for (size_t i = 0; i < n; i++)
 		R.nsfd[i] = -1;
 	R.orig_ns = ns_open_current();
 	if (R.orig_ns < 0) {
@@ -118,88 +215,13 @@ int probe_lab(const struct topology *t, const char *lab, const struct probe_opts
 			 strerror(-ret));
 		goto out;
 	}
-	for (size_t i = 0; i < t->n_nodes; i++) {
-		char name[NS_NAME_MAX + 1];
-		int r;
-
-		r = lab_ns_name(lab, t->nodes[i].name, name, sizeof(name));
-		if (r == 0)
-			r = lab_node_open(lab, t->nodes[i].name, &R.nsfd[i]);
-		if (r == -EEXIST) {
-			/* Someone else's namespace under our name: never enter it. */
-			ret = r;
-			snprintf(err, errlen, "namespace %s is not a reuselab namespace of lab %s",
-				 name, lab);
-			goto out;
-		}
-		if (r < 0) {
-			R.nserr[i] = -r;
-			if (!first_err) {
-				first_err = -r;
-				snprintf(err, errlen, "lab '%s' is not running: " NS_RUN_DIR "/%s: %s",
-					 lab, name, strerror(-r));
-			}
-		} else {
-			n_open++;
-		}
-	}
-	if (n_open == 0) {
-		ret = -(first_err ? first_err : ENOENT);
-		if (!first_err)
-			snprintf(err, errlen, "lab '%s' has no nodes", lab);
+	ret = nodes_open(&R, err, errlen);
+	if (ret < 0)
 		goto out;
-	}
-
-	/* The outcome-changing sysctls, as the server node sees them. */
-	sys_node = roles.srv >= 0 && R.nsfd[roles.srv] >= 0 ? roles.srv : -1;
-	for (size_t i = 0; sys_node < 0 && i < t->n_nodes; i++)
-		if (R.nsfd[i] >= 0)
-			sys_node = (int)i;
-	if (probe_enter_node(&R, sys_node) == 0) {
-		for (size_t i = 0; i < sizeof(sysctls) / sizeof(sysctls[0]); i++) {
-			char v[64];
-
-			read_sysctl(sysctls[i], v, sizeof(v));
-			snprintf(rep->sysctls[rep->n_sysctls].key, sizeof(rep->sysctls[0].key),
-				 "%s", sysctls[i]);
-			snprintf(rep->sysctls[rep->n_sysctls].value, sizeof(rep->sysctls[0].value),
-				 "%s", v);
-			rep->n_sysctls++;
-			if (!strcmp(sysctls[i], "net.ipv4.ip_local_port_range"))
-				snprintf(range, sizeof(range), "%s", v);
-		}
-	}
-	probe_port_range_pick(&R, range);
-	probe_leave_node(&R);
-
-	for (size_t i = 0; i < catalog_n_cases; i++) {
-		const struct catalog_case *cc = &catalog_cases[i];
-		struct case_result *cr;
-
-		if (!probe_case_selected(o, cc->id, cc->claim))
-			continue;
-		ret = report_add(rep, &cr);
-		if (ret < 0)
-			goto nomem;
-		ret = probe_run_catalog_case(&R, cc, cr);
-		if (ret < 0)
-			goto nomem;
-	}
-	for (size_t i = 0; i < t->n_cases; i++) {
-		const struct topo_case *tc = &t->cases[i];
-		struct case_result *cr;
-
-		if (!probe_case_selected(o, tc->id, tc->claim ? tc->claim : "user"))
-			continue;
-		ret = report_add(rep, &cr);
-		if (ret < 0)
-			goto nomem;
-		probe_run_user_case(&R, tc, cr);
-	}
-	ret = 0;
-	goto out;
-nomem:
-	snprintf(err, errlen, "out of memory");
+	sysctls_record(&R, rep);
+	ret = cases_run(&R, o, rep);
+	if (ret < 0)
+		snprintf(err, errlen, "out of memory");
 out:
 	if (R.cur_node != -1 && R.orig_ns >= 0)
 		(void)setns(R.orig_ns, CLONE_NEWNET);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * One step of the language, executed in a node: socket, setsockopt, join,
- * bind, listen, connect, accept, send, recv, read, close, burst, show and
- * wait-timewait.  Every blocking call is non-blocking with a bounded poll,
+ * The steps that act on sockets in this process, each run in a node:
+ * socket, setsockopt, join, bind, listen, connect, accept, send, recv, read,
+ * close, burst, show and wait-timewait (the table is in probe_steps.c).  Every blocking call is non-blocking with a bounded poll,
  * so a step that would hang ends as a "timeout" result instead.
  */
 #include <arpa/inet.h>
@@ -102,7 +102,8 @@ static bool has_timewait(const struct step_result *res, unsigned port)
 	return false;
 }
 
-static int step_recv(struct run *R, const struct probe_step *st, struct step_result *res)
+int probe_run_recv(struct run *R, int node, const struct probe_step *st, struct psock *unused,
+		   struct step_result *res)
 {
 	struct pollfd p[PROBE_MAX_SOCKS];
 	long counts[PROBE_MAX_SOCKS] = {0};
@@ -140,7 +141,8 @@ static int step_recv(struct run *R, const struct probe_step *st, struct step_res
 	return 0;
 }
 
-static int step_burst(struct run *R, int node, const struct probe_step *st, struct step_result *res)
+int probe_run_burst(struct run *R, int node, const struct probe_step *st, struct psock *unused,
+		    struct step_result *res)
 {
 	struct sockaddr_storage ss;
 	struct pollfd p[256];
@@ -202,8 +204,8 @@ static int step_burst(struct run *R, int node, const struct probe_step *st, stru
 
 /* setsockopt S OPT VALUE: the kernel's answer in res->err.  0, or -errno
  * (R->why set) when a variable cannot be resolved. */
-static int step_setsockopt(struct run *R, const struct psock *s, const struct probe_step *st,
-			   struct step_result *res)
+int probe_run_setsockopt(struct run *R, int node, const struct probe_step *st, struct psock *s,
+			 struct step_result *res)
 {
 	int one = (int)st->num, r = -1;
 	char buf[64];
@@ -249,208 +251,238 @@ static int step_setsockopt(struct run *R, const struct psock *s, const struct pr
 	return 0;
 }
 
-/* Run one step in node `node`.  Returns 0 with res filled, or -errno (R->why
- * set) for a failure of the system rather than an outcome of the kernel. */
-int probe_step_exec(struct run *R, int node, const struct probe_step *st, struct step_result *res)
+int probe_run_socket(struct run *R, int node, const struct probe_step *st, struct psock *unused,
+		     struct step_result *res)
+{
+	int r, fd;
+
+	r = probe_open_socket(R, node, st->family, st->type, R->pending_uid, &fd);
+	R->pending_uid = -1;
+	if (r < 0)
+		return r;
+	res->err = r;
+	return r ? 0 : probe_sock_add(R, st->lhs, fd, node, st->family, st->type);
+}
+
+int probe_run_as_user(struct run *R, int node, const struct probe_step *st, struct psock *unused,
+		      struct step_result *res)
+{
+	R->pending_uid = st->num;
+	return 0;
+}
+
+/* Join group on ifname (both resolved) with the socket's family's option. */
+static int join_group(int fd, const char *group, unsigned ifindex)
+{
+	struct in_addr g4;
+	struct in6_addr g6;
+
+	if (inet_pton(AF_INET, group, &g4) == 1) {
+		struct ip_mreqn m = {.imr_multiaddr = g4, .imr_ifindex = (int)ifindex};
+
+		return setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof(m)) < 0 ? errno : 0;
+	}
+	if (inet_pton(AF_INET6, group, &g6) == 1) {
+		struct ipv6_mreq m = {.ipv6mr_multiaddr = g6, .ipv6mr_interface = ifindex};
+
+		return setsockopt(fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &m, sizeof(m)) < 0 ? errno : 0;
+	}
+	return EINVAL;
+}
+
+int probe_run_join(struct run *R, int node, const struct probe_step *st, struct psock *s,
+		   struct step_result *res)
+{
+	char group[64], ifname[IF_NAMESIZE];
+	unsigned ifindex;
+	int r;
+
+	r = probe_resolve_token(R, st->arg, group, sizeof(group));
+	if (r == 0)
+		r = probe_resolve_token(R, st->arg2, ifname, sizeof(ifname));
+	if (r < 0)
+		return r;
+	r = probe_enter_node(R, s->node); /* interface names are per namespace */
+	if (r < 0)
+		return r;
+	ifindex = if_nametoindex(ifname);
+	res->err = ifindex ? join_group(s->fd, group, ifindex) : ENODEV;
+	return 0;
+}
+
+int probe_run_bind(struct run *R, int node, const struct probe_step *st, struct psock *s,
+		   struct step_result *res)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
-	struct psock *s = NULL;
-	char text[96], buf[64];
+	char text[96];
+	int r;
+
+	r = probe_endpoint_resolve(R, st->endpoint, s->family, &ss, &len, text, sizeof(text));
+	if (r < 0)
+		return r;
+	res->err = bind(s->fd, (struct sockaddr *)&ss, len) < 0 ? errno : 0;
+	return 0;
+}
+
+int probe_run_listen(struct run *R, int node, const struct probe_step *st, struct psock *s,
+		     struct step_result *res)
+{
+	res->err = listen(s->fd, (int)st->num) < 0 ? errno : 0;
+	if (!res->err)
+		probe_note_port(R, (uint16_t)local_port(s->fd));
+	return 0;
+}
+
+int probe_run_connect(struct run *R, int node, const struct probe_step *st, struct psock *s,
+		      struct step_result *res)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char text[96];
+	int r;
+
+	r = probe_endpoint_resolve(R, st->endpoint, s->family, &ss, &len, text, sizeof(text));
+	if (r < 0)
+		return r;
+	res->err = connect_bounded(s->fd, &ss, len, CONNECT_MS);
+	if (!res->err)
+		res->value = local_port(s->fd);
+	return 0;
+}
+
+int probe_run_accept(struct run *R, int node, const struct probe_step *st, struct psock *s,
+		     struct step_result *res)
+{
+	struct sockaddr_storage peer;
+	socklen_t pl = sizeof(peer);
 	int r, fd;
 
-	snprintf(res->call, sizeof(res->call), "%s", probe_op_name(st->op));
-	if (st->n_socks && st->op != PROBE_RECV && st->op != PROBE_FORK_DAYTIME) {
-		s = probe_operand(R, st, 0);
-		if (!s)
-			return -ENOENT;
-	}
-	switch (st->op) {
-	case PROBE_SOCKET:
-		r = probe_open_socket(R, node, st->family, st->type, R->pending_uid, &fd);
-		R->pending_uid = -1;
-		if (r < 0)
-			return r;
-		res->err = r;
-		if (r == 0)
-			return probe_sock_add(R, st->lhs, fd, node, st->family, st->type);
-		return 0;
-	case PROBE_AS_USER:
-		R->pending_uid = st->num;
-		return 0;
-	case PROBE_SETSOCKOPT:
-		return step_setsockopt(R, s, st, res);
-	case PROBE_JOIN: {
-		char group[64], ifname[IF_NAMESIZE];
-		unsigned ifindex;
-		struct in_addr g4;
-		struct in6_addr g6;
-
-		r = probe_resolve_token(R, st->arg, group, sizeof(group));
-		if (r == 0)
-			r = probe_resolve_token(R, st->arg2, ifname, sizeof(ifname));
-		if (r < 0)
-			return r;
-		r = probe_enter_node(R, s->node); /* interface names are per namespace */
-		if (r < 0)
-			return r;
-		ifindex = if_nametoindex(ifname);
-		if (!ifindex) {
-			res->err = ENODEV;
-			return 0;
-		}
-		if (inet_pton(AF_INET, group, &g4) == 1) {
-			struct ip_mreqn m = {.imr_multiaddr = g4, .imr_ifindex = (int)ifindex};
-
-			r = setsockopt(s->fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof(m));
-		} else if (inet_pton(AF_INET6, group, &g6) == 1) {
-			struct ipv6_mreq m = {.ipv6mr_multiaddr = g6, .ipv6mr_interface = ifindex};
-
-			r = setsockopt(s->fd, IPPROTO_IPV6, IPV6_JOIN_GROUP, &m, sizeof(m));
-		} else {
-			r = -1;
-			errno = EINVAL;
-		}
-		res->err = r < 0 ? errno : 0;
+	r = probe_wait_fd(s->fd, POLLIN, ACCEPT_MS);
+	if (r < 0)
+		return r;
+	if (r == 0) {
+		res->err = STEP_TIMEOUT;
 		return 0;
 	}
-	case PROBE_BIND:
-		r = probe_endpoint_resolve(R, st->endpoint, s->family, &ss, &len, text,
-					   sizeof(text));
-		if (r < 0)
-			return r;
-		res->err = bind(s->fd, (struct sockaddr *)&ss, len) < 0 ? errno : 0;
+	fd = accept4(s->fd, (struct sockaddr *)&peer, &pl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0) {
+		res->err = errno;
 		return 0;
-	case PROBE_LISTEN:
-		res->err = listen(s->fd, (int)st->num) < 0 ? errno : 0;
-		if (!res->err)
-			probe_note_port(R, (uint16_t)local_port(s->fd));
-		return 0;
-	case PROBE_CONNECT:
-		r = probe_endpoint_resolve(R, st->endpoint, s->family, &ss, &len, text,
-					   sizeof(text));
-		if (r < 0)
-			return r;
-		res->err = connect_bounded(s->fd, &ss, len, CONNECT_MS);
-		if (!res->err)
-			res->value = local_port(s->fd);
-		return 0;
-	case PROBE_ACCEPT: {
-		struct sockaddr_storage peer;
-		socklen_t pl = sizeof(peer);
+	}
+	res->value = sa_port(&peer);
+	return probe_sock_add(R, st->lhs, fd, s->node, s->family, s->type);
+}
 
-		r = probe_wait_fd(s->fd, POLLIN, ACCEPT_MS);
-		if (r < 0)
-			return r;
-		if (r == 0) {
-			res->err = STEP_TIMEOUT;
-			return 0;
-		}
-		fd = accept4(s->fd, (struct sockaddr *)&peer, &pl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+int probe_run_accept_all(struct run *R, int node, const struct probe_step *st, struct psock *s,
+			 struct step_result *res)
+{
+	int fd;
+
+	while (probe_wait_fd(s->fd, POLLIN, ACCEPT_IDLE) > 0) {
+		fd = accept4(s->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
+			if (errno == EAGAIN)
+				continue;
 			res->err = errno;
+			break;
+		}
+		probe_anon_add(R, fd);
+		res->value++;
+	}
+	return 0;
+}
+
+int probe_run_send(struct run *R, int node, const struct probe_step *st, struct psock *s,
+		   struct step_result *res)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char text[96];
+	int r;
+
+	r = probe_endpoint_resolve(R, st->endpoint, s->family, &ss, &len, text, sizeof(text));
+	if (r < 0)
+		return r;
+	for (long i = 0; i < st->num; i++) {
+		if (sendto(s->fd, "reuselab\n", 9, MSG_NOSIGNAL, (struct sockaddr *)&ss, len) < 0) {
+			res->err = errno;
+			break;
+		}
+		res->value++;
+	}
+	return 0;
+}
+
+int probe_run_read(struct run *R, int node, const struct probe_step *st, struct psock *s,
+		   struct step_result *res)
+{
+	long end = probe_now_ms() + READ_MS;
+	bool eof = false;
+	char buf[64];
+
+	while (!eof && probe_now_ms() < end) {
+		ssize_t n;
+
+		if (probe_wait_fd(s->fd, POLLIN, (int)(end - probe_now_ms())) <= 0)
+			break;
+		n = read(s->fd, buf, sizeof(buf));
+		if (n == 0) {
+			eof = true;
+		} else if (n > 0) {
+			res->value += n;
+		} else if (errno != EAGAIN) {
+			res->err = errno;
+			break;
+		}
+	}
+	if (!res->err && !eof && res->value == 0)
+		res->err = STEP_TIMEOUT;
+	return 0;
+}
+
+int probe_run_close(struct run *R, int node, const struct probe_step *st, struct psock *s,
+		    struct step_result *res)
+{
+	res->err = close(s->fd) < 0 ? errno : 0;
+	probe_sock_drop(R, s);
+	return 0;
+}
+
+int probe_run_wait_timewait(struct run *R, int node, const struct probe_step *st,
+			    struct psock *unused, struct step_result *res)
+{
+	long end = probe_now_ms() + WAIT_MS;
+	uint16_t port;
+	char buf[64];
+	int r;
+
+	r = probe_resolve_token(R, st->arg, buf, sizeof(buf));
+	if (r < 0)
+		return r;
+	port = (uint16_t)strtoul(buf, NULL, 10);
+	probe_note_port(R, port);
+	for (;;) {
+		r = snapshot(R, node, &port, 1, res);
+		if (r < 0)
+			return r;
+		if (has_timewait(res, port)) {
+			/* reached: `show` steps carry the evidence */
+			free(res->seen);
+			res->seen = NULL;
+			res->n_seen = 0;
 			return 0;
 		}
-		res->value = sa_port(&peer);
-		return probe_sock_add(R, st->lhs, fd, s->node, s->family, s->type);
-	}
-	case PROBE_ACCEPT_ALL:
-		for (;;) {
-			r = probe_wait_fd(s->fd, POLLIN, ACCEPT_IDLE);
-			if (r <= 0)
-				break;
-			fd = accept4(s->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-			if (fd < 0) {
-				if (errno == EAGAIN)
-					continue;
-				res->err = errno;
-				break;
-			}
-			probe_anon_add(R, fd);
-			res->value++;
-		}
-		return 0;
-	case PROBE_BURST:
-		return step_burst(R, node, st, res);
-	case PROBE_SEND:
-		r = probe_endpoint_resolve(R, st->endpoint, s->family, &ss, &len, text,
-					   sizeof(text));
-		if (r < 0)
-			return r;
-		for (long i = 0; i < st->num; i++) {
-			if (sendto(s->fd, "reuselab\n", 9, MSG_NOSIGNAL, (struct sockaddr *)&ss,
-				   len) < 0) {
-				res->err = errno;
-				break;
-			}
-			res->value++;
-		}
-		return 0;
-	case PROBE_RECV:
-		return step_recv(R, st, res);
-	case PROBE_READ: {
-		long end = probe_now_ms() + READ_MS;
-		bool eof = false;
-
-		while (!eof && probe_now_ms() < end) {
-			ssize_t n;
-
-			r = probe_wait_fd(s->fd, POLLIN, (int)(end - probe_now_ms()));
-			if (r <= 0)
-				break;
-			n = read(s->fd, buf, sizeof(buf));
-			if (n == 0)
-				eof = true;
-			else if (n > 0)
-				res->value += n;
-			else if (errno != EAGAIN) {
-				res->err = errno;
-				break;
-			}
-		}
-		if (!res->err && !eof && res->value == 0)
+		if (probe_now_ms() >= end) { /* keep what was seen instead */
 			res->err = STEP_TIMEOUT;
-		return 0;
-	}
-	case PROBE_CLOSE:
-		res->err = close(s->fd) < 0 ? errno : 0;
-		probe_sock_drop(R, s);
-		return 0;
-	case PROBE_CHILD:
-		return probe_step_child(R, node, st, res);
-	case PROBE_FORK_DAYTIME:
-		return probe_step_daytime(R, st, res);
-	case PROBE_WAIT_TIMEWAIT: {
-		long end = probe_now_ms() + WAIT_MS;
-		uint16_t port;
-
-		r = probe_resolve_token(R, st->arg, buf, sizeof(buf));
-		if (r < 0)
-			return r;
-		port = (uint16_t)strtoul(buf, NULL, 10);
-		probe_note_port(R, port);
-		for (;;) {
-			r = snapshot(R, node, &port, 1, res);
-			if (r < 0)
-				return r;
-			if (has_timewait(res, port)) {
-				/* reached: `show` steps carry the evidence */
-				free(res->seen);
-				res->seen = NULL;
-				res->n_seen = 0;
-				break;
-			}
-			if (probe_now_ms() >= end) { /* keep what was seen instead */
-				res->err = STEP_TIMEOUT;
-				break;
-			}
-			(void)poll(NULL, 0, 10);
+			return 0;
 		}
-		return 0;
+		(void)poll(NULL, 0, 10);
 	}
-	case PROBE_SHOW:
-		return snapshot(R, node, R->ports, R->n_ports, res);
-	}
-	snprintf(R->why, sizeof(R->why), "unknown step");
-	return -EINVAL;
+}
+
+int probe_run_show(struct run *R, int node, const struct probe_step *st, struct psock *unused,
+		   struct step_result *res)
+{
+	return snapshot(R, node, R->ports, R->n_ports, res);
 }

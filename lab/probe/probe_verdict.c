@@ -38,37 +38,10 @@ void probe_observe(char *obs, size_t len, const struct probe_step *st,
 	}
 }
 
-bool probe_op_has_value(enum probe_op op)
+/* Steps whose value is the point (recv, accept-all, burst). */
+static bool has_value(const struct probe_step *st)
 {
-	return op == PROBE_RECV || op == PROBE_ACCEPT_ALL || op == PROBE_BURST;
-}
-
-/* Steps whose failure means the lab or the system is broken, not a finding. */
-bool probe_is_setup_op(enum probe_op op)
-{
-	switch (op) {
-	case PROBE_SOCKET:
-	case PROBE_SETSOCKOPT:
-	case PROBE_JOIN:
-	case PROBE_AS_USER:
-	case PROBE_SHOW:
-		return true;
-	case PROBE_BIND:
-	case PROBE_LISTEN:
-	case PROBE_CONNECT:
-	case PROBE_ACCEPT:
-	case PROBE_ACCEPT_ALL:
-	case PROBE_BURST:
-	case PROBE_SEND:
-	case PROBE_RECV:
-	case PROBE_READ:
-	case PROBE_CLOSE:
-	case PROBE_CHILD:
-	case PROBE_FORK_DAYTIME:
-	case PROBE_WAIT_TIMEWAIT:
-		return false;
-	}
-	return false;
+	return probe_step_def_of(st->op)->has_value;
 }
 
 int probe_judge_predicted(const char *predict, const struct probe_step *st,
@@ -79,12 +52,12 @@ int probe_judge_predicted(const char *predict, const struct probe_step *st,
 	if (!strcmp(predict, "*"))
 		return 0;
 	if (!strcmp(predict, "~")) { /* shown, not deciding */
-		probe_observe(obs, len, st, res, probe_op_has_value(st->op));
+		probe_observe(obs, len, st, res, has_value(st));
 		return 0;
 	}
 	if (probe_expect_parse(predict, &e) < 0)
 		return -EINVAL;
-	probe_observe(obs, len, st, res, e.cmp || probe_op_has_value(st->op));
+	probe_observe(obs, len, st, res, e.cmp || has_value(st));
 	if (!probe_expect_met(&e, res->err, res->value))
 		*differs = true;
 	return 0;

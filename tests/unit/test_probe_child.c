@@ -50,7 +50,7 @@ static void test_child_reaped_when_table_full(void **state)
 						0, AF_INET, SOCK_DGRAM),
 				 0);
 	}
-	assert_int_equal(probe_step_child(&R, 0, &st, &res), -EMFILE);
+	assert_int_equal(probe_run_child(&R, 0, &st, NULL, &res), -EMFILE);
 	/* Nothing left to wait for: the step reaped its child. */
 	assert_int_equal(waitpid(-1, &status, 0), -1);
 	assert_int_equal(errno, ECHILD);

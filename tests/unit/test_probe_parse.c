@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "lab/probe/probe.h"
+#include "lab/probe/probe_int.h"
 #include "lab/topo/topo.h"
 
 static struct probe_step parse_ok(const char *text, bool user)
@@ -201,6 +202,84 @@ static void test_other_steps(void **state)
 	/* Defect 1: one socket as both operands crashed the runner. */
 	parse_bad("fork-daytime a a", true, "must be two sockets", 15);
 	parse_bad("recv a b a", true, "socket 'a' named twice", 9);
+}
+
+/* One valid use of every step; the table test checks none is missing. */
+static const char *const step_samples[] = {
+    "s = socket tcp4",
+    "setsockopt s SO_REUSEADDR 1",
+    "join s 239.1.1.1 eth0",
+    "bind s 10.0.1.1:$P",
+    "listen s",
+    "connect s 10.0.1.1:$P",
+    "c = accept s",
+    "accept-all s",
+    "burst 10.0.1.1:$P 3",
+    "send s 10.0.1.1:$P",
+    "recv s",
+    "read s",
+    "close s",
+    "as-user 65534",
+    "c = child tcp4 bind *:$P",
+    "fork-daytime l c",
+    "wait-timewait $P",
+    "show",
+};
+
+/* The step table: every step is found by its name and in op order, has a
+ * synopsis and help for the reference, and a sample of it parses to it. */
+static void test_step_table(void **state)
+{
+	const char *syn, *help;
+	size_t n = 0;
+
+	(void)state;
+	assert_int_equal(probe_n_step_defs, sizeof(step_samples) / sizeof(step_samples[0]));
+	for (size_t i = 0; i < probe_n_step_defs; i++) {
+		const struct probe_step_def *def = &probe_step_defs[i];
+		struct probe_step st = parse_ok(step_samples[i], true);
+
+		assert_int_equal(def->op, i);
+		assert_ptr_equal(probe_step_def_find(def->name), def);
+		assert_ptr_equal(probe_step_def_of(def->op), def);
+		assert_string_equal(probe_op_name(def->op), def->name);
+		if (st.op != def->op)
+			fail_msg("'%s' parsed as %s, not %s", step_samples[i], probe_op_name(st.op),
+				 def->name);
+		assert_true(def->min_args <= def->max_args);
+		assert_non_null(def->parse);
+		assert_non_null(def->run);
+	}
+	while (probe_step_doc(n, &syn, &help)) {
+		assert_non_null(strstr(syn, probe_step_defs[n].name));
+		assert_true(strlen(help) > 0);
+		n++;
+	}
+	assert_int_equal(n, probe_n_step_defs);
+	assert_null(probe_step_def_find("bnd"));
+}
+
+/* Too few and too many words: "usage: SYNOPSIS" at the end of the text or
+ * at the first word too many, for every step of the table. */
+static void test_step_arity(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < probe_n_step_defs; i++) {
+		const struct probe_step_def *def = &probe_step_defs[i];
+		char text[256], want[160];
+		size_t len;
+
+		snprintf(want, sizeof(want), "usage: %s", def->synopsis);
+		len = (size_t)snprintf(text, sizeof(text), "%s%s", def->makes_socket ? "x = " : "",
+				       def->name);
+		if (def->min_args > 0)
+			parse_bad(text, true, want, len);
+		if (def->max_args >= PROBE_MAX_WORDS)
+			continue;
+		for (size_t k = 0; k <= def->max_args; k++)
+			len += (size_t)snprintf(text + len, sizeof(text) - len, " w");
+		parse_bad(text, true, want, len - 1);
+	}
 }
 
 static void test_expect(void **state)
@@ -448,6 +527,8 @@ int main(void)
 	    cmocka_unit_test(test_socket_and_options),
 	    cmocka_unit_test(test_endpoints),
 	    cmocka_unit_test(test_other_steps),
+	    cmocka_unit_test(test_step_table),
+	    cmocka_unit_test(test_step_arity),
 	    cmocka_unit_test(test_expect),
 	    cmocka_unit_test(test_catalog),
 	    cmocka_unit_test(test_filters),

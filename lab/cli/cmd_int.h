@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared by the commands in lab/cli only: what `probe` and `run` have in common. */
+#ifndef REUSELAB_CMD_INT_H
+#define REUSELAB_CMD_INT_H
+
+#include "lab/probe/probe.h"
+#include "lab/topo/topo.h"
+
+/* The options of `probe` and `run`. */
+struct probe_args {
+	const char *target; /* LAB|FILE for probe, FILE for run */
+	const char *name;   /* --name, or NULL */
+	struct probe_request req;
+	const char **ids, **claims; /* storage behind req.filter */
+};
+
+/*
+ * Parse argv of command `cmd` ("probe" or "run"; one positional argument).
+ * Returns 0, 1 when --help was asked (the caller prints its usage), -EINVAL
+ * after printing the usage error, or -ENOMEM (printed).
+ */
+int cmd_probe_args(int argc, char **argv, const char *cmd, struct probe_args *ret);
+void cmd_probe_args_free(struct probe_args *a);
+
+/* Compile t's user cases (printing every FILE:LINE:COL error) and check the
+ * filters.  Returns an exit status: EXIT_OK to go on. */
+int cmd_probe_preflight(const struct topology *t, const struct probe_opts *o, const char *cmd);
+
+/* Probe lab `lab`, which is up, and write the reports; messages printed once.
+ * Returns an exit status. */
+int cmd_probe_lab(const struct topology *t, const char *lab, const struct probe_request *req,
+		  const char *cmd);
+
+#endif
