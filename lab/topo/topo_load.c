@@ -118,101 +118,112 @@ static int tree_add(struct ctx *c, struct ynode *parent, struct ynode **root, en
 	return 0;
 }
 
+/* The tree being built from parser events. */
+struct tree_builder {
+	struct ynode *stack[TOPO_DEPTH_MAX];
+	size_t depth;
+	struct ynode *root;
+	unsigned docs;
+	bool done;
+};
+
+static int tree_scalar(struct ctx *c, struct tree_builder *tb, const yaml_event_t *ev)
+{
+	struct ynode *y;
+	int r;
+
+	r = tree_add(c, tb->depth ? tb->stack[tb->depth - 1] : NULL, &tb->root, Y_SCALAR,
+		     ymark(ev->start_mark), &y);
+	if (r < 0)
+		return r;
+	/* "\0" in a double-quoted scalar would cut a C string short. */
+	if (strlen((char *)ev->data.scalar.value) != ev->data.scalar.length)
+		return err(c, y->mark, "strings must not contain NUL characters");
+	y->str = strdup((char *)ev->data.scalar.value);
+	if (!y->str)
+		return -ENOMEM;
+	y->len = ev->data.scalar.length;
+	y->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+	return 0;
+}
+
+static int tree_open(struct ctx *c, struct tree_builder *tb, const yaml_event_t *ev)
+{
+	struct ynode *y;
+	int r;
+
+	if (tb->depth == TOPO_DEPTH_MAX)
+		return err(c, ymark(ev->start_mark), "nesting is deeper than %d levels",
+			   TOPO_DEPTH_MAX);
+	r = tree_add(c, tb->depth ? tb->stack[tb->depth - 1] : NULL, &tb->root,
+		     ev->type == YAML_MAPPING_START_EVENT ? Y_MAP : Y_SEQ, ymark(ev->start_mark),
+		     &y);
+	if (r < 0)
+		return r;
+	tb->stack[tb->depth++] = y;
+	return 0;
+}
+
+static int tree_event(struct ctx *c, struct tree_builder *tb, const yaml_event_t *ev)
+{
+	switch (ev->type) {
+	case YAML_STREAM_END_EVENT:
+		tb->done = true;
+		return 0;
+	case YAML_DOCUMENT_START_EVENT:
+		if (tb->docs++)
+			return err(c, ymark(ev->start_mark),
+				   "only one YAML document is allowed in a topology file");
+		return 0;
+	case YAML_ALIAS_EVENT:
+		return err(c, ymark(ev->start_mark), "aliases are not supported");
+	case YAML_SCALAR_EVENT:
+		return tree_scalar(c, tb, ev);
+	case YAML_SEQUENCE_START_EVENT:
+	case YAML_MAPPING_START_EVENT:
+		return tree_open(c, tb, ev);
+	case YAML_SEQUENCE_END_EVENT:
+	case YAML_MAPPING_END_EVENT:
+		tb->depth--;
+		return 0;
+	case YAML_NO_EVENT:
+	case YAML_STREAM_START_EVENT:
+	case YAML_DOCUMENT_END_EVENT:
+		return 0;
+	}
+	return 0;
+}
+
 static int tree_build(struct ctx *c, const char *buf, size_t len, struct ynode **ret)
 {
 	static const struct topo_mark start_mark = { 1, 1 };
-	struct ynode *stack[TOPO_DEPTH_MAX];
-	struct ynode *root = NULL, *y;
+	struct tree_builder tb = { .depth = 0 };
 	yaml_parser_t p;
 	yaml_event_t ev;
-	bool have_ev = false, done = false;
-	size_t depth = 0;
-	unsigned docs = 0;
-	int r;
+	int r = 0;
 
 	if (!yaml_parser_initialize(&p))
 		return -ENOMEM;
 	yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
 	yaml_parser_set_encoding(&p, YAML_UTF8_ENCODING);
-	while (!done) {
+	while (!tb.done && r == 0) {
 		if (!yaml_parser_parse(&p, &ev)) {
 			r = yaml_failed(c, &p, buf);
-			goto out;
-		}
-		have_ev = true;
-		switch (ev.type) {
-		case YAML_STREAM_END_EVENT:
-			done = true;
-			break;
-		case YAML_DOCUMENT_START_EVENT:
-			if (docs++) {
-				r = err(c, ymark(ev.start_mark),
-					"only one YAML document is allowed in a topology file");
-				goto out;
-			}
-			break;
-		case YAML_ALIAS_EVENT:
-			r = err(c, ymark(ev.start_mark), "aliases are not supported");
-			goto out;
-		case YAML_SCALAR_EVENT:
-			r = tree_add(c, depth ? stack[depth - 1] : NULL, &root, Y_SCALAR,
-				     ymark(ev.start_mark), &y);
-			if (r < 0)
-				goto out;
-			/* "\0" in a double-quoted scalar would cut a C string short. */
-			if (strlen((char *)ev.data.scalar.value) != ev.data.scalar.length) {
-				r = err(c, y->mark, "strings must not contain NUL characters");
-				goto out;
-			}
-			y->str = strdup((char *)ev.data.scalar.value);
-			if (!y->str) {
-				r = -ENOMEM;
-				goto out;
-			}
-			y->len = ev.data.scalar.length;
-			y->plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-			break;
-		case YAML_SEQUENCE_START_EVENT:
-		case YAML_MAPPING_START_EVENT:
-			if (depth == TOPO_DEPTH_MAX) {
-				r = err(c, ymark(ev.start_mark), "nesting is deeper than %d levels",
-					TOPO_DEPTH_MAX);
-				goto out;
-			}
-			r = tree_add(c, depth ? stack[depth - 1] : NULL, &root,
-				     ev.type == YAML_MAPPING_START_EVENT ? Y_MAP : Y_SEQ,
-				     ymark(ev.start_mark), &y);
-			if (r < 0)
-				goto out;
-			stack[depth++] = y;
-			break;
-		case YAML_SEQUENCE_END_EVENT:
-		case YAML_MAPPING_END_EVENT:
-			depth--;
-			break;
-		case YAML_NO_EVENT:
-		case YAML_STREAM_START_EVENT:
-		case YAML_DOCUMENT_END_EVENT:
 			break;
 		}
+		r = tree_event(c, &tb, &ev);
 		yaml_event_delete(&ev);
-		have_ev = false;
 	}
-	if (!root) {
-		r = err(c, start_mark,
-			"empty file: expected a mapping with 'name' and 'nodes'");
-		goto out;
+	if (r == 0 && !tb.root)
+		r = err(c, start_mark, "empty file: expected a mapping with 'name' and 'nodes'");
+	if (r == 0) {
+		*ret = tb.root;
+		tb.root = NULL;
 	}
-	*ret = root;
-	root = NULL;
-	r = 0;
-out:
-	if (have_ev)
-		yaml_event_delete(&ev);
 	yaml_parser_delete(&p);
-	if (root) {
-		ynode_clear(root);
-		free(root);
+	if (tb.root) {
+		ynode_clear(tb.root);
+		free(tb.root);
 	}
 	return r;
 }
@@ -624,13 +635,73 @@ static int swallowed_node(struct ctx *c, const char *node, const struct ynode *m
 	return 0;
 }
 
+static int load_ifaces(struct ctx *c, const struct ynode *y, struct topo_node *n)
+{
+	bool empty;
+	int r;
+
+	r = want(c, y, Y_MAP, "'interfaces'", &empty);
+	if (r < 0 || empty)
+		return r;
+	r = limit(c, y, y->n / 2, TOPO_IFACES_MAX, "interfaces on one node");
+	if (r >= 0)
+		r = check_dups(c, y, "interface");
+	if (r < 0)
+		return r;
+	n->ifaces = calloc(y->n / 2 + 1, sizeof(*n->ifaces));
+	if (!n->ifaces)
+		return -ENOMEM;
+	for (size_t i = 0; i < y->n && r >= 0; i += 2)
+		r = load_iface(c, &y->kids[i], &y->kids[i + 1], &n->ifaces[n->n_ifaces++]);
+	return r;
+}
+
+static int load_routes(struct ctx *c, const struct ynode *y, struct topo_node *n)
+{
+	bool empty;
+	int r;
+
+	r = want(c, y, Y_SEQ, "'routes'", &empty);
+	if (r < 0 || empty)
+		return r;
+	r = limit(c, y, y->n, TOPO_ROUTES_MAX, "routes on one node");
+	if (r < 0)
+		return r;
+	n->routes = calloc(y->n + 1, sizeof(*n->routes));
+	if (!n->routes)
+		return -ENOMEM;
+	for (size_t i = 0; i < y->n && r >= 0; i++)
+		r = load_route(c, &y->kids[i], &n->routes[n->n_routes++]);
+	return r;
+}
+
+static int load_sysctls(struct ctx *c, const struct ynode *y, struct topo_node *n)
+{
+	bool empty;
+	int r;
+
+	r = want(c, y, Y_MAP, "'sysctls'", &empty);
+	if (r < 0 || empty)
+		return r;
+	r = limit(c, y, y->n / 2, TOPO_SYSCTLS_MAX, "sysctls on one node");
+	if (r >= 0)
+		r = check_dups(c, y, "sysctl");
+	if (r < 0)
+		return r;
+	n->sysctls = calloc(y->n / 2 + 1, sizeof(*n->sysctls));
+	if (!n->sysctls)
+		return -ENOMEM;
+	for (size_t i = 0; i < y->n && r >= 0; i += 2)
+		r = load_sysctl(c, &y->kids[i], &y->kids[i + 1], &n->sysctls[n->n_sysctls++]);
+	return r;
+}
+
 static int load_node(struct ctx *c, const struct ynode *key, const struct ynode *val,
 		     struct topo_node *n)
 {
 	static const char *const keys[] = { "interfaces", "routes", "sysctls" };
 	const struct ynode *v[3];
 	char what[TOPO_NODE_NAME_MAX + 16];
-	bool empty;
 	int r;
 
 	n->mark = key->mark;
@@ -644,69 +715,13 @@ static int load_node(struct ctx *c, const struct ynode *key, const struct ynode 
 	if (r < 0)
 		return r;
 	r = fields(c, val, what, keys, 3, v, NULL);
-	if (r < 0)
-		return r;
-	if (v[0]) {
-		r = want(c, v[0], Y_MAP, "'interfaces'", &empty);
-		if (r < 0)
-			return r;
-		if (!empty) {
-			r = limit(c, v[0], v[0]->n / 2, TOPO_IFACES_MAX, "interfaces on one node");
-			if (r >= 0)
-				r = check_dups(c, v[0], "interface");
-			if (r < 0)
-				return r;
-			n->ifaces = calloc(v[0]->n / 2 + 1, sizeof(*n->ifaces));
-			if (!n->ifaces)
-				return -ENOMEM;
-			for (size_t i = 0; i < v[0]->n; i += 2) {
-				r = load_iface(c, &v[0]->kids[i], &v[0]->kids[i + 1],
-					       &n->ifaces[n->n_ifaces++]);
-				if (r < 0)
-					return r;
-			}
-		}
-	}
-	if (v[1]) {
-		r = want(c, v[1], Y_SEQ, "'routes'", &empty);
-		if (r < 0)
-			return r;
-		if (!empty) {
-			r = limit(c, v[1], v[1]->n, TOPO_ROUTES_MAX, "routes on one node");
-			if (r < 0)
-				return r;
-			n->routes = calloc(v[1]->n + 1, sizeof(*n->routes));
-			if (!n->routes)
-				return -ENOMEM;
-			for (size_t i = 0; i < v[1]->n; i++) {
-				r = load_route(c, &v[1]->kids[i], &n->routes[n->n_routes++]);
-				if (r < 0)
-					return r;
-			}
-		}
-	}
-	if (v[2]) {
-		r = want(c, v[2], Y_MAP, "'sysctls'", &empty);
-		if (r < 0)
-			return r;
-		if (!empty) {
-			r = limit(c, v[2], v[2]->n / 2, TOPO_SYSCTLS_MAX, "sysctls on one node");
-			if (r >= 0)
-				r = check_dups(c, v[2], "sysctl");
-			if (r < 0)
-				return r;
-			n->sysctls = calloc(v[2]->n / 2 + 1, sizeof(*n->sysctls));
-			if (!n->sysctls)
-				return -ENOMEM;
-			for (size_t i = 0; i < v[2]->n; i += 2) {
-				r = load_sysctl(c, &v[2]->kids[i], &v[2]->kids[i + 1],
-						&n->sysctls[n->n_sysctls++]);
-				if (r < 0)
-					return r;
-			}
-		}
-	}
-	return 0;
+	if (r >= 0 && v[0])
+		r = load_ifaces(c, v[0], n);
+	if (r >= 0 && v[1])
+		r = load_routes(c, v[1], n);
+	if (r >= 0 && v[2])
+		r = load_sysctls(c, v[2], n);
+	return r < 0 ? r : 0;
 }
 
 static int load_nodes(struct ctx *c, const struct ynode *y)
