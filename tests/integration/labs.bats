@@ -109,7 +109,8 @@ port() {
 	for f in topologies/*.yml; do
 		b=$(basename "$f" .yml)
 		head -1 "$f" | grep -q "^# $b: "
-		grep -q "^#   sudo ./reuselab run topologies/$b.yml$" "$f"
+		grep -q "^# .*As root (or with sudo):$" "$f"
+		grep -q "^#   ./reuselab run topologies/$b.yml$" "$f"
 		grep -qi '^# .*reproduces' "$f"
 		"$REUSELAB" check "$f" >/dev/null
 		"$REUSELAB" graph "$f" | dot -Tsvg >"$BATS_TEST_TMPDIR/$b.svg"
