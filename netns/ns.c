@@ -78,15 +78,29 @@ static bool same_file(const char *path, const struct ns_file_id *id)
 	       st.st_ino == id->ino;
 }
 
-int ns_create(const char *name, int orig_fd, int *ret_fd, struct ns_sock **ret_sock,
-	      struct ns_file_id *ret_id)
+/* Inside the new namespace: its fd and a netlink socket, which stays there. */
+static int open_new(int *ret_fd, struct ns_sock **ret_sock)
 {
+	int fd = ns_open_current(), r;
+
+	if (fd < 0)
+		return fd;
+	r = ns_sock_open(NETLINK_ROUTE, ret_sock);
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
+int ns_create(const char *name, int *ret_fd, struct ns_sock **ret_sock, struct ns_file_id *ret_id)
+{
+	struct ns_scope sc = NS_SCOPE_INIT;
 	char path[PATH_MAX];
 	struct ns_file_id id = {0};
 	struct stat st;
-	bool made = false, moved = false;
-	struct ns_sock *s = NULL;
-	int fd = -1, r;
+	int fd, r;
 
 	r = ns_path(name, path, sizeof(path));
 	if (r < 0)
@@ -95,65 +109,48 @@ int ns_create(const char *name, int orig_fd, int *ret_fd, struct ns_sock **ret_s
 	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	made = true;
 	/* Through the fd: the identity of the file we made, not of the name. */
 	r = fstat(fd, &st) < 0 ? -errno : 0;
 	close(fd);
-	fd = -1;
 	if (r < 0)
 		goto out;
 	id = (struct ns_file_id){.dev = st.st_dev, .ino = st.st_ino};
 	/* unshare in this thread (no fork): the cheapest way to a new namespace. */
-	if (unshare(CLONE_NEWNET) < 0) {
-		r = -errno;
-		goto out;
-	}
-	moved = true;
-	fd = ns_open_current();
-	if (fd < 0) {
-		r = fd;
-		goto out;
-	}
-	/* A netlink socket stays in the namespace it was opened in. */
-	r = ns_sock_open(NETLINK_ROUTE, &s);
+	r = ns_scope_enter_new(&sc);
 	if (r < 0)
 		goto out;
-	*ret_fd = fd;
-	*ret_sock = s;
-	*ret_id = id;
-	fd = -1;
-	s = NULL;
-	r = 0;
+	r = open_new(ret_fd, ret_sock);
+	ns_scope_leave(&sc);
+	if (r == 0)
+		*ret_id = id;
 out:
-	ns_sock_close(s);
-	if (fd >= 0)
-		close(fd);
-	if (moved && r < 0)
-		(void)setns(orig_fd, CLONE_NEWNET);
 	/* Remove only our file: the name may have been taken over meanwhile. */
-	if (made && r < 0 && (!id.ino || same_file(path, &id)))
+	if (r < 0 && (!id.ino || same_file(path, &id)))
 		(void)unlink(path);
 	return r;
 }
 
-int ns_publish(const char *name, int orig_fd, const struct ns_file_id *id)
+static int mount_here(void *path)
+{
+	return mount("/proc/thread-self/ns/net", path, "none", MS_BIND, NULL) < 0 ? -errno : 0;
+}
+
+int ns_publish(const char *name, int ns_fd, const struct ns_file_id *id)
 {
 	char path[PATH_MAX];
 	int r;
 
 	r = ns_path(name, path, sizeof(path));
+	if (r < 0)
+		return r;
 	/*
 	 * The empty file is visible from ns_create on, and someone else's
 	 * teardown may have unlinked it (and anyone may have made another one
 	 * of that name): mount only on the file we made.
 	 */
-	if (r == 0 && !same_file(path, id))
-		r = -ESTALE;
-	if (r == 0 && mount("/proc/thread-self/ns/net", path, "none", MS_BIND, NULL) < 0)
-		r = -errno;
-	if (setns(orig_fd, CLONE_NEWNET) < 0 && r == 0)
-		r = -errno;
-	return r;
+	if (!same_file(path, id))
+		return -ESTALE;
+	return ns_run_in(ns_fd, mount_here, path);
 }
 
 int ns_open(const char *name, int *ret_fd)
@@ -186,7 +183,7 @@ out:
 	return r;
 }
 
-int ns_open_sock(const char *name, int orig_fd, int *ret_fd, struct ns_sock **ret_sock)
+int ns_open_sock(const char *name, int *ret_fd, struct ns_sock **ret_sock)
 {
 	int fd = -1, r;
 

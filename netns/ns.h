@@ -35,19 +35,17 @@ struct ns_file_id {
  * Create namespace `name` without leaving this process, in two steps so that
  * no namespace is reachable under NS_RUN_DIR before the caller has tagged it:
  * ns_create makes the file with O_EXCL (-EEXIST when the name is taken) and
- * records its identity in *ret_id, unshares, and opens the namespace fd
- * (*ret_fd) and a netlink socket inside (*ret_sock), leaving the calling
- * thread in the new namespace.  From here on the name is visible, but only
- * as an empty file: `ip netns exec` and ns_open see no namespace through
- * it.  On failure ns_create returns to orig_fd and removes the file.
- * ns_publish then bind-mounts the thread's namespace on the file, after
- * checking (lstat) that the name still is the file *id (-ESTALE when
- * someone removed or replaced it), and returns to orig_fd (always, even on
- * failure; an unpublished file is left for ns_unlink_stale).  0 or -errno.
+ * records its identity in *ret_id, then makes the namespace and opens its fd
+ * (*ret_fd) and a netlink socket inside (*ret_sock).  From here on the name
+ * is visible, but only as an empty file: `ip netns exec` and ns_open see no
+ * namespace through it.  On failure the file is removed.  0 or -errno.
+ * ns_publish then bind-mounts namespace ns_fd on the file, after checking
+ * (lstat) that the name still is the file *id (-ESTALE when someone removed
+ * or replaced it; an unpublished file is left for ns_unlink_stale).  0 or
+ * -errno.  Both return with the thread in its own namespace.
  */
-int ns_create(const char *name, int orig_fd, int *ret_fd, struct ns_sock **ret_sock,
-	      struct ns_file_id *ret_id);
-int ns_publish(const char *name, int orig_fd, const struct ns_file_id *id);
+int ns_create(const char *name, int *ret_fd, struct ns_sock **ret_sock, struct ns_file_id *ret_id);
+int ns_publish(const char *name, int ns_fd, const struct ns_file_id *id);
 
 /*
  * Open an existing namespace by name: *ret_fd on success; -ENOENT when there
@@ -77,10 +75,10 @@ int ns_remove(const char *name);
 int ns_unlink_stale(const char *name, const struct ns_file_id *id);
 
 /*
- * ns_open, then a netlink socket inside that namespace (returning to
- * orig_fd).  Same errors as ns_open, or the socket's -errno.
+ * ns_open, then a NETLINK_ROUTE socket inside that namespace.  Same errors as
+ * ns_open, or the socket's -errno.
  */
-int ns_open_sock(const char *name, int orig_fd, int *ret_fd, struct ns_sock **ret_sock);
+int ns_open_sock(const char *name, int *ret_fd, struct ns_sock **ret_sock);
 
 /* Switch the calling thread to namespace fd for good (before an exec). 0 or -errno. */
 int ns_enter(int fd);
@@ -101,7 +99,7 @@ int ns_scope_enter(struct ns_scope *sc, int ns_fd);
 int ns_scope_enter_new(struct ns_scope *sc);
 /* Back to where sc started (no-op if never left); if it cannot, one line on stderr and abort(). */
 void ns_scope_leave(struct ns_scope *sc);
-/* fn(arg) inside namespace ns_fd, then back: fn's value, or -errno (fn not run). Aborts as above. */
+/* fn(arg) inside namespace ns_fd, then back: fn's value, or -errno (fn not run). */
 int ns_run_in(int ns_fd, int (*fn)(void *arg), void *arg);
 
 /*

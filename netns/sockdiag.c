@@ -3,9 +3,10 @@
  * Socket snapshots through NETLINK_SOCK_DIAG (what ss(8) reads).  A netlink
  * socket belongs to the namespace it was created in, so we step into the
  * target namespace only to open it (ns_sock_open_in), and dump from the
- * original namespace through the shared transport (netns/sock.c).  Four dumps: {IPv4, IPv6} x {TCP,
- * UDP}, all states (TCP includes TIME-WAIT and SYN-RECV mini sockets).  The port filter is applied
- * here rather than with an inet_diag bytecode filter: it is simpler and the namespaces of a lab
+ * original namespace through the shared transport (netns/sock.c).  Four
+ * dumps: {IPv4, IPv6} x {TCP, UDP}, all states (TCP includes TIME-WAIT and
+ * SYN-RECV mini sockets).  The port filter is applied here rather than with
+ * an inet_diag bytecode filter: it is simpler and the namespaces of a lab
  * hold few sockets.
  */
 #include <arpa/inet.h>

@@ -34,7 +34,6 @@ struct build_ctx {
 	const struct topology *t;
 	const struct build_plan *plan;
 	char tag[sizeof(LAB_TAG_PREFIX) + TOPO_LAB_NAME_MAX];
-	int orig_fd;	       /* the namespace we started in */
 	int *ns_fd;	       /* per plan namespace; -1 until made */
 	struct ns_sock **sock; /* per plan namespace */
 	struct ns_file_id *ns_file; /* per plan namespace: the file ns_create made */
@@ -104,8 +103,6 @@ static void close_all(struct build_ctx *c)
 /* Undo: remove every namespace this call created, newest first. */
 static void rollback(struct build_ctx *c)
 {
-	/* A failure between NS_CREATE and NS_PUBLISH leaves us in the new namespace. */
-	(void)ns_enter(c->orig_fd);
 	close_all(c);
 	for (size_t i = 0; c->sock && i < c->plan->n_ns; i++) {
 		c->sock[i] = NULL;
@@ -154,17 +151,18 @@ static void set_iface_ifindex(struct build_ctx *c, size_t node, size_t iface, in
 	c->ifindex[c->plan->iface_base[node] + iface] = ifindex;
 }
 
+static int write_sysctl(void *arg)
+{
+	const struct topo_sysctl *s = arg;
+
+	return ns_sysctl_write(s->key, s->value);
+}
+
 static int do_sysctl(struct build_ctx *c, const struct plan_action *a)
 {
-	const struct topo_sysctl *s = &c->t->nodes[a->node].sysctls[a->item];
-	int r, r2;
-
-	r = ns_enter(c->ns_fd[a->ns]);
-	if (r < 0)
-		return r;
-	r = ns_sysctl_write(s->key, s->value);
-	r2 = ns_enter(c->orig_fd);
-	return r < 0 ? r : r2;
+	/* /proc/sys/net is the namespace of the thread that opens it. */
+	return ns_run_in(c->ns_fd[a->ns], write_sysctl,
+			 (void *)&c->t->nodes[a->node].sysctls[a->item]);
 }
 
 static int do_action(struct build_ctx *c, const struct plan_action *a)
@@ -176,20 +174,20 @@ static int do_action(struct build_ctx *c, const struct plan_action *a)
 
 	switch (a->op) {
 	case PLAN_NS_CREATE:
-		r = ns_create(c->plan->ns[a->ns].name, c->orig_fd, &c->ns_fd[a->ns],
-			      &c->sock[a->ns], &c->ns_file[a->ns]);
+		r = ns_create(c->plan->ns[a->ns].name, &c->ns_fd[a->ns], &c->sock[a->ns],
+			      &c->ns_file[a->ns]);
 		if (r == 0)
 			c->journal[c->n_journal++] = a->ns;
 		return r;
 	case PLAN_NS_TAG:
 		/*
-		 * Still inside the new namespace (see ns_create): tag before
-		 * the mount.  A kill at any point leaves either an empty file
+		 * Tag before the mount, through the socket ns_create opened
+		 * inside.  A kill at any point leaves either an empty file
 		 * or a tagged namespace, both of which lab_teardown removes.
 		 */
 		return link_set_up(c->sock[a->ns], LINK_LOOPBACK_IFINDEX, 0, c->tag);
 	case PLAN_NS_PUBLISH:
-		r = ns_publish(c->plan->ns[a->ns].name, c->orig_fd, &c->ns_file[a->ns]);
+		r = ns_publish(c->plan->ns[a->ns].name, c->ns_fd[a->ns], &c->ns_file[a->ns]);
 		if (r == 0)
 			c->published[a->ns] = true;
 		return r;
@@ -342,8 +340,7 @@ static int wait_links_ready(struct build_ctx *c)
 int lab_build(const struct topology *t, const char *lab, const struct build_progress *progress,
 	      char *err, size_t errlen)
 {
-	struct build_ctx c = {
-		.t = t, .orig_fd = -1, .progress = progress, .err = err, .errlen = errlen};
+	struct build_ctx c = {.t = t, .progress = progress, .err = err, .errlen = errlen};
 	struct build_plan *plan = NULL;
 	int r;
 
@@ -378,12 +375,6 @@ int lab_build(const struct topology *t, const char *lab, const struct build_prog
 			strerror(-r));
 		goto out;
 	}
-	c.orig_fd = ns_open_current();
-	if (c.orig_fd < 0) {
-		r = c.orig_fd;
-		set_err(&c, "cannot open the current network namespace: %s", strerror(-r));
-		goto out;
-	}
 	r = ns_run_dir_prepare();
 	if (r < 0) {
 		set_err(&c, "cannot prepare " NS_RUN_DIR ": %s", strerror(-r));
@@ -396,8 +387,6 @@ int lab_build(const struct topology *t, const char *lab, const struct build_prog
 		rollback(&c);
 out:
 	close_all(&c);
-	if (c.orig_fd >= 0)
-		close(c.orig_fd);
 	if (c.nofile_raised)
 		(void)setrlimit(RLIMIT_NOFILE, &c.nofile);
 	free(c.ns_fd);

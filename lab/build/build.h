@@ -83,13 +83,12 @@ int lab_teardown_topo(const struct topology *t, const char *lab, unsigned *ret_r
 int lab_node_open(const char *lab, const char *node, int *ret_fd);
 
 /*
- * lab_node_open by namespace name, also opening a netlink socket inside
- * (returning to orig_fd).  ret_fd and ret_sock may each be NULL (closed
- * then).  For build_inspect.c and build_teardown.c.
+ * lab_node_open by namespace name, also opening a netlink socket inside.
+ * ret_fd and ret_sock may each be NULL (closed then).  For build_inspect.c
+ * and build_teardown.c.
  */
 struct ns_sock;
-int lab_ns_open_ours(const char *nsname, const char *lab, int orig_fd, int *ret_fd,
-		     struct ns_sock **ret_sock);
+int lab_ns_open_ours(const char *nsname, const char *lab, int *ret_fd, struct ns_sock **ret_sock);
 
 /* Names of labs that have at least one tagged namespace. */
 int lab_list_live(char ***ret_names, size_t *ret_n);

@@ -70,12 +70,12 @@ static int addr_cb(const struct addr_status *a, void *data)
 }
 
 /* Fill vn from namespace vn->ns; a vanished or untagged namespace is not present. */
-static int read_node(struct lab_view_node *vn, const char *lab, int orig)
+static int read_node(struct lab_view_node *vn, const char *lab)
 {
 	struct ns_sock *s = NULL;
 	int r;
 
-	r = lab_ns_open_ours(vn->ns, lab, orig, NULL, &s);
+	r = lab_ns_open_ours(vn->ns, lab, NULL, &s);
 	if (r == -ENOENT || r == -EEXIST)
 		return 0;
 	if (r < 0)
@@ -119,7 +119,7 @@ int lab_inspect(const char *lab, char *const *expect_nodes, size_t n_expect, str
 	DIR *d = NULL;
 	struct dirent *e;
 	size_t n_expected, plen;
-	int orig = -1, r;
+	int r;
 
 	r = lab_ns_name(lab, "", prefix, sizeof(prefix));
 	if (r < 0 || !lab[0] || strchr(lab, '/'))
@@ -152,13 +152,8 @@ int lab_inspect(const char *lab, char *const *expect_nodes, size_t n_expect, str
 	}
 	if (v->n_nodes > n_expected)
 		qsort(v->nodes + n_expected, v->n_nodes - n_expected, sizeof(*v->nodes), cmp_node);
-	orig = ns_open_current();
-	if (orig < 0) {
-		r = orig;
-		goto out;
-	}
 	for (size_t i = 0; i < v->n_nodes; i++) {
-		r = read_node(&v->nodes[i], lab, orig);
+		r = read_node(&v->nodes[i], lab);
 		if (r < 0)
 			goto out;
 	}
@@ -180,8 +175,6 @@ int lab_inspect(const char *lab, char *const *expect_nodes, size_t n_expect, str
 out:
 	if (d)
 		closedir(d);
-	if (orig >= 0)
-		close(orig);
 	lab_view_free(v);
 	return r;
 }

@@ -77,13 +77,13 @@ void names_free(char **names, size_t n)
  * be NULL: then closed).  0, -ENOENT, -ESTALE (a file with no namespace
  * mounted), other -errno.
  */
-static int read_tag_keep(const char *nsname, int orig_fd, char *alias, size_t len, int *ret_fd,
+static int read_tag_keep(const char *nsname, char *alias, size_t len, int *ret_fd,
 			 struct ns_sock **ret_sock)
 {
 	struct ns_sock *s = NULL;
 	int fd = -1, r;
 
-	r = ns_open_sock(nsname, orig_fd, &fd, &s);
+	r = ns_open_sock(nsname, &fd, &s);
 	if (r < 0)
 		return r;
 	r = link_alias(s, LINK_LOOPBACK_IFINDEX, alias, len);
@@ -108,14 +108,13 @@ static bool tag_is(const char *alias, const char *lab)
 	return strncmp(alias, LAB_TAG_PREFIX, pl) == 0 && strcmp(alias + pl, lab) == 0;
 }
 
-int lab_ns_open_ours(const char *nsname, const char *lab, int orig_fd, int *ret_fd,
-		     struct ns_sock **ret_sock)
+int lab_ns_open_ours(const char *nsname, const char *lab, int *ret_fd, struct ns_sock **ret_sock)
 {
 	struct ns_sock *s = NULL;
 	char alias[256];
 	int fd = -1, r;
 
-	r = read_tag_keep(nsname, orig_fd, alias, sizeof(alias), &fd, &s);
+	r = read_tag_keep(nsname, alias, sizeof(alias), &fd, &s);
 	if (r == -ESTALE)
 		return -EEXIST; /* a file with no namespace behind it carries no tag */
 	if (r < 0)
@@ -139,17 +138,12 @@ int lab_ns_open_ours(const char *nsname, const char *lab, int orig_fd, int *ret_
 int lab_node_open(const char *lab, const char *node, int *ret_fd)
 {
 	char name[NS_NAME_MAX + 1];
-	int orig, r;
+	int r;
 
 	r = lab_ns_name(lab, node, name, sizeof(name));
 	if (r < 0)
 		return r;
-	orig = ns_open_current();
-	if (orig < 0)
-		return orig;
-	r = lab_ns_open_ours(name, lab, orig, ret_fd, NULL);
-	close(orig);
-	return r;
+	return lab_ns_open_ours(name, lab, ret_fd, NULL);
 }
 
 /* True when name is "rl-<lab>-<node>" for one of nodes, or "rl-<lab>-.lans". */
@@ -184,7 +178,7 @@ int lab_teardown(const char *lab, char *const *nodes, size_t n_nodes, unsigned *
 	size_t n = 0;
 	enum { NS_SKIP, NS_STALE, NS_OURS } *kind = NULL;
 	unsigned removed = 0, stale = 0;
-	int orig = -1, r, first = 0;
+	int r, first = 0;
 
 	*ret_removed = 0;
 	if (ret_stale)
@@ -203,13 +197,6 @@ int lab_teardown(const char *lab, char *const *nodes, size_t n_nodes, unsigned *
 	}
 	if (n == 0)
 		goto out;
-	orig = ns_open_current();
-	if (orig < 0) {
-		r = orig;
-		snprintf(err, errlen, "cannot open the current network namespace: %s",
-			 strerror(-r));
-		goto out;
-	}
 	/*
 	 * Decide first, remove after: once a big namespace is released its
 	 * cleanup holds the kernel's lock for a while, and a tag check made
@@ -224,7 +211,7 @@ int lab_teardown(const char *lab, char *const *nodes, size_t n_nodes, unsigned *
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
-		r = lab_ns_open_ours(names[i], lab, orig, NULL, NULL);
+		r = lab_ns_open_ours(names[i], lab, NULL, NULL);
 		if (r == 0)
 			kind[i] = NS_OURS;
 		else if (r == -EEXIST && owned_name(names[i], lab, nodes, n_nodes))
@@ -261,8 +248,6 @@ int lab_teardown(const char *lab, char *const *nodes, size_t n_nodes, unsigned *
 	r = first;
 out:
 	free(kind);
-	if (orig >= 0)
-		close(orig);
 	names_free(names, n);
 	*ret_removed = removed;
 	if (ret_stale)
@@ -302,23 +287,18 @@ int lab_list_live(char ***ret_names, size_t *ret_n)
 	char **names = NULL, **labs = NULL, **nl;
 	char alias[256], prefix[NS_NAME_MAX + 1];
 	size_t n = 0, nlabs = 0;
-	int orig = -1, r;
+	int r;
 
 	*ret_names = NULL;
 	*ret_n = 0;
 	r = list_ns(LAB_NS_PREFIX, &names, &n);
 	if (r < 0 || n == 0)
 		goto out;
-	orig = ns_open_current();
-	if (orig < 0) {
-		r = orig;
-		goto out;
-	}
 	for (size_t i = 0; i < n; i++) {
 		const char *lab;
 		bool dup = false;
 
-		if (read_tag_keep(names[i], orig, alias, sizeof(alias), NULL, NULL) < 0)
+		if (read_tag_keep(names[i], alias, sizeof(alias), NULL, NULL) < 0)
 			continue; /* stale file, vanished, unreadable: not a live lab */
 		if (strncmp(alias, LAB_TAG_PREFIX, sizeof(LAB_TAG_PREFIX) - 1) != 0)
 			continue;
@@ -352,8 +332,6 @@ int lab_list_live(char ***ret_names, size_t *ret_n)
 	nlabs = 0;
 	r = 0;
 out:
-	if (orig >= 0)
-		close(orig);
 	names_free(names, n);
 	names_free(labs, nlabs);
 	return r;

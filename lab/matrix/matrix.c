@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The bind matrix engine.  One process, one setns() in and one back, no
- * fork: a cell is a handful of syscalls, so the ~4000 cells take a fraction
+ * The bind matrix engine.  One process, one ns_run_in() into the namespace,
+ * no fork: a cell is a handful of syscalls, so the ~4000 cells take a fraction
  * of a second.
  *
  * How a first socket gets its state (TCP):
@@ -28,7 +28,6 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <ifaddrs.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -44,6 +43,7 @@
 
 #include "lab/matrix/matrix.h"
 #include "lab/report/report.h"
+#include "netns/ns.h"
 #include "netns/sockdiag.h"
 
 #define PORT_LO_DEFAULT	 10000
@@ -588,27 +588,6 @@ static int matrix_inside(void *arg)
 	return 0;
 }
 
-/* Enter netns_fd, run fn, come back.  0, fn's result or -errno. */
-static int run_in_netns(int netns_fd, int (*fn)(void *), void *arg)
-{
-	int home, r;
-
-	home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (home < 0)
-		return -errno;
-	if (setns(netns_fd, CLONE_NEWNET) < 0) {
-		r = -errno;
-		goto out;
-	}
-	r = fn(arg);
-	/* Going home is not optional: the caller must never continue inside the lab. */
-	if (setns(home, CLONE_NEWNET) < 0 && r == 0)
-		r = -errno;
-out:
-	close(home);
-	return r;
-}
-
 int matrix_run(int netns_fd, const struct matrix_config *cfg, struct matrix_result *res)
 {
 	struct matrix_job job = {.cfg = cfg, .res = res};
@@ -635,7 +614,8 @@ int matrix_run(int netns_fd, const struct matrix_config *cfg, struct matrix_resu
 	r = ports_init(job.ports, netns_fd, lo, hi);
 	if (r < 0)
 		goto out;
-	r = run_in_netns(netns_fd, matrix_inside, &job);
+	/* Sockets are made where the thread stands: the whole run inside, then home. */
+	r = ns_run_in(netns_fd, matrix_inside, &job);
 	if (r < 0)
 		goto out;
 	res->port_first = (uint16_t)lo;

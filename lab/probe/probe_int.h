@@ -15,6 +15,7 @@
 #include "lab/probe/probe.h"
 #include "lab/report/report.h"
 #include "lab/topo/topo.h"
+#include "netns/ns.h"
 
 #define MAX_SOCKS   64
 #define MAX_ANON    512
@@ -36,8 +37,8 @@ struct run {
 	char source[PATH_MAX]; /* the topology file's absolute path: user cases' source */
 	int *nsfd;  /* per node; -1 when it could not be opened */
 	int *nserr; /* errno of that failure */
-	int orig_ns;
-	int cur_node; /* -1: the original namespace */
+	struct ns_scope ns; /* the way back to where the run started */
+	int cur_node;	    /* -1: the original namespace */
 	unsigned port_lo, port_hi, port_next;
 
 	/* per case */
@@ -55,7 +56,7 @@ struct run {
 /* probe_ns.c */
 /* Switch to node's namespace (-1: the one we started in).  0 or -errno. */
 int probe_enter_node(struct run *R, int node);
-/* Back to the starting namespace; on failure the next enter retries. */
+/* Back to the starting namespace (aborts if it cannot: see ns_scope_leave). */
 void probe_leave_node(struct run *R);
 /* Open a socket in node, optionally with fsuid uid (>= 0): 0 with *ret_fd,
  * an errno (> 0) the kernel returned, or -errno when the node is unreachable. */

@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <poll.h>
-#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/fsuid.h>
@@ -19,22 +18,27 @@
 
 int probe_enter_node(struct run *R, int node)
 {
-	int fd = node < 0 ? R->orig_ns : R->nsfd[node];
+	int r;
 
 	if (R->cur_node == node)
 		return 0;
-	if (fd < 0)
-		return -(node >= 0 && R->nserr[node] ? R->nserr[node] : EBADF);
-	if (setns(fd, CLONE_NEWNET) < 0)
-		return -errno;
+	if (node < 0) {
+		probe_leave_node(R);
+		return 0;
+	}
+	if (R->nsfd[node] < 0)
+		return -(R->nserr[node] ? R->nserr[node] : EBADF);
+	r = ns_scope_enter(&R->ns, R->nsfd[node]);
+	if (r < 0)
+		return r;
 	R->cur_node = node;
 	return 0;
 }
 
 void probe_leave_node(struct run *R)
 {
-	if (probe_enter_node(R, -1) < 0)
-		R->cur_node = -2; /* unknown; the next probe_enter_node retries */
+	ns_scope_leave(&R->ns);
+	R->cur_node = -1;
 }
 
 struct psock *probe_sock_find(struct run *R, const char *name)

@@ -4,7 +4,7 @@
  * outcome-changing sysctls, and runs the selected cases in catalog order,
  * then the topology's own, into one report.
  *
- * Sockets are opened by this process: setns() into the node's namespace,
+ * Sockets are opened by this process: into the node's namespace (ns_scope),
  * socket(), and back, so no shell or external program is involved.
  */
 #include <errno.h>
@@ -186,7 +186,7 @@ int probe_lab(const struct topology *t, const char *lab, const struct probe_opts
 	      struct report *rep, char *err, size_t errlen)
 {
 	struct probe_roles roles;
-	struct run R = {.t = t, .lab = lab, .roles = &roles, .orig_ns = -1, .cur_node = -1};
+	struct run R = {.t = t, .lab = lab, .roles = &roles, .ns = NS_SCOPE_INIT, .cur_node = -1};
 	size_t n = t->n_nodes ? t->n_nodes : 1;
 	struct utsname u;
 	int ret;
@@ -208,13 +208,6 @@ int probe_lab(const struct topology *t, const char *lab, const struct probe_opts
 	}
 	for (size_t i = 0; i < n; i++)
 		R.nsfd[i] = -1;
-	R.orig_ns = ns_open_current();
-	if (R.orig_ns < 0) {
-		ret = R.orig_ns;
-		snprintf(err, errlen, "cannot open the current network namespace: %s",
-			 strerror(-ret));
-		goto out;
-	}
 	ret = nodes_open(&R, err, errlen);
 	if (ret < 0)
 		goto out;
@@ -223,13 +216,10 @@ int probe_lab(const struct topology *t, const char *lab, const struct probe_opts
 	if (ret < 0)
 		snprintf(err, errlen, "out of memory");
 out:
-	if (R.cur_node != -1 && R.orig_ns >= 0)
-		(void)setns(R.orig_ns, CLONE_NEWNET);
+	probe_leave_node(&R);
 	for (size_t i = 0; R.nsfd && i < t->n_nodes; i++)
 		if (R.nsfd[i] >= 0)
 			close(R.nsfd[i]);
-	if (R.orig_ns >= 0)
-		close(R.orig_ns);
 	free(R.nsfd);
 	free(R.nserr);
 	return ret;

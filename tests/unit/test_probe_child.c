@@ -28,7 +28,7 @@ static void test_child_reaped_when_table_full(void **state)
 	struct probe_step st;
 	struct step_result res = {0};
 	int nsfd, nserr = 0, status;
-	struct run R = {.orig_ns = -1, .cur_node = -1, .pending_uid = -1};
+	struct run R = {.ns = NS_SCOPE_INIT, .cur_node = -1, .pending_uid = -1};
 	char err[256];
 	size_t off;
 
