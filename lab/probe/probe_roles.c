@@ -109,19 +109,17 @@ static int score(const struct topology *t, size_t n, size_t ifa, int ifb)
 	return s;
 }
 
-void probe_roles_resolve(const struct topology *t, struct probe_roles *r)
-{
-	static const char *const names[] = {"A",  "A2", "B", "C",   "D",   "A6",  "B6",
-					    "C6", "D6", "G", "IFA", "IFB", "IFC", "IFD"};
-	int best = -1, best_n = -1, best_a = -1, best_b = -1;
-	char buf[INET6_ADDRSTRLEN];
-	struct topo_endpoint e;
+/* The server choice: node, interface A and interface B (-1: none). */
+struct srv_pick {
+	int node, ifa, ifb;
+};
 
-	memset(r, 0, sizeof(*r));
-	r->srv = r->cli = r->cli2 = -1;
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		set_var(r, names[i], "");
-	set_var(r, "G", "239.1.1.1");
+/* The (node, ifa, ifb) that satisfies the most roles; node -1 when no node
+ * has an IPv4 address. */
+static struct srv_pick srv_pick(const struct topology *t)
+{
+	struct srv_pick best = {-1, -1, -1};
+	int best_score = -1;
 
 	for (size_t n = 0; n < t->n_nodes; n++) {
 		const struct topo_node *node = &t->nodes[n];
@@ -135,62 +133,73 @@ void probe_roles_resolve(const struct topology *t, struct probe_roles *r)
 				if (b == (int)a || (b >= 0 && count_v4(&node->ifaces[b]) == 0))
 					continue;
 				s = score(t, n, a, b);
-				if (s > best) {
-					best = s;
-					best_n = (int)n;
-					best_a = (int)a;
-					best_b = b;
+				if (s > best_score) {
+					best_score = s;
+					best = (struct srv_pick){(int)n, (int)a, b};
 				}
 			}
 		}
 	}
-	if (best_n < 0)
+	return best;
+}
+
+/* The server's variables: IF<x> and its IPv4 (the second as A2 for IFA) and IPv6. */
+static void srv_vars(struct probe_roles *r, const struct topo_iface *ifc, const char *ifvar,
+		     const char *v4, const char *v4b, const char *v6)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	set_var(r, ifvar, ifc->name);
+	if (addr_nth(ifc, AF_INET, 0, buf, sizeof(buf)) == 0)
+		set_var(r, v4, buf);
+	if (v4b && addr_nth(ifc, AF_INET, 1, buf, sizeof(buf)) == 0)
+		set_var(r, v4b, buf);
+	if (addr_nth(ifc, AF_INET6, 0, buf, sizeof(buf)) == 0)
+		set_var(r, v6, buf);
+}
+
+/* A client at the other end of srv's interface iface (not node not_node):
+ * its node index, with its variables set, or -1 when it has no IPv4 there. */
+static int client_vars(struct probe_roles *r, const struct topology *t, const struct srv_pick *p,
+		       int iface, int not_node, const char *v4, const char *ifvar, const char *v6)
+{
+	char buf[INET6_ADDRSTRLEN];
+	const struct topo_iface *ifc;
+	struct topo_endpoint e;
+
+	if (iface < 0 || peer_of(t, (size_t)p->node, (size_t)iface, not_node, &e) < 0)
+		return -1;
+	ifc = &t->nodes[e.node].ifaces[e.iface];
+	if (addr_nth(ifc, AF_INET, 0, buf, sizeof(buf)) < 0)
+		return -1;
+	set_var(r, v4, buf);
+	set_var(r, ifvar, ifc->name);
+	if (addr_nth(ifc, AF_INET6, 0, buf, sizeof(buf)) == 0)
+		set_var(r, v6, buf);
+	return (int)e.node;
+}
+
+void probe_roles_resolve(const struct topology *t, struct probe_roles *r)
+{
+	static const char *const names[] = {"A",  "A2", "B", "C",   "D",   "A6",  "B6",
+					    "C6", "D6", "G", "IFA", "IFB", "IFC", "IFD"};
+	struct srv_pick p = srv_pick(t);
+	const struct topo_node *node;
+
+	memset(r, 0, sizeof(*r));
+	r->srv = r->cli = r->cli2 = -1;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		set_var(r, names[i], "");
+	set_var(r, "G", "239.1.1.1");
+	if (p.node < 0)
 		return;
-
-	{
-		const struct topo_node *node = &t->nodes[best_n];
-		const struct topo_iface *ia = &node->ifaces[best_a];
-
-		r->srv = best_n;
-		set_var(r, "IFA", ia->name);
-		if (addr_nth(ia, AF_INET, 0, buf, sizeof(buf)) == 0)
-			set_var(r, "A", buf);
-		if (addr_nth(ia, AF_INET, 1, buf, sizeof(buf)) == 0)
-			set_var(r, "A2", buf);
-		if (addr_nth(ia, AF_INET6, 0, buf, sizeof(buf)) == 0)
-			set_var(r, "A6", buf);
-		if (best_b >= 0) {
-			const struct topo_iface *ib = &node->ifaces[best_b];
-
-			set_var(r, "IFB", ib->name);
-			if (addr_nth(ib, AF_INET, 0, buf, sizeof(buf)) == 0)
-				set_var(r, "B", buf);
-			if (addr_nth(ib, AF_INET6, 0, buf, sizeof(buf)) == 0)
-				set_var(r, "B6", buf);
-		}
-		if (peer_of(t, (size_t)best_n, (size_t)best_a, -1, &e) == 0) {
-			const struct topo_iface *ic = &t->nodes[e.node].ifaces[e.iface];
-
-			if (addr_nth(ic, AF_INET, 0, buf, sizeof(buf)) == 0) {
-				r->cli = (int)e.node;
-				set_var(r, "C", buf);
-				set_var(r, "IFC", ic->name);
-				if (addr_nth(ic, AF_INET6, 0, buf, sizeof(buf)) == 0)
-					set_var(r, "C6", buf);
-			}
-		}
-		if (best_b >= 0 && peer_of(t, (size_t)best_n, (size_t)best_b, r->cli, &e) == 0) {
-			const struct topo_iface *id = &t->nodes[e.node].ifaces[e.iface];
-
-			if (addr_nth(id, AF_INET, 0, buf, sizeof(buf)) == 0) {
-				r->cli2 = (int)e.node;
-				set_var(r, "D", buf);
-				set_var(r, "IFD", id->name);
-				if (addr_nth(id, AF_INET6, 0, buf, sizeof(buf)) == 0)
-					set_var(r, "D6", buf);
-			}
-		}
-	}
+	node = &t->nodes[p.node];
+	r->srv = p.node;
+	srv_vars(r, &node->ifaces[p.ifa], "IFA", "A", "A2", "A6");
+	if (p.ifb >= 0)
+		srv_vars(r, &node->ifaces[p.ifb], "IFB", "B", NULL, "B6");
+	r->cli = client_vars(r, t, &p, p.ifa, -1, "C", "IFC", "C6");
+	r->cli2 = client_vars(r, t, &p, p.ifb, r->cli, "D", "IFD", "D6");
 }
 
 const char *probe_roles_var(const struct probe_roles *r, const char *name)
