@@ -30,8 +30,17 @@ int cmd_matrix(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 
-/* Print "reuselab: " + message to stderr (the one place commands report). */
+/* Print "reuselab: " + message to stderr (the one place commands report),
+ * control characters escaped. */
 void cmd_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Print one line (no "\n" in fmt) to stdout, control characters escaped:
+ * for output lines that quote text from files. */
+void cmd_out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+struct topo_diag;
+/* Print diagnostics ("FILE:LINE:COL: error: ...") one a line, escaped. */
+void cmd_diag_print(const struct topo_diag *d);
 
 /* True when argv holds -h or --help before any "--". */
 int cmd_wants_help(int argc, char **argv);

@@ -60,8 +60,7 @@ static int check_one(const char *path, int quiet)
 	/* User cases are text to the loader; the probe module compiles them. */
 	if (r >= 0)
 		r = probe_check_user_cases(t, &d);
-	for (size_t i = 0; i < d.n; i++)
-		fprintf(stderr, "%s\n", d.lines[i]);
+	cmd_diag_print(&d);
 	if (r == -ENOMEM && !d.n)
 		cmd_err("check: %s: %s", path, strerror(ENOMEM));
 	if (r >= 0 && !quiet)

@@ -262,7 +262,7 @@ static void print_skip_change(struct json_object *a, struct json_object *b, cons
 {
 	const char *why = str_at(strcmp(va, "skipped") ? b : a, "skip_reason");
 
-	printf("%s: verdict %s -> %s (%s)\n", id, va, vb,
+	cmd_out("%s: verdict %s -> %s (%s)", id, va, vb,
 	       why && strcmp(why, "null") ? why : "no reason given");
 }
 
@@ -283,12 +283,12 @@ static int diff_case(struct json_object *a, struct json_object *b, const char *i
 	}
 	if (strcmp(oa, ob)) {
 		if (strcmp(va, vb))
-			printf("%s: %s -> %s (verdict %s -> %s)\n", id, oa, ob, va, vb);
+			cmd_out("%s: %s -> %s (verdict %s -> %s)", id, oa, ob, va, vb);
 		else
-			printf("%s: %s -> %s (verdict %s)\n", id, oa, ob, va);
+			cmd_out("%s: %s -> %s (verdict %s)", id, oa, ob, va);
 		changed = head = 1;
 	} else if (strcmp(va, vb)) {
-		printf("%s: verdict %s -> %s (observed %s)\n", id, va, vb, oa);
+		cmd_out("%s: verdict %s -> %s (observed %s)", id, va, vb, oa);
 		changed = head = 1;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -300,10 +300,10 @@ static int diff_case(struct json_object *a, struct json_object *b, const char *i
 		if (!strcmp(ra, rb))
 			continue;
 		if (!head) {
-			printf("%s: steps changed\n", id);
+			cmd_out("%s: steps changed", id);
 			head = 1;
 		}
-		printf("  step %zu (%s): %s -> %s\n", i + 1,
+		cmd_out("  step %zu (%s): %s -> %s", i + 1,
 		       ha && da	  ? da
 		       : hb && db ? db
 				  : "?",
@@ -317,7 +317,7 @@ static int diff_cell(struct json_object *a, struct json_object *b, const char *k
 {
 	if (!strcmp(str_at(a, "result"), str_at(b, "result")))
 		return 0;
-	printf("%s: %s -> %s\n", key, str_at(a, "result"), str_at(b, "result"));
+	cmd_out("%s: %s -> %s", key, str_at(a, "result"), str_at(b, "result"));
 	return 1;
 }
 
@@ -346,7 +346,7 @@ static int diff_items(const char *pa, struct json_object *ra, const char *pb,
 		if (json_object_object_get(ia, key) != a)
 			continue; /* a duplicate key */
 		if (!json_object_object_get_ex(ib, key, &b)) {
-			printf("%s: only in %s\n", key, pa);
+			cmd_out("%s: only in %s", key, pa);
 			changed = 1;
 			continue;
 		}
@@ -358,7 +358,7 @@ static int diff_items(const char *pa, struct json_object *ra, const char *pb,
 		keyfn(b, key, sizeof(key));
 		if (json_object_object_get(ib, key) == b &&
 		    !json_object_object_get_ex(ia, key, NULL)) {
-			printf("%s: only in %s\n", key, pb);
+			cmd_out("%s: only in %s", key, pb);
 			changed = 1;
 		}
 	}

@@ -57,8 +57,7 @@ int cmd_graph(int argc, char **argv)
 	}
 	path = argv[optind];
 	r = topo_load(path, &t, &d);
-	for (size_t i = 0; i < d.n; i++)
-		fprintf(stderr, "%s\n", d.lines[i]);
+	cmd_diag_print(&d);
 	if (r < 0) {
 		if (r == -ENOMEM && !d.n)
 			cmd_err("graph: %s: %s", path, strerror(ENOMEM));

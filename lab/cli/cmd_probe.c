@@ -107,8 +107,7 @@ int cmd_probe_preflight(const struct topology *t, const struct probe_opts *o, co
 	int r;
 
 	r = probe_check_user_cases(t, &d);
-	for (size_t i = 0; i < d.n; i++)
-		fprintf(stderr, "%s\n", d.lines[i]);
+	cmd_diag_print(&d);
 	topo_diag_free(&d);
 	if (r < 0)
 		return r == -ENOMEM ? EXIT_SYSTEM : EXIT_USAGE;

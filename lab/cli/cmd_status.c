@@ -10,6 +10,7 @@
 #include "lab/build/build.h"
 #include "lab/cli/cmd.h"
 #include "lab/build/state.h"
+#include "lab/report/report.h"
 
 static void status_usage(FILE *out)
 {
@@ -32,10 +33,13 @@ static const char *iface_state(const struct lab_view_iface *f)
 static void print_table(const struct lab_view *v, const struct lab_state *st, int have_state)
 {
 	printf("lab %s", v->lab);
-	if (have_state)
-		printf("  (from %s%s)", st->file, st->complete ? "" : ", build incomplete");
-	else
+	if (have_state) {
+		fputs("  (from ", stdout);
+		report_text_put(stdout, st->file); /* a path from the state file */
+		printf("%s)", st->complete ? "" : ", build incomplete");
+	} else {
 		printf("  (no state file)");
+	}
 	printf("\n  %-20s %-16s %-11s %s\n", "NODE", "INTERFACE", "STATE", "ADDRESSES");
 	for (size_t i = 0; i < v->n_nodes; i++) {
 		const struct lab_view_node *n = &v->nodes[i];

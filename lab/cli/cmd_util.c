@@ -2,19 +2,52 @@
 /* Helpers every command uses; kept out of main.c so unit tests link them. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lab/cli/cmd.h"
+#include "lab/report/report.h"
+#include "lab/topo/topo.h"
+
+/* One line to out: prefix, then the formatted text escaped.  Messages and
+ * output lines quote what users typed or wrote (report_text_put), so a line
+ * stays one line and cannot drive the terminal. */
+static void line_put(FILE *out, const char *prefix, const char *fmt, va_list ap)
+{
+	char *msg = NULL;
+	int n = vasprintf(&msg, fmt, ap);
+
+	fputs(prefix, out);
+	report_text_put(out, n >= 0 ? msg : fmt);
+	fputc('\n', out);
+	if (n >= 0)
+		free(msg);
+}
 
 void cmd_err(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("reuselab: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	line_put(stderr, "reuselab: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+}
+
+void cmd_out(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	line_put(stdout, "", fmt, ap);
+	va_end(ap);
+}
+
+void cmd_diag_print(const struct topo_diag *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		report_text_put(stderr, d->lines[i]);
+		fputc('\n', stderr);
+	}
 }
 
 int cmd_wants_help(int argc, char **argv)

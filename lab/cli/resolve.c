@@ -8,14 +8,9 @@
 
 #include "lab/build/build.h"
 #include "lab/cli/cmd.h"
+#include "lab/report/report.h"
 #include "lab/build/lifecycle.h"
 #include "lab/build/state.h"
-
-static void print_diag(struct topo_diag *d)
-{
-	for (size_t i = 0; i < d->n; i++)
-		fprintf(stderr, "%s\n", d->lines[i]);
-}
 
 /* A path-looking argument or an existing regular file is a topology file. */
 static int looks_like_file(const char *arg)
@@ -34,10 +29,12 @@ int lab_load_file(const char *path, struct topology **ret)
 
 	r = topo_load(path, ret, &d);
 	if (r < 0) {
-		if (d.n)
-			print_diag(&d);
-		else
-			fprintf(stderr, "%s: error: %s\n", path, strerror(-r));
+		if (d.n) {
+			cmd_diag_print(&d);
+		} else {
+			report_text_put(stderr, path);
+			fprintf(stderr, ": error: %s\n", strerror(-r));
+		}
 		r = r == -ENOMEM ? r : -EINVAL;
 	}
 	topo_diag_free(&d);

@@ -100,6 +100,16 @@ const char *report_verdict_name(enum verdict v);
 /* "holds", "differs", "failed", "error", "skipped" (the JSON schema's words). */
 const char *report_verdict_json(enum verdict v);
 
+/*
+ * Writes s for a terminal: every control character (C0, DEL, and C1 whether
+ * UTF-8 encoded or a raw byte) and every byte that is not part of valid UTF-8
+ * becomes \xHH, so text from a topology, a report or the command line cannot
+ * move the cursor, recolour or retitle the terminal.  out NULL writes
+ * nothing.  Returns the bytes written (or that would be): the text's width.
+ * The one escaper of every human output (table, errors, diagnostics, diff).
+ */
+size_t report_text_put(FILE *out, const char *s);
+
 /* Writes s escaped for XML and HTML text and attributes; C0 controls but tab,
  * LF and CR (which XML 1.0 cannot carry at all) become '?'.  NULL writes nothing. */
 void report_xml_escape(FILE *out, const char *s);

@@ -38,51 +38,82 @@ static const char *verdict_color(enum verdict v)
 	return C_RED;
 }
 
+/* Text from a topology or the kernel, escaped (report_text_put), so it
+ * cannot drive the terminal; widths count the escaped form. */
 static void widen(int *w, const char *s)
 {
-	int n = (int)strlen(str_or_dash(s));
+	int n = (int)report_text_put(NULL, str_or_dash(s));
 
 	if (n > *w)
 		*w = n;
 }
 
+/* s escaped, then spaces up to width, then two more (the column gap). */
+static void put_cell(FILE *out, const char *s, int width)
+{
+	int n = (int)report_text_put(out, str_or_dash(s));
+
+	fprintf(out, "%*s", width - n + 2, "");
+}
+
+/* "    LABEL: TEXT\n", TEXT escaped. */
+static void put_note(FILE *out, const char *label, const char *text)
+{
+	fprintf(out, "    %s: ", label);
+	report_text_put(out, text);
+	fputc('\n', out);
+}
+
+static void put_seen(FILE *out, const struct step_result *st)
+{
+	for (size_t k = 0; k < st->n_seen; k++) {
+		fputs("    ", out);
+		report_text_put(out, str_or_dash(st->node));
+		fprintf(out, ": %s %s %s\n", st->seen[k].state, st->seen[k].local,
+			st->seen[k].remote);
+	}
+}
+
+static void put_case(FILE *out, const struct case_result *c, const int w[4], bool color)
+{
+	put_cell(out, c->id, w[0]);
+	put_cell(out, c->claim, w[1]);
+	put_cell(out, c->predicted, w[2]);
+	put_cell(out, c->observed, w[3]);
+	fprintf(out, "%s%s%s\n", color ? verdict_color(c->verdict) : "",
+		report_verdict_name(c->verdict), color ? C_RESET : "");
+	if (c->verdict == VERDICT_ERROR && c->error)
+		put_note(out, "error", c->error);
+	if (c->verdict == VERDICT_SKIPPED && c->skip_reason)
+		put_note(out, "skipped", c->skip_reason);
+	for (size_t s = 0; s < c->n_steps; s++)
+		put_seen(out, &c->steps[s]);
+}
+
 int report_write_table(const struct report *r, FILE *out, bool color)
 {
-	int w_id = 4, w_claim = 5, w_pred = 9, w_obs = 8;
+	int w[4] = {4, 5, 9, 8}; /* case, claim, predicted, observed */
 	size_t counts[REPORT_N_VERDICTS];
 
 	for (size_t i = 0; i < r->n_cases; i++) {
 		const struct case_result *c = &r->cases[i];
 
-		widen(&w_id, c->id);
-		widen(&w_claim, c->claim);
-		widen(&w_pred, c->predicted);
-		widen(&w_obs, c->observed);
+		widen(&w[0], c->id);
+		widen(&w[1], c->claim);
+		widen(&w[2], c->predicted);
+		widen(&w[3], c->observed);
 	}
-	if (r->kernel[0] || r->lab[0])
-		fprintf(out, "%slab %s, kernel %s%s\n", color ? C_DIM : "", str_or_dash(r->lab),
-			str_or_dash(r->kernel), color ? C_RESET : "");
-	fprintf(out, "%-*s  %-*s  %-*s  %-*s  %s\n", w_id, "case", w_claim, "claim", w_pred,
-		"predicted", w_obs, "observed", "verdict");
-	for (size_t i = 0; i < r->n_cases; i++) {
-		const struct case_result *c = &r->cases[i];
-
-		fprintf(out, "%-*s  %-*s  %-*s  %-*s  %s%s%s\n", w_id, str_or_dash(c->id), w_claim,
-			str_or_dash(c->claim), w_pred, str_or_dash(c->predicted), w_obs,
-			str_or_dash(c->observed), color ? verdict_color(c->verdict) : "",
-			report_verdict_name(c->verdict), color ? C_RESET : "");
-		if (c->verdict == VERDICT_ERROR && c->error)
-			fprintf(out, "    error: %s\n", c->error);
-		if (c->verdict == VERDICT_SKIPPED && c->skip_reason)
-			fprintf(out, "    skipped: %s\n", c->skip_reason);
-		for (size_t s = 0; s < c->n_steps; s++) {
-			const struct step_result *st = &c->steps[s];
-
-			for (size_t k = 0; k < st->n_seen; k++)
-				fprintf(out, "    %s: %s %s %s\n", str_or_dash(st->node),
-					st->seen[k].state, st->seen[k].local, st->seen[k].remote);
-		}
+	if (r->kernel[0] || r->lab[0]) {
+		fputs(color ? C_DIM "lab " : "lab ", out);
+		report_text_put(out, str_or_dash(r->lab));
+		fputs(", kernel ", out);
+		report_text_put(out, str_or_dash(r->kernel));
+		fputs(color ? C_RESET "\n" : "\n", out);
 	}
+	fprintf(out, "%-*s  %-*s  %-*s  %-*s  %s\n", w[0], "case", w[1], "claim", w[2], "predicted",
+		w[3], "observed", "verdict");
+	for (size_t i = 0; i < r->n_cases; i++)
+		put_case(out, &r->cases[i], w, color);
 	report_count_verdicts(r, counts);
 	fprintf(out, "%zu case%s: %zu hold%s, %zu differ%s, %zu FAILED, %zu error%s", r->n_cases,
 		r->n_cases == 1 ? "" : "s", counts[VERDICT_HOLDS],

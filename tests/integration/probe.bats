@@ -348,6 +348,30 @@ user_topology() { # $1: cases YAML appended to two-nics
 	[ "$status" -eq 2 ]
 }
 
+@test "terminal escapes in case text are shown escaped: table, check errors, probe errors" {
+	user_topology 'cases:
+  - id: esc-claim
+    claim: "\e[31mC3\e]0;pwned\a"
+    steps:
+      - {on: server, do: "s = socket tcp4", expect: ok}'
+	run "$REUSELAB" probe "$f" --name "$L" --case esc-claim
+	[ "$status" -eq 0 ]
+	! printf '%s' "$output" | grep -q $'\e'
+	! printf '%s' "$output" | grep -q $'\a'
+	[[ "$output" == *'esc-claim  \x1b[31mC3\x1b]0;pwned\x07  '* ]]
+	user_topology 'cases:
+  - id: esc-step
+    steps:
+      - {on: server, do: "bnd\e[2J s"}'
+	run "$REUSELAB" check "$f"
+	[ "$status" -eq 2 ]
+	! printf '%s' "$output" | grep -q $'\e'
+	[[ "$output" == *"unknown step 'bnd\\x1b[2J'"* ]]
+	run "$REUSELAB" probe "$L" --case $'x\e[2J'
+	[ "$status" -eq 2 ]
+	[ "$output" = "reuselab: probe: no case matches 'x\\x1b[2J' (see 'reuselab cases')" ]
+}
+
 @test "a lab that is not running: exit 3 naming the namespace" {
 	run "$REUSELAB" probe topologies/two-nics.yml --name "${L}x"
 	[ "$status" -eq 3 ]

@@ -425,6 +425,53 @@ static void test_xml_escape(void **state)
 	free(buf);
 }
 
+static void test_text_escape(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	assert_non_null(f);
+	/* CSI colour, a title sequence, tab, newline, DEL; UTF-8 text kept; C1
+	 * CSI as UTF-8 and as a raw byte; a truncated sequence. */
+	assert_int_equal(report_text_put(f, "\033[31mred\033]0;t\007\t\n\177"), 35);
+	assert_int_equal(report_text_put(f, " caf\xc3\xa9 \xe2\x9c\x93 \xc2\x9b\x9b\xe2\x9c"), 31);
+	assert_int_equal(report_text_put(f, NULL), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_string_equal(buf, "\\x1b[31mred\\x1b]0;t\\x07\\x09\\x0a\\x7f"
+				 " caf\xc3\xa9 \xe2\x9c\x93 \\xc2\\x9b\\x9b\\xe2\\x9c");
+	assert_int_equal(report_text_put(NULL, "a\033b"), 6);
+	free(buf);
+}
+
+/* Defect 11: case text with terminal escapes was printed raw in the table. */
+static void test_table_escapes(void **state)
+{
+	struct report r;
+	char *text;
+
+	(void)state;
+	build(&r);
+	free(r.cases[0].id);
+	r.cases[0].id = strdup("evil\033[2J");
+	free(r.cases[3].error);
+	r.cases[3].error = strdup("step 'bind s \033]0;pwned\007' failed");
+	free(r.cases[1].observed);
+	r.cases[1].observed = strdup("\x9b" "31m");
+	text = capture(report_write_table, &r, false);
+	assert_null(strchr(text, '\033'));
+	assert_null(strchr(text, '\007'));
+	assert_null(strchr(text, '\x9b'));
+	assert_non_null(strstr(text, "evil\\x1b[2J  "));
+	assert_non_null(strstr(text, "    error: step 'bind s \\x1b]0;pwned\\x07' failed\n"));
+	/* the column after an escaped cell still lines up with the header */
+	assert_int_equal(strstr(text, "claim") - strstr(text, "case"),
+			 strstr(strstr(text, "evil"), "C3") - strstr(text, "evil"));
+	free(text);
+	report_free_cases(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -432,6 +479,7 @@ int main(void)
 	    cmocka_unit_test(test_table),	    cmocka_unit_test(test_junit),
 	    cmocka_unit_test(test_errno_table),	    cmocka_unit_test(test_exit_status),
 	    cmocka_unit_test(test_case_clear),	    cmocka_unit_test(test_xml_escape),
+	    cmocka_unit_test(test_text_escape),	    cmocka_unit_test(test_table_escapes),
 	};
 
 	return cmocka_run_group_tests_name("report", tests, NULL, NULL);
