@@ -62,12 +62,14 @@ $(BUILD)/%.o: %.c
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # The dependency file is hidden (.test_x.d) so that build/*/tests/test_* are
-# only the test programs (land.sh and scripts run each of them).
+# only the test programs (land.sh and scripts run each of them).  Linked from
+# $< and the objects, not $^: that also holds the headers the .d file names,
+# and a header since removed would be handed to the compiler.
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CCLD    $@")
 	@rm -f $@.d
-	$(Q)$(CC) $(ALL_CFLAGS) -MF $(dir $@).$*.d -o $@ $^ $(LDFLAGS) $(PKG_LIBS) -lcmocka
+	$(Q)$(CC) $(ALL_CFLAGS) -MF $(dir $@).$*.d -o $@ $< $(LIB_OBJ) $(LDFLAGS) $(PKG_LIBS) -lcmocka
 
 # Installs only what is missing; a no-op (one dpkg query) when all is present.
 # `make deps-fuzz` adds clang for `make fuzz` (kept apart: it is large).

@@ -6,7 +6,7 @@
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
 
-#include "netns/addr.h"
+#include "netns/netns_int.h"
 
 static size_t addr_len(int family)
 {

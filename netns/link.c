@@ -10,7 +10,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 
-#include "netns/link.h"
+#include "netns/netns_int.h"
 
 #ifndef IFF_LOWER_UP
 #define IFF_LOWER_UP 0x10000

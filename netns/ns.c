@@ -12,8 +12,9 @@
 #include <sys/types.h>
 #include <unistd.h>
 #include <linux/magic.h>
+#include <linux/netlink.h>
 
-#include "netns/ns.h"
+#include "netns/netns.h"
 
 #ifndef STATX_ATTR_MOUNT_ROOT
 #define STATX_ATTR_MOUNT_ROOT 0x00002000

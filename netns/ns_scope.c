@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "netns/ns.h"
+#include "netns/netns.h"
 
 /* Into ns_fd, or into a new namespace when ns_fd < 0. */
 static int scope_move(struct ns_scope *sc, int ns_fd)

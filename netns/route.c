@@ -4,7 +4,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/rtnetlink.h>
 
-#include "netns/route.h"
+#include "netns/netns_int.h"
 
 int route_add(struct ns_sock *s, int family, const uint8_t *dst, unsigned dst_len,
 	      const uint8_t *gw, int oif)

@@ -25,9 +25,7 @@
 #include <unistd.h>
 #include <libmnl/libmnl.h>
 
-#include "netns/ns.h"
-#include "netns/sock.h"
-#include "netns/sock_int.h"
+#include "netns/netns_int.h"
 
 #ifndef NETLINK_EXT_ACK
 #define NETLINK_EXT_ACK 11

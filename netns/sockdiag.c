@@ -19,8 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "netns/sock.h"
-#include "netns/sockdiag.h"
+#include "netns/netns_int.h"
 
 struct collect {
 	const uint16_t *ports;

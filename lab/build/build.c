@@ -24,11 +24,7 @@
 #include "lab/build/build.h"
 #include "lab/build/build_plan.h"
 #include "lab/build/sigstop.h"
-#include "netns/addr.h"
-#include "netns/link.h"
-#include "netns/ns.h"
-#include "netns/route.h"
-#include "netns/sock.h"
+#include "netns/netns.h"
 
 struct build_ctx {
 	const struct topology *t;

@@ -14,9 +14,7 @@
 #include <linux/rtnetlink.h>
 
 #include "lab/build/build.h"
-#include "netns/addr.h"
-#include "netns/link.h"
-#include "netns/ns.h"
+#include "netns/netns.h"
 
 #ifndef IFF_LOWER_UP
 #define IFF_LOWER_UP 0x10000

@@ -10,7 +10,7 @@
 
 #include "lab/build/build.h"
 #include "lab/build/build_plan.h"
-#include "netns/ns.h"
+#include "netns/netns.h"
 
 int lab_ns_name(const char *lab, const char *node, char *buf, size_t len)
 {

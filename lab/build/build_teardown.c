@@ -14,8 +14,7 @@
 #include <unistd.h>
 
 #include "lab/build/build.h"
-#include "netns/link.h"
-#include "netns/ns.h"
+#include "netns/netns.h"
 
 /* Names in NS_RUN_DIR starting with prefix, sorted.  None when the dir is missing. */
 static int list_ns(const char *prefix, char ***ret, size_t *ret_n)

@@ -9,7 +9,7 @@
 
 #include "lab/build/build.h"
 #include "lab/cli/cmd.h"
-#include "netns/ns.h"
+#include "netns/netns.h"
 
 static void exec_usage(FILE *out)
 {

@@ -43,8 +43,7 @@
 
 #include "lab/matrix/matrix.h"
 #include "lab/report/report.h"
-#include "netns/ns.h"
-#include "netns/sockdiag.h"
+#include "netns/netns.h"
 
 #define PORT_LO_DEFAULT	 10000
 #define PORT_HI_DEFAULT	 32767

@@ -15,7 +15,7 @@
 #include "lab/probe/probe.h"
 #include "lab/report/report.h"
 #include "lab/topo/topo.h"
-#include "netns/ns.h"
+#include "netns/netns.h"
 
 #define MAX_SOCKS   64
 #define MAX_ANON    512

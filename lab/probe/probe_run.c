@@ -22,7 +22,7 @@
 #include "lab/build/build.h"
 #include "lab/probe/probe.h"
 #include "lab/probe/probe_int.h"
-#include "netns/ns.h"
+#include "netns/netns.h"
 
 bool probe_case_selected(const struct probe_opts *o, const char *id, const char *claim)
 {

@@ -16,7 +16,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "netns/sockdiag.h"
+#include "netns/netns.h"
 #include "lab/probe/probe.h"
 #include "lab/probe/probe_int.h"
 

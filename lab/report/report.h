@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
-#include "netns/sockdiag.h"   /* struct sock_seen: results carry what sock_diag saw */
+#include "netns/netns.h"   /* struct sock_seen: results carry what sock_diag saw */
 
 /* Outcome of one step.  err: 0 ok, >0 an errno, STEP_TIMEOUT when it timed out. */
 #define STEP_TIMEOUT (-1)

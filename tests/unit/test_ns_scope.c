@@ -21,7 +21,7 @@
 
 #include <cmocka.h>
 
-#include "netns/ns.h"
+#include "netns/netns.h"
 
 static int ran_fn(void *arg)
 {

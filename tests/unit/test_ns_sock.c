@@ -21,8 +21,7 @@
 
 #include <cmocka.h>
 
-#include "netns/sock.h"
-#include "netns/sock_int.h"
+#include "netns/netns_int.h"
 
 #define PORTID 4242u
 #define SEQ0   100u /* the first request goes out as SEQ0 + 1 */

@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * netns/: network namespaces and what is in them, through netlink (libmnl).
+ * Named namespaces iproute2 style (an nsfs bind mount on /run/netns/NAME, so
+ * `ip netns` and `ip -n` see them), the one way into a namespace and back
+ * (ns_scope, ns_run_in), links, addresses, routes and sysctls inside one,
+ * and socket snapshots (sock_diag).  No netlink type crosses this header;
+ * the transport's request/dump API is in netns_int.h.
+ *
+ * Every int function returns 0 (or the count or flag it names) or a negative
+ * errno; the line starting "->" under each says which errnos mean what.
+ */
+#ifndef REUSELAB_NETNS_NETNS_H
+#define REUSELAB_NETNS_NETNS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* ---- named namespaces (ns.c) ---- */
+
+#define NS_RUN_DIR "/run/netns"
+/* Longest namespace name we make or accept (a file name under NS_RUN_DIR). */
+#define NS_NAME_MAX 127
+
+/* True when name is usable as a file name under NS_RUN_DIR. */
+bool ns_name_valid(const char *name);
+
+/* mkdir NS_RUN_DIR and make it a shared mount like iproute2.
+ * -> 0 or -errno of mkdir/mount. */
+int ns_run_dir_prepare(void);
+
+/* The calling thread's current network namespace, opened O_CLOEXEC.
+ * -> the fd, or -errno of open. */
+int ns_open_current(void);
+
+/* A netlink socket bound to the namespace it was opened in (sock.c). */
+struct ns_sock;
+
+/* Which file ns_create made: ns_publish mounts on that very file or not at all. */
+struct ns_file_id {
+	dev_t dev;
+	ino_t ino;
+};
+
+/*
+ * Create namespace `name` without leaving this process, in two steps so that
+ * no namespace is reachable under NS_RUN_DIR before the caller has tagged it:
+ * ns_create makes the file with O_EXCL and records its identity in *ret_id,
+ * then makes the namespace and opens its fd (*ret_fd) and a NETLINK_ROUTE
+ * socket inside (*ret_sock).  From here on the name is visible, but only as
+ * an empty file: `ip netns exec` and ns_open see no namespace through it.
+ * On failure the file is removed.  Both return with the thread at home.
+ * -> 0, -EEXIST (name taken), -EINVAL (bad name), other -errno.
+ */
+int ns_create(const char *name, int *ret_fd, struct ns_sock **ret_sock, struct ns_file_id *ret_id);
+/*
+ * Bind-mount namespace ns_fd on the file ns_create made, after checking
+ * (lstat) that the name still is the file *id; an unpublished file is left
+ * for ns_unlink_stale.
+ * -> 0, -ESTALE (someone removed or replaced the file), other -errno.
+ */
+int ns_publish(const char *name, int ns_fd, const struct ns_file_id *id);
+
+/* Open an existing namespace by name into *ret_fd.
+ * -> 0, -ENOENT (no such file), -ESTALE (a file with no namespace mounted on it: a
+ *    killed create's leftover, or unmounted by hand), other -errno. */
+int ns_open(const char *name, int *ret_fd);
+
+/* ns_open, then a NETLINK_ROUTE socket inside that namespace.
+ * -> as ns_open, or the socket's -errno. */
+int ns_open_sock(const char *name, int *ret_fd, struct ns_sock **ret_sock);
+
+/*
+ * Remove namespace `name`: detach the one mount on it (MNT_DETACH) and
+ * unlink the file.  The kernel frees the namespace (and every link in it)
+ * once the last user is gone, asynchronously; the name is gone on return.
+ * -> 0, -EBUSY (a second mount is stacked on the name: left for a person), other -errno.
+ */
+int ns_remove(const char *name);
+
+/*
+ * Unlink /run/netns/name when it is an empty regular file with nothing
+ * mounted on it (a leftover of a create killed between the file and the
+ * mount); when id is not NULL, only when it is the very file ns_create made,
+ * which also proves nothing is mounted on it.
+ * -> 1 removed, 0 not such a file (left alone), -ENOENT (absent), -EOPNOTSUPP (no id
+ *    and the kernel cannot tell a mount root), other -errno.
+ */
+int ns_unlink_stale(const char *name, const struct ns_file_id *id);
+
+/* Switch the calling thread to namespace fd for good (before an exec).
+ * -> 0 or -errno of setns. */
+int ns_enter(int fd);
+
+/* ---- in and out of namespaces (ns_scope.c) ---- */
+
+/*
+ * A stretch of work in other network namespaces that always ends where it
+ * started: start from NS_SCOPE_INIT, enter (and enter again, to move on) as
+ * often as needed, then leave.
+ */
+struct ns_scope {
+	int home; /* the starting namespace; -1 while the thread is in it */
+};
+#define NS_SCOPE_INIT {.home = -1}
+
+/* Move the thread into namespace ns_fd; on failure it stays where it was.
+ * -> 0, -EBADF (ns_fd < 0), -EINVAL (not a network namespace), other -errno. */
+int ns_scope_enter(struct ns_scope *sc, int ns_fd);
+/* Move the thread into a new, empty network namespace.
+ * -> 0 or -errno of unshare (as ns_scope_enter). */
+int ns_scope_enter_new(struct ns_scope *sc);
+/* Back to where sc started (no-op if never left).
+ * -> cannot fail: if it cannot return, one line on stderr and abort(). */
+void ns_scope_leave(struct ns_scope *sc);
+/* fn(arg) inside namespace ns_fd, then back (aborts as ns_scope_leave).
+ * -> fn's value, or ns_scope_enter's -errno (fn not run). */
+int ns_run_in(int ns_fd, int (*fn)(void *arg), void *arg);
+
+/* ---- sysctls (ns.c) ---- */
+
+/* "/proc/sys/net/ipv4/ip_forward" for key "net.ipv4.ip_forward" into buf.
+ * -> 0, -EINVAL (key outside "net.", the only per-namespace ones, or with '/'),
+ *    -ENAMETOOLONG. */
+int ns_sysctl_path(const char *key, char *buf, size_t len);
+
+/* Write value to sysctl `key` of the calling thread's current namespace.
+ * -> 0, -EINVAL (as ns_sysctl_path), -EIO (short write), other -errno. */
+int ns_sysctl_write(const char *key, const char *value);
+
+/* ---- the netlink socket (sock.c) ---- */
+
+/* Open a netlink socket of `protocol` in the calling thread's namespace.
+ * -> 0 or -errno of socket/setsockopt/bind, -ENOMEM. */
+int ns_sock_open(int protocol, struct ns_sock **ret);
+/* The same inside namespace nsfd; the thread is back home on return.
+ * -> as ns_sock_open, or ns_scope_enter's -errno. */
+int ns_sock_open_in(int nsfd, int protocol, struct ns_sock **ret);
+/* Close s (NULL is fine). */
+void ns_sock_close(struct ns_sock *s);
+/* The kernel's extended-ack text of the last request on s: why it failed, or
+ * a warning when it succeeded; "" when none. */
+const char *ns_sock_ext_msg(const struct ns_sock *s);
+
+/* ---- links (link.c) ---- */
+
+/* The loopback is ifindex 1 in every network namespace (LOOPBACK_IFINDEX). */
+#define LINK_LOOPBACK_IFINDEX 1
+
+/*
+ * Create a veth `name` here, up, with its peer `peer_name` placed into
+ * namespace peer_nsfd, down (the kernel cannot open a peer at creation:
+ * bring it up with link_set_up from its own namespace's socket).  Fills
+ * *ret_ifindex and *ret_peer_ifindex (from the kernel's NLM_F_ECHO copy; each
+ * may be NULL); *ret_peer_ifindex is 0 on kernels before 6.3, which do not
+ * echo: look the peer up in its own namespace then.
+ * -> 0, -EEXIST (a name is taken), -EMSGSIZE (a name too long), kernel -errno.
+ */
+int link_veth_add(struct ns_sock *s, const char *name, const char *peer_name, int peer_nsfd,
+		  int *ret_ifindex, int *ret_peer_ifindex);
+
+/* Create an up link of a kind that needs no data ("bridge", "dummy").
+ * -> 0, -EEXIST, -EMSGSIZE, kernel -errno. */
+int link_simple_add(struct ns_sock *s, const char *kind, const char *name, int *ret_ifindex);
+
+/* Bring ifindex up, in the same request enslaving it to master_ifindex (when
+ * > 0) and setting IFLA_IFALIAS (when alias != NULL).
+ * -> 0, -EMSGSIZE (alias too long), kernel -errno (-ENODEV). */
+int link_set_up(struct ns_sock *s, int ifindex, int master_ifindex, const char *alias);
+
+/* ifindex of link `name`, one RTM_GETLINK (no dump).
+ * -> 0, -ENODEV (no such link), kernel -errno. */
+int link_ifindex(struct ns_sock *s, const char *name, int *ret_ifindex);
+
+/* Whether ifindex is operationally up (IF_OPER_UP: the kernel's link watch
+ * has run and the device passes traffic).
+ * -> 1 up, 0 not yet, kernel -errno (-ENODEV). */
+int link_oper_up(struct ns_sock *s, int ifindex);
+
+/* IFLA_IFALIAS of ifindex into buf ("" when none).
+ * -> 0, kernel -errno (-ENODEV). */
+int link_alias(struct ns_sock *s, int ifindex, char *buf, size_t len);
+
+struct link_status {
+	char name[16];
+	int ifindex;
+	unsigned flags; /* IFF_* */
+	bool lower_up;	/* IFF_LOWER_UP, i.e. carrier */
+	char kind[16];	/* IFLA_INFO_KIND, "loopback" for lo, "" if none */
+};
+
+typedef int (*link_dump_cb)(const struct link_status *l, void *data);
+
+/* Every link of the namespace to cb (a dump: for status, never during a build).
+ * -> 0, cb's negative value, -EAGAIN (the links kept changing), transport -errno. */
+int link_dump(struct ns_sock *s, link_dump_cb cb, void *data);
+
+/* ---- addresses (addr.c) ---- */
+
+/*
+ * Add family/addr/prefixlen on ifindex.  IPv6 addresses skip DAD so they
+ * are usable at once; the prefix route is kept.  A second IPv4 address in a
+ * subnet becomes a secondary.
+ * -> 0, -EEXIST (present: NLM_F_EXCL), -EINVAL (bad family or prefix), kernel -errno.
+ */
+int addr_add(struct ns_sock *s, int ifindex, int family, const uint8_t *addr, unsigned prefixlen);
+
+struct addr_status {
+	int ifindex;
+	int family;
+	uint8_t addr[16];
+	unsigned prefixlen;
+	unsigned scope; /* RT_SCOPE_* */
+};
+
+typedef int (*addr_dump_cb)(const struct addr_status *a, void *data);
+
+/* Every address of the namespace to cb (a dump: for status only).
+ * -> as link_dump. */
+int addr_dump(struct ns_sock *s, addr_dump_cb cb, void *data);
+
+/* ---- routes (route.c) ---- */
+
+/* Add dst/dst_len (dst_len 0: default) via gw (NULL: none) out of oif (0: let
+ * the kernel choose from gw) to the main table.
+ * -> 0, -EEXIST (NLM_F_EXCL), -EINVAL (bad arguments), -ENETUNREACH (gw not on a
+ *    connected subnet), kernel -errno. */
+int route_add(struct ns_sock *s, int family, const uint8_t *dst, unsigned dst_len,
+	      const uint8_t *gw, int oif);
+
+/* ---- socket snapshots (sockdiag.c) ---- */
+
+/* One socket as sock_diag reports it. */
+struct sock_seen {
+	char proto[4];	/* "tcp" or "udp" */
+	char state[16]; /* "LISTEN", "ESTAB", "TIME-WAIT", "UNCONN", ... as ss(8) names them */
+	char local[64]; /* "10.0.1.1:10013", "[fd00:1::1]:80" */
+	char remote[64]; /* "*:*" when none */
+	unsigned uid;
+};
+
+/*
+ * The TCP and UDP sockets (IPv4 and IPv6, every state incl. TIME-WAIT) of the
+ * namespace netns_fd whose local or remote port is one of ports[0..n_ports);
+ * n_ports == 0 means every socket.  The caller stays in its own namespace.
+ * *ret is malloc'ed (free with free()).
+ * -> 0, -ENOMEM, -EAGAIN (sockets kept changing), transport or ns_scope_enter -errno.
+ */
+int sockdiag_snapshot(int netns_fd, const uint16_t *ports, size_t n_ports,
+		      struct sock_seen **ret, size_t *ret_n);
+
+#endif
