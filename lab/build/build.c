@@ -22,8 +22,8 @@
 #include <unistd.h>
 
 #include "lab/build/build.h"
-#include "lab/build/build_plan.h"
-#include "lab/build/sigstop.h"
+#include "lab/build/build_int.h"
+#include "lab/labns/labns.h"
 #include "netns/netns.h"
 
 struct build_ctx {

@@ -1,30 +1,29 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Turning a validated topology into kernel objects, reading them back, and
- * removing them.  Implemented on netns/ (netlink); no netlink type leaks here.
- *
- * Naming: node namespace "rl-<lab>-<node>"; the hidden namespace holding the
- * lans' bridges "rl-<lab>-.lans" ('.' is never in a node name).  Every lab
- * namespace is tagged as ours: its loopback carries IFLA_IFALIAS
- * "reuselab:<lab>", set before the namespace is mounted under /run/netns, so
- * `down` can tell our namespaces from any other "rl-..." one without a state
- * file, and exec, probe and matrix enter nothing else.  The name alone is
- * ambiguous: lab "a", node "b-c" and lab "a-b", node "c" are both "rl-a-b-c";
- * whichever lab is up first has it, the other's up fails with -EEXIST.
+ * Building, reading back and removing labs, their state under /run/reuselab,
+ * and the lab lifecycle the commands share (up, down, resolving LAB|FILE).
+ * Implemented on netns/ (netlink) and lab/labns (names, tags); no netlink,
+ * YAML or JSON type leaks here.  Nothing here prints except the topology
+ * diagnostics of lab_load_file(); errors come back as -errno with one line
+ * in err.
  */
 #ifndef REUSELAB_BUILD_H
 #define REUSELAB_BUILD_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
+#include "lab/labns/labns.h"
 #include "lab/topo/topo.h"
 
-#define LAB_NS_PREFIX   "rl-"
-#define LAB_LANS_SUFFIX ".lans"
-#define LAB_TAG_PREFIX  "reuselab:"
+/* ------------------------------------------------------------ build */
 
-/* "rl-<lab>-<node>" into buf. Returns 0 or -ENAMETOOLONG. */
-int lab_ns_name(const char *lab, const char *node, char *buf, size_t len);
+struct build_progress {
+	/* Called every few operations and after the last; from lab_build only. */
+	void (*fn)(size_t done, size_t total, void *data);
+	void *data;
+};
 
 /*
  * Build the lab `lab` from t: namespaces, lo up, veths, bridge membership,
@@ -35,14 +34,8 @@ int lab_ns_name(const char *lab, const char *node, char *buf, size_t len);
  * naming the object and the kernel's reason, e.g.
  * "link server:eth0 <-> client-b:eth0: File exists".  -EINTR when stopped by
  * a signal.  -EEXIST (with a message) when a namespace of that name exists.
+ * progress may be NULL.
  */
-struct build_progress {
-	/* Called every few operations and after the last; from lab_build only. */
-	void (*fn)(size_t done, size_t total, void *data);
-	void *data;
-};
-
-/* progress may be NULL. */
 int lab_build(const struct topology *t, const char *lab, const struct build_progress *progress,
 	      char *err, size_t errlen);
 
@@ -55,77 +48,51 @@ int lab_build(const struct topology *t, const char *lab, const struct build_prog
  */
 int lab_build_count_ops(const struct topology *t);
 
+/* Print the kernel operations of building t as `lab`, one numbered line each.
+ * 0, or -errno with err filled (-EINVAL: t cannot be planned as lab). */
+int lab_plan_print(const struct topology *t, const char *lab, FILE *out, char *err,
+		   size_t errlen);
+
+/* ------------------------------------------------------------ teardown */
+
+struct teardown_result {
+	unsigned removed;  /* namespaces removed */
+	unsigned stale;	   /* empty files of a half-made namespace removed */
+	char **untagged;   /* names under the lab's prefix not tagged as its: left */
+	size_t n_untagged;
+};
+
+void teardown_result_clear(struct teardown_result *r);
+
 /*
- * Remove lab `lab`: every namespace named "rl-<lab>-..." that carries our
+ * Remove lab `lab`: every namespace named "rl-<lab>.<...>" that carries our
  * tag for exactly this lab, and the empty files a killed `up` leaves (no
  * namespace behind them, so no tag), but those only under a name the lab
- * owns by construction: "rl-<lab>-<node>" for a node in `nodes` (from the
- * lab's state) or "rl-<lab>-.lans"; with nodes NULL, none.  Idempotent: 0 with both counts 0 when
- * nothing is left.  Never touches an untagged namespace or another lab's;
- * -EBUSY (err says where) when something else is mounted over one of ours.
- * *ret_removed counts namespaces, *ret_stale (may be NULL) stale files.
+ * owns by construction: "rl-<lab>.<node>" for a node in `nodes` (from the
+ * lab's state) or "rl-<lab>..lans"; with nodes NULL, none.  Idempotent: 0
+ * with both counts 0 when nothing is left.  Never touches an untagged
+ * namespace (listed in ret->untagged instead) or another lab's; -EBUSY (err
+ * says where) when something else is mounted over one of ours.  *ret is
+ * filled on every return; release it with teardown_result_clear().
  */
-int lab_teardown(const char *lab, char *const *nodes, size_t n_nodes, unsigned *ret_removed,
-		 unsigned *ret_stale, char *err, size_t errlen);
+int lab_teardown(const char *lab, char *const *nodes, size_t n_nodes, struct teardown_result *ret,
+		 char *err, size_t errlen);
 
 /* lab_teardown with the node names of t. */
-int lab_teardown_topo(const struct topology *t, const char *lab, unsigned *ret_removed,
-		      unsigned *ret_stale, char *err, size_t errlen);
+int lab_teardown_topo(const struct topology *t, const char *lab, struct teardown_result *ret,
+		      char *err, size_t errlen);
 
 /*
- * Open node `node` of lab `lab` to enter it (setns): *ret_fd (O_CLOEXEC) only
- * when /run/netns/rl-<lab>-<node> is a network namespace whose loopback
- * carries the tag "reuselab:<lab>", checked through that same fd.  -ENOENT
- * when there is no such name; -EEXIST when the name exists but is not this
- * lab's (another lab's, a stranger's `ip netns add`, an empty leftover file);
- * -EINVAL or -ENAMETOOLONG for bad names; other -errno.
+ * Remove the namespace `nsname` whatever its tag (the way out for one whose
+ * tag a user removed): only a name under "rl-", a namespace mount or the
+ * empty file of a half-made one.  0, -EINVAL (not a lab namespace name),
+ * -ENOENT, -EBUSY, other -errno.
  */
-int lab_node_open(const char *lab, const char *node, int *ret_fd);
+int lab_ns_force_remove(const char *nsname);
 
-/*
- * lab_node_open by namespace name, also opening a netlink socket inside.
- * ret_fd and ret_sock may each be NULL (closed then).  For build_inspect.c
- * and build_teardown.c.
- */
-struct ns_sock;
-int lab_ns_open_ours(const char *nsname, const char *lab, int *ret_fd, struct ns_sock **ret_sock);
+/* ------------------------------------------------------------ live view */
 
-/* Names of labs that have at least one tagged namespace. */
-int lab_list_live(char ***ret_names, size_t *ret_n);
-
-/* Free an array of n strings (as lab_list_live returns); NULL is fine. */
-void names_free(char **names, size_t n);
-
-/* What the kernel holds for a lab, for `status`. */
-struct lab_view_addr {
-	int family;
-	char text[64];          /* "10.0.1.1/24" */
-};
-
-struct lab_view_iface {
-	char name[16];
-	int ifindex;
-	bool up;                /* IFF_UP */
-	bool lower_up;          /* carrier */
-	char kind[16];          /* "veth", "bridge", "loopback", ... */
-	struct lab_view_addr *addrs;
-	size_t n_addrs;
-};
-
-struct lab_view_node {
-	char name[64];          /* node name; ".lans" for the hidden namespace */
-	char ns[128];           /* namespace name */
-	bool present;           /* the namespace exists */
-	struct lab_view_iface *ifaces;
-	size_t n_ifaces;
-};
-
-struct lab_view {
-	char lab[64];
-	struct lab_view_node *nodes;
-	size_t n_nodes;
-};
-
+/* struct lab_view (lab/labns/labns.h) filled from the kernel. */
 /*
  * Read the lab's namespaces from the kernel.  `expect_nodes` (may be NULL)
  * lists node names the state says should exist: those missing are reported
@@ -134,5 +101,103 @@ struct lab_view {
 int lab_inspect(const char *lab, char *const *expect_nodes, size_t n_expect,
 		struct lab_view **ret);
 void lab_view_free(struct lab_view *v);
+
+/* ------------------------------------------------------------ state */
+
+/*
+ * Lab state under /run/reuselab (directory 0700, files 0600, opened with
+ * O_NOFOLLOW|O_NONBLOCK and checked to be regular files): "<lab>.json"
+ * records what was built from which file, with the validated topology's text,
+ * written before the first namespace is made (so a killed `up` is still
+ * known); "<lab>.lock" serializes up/down of one lab (flock).
+ */
+#define STATE_DIR "/run/reuselab"
+/* The topology's text (at most TOPO_FILE_MAX) escaped as JSON, and the rest. */
+#define STATE_FILE_MAX (2 * TOPO_FILE_MAX + (1u << 20))
+
+struct lab_state {
+	char lab[TOPO_LAB_NAME_MAX + 1];
+	char file[4096];        /* absolute path of the topology file */
+	char **nodes;           /* node names */
+	size_t n_nodes;
+	long created;           /* unix time */
+	int complete;           /* 1 once `up` finished */
+	char *text;             /* the topology as validated at `up`; NULL in old states */
+	size_t text_len;
+};
+
+/*
+ * Take the per-lab lock (blocking).  Returns an fd >= 0 or -errno; -ELOOP
+ * when the lock file is a symlink, -EBADFD when it is not a regular file
+ * (a planted FIFO, say).  With repair, such a file is first removed (the
+ * link itself, never what it points to): what `down` does.
+ */
+int state_lock(const char *lab, bool repair);
+void state_unlock(int fd);
+
+int state_write(const struct topology *t, const char *lab, int complete);
+/* -ENOENT when the lab has no state file; -EBADMSG when it is not ours. */
+int state_read(const char *lab, struct lab_state *ret);
+/* Remove state, temporary and lock files: 1 when a state file existed, 0, or -errno. */
+int state_remove(const char *lab);
+void state_clear(struct lab_state *s);
+/* Lab names that have a state file. */
+int state_list(char ***ret_names, size_t *ret_n);
+
+/* ------------------------------------------------------------ lifecycle */
+
+/*
+ * Build lab `lab` from t under its lock, with state (progress as for
+ * lab_build, may be NULL).  SIGINT/SIGTERM/SIGHUP
+ * are blocked from the lock on and stay blocked on return; if one came,
+ * *ret_signal is set, it stays pending, and nothing of the lab is left.
+ * 0, or -errno with err holding one line: -EALREADY (the lab is up),
+ * -EEXIST (a namespace name is taken), -EINTR (interrupted, all removed),
+ * -ENOTRECOVERABLE (rolling back failed: things are left), other -errno.
+ */
+int lab_up(const struct topology *t, const char *lab, const struct build_progress *progress,
+	   int *ret_signal, char *err, size_t errlen);
+
+/*
+ * Remove lab `lab` (namespaces, state, lock).  Idempotent.  *ret filled on
+ * every return (release with teardown_result_clear); *ret_had_state (may be
+ * NULL) tells whether a state file was removed.  0 or -errno with err.
+ */
+int lab_down(const char *lab, struct teardown_result *ret, bool *ret_had_state, char *err,
+	     size_t errlen);
+
+/*
+ * Load FILE as a topology whose lab is name_override or its `name:`.
+ * Returns 0, or -EINVAL with diag filled (bad input), -ENOMEM.
+ */
+int lab_resolve_file(const char *path, const char *name_override, char *ret_lab, size_t lab_len,
+		     struct topology **ret, struct topo_diag *diag);
+
+/*
+ * Resolve LAB|FILE as users type it: an existing file is loaded (the lab name
+ * is the file's `name:` unless name_override); otherwise a lab name whose
+ * state holds the topology validated at `up` (never the file again: it may
+ * have changed since).  On success *ret_lab holds the lab name and *ret_topo
+ * the topology.  Errors: -EINVAL (bad input: exit 2) with diag filled, or
+ * -errno; diag always holds the line to print.
+ */
+int lab_resolve(const char *lab_or_file, const char *name_override, char *ret_lab, size_t lab_len,
+		struct topology **ret_topo, struct topo_diag *diag);
+
+/* Sorted, distinct names of labs with a state file or a live namespace;
+ * free with names_free(). */
+int lab_names_known(char ***ret, size_t *ret_n);
+
+/* ------------------------------------------------------------ stop signals */
+
+/*
+ * The signals that stop a build or a run (SIGINT, SIGTERM, SIGHUP).  Callers
+ * block them and poll: a build can then roll back instead of dying midway.
+ */
+void sigstop_set(sigset_t *set);
+/* Block the stop signals in this thread. */
+void sigstop_block(void);
+/* The lowest stop signal pending for this thread or process, or 0. */
+int sigstop_pending(void);
 
 #endif

@@ -14,6 +14,7 @@
 #include <linux/rtnetlink.h>
 
 #include "lab/build/build.h"
+#include "lab/labns/labns.h"
 #include "netns/netns.h"
 
 #ifndef IFF_LOWER_UP
@@ -119,7 +120,7 @@ int lab_inspect(const char *lab, char *const *expect_nodes, size_t n_expect, str
 	size_t n_expected, plen;
 	int r;
 
-	r = lab_ns_name(lab, "", prefix, sizeof(prefix));
+	r = lab_ns_prefix(lab, prefix, sizeof(prefix));
 	if (r < 0 || !lab[0] || strchr(lab, '/'))
 		return -EINVAL;
 	plen = strlen(prefix);

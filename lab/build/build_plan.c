@@ -9,17 +9,9 @@
 #include <sys/socket.h>
 
 #include "lab/build/build.h"
-#include "lab/build/build_plan.h"
+#include "lab/build/build_int.h"
+#include "lab/labns/labns.h"
 #include "netns/netns.h"
-
-int lab_ns_name(const char *lab, const char *node, char *buf, size_t len)
-{
-	int n = snprintf(buf, len, LAB_NS_PREFIX "%s-%s", lab, node);
-
-	if (n < 0 || (size_t)n >= len)
-		return -ENAMETOOLONG;
-	return 0;
-}
 
 void plan_bridge_name(size_t lan, char *buf, size_t len)
 {

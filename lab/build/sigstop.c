@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <signal.h>
 
-#include "lab/build/sigstop.h"
+#include "lab/build/build.h"
 
 void sigstop_set(sigset_t *set)
 {

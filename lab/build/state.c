@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Lab state files and per-lab locks under /run/reuselab.  Root writes here,
- * so every open refuses symlinks (O_NOFOLLOW) and the directory is checked
- * to be a real, root-owned, 0700 directory before use.
+ * so every open refuses symlinks (O_NOFOLLOW), never waits on a planted FIFO
+ * (O_NONBLOCK, then fstat must say regular file), and the directory is
+ * checked to be a real, root-owned, 0700 directory before use.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -17,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lab/build/state.h"
+#include "lab/build/build.h"
 
 static int state_dir_ensure(void)
 {
@@ -44,7 +45,41 @@ static int state_path(const char *lab, const char *suffix, char *buf, size_t len
 	return 0;
 }
 
-int state_lock(const char *lab)
+/*
+ * Open path as a lock file: -ELOOP for a symlink, -EBADFD for anything but a
+ * regular file (fstat on the very fd we would lock).
+ */
+static int lock_open(const char *path)
+{
+	struct stat st;
+	int fd, r;
+
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return errno == EISDIR ? -EBADFD : -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		r = S_ISREG(st.st_mode) ? -errno : -EBADFD;
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+/* Remove what sits at path when it is not a regular file: the name only. */
+static int lock_replace(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (S_ISREG(st.st_mode))
+		return 0;
+	if ((S_ISDIR(st.st_mode) ? rmdir(path) : unlink(path)) < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+int state_lock(const char *lab, bool repair)
 {
 	char path[PATH_MAX];
 	struct stat st_fd, st_path;
@@ -62,15 +97,21 @@ int state_lock(const char *lab)
 	 * `down` won the race and we lock the new file instead.
 	 */
 	for (;;) {
-		fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		fd = lock_open(path);
+		if ((fd == -ELOOP || fd == -EBADFD) && repair) {
+			r = lock_replace(path);
+			if (r < 0)
+				return r;
+			fd = lock_open(path);
+		}
 		if (fd < 0)
-			return -errno;
+			return fd;
 		if (flock(fd, LOCK_EX) < 0) {
 			r = -errno;
 			close(fd);
 			return r;
 		}
-		if (fstat(fd, &st_fd) == 0 && stat(path, &st_path) == 0 &&
+		if (fstat(fd, &st_fd) == 0 && lstat(path, &st_path) == 0 &&
 		    st_fd.st_ino == st_path.st_ino && st_fd.st_dev == st_path.st_dev)
 			return fd;
 		close(fd);
@@ -117,6 +158,9 @@ int state_write(const struct topology *t, const char *lab, int complete)
 	for (size_t i = 0; i < t->n_nodes; i++)
 		json_object_array_add(nodes, json_object_new_string(t->nodes[i].name));
 	json_object_object_add(o, "nodes", nodes);
+	if (t->text)
+		json_object_object_add(
+		    o, "topology", json_object_new_string_len(t->text, (int)t->text_len));
 
 	/* Plain: one line, small even for the largest lab. */
 	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
@@ -151,6 +195,7 @@ void state_clear(struct lab_state *s)
 	for (size_t i = 0; i < s->n_nodes; i++)
 		free(s->nodes[i]);
 	free(s->nodes);
+	free(s->text);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -167,7 +212,7 @@ int state_read(const char *lab, struct lab_state *ret)
 	r = state_path(lab, ".json", path, sizeof(path));
 	if (r < 0)
 		return r;
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	/* Ours is a few dozen bytes a node; anything past the cap is not ours. */
@@ -202,6 +247,17 @@ int state_read(const char *lab, struct lab_state *ret)
 		ret->created = json_object_get_int64(v);
 	if (json_object_object_get_ex(o, "complete", &v))
 		ret->complete = json_object_get_boolean(v);
+	if (json_object_object_get_ex(o, "topology", &v) &&
+	    json_object_is_type(v, json_type_string)) {
+		ret->text_len = (size_t)json_object_get_string_len(v);
+		ret->text = malloc(ret->text_len + 1);
+		if (!ret->text) {
+			r = -ENOMEM;
+			goto out;
+		}
+		memcpy(ret->text, json_object_get_string(v), ret->text_len);
+		ret->text[ret->text_len] = '\0';
+	}
 	if (json_object_object_get_ex(o, "nodes", &v) && json_object_is_type(v, json_type_array)) {
 		size_t cnt = json_object_array_length(v);
 

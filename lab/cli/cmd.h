@@ -63,4 +63,20 @@ struct cmd_nearest {
 void cmd_nearest_init(struct cmd_nearest *n, const char *word, size_t len);
 void cmd_nearest_offer(struct cmd_nearest *n, const char *candidate);
 
+/*
+ * The lab lifecycle (lab/build) for commands: these print what went wrong
+ * (once) and return an exit status, or 0/-EINVAL/-errno for the resolvers.
+ */
+#include <stddef.h>
+struct topology;
+/* lab_resolve / lab_resolve_file, printing their diagnostics. */
+int cmd_resolve(const char *arg, const char *name, char *ret_lab, size_t lab_len,
+		struct topology **ret);
+int cmd_resolve_file(const char *path, const char *name, char *ret_lab, size_t lab_len,
+		     struct topology **ret);
+/* lab_up; signals stay blocked on return, *ret_signal as for lab_up. */
+int cmd_lab_up(const struct topology *t, const char *lab, int *ret_signal);
+/* lab_down, saying what was removed (unless quiet) and what was left. */
+int cmd_lab_down(const char *lab, int quiet);
+
 #endif

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* reuselab down LAB|FILE... | --all: remove labs; idempotent, works without state. */
+/* reuselab down LAB|FILE... | --all | --force-name NS: remove labs; idempotent, works without state. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -8,67 +8,92 @@
 
 #include "lab/build/build.h"
 #include "lab/cli/cmd.h"
-#include "lab/build/lifecycle.h"
-#include "lab/build/state.h"
 
 static void down_usage(FILE *out)
 {
 	fprintf(out, "Usage: reuselab down LAB|FILE... [--name NAME]\n"
-		     "       reuselab down --all\n\n"
+		     "       reuselab down --all\n"
+		     "       reuselab down --force-name NAMESPACE\n\n"
 		     "Remove a lab's namespaces (and so everything in them) and its state.\n"
 		     "Works from the kernel alone when the state or the file is gone, and\n"
-		     "only removes namespaces tagged as that lab's.  Removing a lab that is\n"
-		     "not there is not an error.\n\n"
-		     "  -n, --name NAME  with FILE: the lab was brought up under NAME\n"
-		     "  -a, --all        remove every reuselab lab on this host\n"
-		     "  -q, --quiet      print nothing on success\n"
-		     "  -h, --help       this help\n");
+		     "only removes namespaces tagged as that lab's; one under the lab's\n"
+		     "name without the tag is named on stderr and left in place.  Removing a\n"
+		     "lab that is not there is not an error.\n\n"
+		     "  -n, --name NAME          with FILE: the lab was brought up under NAME\n"
+		     "  -a, --all                remove every reuselab lab on this host\n"
+		     "  -f, --force-name NS      remove namespace NS (rl-...) whatever its tag:\n"
+		     "                           the way out for one whose tag was removed\n"
+		     "  -q, --quiet              print nothing on success\n"
+		     "  -h, --help               this help\n");
 }
 
-int lab_down(const char *lab, int quiet)
+static int worse(int a, int b)
 {
-	char err[1024] = "";
-	struct lab_state st;
-	unsigned removed = 0, stale = 0;
-	int lock, r, have_state;
+	return a > b ? a : b;
+}
 
-	lock = state_lock(lab);
-	if (lock < 0) {
-		cmd_err("lab '%s': cannot take lock in " STATE_DIR ": %s", lab, strerror(-lock));
+static int down_all(int quiet)
+{
+	char **labs;
+	size_t n;
+	int rc = EXIT_OK, r = lab_names_known(&labs, &n);
+
+	if (r < 0) {
+		cmd_err("down: cannot list labs: %s", strerror(-r));
 		return EXIT_SYSTEM;
 	}
-	/* The state's node names: the only stale files lab_teardown may remove. */
-	have_state = state_read(lab, &st) == 0;
-	r = lab_teardown(lab, have_state ? st.nodes : NULL, have_state ? st.n_nodes : 0, &removed,
-			 &stale, err, sizeof(err));
-	if (have_state)
-		state_clear(&st);
+	for (size_t i = 0; i < n; i++)
+		rc = worse(rc, cmd_lab_down(labs[i], quiet));
+	if (!n && !quiet)
+		printf("no labs\n");
+	names_free(labs, n);
+	return rc;
+}
+
+static int down_force_name(const char *ns, int quiet)
+{
+	int r = lab_ns_force_remove(ns);
+
+	if (r == -EINVAL) {
+		cmd_err("down: --force-name takes a namespace name starting with '" LAB_NS_PREFIX
+			"', not '%s'",
+			ns);
+		return EXIT_USAGE;
+	}
+	if (r == -ENOENT) {
+		if (!quiet)
+			printf("namespace %s: nothing to remove\n", ns);
+		return EXIT_OK;
+	}
 	if (r < 0) {
-		cmd_err("lab '%s': %s", lab, err[0] ? err : strerror(-r));
-		r = EXIT_SYSTEM;
-		goto out;
+		cmd_err("down: namespace %s: %s", ns, strerror(-r));
+		return EXIT_SYSTEM;
 	}
-	r = state_remove(lab);
-	if (r < 0) {
-		cmd_err("lab '%s': cannot remove its state: %s", lab, strerror(-r));
-		r = EXIT_SYSTEM;
-		goto out;
+	if (!quiet)
+		printf("namespace %s removed\n", ns);
+	return EXIT_OK;
+}
+
+/* One LAB or FILE argument. */
+static int down_one(const char *arg, const char *name, int quiet)
+{
+	char lab[TOPO_LAB_NAME_MAX + 1];
+	struct topology *t = NULL;
+	int r;
+
+	if (topo_name_valid(arg, TOPO_LAB_NAME_MAX)) {
+		if (name) {
+			cmd_err("down: --name goes with a FILE; '%s' is a lab name", arg);
+			return EXIT_USAGE;
+		}
+		snprintf(lab, sizeof(lab), "%s", arg);
+	} else {
+		r = cmd_resolve_file(arg, name, lab, sizeof(lab), &t);
+		topo_free(t);
+		if (r < 0)
+			return EXIT_USAGE;
 	}
-	if (!quiet) {
-		if (stale)
-			printf("lab %s is down: %u stale files and %u namespaces removed\n", lab,
-			       stale, removed);
-		else if (removed)
-			printf("lab %s is down: %u namespaces removed\n", lab, removed);
-		else if (r > 0)
-			printf("lab %s is down: no namespace left, stale state removed\n", lab);
-		else
-			printf("lab %s: nothing to remove\n", lab);
-	}
-	r = EXIT_OK;
-out:
-	state_unlock(lock);
-	return r;
+	return cmd_lab_down(lab, quiet);
 }
 
 int cmd_down(int argc, char **argv)
@@ -76,20 +101,24 @@ int cmd_down(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "all", no_argument, NULL, 'a' },
 		{ "name", required_argument, NULL, 'n' },
+		{ "force-name", required_argument, NULL, 'f' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *name = NULL;
+	const char *name = NULL, *force = NULL;
 	int c, all = 0, quiet = 0, rc = EXIT_OK;
 
-	while ((c = cmd_getopt(argc, argv, "an:qh", opts)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "an:f:qh", opts)) != -1) {
 		switch (c) {
 		case 'a':
 			all = 1;
 			break;
 		case 'n':
 			name = optarg;
+			break;
+		case 'f':
+			force = optarg;
 			break;
 		case 'q':
 			quiet = 1;
@@ -101,57 +130,20 @@ int cmd_down(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (all == (optind < argc)) {
-		cmd_err("down: give LAB or FILE, or --all (try 'reuselab down --help')");
+	if (all + (optind < argc) + (force != NULL) != 1) {
+		cmd_err("down: give LAB or FILE, --all or --force-name NS (try 'reuselab down "
+			"--help')");
 		return EXIT_USAGE;
 	}
 	if (name && !topo_name_valid(name, TOPO_LAB_NAME_MAX)) {
 		cmd_err("down: invalid lab name '%s'", name);
 		return EXIT_USAGE;
 	}
-	if (all) {
-		char **labs;
-		size_t n;
-		int r = lab_names_known(&labs, &n);
-
-		if (r < 0) {
-			cmd_err("down: cannot list labs: %s", strerror(-r));
-			return EXIT_SYSTEM;
-		}
-		for (size_t i = 0; i < n; i++) {
-			r = lab_down(labs[i], quiet);
-			if (r > rc)
-				rc = r;
-		}
-		if (!n && !quiet)
-			printf("no labs\n");
-		names_free(labs, n);
-		return rc;
-	}
-	for (int i = optind; i < argc; i++) {
-		char lab[TOPO_LAB_NAME_MAX + 1];
-		struct topology *t = NULL;
-		const char *arg = argv[i];
-		int r;
-
-		if (topo_name_valid(arg, TOPO_LAB_NAME_MAX)) {
-			if (name) {
-				cmd_err("down: --name goes with a FILE; '%s' is a lab name", arg);
-				rc = rc > EXIT_USAGE ? rc : EXIT_USAGE;
-				continue;
-			}
-			snprintf(lab, sizeof(lab), "%s", arg);
-		} else {
-			r = lab_resolve_file(arg, name, lab, sizeof(lab), &t);
-			topo_free(t);
-			if (r < 0) {
-				rc = rc > EXIT_USAGE ? rc : EXIT_USAGE;
-				continue;
-			}
-		}
-		r = lab_down(lab, quiet);
-		if (r > rc)
-			rc = r;
-	}
+	if (all)
+		return down_all(quiet);
+	if (force)
+		return down_force_name(force, quiet);
+	for (int i = optind; i < argc; i++)
+		rc = worse(rc, down_one(argv[i], name, quiet));
 	return rc;
 }

@@ -7,7 +7,8 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
-#include "lab/build/build.h"
+#include "lab/labns/labns.h"
+#include "lab/topo/topo.h"
 #include "lab/cli/cmd.h"
 #include "netns/netns.h"
 

@@ -9,7 +9,6 @@
 #include "lab/build/build.h"
 #include "lab/cli/cmd.h"
 #include "lab/matrix/matrix.h"
-#include "lab/build/state.h"
 #include "lab/report/report.h"
 
 static void usage(FILE *out)
@@ -59,7 +58,7 @@ static int write_html(const char *path, const struct matrix_result *res)
 	/* The topology when the lab has state; else what the kernel shows; else the node. */
 	if (state_read(res->lab, &st) == 0) {
 		state_clear(&st);
-		if (lab_resolve(res->lab, NULL, lab, sizeof(lab), &t) < 0)
+		if (cmd_resolve(res->lab, NULL, lab, sizeof(lab), &t) < 0)
 			t = NULL;
 	}
 	if (!t && lab_inspect(res->lab, NULL, 0, &v) < 0)

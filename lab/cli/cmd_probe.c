@@ -15,7 +15,7 @@
 #include "lab/cli/cmd_int.h"
 #include "lab/probe/probe.h"
 #include "lab/report/report.h"
-#include "lab/build/state.h"
+#include "lab/build/build.h"
 
 static void usage(FILE *out)
 {
@@ -153,7 +153,7 @@ int cmd_probe(int argc, char **argv)
 		status = r == 1 ? EXIT_OK : r == -ENOMEM ? EXIT_SYSTEM : EXIT_USAGE;
 		goto out;
 	}
-	r = lab_resolve(a.target, a.name, lab, sizeof(lab), &t);
+	r = cmd_resolve(a.target, a.name, lab, sizeof(lab), &t);
 	if (r < 0) {
 		status = r == -EINVAL ? EXIT_USAGE : EXIT_SYSTEM;
 		goto out;

@@ -16,8 +16,7 @@
 
 #include "lab/cli/cmd.h"
 #include "lab/cli/cmd_int.h"
-#include "lab/build/sigstop.h"
-#include "lab/build/lifecycle.h"
+#include "lab/build/build.h"
 
 static void run_usage(FILE *out)
 {
@@ -45,7 +44,7 @@ int cmd_run(int argc, char **argv)
 		rc = r == 1 ? EXIT_OK : r == -ENOMEM ? EXIT_SYSTEM : EXIT_USAGE;
 		goto out;
 	}
-	if (lab_resolve_file(a.target, a.name, lab, sizeof(lab), &t) < 0) {
+	if (cmd_resolve_file(a.target, a.name, lab, sizeof(lab), &t) < 0) {
 		rc = EXIT_USAGE;
 		goto out;
 	}
@@ -54,7 +53,7 @@ int cmd_run(int argc, char **argv)
 	if (rc != EXIT_OK)
 		goto out;
 
-	rc = lab_up(t, lab, &sig); /* returns with SIGINT/SIGTERM/SIGHUP blocked */
+	rc = cmd_lab_up(t, lab, &sig); /* returns with SIGINT/SIGTERM/SIGHUP blocked */
 	if (rc != EXIT_OK)
 		goto out; /* lab_up left nothing built */
 	if (!sig) {
@@ -63,7 +62,7 @@ int cmd_run(int argc, char **argv)
 		rc = cmd_probe_lab(t, lab, &a.req, "run");
 		sig = sigstop_pending();
 	}
-	down_rc = lab_down(lab, 1);
+	down_rc = cmd_lab_down(lab, 1);
 	if (sig) {
 		cmd_err("run: interrupted by signal %d; lab %s %s", sig, lab,
 			down_rc == EXIT_OK ? "removed" : "NOT fully removed (see above)");

@@ -9,7 +9,6 @@
 
 #include "lab/build/build.h"
 #include "lab/cli/cmd.h"
-#include "lab/build/state.h"
 #include "lab/report/report.h"
 
 static void status_usage(FILE *out)

@@ -17,7 +17,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 
-#include "lab/build/build.h"
+#include "lab/labns/labns.h"
 #include "lab/topo/topo.h"
 
 enum matrix_proto { MX_TCP, MX_UDP, MX_N_PROTO };

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lab/build/build.h"
+#include "lab/labns/labns.h"
 #include "lab/probe/probe.h"
 #include "lab/probe/probe_int.h"
 

@@ -19,7 +19,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "lab/build/build.h"
+#include "lab/labns/labns.h"
 #include "lab/probe/probe.h"
 #include "lab/probe/probe_int.h"
 #include "netns/netns.h"

@@ -119,6 +119,8 @@ struct topo_case {
 
 struct topology {
 	char *file;             /* path as given by the user */
+	char *text;             /* the source as loaded and validated (what `up` keeps) */
+	size_t text_len;
 	char name[TOPO_LAB_NAME_MAX + 1];
 	struct topo_node *nodes;
 	size_t n_nodes;

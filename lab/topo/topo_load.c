@@ -984,10 +984,13 @@ int topo_load_buffer(const char *name, const char *buf, size_t len, struct topol
 	if (r < 0)
 		goto out;
 	c.t = calloc(1, sizeof(*c.t));
-	if (!c.t || !(c.t->file = strdup(name))) {
+	if (!c.t || !(c.t->file = strdup(name)) || !(c.t->text = malloc(len + 1))) {
 		r = -ENOMEM;
 		goto out;
 	}
+	memcpy(c.t->text, buf, len);
+	c.t->text[len] = '\0';
+	c.t->text_len = len;
 	r = load_root(&c, root);
 	if (r < 0)
 		goto out;

@@ -163,6 +163,7 @@ void topo_free(struct topology *t)
 		free(t->cases[i].description);
 	}
 	free(t->cases);
+	free(t->text);
 	free(t->file);
 	free(t);
 }

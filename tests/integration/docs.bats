@@ -32,7 +32,7 @@ DOCS="README.md docs/*.md docs/*.1 docs/*.5 topologies/*.yml"
 	"$REUSELAB" up topologies/two-nics.yml --name "$L" >/dev/null
 	while read -r line; do
 		[[ "$line" == "./reuselab up "* ]] && continue # built above under $L
-		line=$(sed -E "s/(^| )two-nics( |$)/\1$L\2/g; s/rl-two-nics-/rl-$L-/g" <<<"$line")
+		line=$(sed -E "s/(^| )two-nics( |$)/\1$L\2/g; s/rl-two-nics\./rl-$L./g" <<<"$line")
 		line=${line/#.\/reuselab/$REUSELAB}
 		read -ra argv <<<"$line"
 		run "${argv[@]}"

@@ -13,7 +13,7 @@ uniq_lab() {
 
 # Namespaces of lab $1 still on the host.
 lab_namespaces() {
-	ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^rl-$1-" || true
+	ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^rl-$1\\." || true
 }
 
 # Remove lab $1 even if the test failed midway.

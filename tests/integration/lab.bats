@@ -11,7 +11,12 @@ setup() {
 teardown() {
 	force_down "$L"
 	[ -z "$L2" ] || force_down "$L2"
-	ip netns del "rl-$L-foreign" 2>/dev/null || true
+	ip netns del "rl-$L.foreign" 2>/dev/null || true
+}
+
+up_two_nics_from() {
+	run "$REUSELAB" up "$1" --name "$L"
+	[ "$status" -eq 0 ] || { echo "$output"; return 1; }
 }
 
 up_two_nics() {
@@ -22,19 +27,19 @@ up_two_nics() {
 
 @test "up builds every namespace, address and alias of two-nics" {
 	up_two_nics
-	[ "$(lab_namespaces "$L" | sort | tr '\n' ' ')" = "rl-$L-client-b rl-$L-client-c rl-$L-server " ]
-	addrs() { ip -n "rl-$L-$1" -j addr show dev "$2" | jq -r '[.[0].addr_info[] | select(.scope=="global") | "\(.local)/\(.prefixlen)"] | join(" ")'; }
+	[ "$(lab_namespaces "$L" | sort | tr '\n' ' ')" = "rl-$L.client-b rl-$L.client-c rl-$L.server " ]
+	addrs() { ip -n "rl-$L.$1" -j addr show dev "$2" | jq -r '[.[0].addr_info[] | select(.scope=="global") | "\(.local)/\(.prefixlen)"] | join(" ")'; }
 	[ "$(addrs server eth0)" = "10.0.1.1/24 10.0.1.2/24 fd00:1::1/64" ]
 	[ "$(addrs server eth1)" = "10.0.2.1/24 fd00:2::1/64" ]
 	[ "$(addrs client-b eth0)" = "10.0.1.3/24 fd00:1::3/64" ]
 	[ "$(addrs client-c eth0)" = "10.0.2.3/24 fd00:2::3/64" ]
 	# Global IPv6 addresses are usable at once: none is tentative.
 	g6='[.[].addr_info[] | select(.family=="inet6" and .scope=="global")]'
-	[ "$(ip -n "rl-$L-server" -j addr show dev eth0 | jq "$g6 | length")" -eq 1 ]
-	[ "$(ip -n "rl-$L-server" -j addr show dev eth0 | jq "$g6 | map(select(.tentative)) | length")" -eq 0 ]
+	[ "$(ip -n "rl-$L.server" -j addr show dev eth0 | jq "$g6 | length")" -eq 1 ]
+	[ "$(ip -n "rl-$L.server" -j addr show dev eth0 | jq "$g6 | map(select(.tentative)) | length")" -eq 0 ]
 	# Interfaces are up with carrier, lo is up.
-	[ "$(ip -n "rl-$L-server" -j link show dev eth1 | jq -r '.[0].operstate')" = UP ]
-	[ "$(ip -n "rl-$L-client-b" -j link show dev lo | jq -r '.[0].flags | index("UP") != null')" = true ]
+	[ "$(ip -n "rl-$L.server" -j link show dev eth1 | jq -r '.[0].operstate')" = UP ]
+	[ "$(ip -n "rl-$L.client-b" -j link show dev lo | jq -r '.[0].flags | index("UP") != null')" = true ]
 	# State file: 0600 in a 0700 directory.
 	[ "$(stat -c %a /run/reuselab)" = 700 ]
 	[ "$(stat -c %a "/run/reuselab/$L.json")" = 600 ]
@@ -43,12 +48,12 @@ up_two_nics() {
 
 @test "nodes reach each other, the alias and the IPv6 address" {
 	up_two_nics
-	ip netns exec "rl-$L-client-b" ping -c1 -W1 10.0.1.1
-	ip netns exec "rl-$L-client-b" ping -c1 -W1 10.0.1.2
-	ip netns exec "rl-$L-client-b" ping -c1 -W1 fd00:1::1
-	ip netns exec "rl-$L-client-c" ping -c1 -W1 10.0.2.1
+	ip netns exec "rl-$L.client-b" ping -c1 -W1 10.0.1.1
+	ip netns exec "rl-$L.client-b" ping -c1 -W1 10.0.1.2
+	ip netns exec "rl-$L.client-b" ping -c1 -W1 fd00:1::1
+	ip netns exec "rl-$L.client-c" ping -c1 -W1 10.0.2.1
 	# client-b has no route to eth1's subnet: the lab has no forwarding.
-	run ip netns exec "rl-$L-client-b" ping -c1 -W1 10.0.2.3
+	run ip netns exec "rl-$L.client-b" ping -c1 -W1 10.0.2.3
 	[ "$status" -ne 0 ]
 }
 
@@ -90,7 +95,7 @@ up_two_nics() {
 
 @test "status reports a node whose namespace vanished" {
 	up_two_nics
-	ip netns del "rl-$L-client-c"
+	ip netns del "rl-$L.client-c"
 	run "$REUSELAB" status "$L" --json
 	[ "$status" -eq 0 ]
 	[ "$(echo "$output" | jq -r '.[0].nodes[] | select(.name=="client-c") | .present')" = false ]
@@ -112,7 +117,7 @@ up_two_nics() {
 	[ "$status" -eq 0 ]
 	[ "$output" = "lab $L is down: 3 namespaces removed" ]
 	[ -z "$(lab_namespaces "$L")" ]
-	! grep -q "/run/netns/rl-$L-" /proc/self/mountinfo
+	! grep -q "/run/netns/rl-$L." /proc/self/mountinfo
 	[ ! -e "/run/reuselab/$L.json" ]
 	[ ! -e "/run/reuselab/$L.lock" ]
 	run "$REUSELAB" down "$L"
@@ -138,13 +143,59 @@ up_two_nics() {
 
 @test "down never removes a foreign namespace that matches the prefix" {
 	up_two_nics
-	ip netns add "rl-$L-foreign"
+	ip netns add "rl-$L.foreign"
 	run "$REUSELAB" down "$L"
 	[ "$status" -eq 0 ]
-	[ "$(lab_namespaces "$L")" = "rl-$L-foreign" ]
-	run "$REUSELAB" down "$L"
+	[ "$(lab_namespaces "$L")" = "rl-$L.foreign" ]
+	# Left, but never silently: named on stderr with the explicit way out.
+	run --separate-stderr "$REUSELAB" down "$L"
+	[ "$status" -eq 0 ]
 	[ "$output" = "lab $L: nothing to remove" ]
-	[ "$(lab_namespaces "$L")" = "rl-$L-foreign" ]
+	[[ $stderr == *"namespace rl-$L.foreign is not tagged as this lab's"*"left in place"*"reuselab down --force-name rl-$L.foreign"* ]]
+	[ "$(lab_namespaces "$L")" = "rl-$L.foreign" ]
+}
+
+# Defect 8: down used to leave such a namespace mounted without a word.
+@test "down names a lab namespace whose tag a user removed; --force-name removes it" {
+	up_two_nics
+	ip -n "rl-$L.client-c" link set dev lo alias ""
+	run --separate-stderr "$REUSELAB" down "$L"
+	[ "$status" -eq 0 ]
+	[ "$output" = "lab $L is down: 2 namespaces removed" ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ $stderr == *"namespace rl-$L.client-c is not tagged as this lab's"*"reuselab down --force-name rl-$L.client-c"* ]]
+	[ "$(lab_namespaces "$L")" = "rl-$L.client-c" ]
+	# The way out is explicit, limited to rl- names, and idempotent.
+	run "$REUSELAB" down --force-name /etc
+	[ "$status" -eq 2 ]
+	[ -d /etc ]
+	run "$REUSELAB" down --force-name "rl-$L.client-c"
+	[ "$status" -eq 0 ]
+	[ "$output" = "namespace rl-$L.client-c removed" ]
+	[ -z "$(lab_namespaces "$L")" ]
+	! grep -q "/run/netns/rl-$L." /proc/self/mountinfo
+	run "$REUSELAB" down --force-name "rl-$L.client-c"
+	[ "$status" -eq 0 ]
+	[ "$output" = "namespace rl-$L.client-c: nothing to remove" ]
+	run "$REUSELAB" down --help
+	[[ $output == *"--force-name"* ]]
+}
+
+# Defect 7: probe LAB re-read the file after up, so a file swapped in between
+# changed what root ran in the lab.  The state keeps the validated text.
+@test "probe LAB runs the topology validated at up, not the file swapped since" {
+	f=$BATS_TEST_TMPDIR/swap.yml
+	case_yaml() { printf 'cases:\n  - id: %s\n    steps:\n      - {on: server, do: "s = socket udp4", expect: ok}\n' "$1"; }
+	{ cat topologies/two-nics.yml; case_yaml kept; } >"$f"
+	up_two_nics_from "$f"
+	[ "$(jq -r .topology "/run/reuselab/$L.json")" = "$(cat "$f")" ]
+	{ cat topologies/two-nics.yml; case_yaml swapped; } >"$f.new"
+	mv "$f.new" "$f"
+	run "$REUSELAB" probe "$L" --case kept --json
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(jq -r '.cases[0].id + " " + .cases[0].verdict' <<<"$output")" = "kept holds" ]
+	run "$REUSELAB" probe "$L" --case swapped
+	[ "$status" -eq 2 ]
 }
 
 @test "a failure midway rolls back everything, naming the object and cause" {
@@ -171,7 +222,7 @@ up_two_nics() {
 	[[ "$output" == *"net.ipv4.no_such_sysctl"* ]]
 	[[ "$output" == *"No such file or directory"* ]]
 	[ -z "$(lab_namespaces "$L")" ]
-	! grep -q "/run/netns/rl-$L-" /proc/self/mountinfo
+	! grep -q "/run/netns/rl-$L." /proc/self/mountinfo
 	[ ! -e "/run/reuselab/$L.json" ]
 }
 
@@ -185,8 +236,8 @@ up_two_nics() {
 	wait $b
 	[ "$(lab_namespaces "$L" | wc -l)" -eq 3 ]
 	[ "$(lab_namespaces "$L2" | wc -l)" -eq 3 ]
-	ip netns exec "rl-$L-client-b" ping -c1 -W1 10.0.1.2
-	ip netns exec "rl-$L2-client-b" ping -c1 -W1 10.0.1.2
+	ip netns exec "rl-$L.client-b" ping -c1 -W1 10.0.1.2
+	ip netns exec "rl-$L2.client-b" ping -c1 -W1 10.0.1.2
 	"$REUSELAB" down "$L" "$L2"
 	[ -z "$(lab_namespaces "$L")$(lab_namespaces "$L2")" ]
 }
@@ -196,10 +247,10 @@ up_two_nics() {
 	run "$REUSELAB" up tests/topologies/lan3.yml --name "$L"
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
 	[ "$(ip -o link | wc -l)" -eq "$before" ]
-	[ "$(ip -n "rl-$L-.lans" -j link show type bridge | jq length)" -eq 1 ]
-	ip netns exec "rl-$L-a" ping -c1 -W1 192.168.7.2
-	ip netns exec "rl-$L-a" ping -c1 -W1 192.168.7.3
-	ip netns exec "rl-$L-c" ping -c1 -W1 fd07::2
+	[ "$(ip -n "rl-$L..lans" -j link show type bridge | jq length)" -eq 1 ]
+	ip netns exec "rl-$L.a" ping -c1 -W1 192.168.7.2
+	ip netns exec "rl-$L.a" ping -c1 -W1 192.168.7.3
+	ip netns exec "rl-$L.c" ping -c1 -W1 fd07::2
 	run "$REUSELAB" down "$L"
 	[ "$output" = "lab $L is down: 4 namespaces removed" ]
 }

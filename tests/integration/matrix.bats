@@ -8,7 +8,7 @@ load helpers
 setup_file() {
 	export ML
 	ML=$(uniq_lab mx)
-	export HN="rl-$(uniq_lab mh)-n" # a hand-made namespace, no reuselab state
+	export HN="rl-$(uniq_lab mh).n" # a hand-made namespace, no reuselab state
 	"$REUSELAB" up topologies/two-nics.yml --name "$ML" >/dev/null
 	"$REUSELAB" matrix "$ML" server --json >"$BATS_FILE_TMPDIR/m.json"
 }
@@ -104,10 +104,10 @@ cell() {
 
 @test "time-wait cells really leave TIME-WAIT sockets on the first socket's address" {
 	# Seen through sock_diag (ss): 512 time-wait cells, none of another state left.
-	run ip netns exec "rl-$ML-server" ss -tanH state time-wait
+	run ip netns exec "rl-$ML.server" ss -tanH state time-wait
 	[ "$status" -eq 0 ]
 	[ "$(grep -c ' 10\.0\.[12]\.[12]:' <<<"$output")" -ge 512 ]
-	[ -z "$(ip netns exec "rl-$ML-server" ss -tanH state established)" ]
+	[ -z "$(ip netns exec "rl-$ML.server" ss -tanH state established)" ]
 	# a second run skips the ports still in TIME-WAIT and agrees cell for cell
 	"$REUSELAB" matrix "$ML" server --json >"$BATS_FILE_TMPDIR/m2.json"
 	run "$REUSELAB" diff "$BATS_FILE_TMPDIR/m.json" "$BATS_FILE_TMPDIR/m2.json"
@@ -192,7 +192,7 @@ cell() {
 	ip -n "$HN" link set v0 up
 	ip -n "$HN" link set v0p up
 	lab=${HN#rl-}
-	lab=${lab%-n}
+	lab=${lab%.n}
 	# Untagged, it is not the lab's: matrix refuses to enter it.
 	run "$REUSELAB" matrix "$lab" n
 	[ "$status" -eq 2 ]

@@ -1,15 +1,17 @@
 #!/usr/bin/env bats
-# Namespace names are "rl-<lab>-<node>", so two labs can want one name: lab
-# X with node "b-x" and lab "X-b" with node "x" both map to "rl-X-b-x".  The
-# name alone never decides what is ours: the tag does, and a stale file is
-# removed only under a name the lab's own state gives it.  Commands that
-# enter a node (exec, probe, matrix) refuse a namespace that is not the lab's.
+# Namespace names are "rl-<lab>.<node>": lab and node names hold no '.', so
+# two labs never want one name (lab X with node "b-x" is rl-X.b-x, lab "X-b"
+# with node "x" is rl-X-b.x; under the old "rl-<lab>-<node>" both were
+# rl-X-b-x).  The name alone still never decides what is ours: the tag does,
+# and a stale file is removed only under a name the lab's own state gives it.
+# Commands that enter a node (exec, probe, matrix) refuse a namespace that is
+# not the lab's.
 load helpers
 
 setup() {
 	X=$(uniq_lab n)
 	XB="$X-b"
-	# Lab X: nodes b-x and y.  Lab X-b: nodes x and z.  Shared: rl-X-b-x.
+	# Lab X: nodes b-x and y.  Lab X-b: nodes x and z.  Once both rl-X-b-x.
 	FX=$BATS_TEST_TMPDIR/x.yml
 	cat > "$FX" <<-'YML'
 	name: x
@@ -42,7 +44,7 @@ setup() {
 teardown() {
 	force_down "$XB"
 	force_down "$X"
-	for f in "rl-$X-foreign" "rl-$X-y" "rl-$X-b-z" "rl-$X-.lans" "rl-$X-server"; do
+	for f in "rl-$X.foreign" "rl-$X.y" "rl-$X.b-z" "rl-$X..lans" "rl-$X.server" "rl-$X.b-x"; do
 		ip netns del "$f" 2>/dev/null || rm -f "/run/netns/$f"
 	done
 }
@@ -59,77 +61,67 @@ up_ok() {
 	[ "$(tag_of "$3")" = "reuselab:$1" ]
 }
 
-# up of lab $1 from $2 fails: exit 2 naming rl-$X-b-x, nothing of it left.
-up_collides() {
-	run "$REUSELAB" up "$2" --name "$1"
-	echo "$output"
-	[ "$status" -eq 2 ]
-	[[ $output == *"rl-$X-b-x"* ]]
-	[ ! -e "/run/reuselab/$1.json" ]
+# Both labs are up side by side, each with its own namespaces and tags.
+both_up() {
+	[ "$(tag_of "rl-$X.b-x")" = "reuselab:$X" ]
+	[ "$(tag_of "rl-$X.y")" = "reuselab:$X" ]
+	[ "$(tag_of "rl-$XB.x")" = "reuselab:$XB" ]
+	[ "$(tag_of "rl-$XB.z")" = "reuselab:$XB" ]
+	[ "$(lab_namespaces "$X" | sort | tr '\n' ' ')" = "rl-$X.b-x rl-$X.y " ]
+	[ "$(lab_namespaces "$XB" | sort | tr '\n' ' ')" = "rl-$XB.x rl-$XB.z " ]
+	ip netns exec "rl-$X.y" ping -c1 -W1 10.71.0.1
+	ip netns exec "rl-$XB.z" ping -c1 -W1 10.72.0.1
+	run "$REUSELAB" exec "$X" b-x -- ip -br addr show dev eth0
+	[ "$status" -eq 0 ] && [[ $output == *10.71.0.1/24* ]]
+	run "$REUSELAB" exec "$XB" x -- ip -br addr show dev eth0
+	[ "$status" -eq 0 ] && [[ $output == *10.72.0.1/24* ]]
 }
 
-@test "X first: X-b's up fails on rl-X-b-x, exit 2, and leaves X whole" {
-	up_ok "$X" "$FX" "rl-$X-b-x"
-	up_collides "$XB" "$FXB"
-	[ ! -e "/run/netns/rl-$XB-z" ]
-	[ "$(tag_of "rl-$X-b-x")" = "reuselab:$X" ]
-	[ "$(tag_of "rl-$X-y")" = "reuselab:$X" ]
-	ip netns exec "rl-$X-y" ping -c1 -W1 10.71.0.1
-	# X-b's down finds nothing of X-b and leaves X's namespace alone.
-	run "$REUSELAB" down "$XB"
-	[ "$status" -eq 0 ]
-	[ "$output" = "lab $XB: nothing to remove" ]
-	[ "$(tag_of "rl-$X-b-x")" = "reuselab:$X" ]
+# Defect 12: these once shared rl-X-b-x, and the second up failed.
+@test "labs X (node b-x) and X-b (node x) come up together, in either order" {
+	up_ok "$X" "$FX" "rl-$X.b-x"
+	up_ok "$XB" "$FXB" "rl-$XB.x"
+	both_up
+	# Down of one leaves the other whole.
 	run "$REUSELAB" down "$X"
 	[ "$status" -eq 0 ]
 	[ "$output" = "lab $X is down: 2 namespaces removed" ]
-	[ -z "$(lab_namespaces "$X")" ]
-}
-
-@test "X-b first: X's up fails on rl-X-b-x, exit 2, and leaves X-b whole" {
-	up_ok "$XB" "$FXB" "rl-$X-b-x"
-	up_collides "$X" "$FX"
-	[ ! -e "/run/netns/rl-$X-y" ]
-	[ "$(tag_of "rl-$X-b-x")" = "reuselab:$XB" ]
-	[ "$(tag_of "rl-$XB-z")" = "reuselab:$XB" ]
-	ip netns exec "rl-$XB-z" ping -c1 -W1 10.72.0.1
-	run "$REUSELAB" down "$X"
-	[ "$status" -eq 0 ]
-	[ "$(tag_of "rl-$X-b-x")" = "reuselab:$XB" ]
-	# exec X b-x: the name exists, but it is X-b's node x.
-	run "$REUSELAB" exec "$X" b-x -- true
-	[ "$status" -eq 2 ]
-	[[ $output == *"is not a reuselab namespace of lab $X"* ]]
+	[ "$(tag_of "rl-$XB.x")" = "reuselab:$XB" ]
+	up_ok "$X" "$FX" "rl-$X.b-x"
+	both_up
 	run "$REUSELAB" down "$XB"
 	[ "$status" -eq 0 ]
 	[ "$output" = "lab $XB is down: 2 namespaces removed" ]
-	[ -z "$(lab_namespaces "$X")" ]
+	[ "$(tag_of "rl-$X.b-x")" = "reuselab:$X" ]
+	run "$REUSELAB" down "$X"
+	[ "$output" = "lab $X is down: 2 namespaces removed" ]
+	[ -z "$(lab_namespaces "$X")" ] && [ -z "$(lab_namespaces "$XB")" ]
 }
 
 @test "down X never removes a stale-looking file X's state does not name" {
-	up_ok "$X" "$FX" "rl-$X-b-x"
-	touch "/run/netns/rl-$X-foreign" "/run/netns/rl-$X-b-z"
+	up_ok "$X" "$FX" "rl-$X.b-x"
+	touch "/run/netns/rl-$X.foreign" "/run/netns/rl-$X.b-z"
 	run "$REUSELAB" down "$X"
 	[ "$status" -eq 0 ]
 	[ "$output" = "lab $X is down: 2 namespaces removed" ]
-	[ -f "/run/netns/rl-$X-foreign" ] && [ -f "/run/netns/rl-$X-b-z" ]
-	[ ! -e "/run/netns/rl-$X-b-x" ] && [ ! -e "/run/netns/rl-$X-y" ]
+	[ -f "/run/netns/rl-$X.foreign" ] && [ -f "/run/netns/rl-$X.b-z" ]
+	[ ! -e "/run/netns/rl-$X.b-x" ] && [ ! -e "/run/netns/rl-$X.y" ]
 	# Without any state, no stale file at all.
 	run "$REUSELAB" down "$X"
 	[ "$output" = "lab $X: nothing to remove" ]
-	[ -f "/run/netns/rl-$X-foreign" ] && [ -f "/run/netns/rl-$X-b-z" ]
+	[ -f "/run/netns/rl-$X.foreign" ] && [ -f "/run/netns/rl-$X.b-z" ]
 }
 
 @test "down X removes the stale empty file of a node in X's state, counted apart" {
-	up_ok "$X" "$FX" "rl-$X-b-x"
+	up_ok "$X" "$FX" "rl-$X.b-x"
 	# What a create killed before its mount leaves: an empty file.
-	ip netns del "rl-$X-y"
-	touch "/run/netns/rl-$X-y" "/run/netns/rl-$X-.lans"
+	ip netns del "rl-$X.y"
+	touch "/run/netns/rl-$X.y" "/run/netns/rl-$X..lans"
 	run "$REUSELAB" down "$X"
 	[ "$status" -eq 0 ]
 	[ "$output" = "lab $X is down: 2 stale files and 1 namespaces removed" ]
-	[ ! -e "/run/netns/rl-$X-y" ] && [ ! -e "/run/netns/rl-$X-.lans" ]
-	[ ! -e "/run/netns/rl-$X-b-x" ]
+	[ ! -e "/run/netns/rl-$X.y" ] && [ ! -e "/run/netns/rl-$X..lans" ]
+	[ ! -e "/run/netns/rl-$X.b-x" ]
 }
 
 # ------------------------------------------------- entering only our own
@@ -137,25 +129,25 @@ up_collides() {
 # A namespace of the lab's node name made by someone else: exec, probe and
 # matrix refuse it with exit 2 and run nothing inside.
 @test "exec, probe and matrix refuse a foreign rl-X-server, exit 2" {
-	ip netns add "rl-$X-server"
+	ip netns add "rl-$X.server"
 	marker=$BATS_TEST_TMPDIR/ran
 	run "$REUSELAB" exec "$X" server -- touch "$marker"
 	[ "$status" -eq 2 ]
-	[[ $output == *"namespace rl-$X-server is not a reuselab namespace of lab $X"* ]]
+	[[ $output == *"namespace rl-$X.server is not a reuselab namespace of lab $X"* ]]
 	[ ! -e "$marker" ]
 	run "$REUSELAB" probe topologies/two-nics.yml --name "$X"
 	[ "$status" -eq 2 ]
-	[[ $output == *"namespace rl-$X-server is not a reuselab namespace of lab $X"* ]]
+	[[ $output == *"namespace rl-$X.server is not a reuselab namespace of lab $X"* ]]
 	run "$REUSELAB" matrix "$X" server
 	[ "$status" -eq 2 ]
-	[[ $output == *"namespace rl-$X-server is not a reuselab namespace of lab $X"* ]]
+	[[ $output == *"namespace rl-$X.server is not a reuselab namespace of lab $X"* ]]
 	# Nothing was made in it: still only a down loopback, no sockets.
-	[ "$(ip -n "rl-$X-server" -o link | wc -l)" -eq 1 ]
-	[ "$(ip -n "rl-$X-server" -j link show dev lo | jq -r '.[0].operstate')" = DOWN ]
-	[ -z "$(ip netns exec "rl-$X-server" ss -Htan)" ]
-	[ -z "$(ip netns exec "rl-$X-server" ss -Huan)" ]
+	[ "$(ip -n "rl-$X.server" -o link | wc -l)" -eq 1 ]
+	[ "$(ip -n "rl-$X.server" -j link show dev lo | jq -r '.[0].operstate')" = DOWN ]
+	[ -z "$(ip netns exec "rl-$X.server" ss -Htan)" ]
+	[ -z "$(ip netns exec "rl-$X.server" ss -Huan)" ]
 	# Another lab's tag is not this lab's either.
-	ip -n "rl-$X-server" link set dev lo alias "reuselab:$X-other"
+	ip -n "rl-$X.server" link set dev lo alias "reuselab:$X-other"
 	run "$REUSELAB" exec "$X" server -- touch "$marker"
 	[ "$status" -eq 2 ]
 	[[ $output == *"is not a reuselab namespace of lab $X"* ]]
@@ -163,12 +155,12 @@ up_collides() {
 }
 
 @test "exec: an empty leftover file is not ours; a missing name does not exist" {
-	touch "/run/netns/rl-$X-server"
+	touch "/run/netns/rl-$X.server"
 	run "$REUSELAB" exec "$X" server -- true
 	[ "$status" -eq 2 ]
 	[[ $output == *"is not a reuselab namespace of lab $X"* ]]
-	rm -f "/run/netns/rl-$X-server"
+	rm -f "/run/netns/rl-$X.server"
 	run "$REUSELAB" exec "$X" server -- true
 	[ "$status" -eq 2 ]
-	[[ $output == *"namespace rl-$X-server does not exist"* ]]
+	[[ $output == *"namespace rl-$X.server does not exist"* ]]
 }

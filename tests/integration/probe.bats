@@ -57,14 +57,14 @@ is() {
 	[ "$(jq -r .kernel "$REPORT")" = "$(uname -r)" ]
 	[ "$(jq -r .lab "$REPORT")" = "$L" ]
 	for k in net.ipv6.bindv6only net.ipv4.ip_local_port_range net.ipv4.ip_autobind_reuse net.ipv4.tcp_migrate_req; do
-		[ "$(jq -r --arg k "$k" '.sysctls[$k]' "$REPORT")" = "$(ip netns exec "rl-$L-server" sysctl -n "$k" | tr '\t' ' ')" ]
+		[ "$(jq -r --arg k "$k" '.sysctls[$k]' "$REPORT")" = "$(ip netns exec "rl-$L.server" sysctl -n "$k" | tr '\t' ' ')" ]
 	done
 	# every claim of the article has at least one case
 	for c in C1 C2 C3 C4 C5 C6 C7 C8 C9 C10 C11 C12; do
 		[ "$(jq --arg c "$c" '[.cases[] | select(.claim == $c)] | length' "$REPORT")" -ge 1 ]
 	done
 	# no socket and no child left behind in the lab
-	[ -z "$(ip netns exec "rl-$L-server" ss -Htanu state listening state established state unconnected 2>/dev/null | grep -v ':10013 ' || true)" ]
+	[ -z "$(ip netns exec "rl-$L.server" ss -Htanu state listening state established state unconnected 2>/dev/null | grep -v ':10013 ' || true)" ]
 }
 
 @test "C1: client port 1234 to two servers, and twice to one" {
@@ -375,7 +375,7 @@ user_topology() { # $1: cases YAML appended to two-nics
 @test "a lab that is not running: exit 3 naming the namespace" {
 	run "$REUSELAB" probe topologies/two-nics.yml --name "${L}x"
 	[ "$status" -eq 3 ]
-	[[ "$output" == *"/run/netns/rl-${L}x-"* ]]
+	[[ "$output" == *"/run/netns/rl-${L}x."* ]]
 }
 
 @test "cases lists the catalog with claims" {

@@ -38,7 +38,7 @@ assert_gone() {
 	local lab=$1 ns f
 	ns=$(lab_namespaces "$lab")
 	[ -z "$ns" ] || { echo "lab $lab left namespaces: $ns"; return 1; }
-	if grep -F "/run/netns/rl-$lab-" /proc/self/mountinfo; then
+	if grep -F "/run/netns/rl-$lab." /proc/self/mountinfo; then
 		echo "lab $lab left mounts (above)"
 		return 1
 	fi
@@ -487,7 +487,7 @@ fds_at_exit() {
 	[ "$status" -eq 2 ]
 	[ "${#lines[@]}" -eq 1 ]
 	assert_gone "$L"
-	[ ! -e "/run/netns/rl-$L-.." ] && [ ! -e /run/etc ]
+	[ ! -e "/run/netns/rl-$L..." ] && [ ! -e /run/etc ]
 	[ "$(stat -c %Y /etc)" = "$etc0" ]
 }
 
@@ -517,7 +517,10 @@ fds_at_exit() {
 	assert_gone "$L"
 }
 
-@test "up and down refuse a lock file planted as a symlink" {
+# Defect 14: a planted lock symlink used to block the lab for good (down
+# refused it too).  up refuses it naming the file and the fix; down replaces
+# the link (never its target) and the lab comes up again.
+@test "a lock file planted as a symlink: up says how to fix it, down replaces it" {
 	target=$BATS_TEST_TMPDIR/precious
 	echo "precious content" > "$target"
 	sum0=$(sha256sum < "$target")
@@ -527,15 +530,19 @@ fds_at_exit() {
 		run "$REUSELAB" up topologies/two-nics.yml --name "$L"
 		[ "$status" -eq 3 ]
 		[ "${#lines[@]}" -eq 1 ]
-		[[ $output == *"cannot take lock"*"Too many levels of symbolic links"* ]]
+		[[ $output == *"lock file /run/reuselab/$L.lock is a symlink; 'reuselab down $L' replaces it"* ]]
 		[ -z "$(lab_namespaces "$L")" ]
 		[ ! -e "/run/reuselab/$L.json" ]
 		run "$REUSELAB" down "$L"
-		[ "$status" -eq 3 ]
-		[ -L "/run/reuselab/$L.lock" ]
+		[ "$status" -eq 0 ] || { echo "$output"; false; }
+		[ ! -L "/run/reuselab/$L.lock" ]
 		[ "$(sha256sum < "$target")" = "$sum0" ]
 		[ ! -e "$dangling" ]
-		rm -f "/run/reuselab/$L.lock"
+		run "$REUSELAB" up topologies/two-nics.yml --name "$L"
+		[ "$status" -eq 0 ] || { echo "$output"; false; }
+		run "$REUSELAB" down "$L"
+		[ "$status" -eq 0 ]
+		assert_gone "$L"
 	done
 }
 
@@ -555,21 +562,22 @@ fds_at_exit() {
 	assert_gone "$L"
 }
 
-@test "a namespace rl-LAB-server made before up: up refuses naming it, down keeps it" {
-	FOREIGN_NS="rl-$L-server"
+@test "a namespace rl-LAB.server made before up: up refuses naming it, down keeps it" {
+	FOREIGN_NS="rl-$L.server"
 	ip netns add "$FOREIGN_NS"
 	ip -n "$FOREIGN_NS" link add keepme type veth peer name keepme-peer
 	run "$REUSELAB" up topologies/two-nics.yml --name "$L"
 	[ "$status" -eq 2 ]
 	[ "${#lines[@]}" -eq 1 ]
-	[[ $output == *"rl-$L-server"* ]]
-	[ "$(lab_namespaces "$L")" = "rl-$L-server" ]
+	[[ $output == *"rl-$L.server"* ]]
+	[ "$(lab_namespaces "$L")" = "rl-$L.server" ]
 	ip -n "$FOREIGN_NS" link show keepme
 	[ ! -e "/run/reuselab/$L.json" ] && [ ! -e "/run/reuselab/$L.lock" ]
-	run "$REUSELAB" down "$L"
+	run --separate-stderr "$REUSELAB" down "$L"
 	[ "$status" -eq 0 ]
 	[ "$output" = "lab $L: nothing to remove" ]
-	[ "$(lab_namespaces "$L")" = "rl-$L-server" ]
+	[[ $stderr == *"namespace rl-$L.server is not tagged as this lab's"*"left in place"* ]]
+	[ "$(lab_namespaces "$L")" = "rl-$L.server" ]
 	ip -n "$FOREIGN_NS" link show keepme
 	# Also when a state file names it (a stale one, say): still not ours.
 	run "$REUSELAB" down topologies/two-nics.yml --name "$L"

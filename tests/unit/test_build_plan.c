@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "lab/build/build.h"
-#include "lab/build/build_plan.h"
+#include "lab/build/build_int.h"
 
 /* A small topology builder: arrays grown one element at a time, zeroed. */
 static void *grow(void *arr, size_t *n, size_t size)
@@ -185,8 +185,8 @@ static void test_two_nics(void **state)
 	assert_int_equal(lab_build_count_ops(t), (int)p->n_acts);
 	assert_int_equal(p->n_ns, 3);
 	assert_int_equal(p->lans_ns, PLAN_NO_NODE);
-	assert_string_equal(p->ns[0].name, "rl-two-nics-server");
-	assert_string_equal(p->ns[1].name, "rl-two-nics-client-b");
+	assert_string_equal(p->ns[0].name, "rl-two-nics.server");
+	assert_string_equal(p->ns[1].name, "rl-two-nics.client-b");
 	/* The veth is sent in server's namespace, its peer goes to client-b's. */
 	assert_int_equal(p->acts[9].ns, 0);
 	assert_int_equal(p->acts[9].peer_ns, 1);
@@ -194,18 +194,18 @@ static void test_two_nics(void **state)
 	plan_describe(p, t, 9, buf, sizeof(buf));
 	assert_string_equal(buf, "link server:eth0 <-> client-b:eth0");
 	plan_describe(p, t, 0, buf, sizeof(buf));
-	assert_string_equal(buf, "namespace rl-two-nics-server");
+	assert_string_equal(buf, "namespace rl-two-nics.server");
 	plan_describe(p, t, 1, buf, sizeof(buf));
-	assert_string_equal(buf, "loopback of namespace rl-two-nics-server");
+	assert_string_equal(buf, "loopback of namespace rl-two-nics.server");
 	/* The mount is its own action, reported (and faultable) as such. */
 	plan_describe(p, t, 2, buf, sizeof(buf));
 	assert_string_equal(buf,
-			    "mount namespace rl-two-nics-server on /run/netns/rl-two-nics-server");
+			    "mount namespace rl-two-nics.server on /run/netns/rl-two-nics.server");
 	plan_format(p, t, 2, buf, sizeof(buf));
 	assert_string_equal(buf,
-			    "mount namespace rl-two-nics-server on /run/netns/rl-two-nics-server");
+			    "mount namespace rl-two-nics.server on /run/netns/rl-two-nics.server");
 	plan_format(p, t, 1, buf, sizeof(buf));
-	assert_string_equal(buf, "tag and bring up loopback of namespace rl-two-nics-server");
+	assert_string_equal(buf, "tag and bring up loopback of namespace rl-two-nics.server");
 	plan_describe(p, t, 15, buf, sizeof(buf));
 	assert_string_equal(buf, "address 10.0.1.2/24 on server:eth0");
 	plan_describe(p, t, 16, buf, sizeof(buf));
@@ -228,7 +228,7 @@ static void test_lan(void **state)
 	assert_int_equal(plan_make(t, "office", &p, err, sizeof(err)), 0);
 	assert_int_equal(p->n_ns, 4);
 	assert_int_equal(p->lans_ns, 3);
-	assert_string_equal(p->ns[3].name, "rl-office-.lans");
+	assert_string_equal(p->ns[3].name, "rl-office..lans");
 	assert_int_equal(p->ns[3].node, PLAN_NO_NODE);
 	assert_int_equal(p->acts[12].op, PLAN_BRIDGE_ADD);
 	assert_int_equal(p->acts[12].ns, 3);
@@ -305,8 +305,45 @@ static void test_ns_name(void **state)
 	char buf[16];
 
 	assert_int_equal(lab_ns_name("a", "b", buf, sizeof(buf)), 0);
-	assert_string_equal(buf, "rl-a-b");
+	assert_string_equal(buf, "rl-a.b");
 	assert_int_equal(lab_ns_name("lab", "a-long-node-name", buf, sizeof(buf)), -ENAMETOOLONG);
+}
+
+/*
+ * Defect 12: lab "a" node "b-c" and lab "a-b" node "c" were both "rl-a-b-c".
+ * Names are [a-z0-9-] and the separator is '.', so no two (lab, node) pairs
+ * share a namespace: walk every split of a few hyphenated strings.
+ */
+static void test_ns_name_injective(void **state)
+{
+	static const char *const words[] = {"a-b-c", "x-y", "lab-1-node-2", "a--b"};
+	char x[64], y[64], lab[32], node[32];
+
+	assert_int_equal(lab_ns_name("a", "b-c", x, sizeof(x)), 0);
+	assert_int_equal(lab_ns_name("a-b", "c", y, sizeof(y)), 0);
+	assert_string_not_equal(x, y);
+	for (size_t w = 0; w < sizeof(words) / sizeof(words[0]); w++) {
+		const char *s = words[w];
+
+		for (size_t i = 1; i + 1 < strlen(s); i++)
+			for (size_t j = i + 1; j + 1 < strlen(s); j++) {
+				if (s[i] != '-' || s[j] != '-')
+					continue;
+				/* split at hyphen i versus at hyphen j */
+				snprintf(lab, sizeof(lab), "%.*s", (int)i, s);
+				snprintf(node, sizeof(node), "%s", s + i + 1);
+				assert_int_equal(lab_ns_name(lab, node, x, sizeof(x)), 0);
+				snprintf(lab, sizeof(lab), "%.*s", (int)j, s);
+				snprintf(node, sizeof(node), "%s", s + j + 1);
+				assert_int_equal(lab_ns_name(lab, node, y, sizeof(y)), 0);
+				assert_string_not_equal(x, y);
+			}
+	}
+	/* The lans namespace cannot be a node's: '.' is in no node name. */
+	assert_int_equal(lab_ns_name("a", LAB_LANS_SUFFIX, x, sizeof(x)), 0);
+	assert_string_equal(x, "rl-a..lans");
+	assert_false(topo_name_valid(".lans", TOPO_NODE_NAME_MAX));
+	assert_false(topo_name_valid("a.b", TOPO_LAB_NAME_MAX));
 }
 
 int main(void)
@@ -317,6 +354,7 @@ int main(void)
 	    cmocka_unit_test(test_lone_iface_refused),
 	    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_ns_name),
+	    cmocka_unit_test(test_ns_name_injective),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,8 +6,8 @@
  * One action is exactly one kernel operation: a namespace creation, one
  * netlink request, or one sysctl write.
  */
-#ifndef REUSELAB_BUILD_PLAN_H
-#define REUSELAB_BUILD_PLAN_H
+#ifndef REUSELAB_BUILD_INT_H
+#define REUSELAB_BUILD_INT_H
 
 #include <stddef.h>
 #include "lab/topo/topo.h"
