@@ -128,7 +128,7 @@ both_up() {
 
 # A namespace of the lab's node name made by someone else: exec, probe and
 # matrix refuse it with exit 2 and run nothing inside.
-@test "exec, probe and matrix refuse a foreign rl-X-server, exit 2" {
+@test "exec, probe and matrix refuse a foreign rl-X.server, exit 2" {
 	ip netns add "rl-$X.server"
 	marker=$BATS_TEST_TMPDIR/ran
 	run "$REUSELAB" exec "$X" server -- touch "$marker"
