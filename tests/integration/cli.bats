@@ -80,7 +80,7 @@ complete_words() {
 	W="--dry-run --help --name " want up --
 	W="--help --mermaid " want graph -
 	W="--help --quiet " want check --
-	W="--all --help --name --quiet " want down -
+	W="--all --force-name --help --name --quiet " want down -
 	W="--claim --help --json " want cases -
 	W="--help --html --json --proto " want matrix lab node -
 	W="tcp udp " want matrix lab node --proto ""
