@@ -63,9 +63,9 @@ int ns_create(const char *name, int *ret_fd, struct ns_sock **ret_sock, struct n
  */
 int ns_publish(const char *name, int ns_fd, const struct ns_file_id *id);
 
-/* Open an existing namespace by name into *ret_fd.
- * -> 0, -ENOENT (no such file), -ESTALE (a file with no namespace mounted on it: a
- *    killed create's leftover, or unmounted by hand), other -errno. */
+/* Open an existing namespace by name into *ret_fd.  A file with no namespace
+ * mounted on it is a killed create's leftover, or was unmounted by hand.
+ * -> 0, -ENOENT (no such file), -ESTALE (no namespace mounted on it), other -errno. */
 int ns_open(const char *name, int *ret_fd);
 
 /* ns_open, then a NETLINK_ROUTE socket inside that namespace.
@@ -84,9 +84,9 @@ int ns_remove(const char *name);
  * Unlink /run/netns/name when it is an empty regular file with nothing
  * mounted on it (a leftover of a create killed between the file and the
  * mount); when id is not NULL, only when it is the very file ns_create made,
- * which also proves nothing is mounted on it.
- * -> 1 removed, 0 not such a file (left alone), -ENOENT (absent), -EOPNOTSUPP (no id
- *    and the kernel cannot tell a mount root), other -errno.
+ * which also proves nothing is mounted on it.  -EOPNOTSUPP: no id, and the
+ * kernel cannot tell a mount root.
+ * -> 1 removed, 0 not such a file (left alone), -ENOENT, -EOPNOTSUPP, other -errno.
  */
 int ns_unlink_stale(const char *name, const struct ns_file_id *id);
 
@@ -121,9 +121,9 @@ int ns_run_in(int ns_fd, int (*fn)(void *arg), void *arg);
 
 /* ---- sysctls (ns.c) ---- */
 
-/* "/proc/sys/net/ipv4/ip_forward" for key "net.ipv4.ip_forward" into buf.
- * -> 0, -EINVAL (key outside "net.", the only per-namespace ones, or with '/'),
- *    -ENAMETOOLONG. */
+/* "/proc/sys/net/ipv4/ip_forward" for key "net.ipv4.ip_forward" into buf;
+ * only "net." keys are per namespace.
+ * -> 0, -EINVAL (key outside "net." or with '/'), -ENAMETOOLONG. */
 int ns_sysctl_path(const char *key, char *buf, size_t len);
 
 /* Write value to sysctl `key` of the calling thread's current namespace.
@@ -225,8 +225,7 @@ int addr_dump(struct ns_sock *s, addr_dump_cb cb, void *data);
 
 /* Add dst/dst_len (dst_len 0: default) via gw (NULL: none) out of oif (0: let
  * the kernel choose from gw) to the main table.
- * -> 0, -EEXIST (NLM_F_EXCL), -EINVAL (bad arguments), -ENETUNREACH (gw not on a
- *    connected subnet), kernel -errno. */
+ * -> 0, -EEXIST, -EINVAL (bad arguments), -ENETUNREACH (gw off-link), kernel -errno. */
 int route_add(struct ns_sock *s, int family, const uint8_t *dst, unsigned dst_len,
 	      const uint8_t *gw, int oif);
 

@@ -24,16 +24,15 @@ typedef int (*ns_sock_cb)(const struct nlmsghdr *nlh, void *data);
 /*
  * Send nlh (seq and NLM_F_ACK are set here) and wait for its ack; cb (may be
  * NULL) then sees the replies that preceded it, e.g. an NLM_F_ECHO copy.
- * -> 0, the kernel's -errno, cb's negative value, -ETIMEDOUT (no reply within
- *    NS_SOCK_TIMEOUT_MS), -EBADMSG (a malformed reply), the socket's -errno.
+ * -ETIMEDOUT: no reply within NS_SOCK_TIMEOUT_MS; -EBADMSG: a malformed reply.
+ * -> 0, kernel -errno, cb's negative value, -ETIMEDOUT, -EBADMSG, socket -errno.
  */
 int ns_sock_request(struct ns_sock *s, struct nlmsghdr *nlh, ns_sock_cb cb, void *data);
 
 /*
  * Send a dump request and pass every message to cb once the whole dump has
  * arrived (NLMSG_DONE), so cb sees one consistent dump or nothing.
- * -> as ns_sock_request, or -EAGAIN when NS_SOCK_DUMP_TRIES dumps in a row were
- *    interrupted by changes (NLM_F_DUMP_INTR).
+ * -> as ns_sock_request, or -EAGAIN (NS_SOCK_DUMP_TRIES dumps in a row had NLM_F_DUMP_INTR).
  */
 int ns_sock_dump(struct ns_sock *s, struct nlmsghdr *nlh, ns_sock_cb cb, void *data);
 
