@@ -114,6 +114,43 @@ size_t report_text_put(FILE *out, const char *s);
  * LF and CR (which XML 1.0 cannot carry at all) become '?'.  NULL writes nothing. */
 void report_xml_escape(FILE *out, const char *s);
 
+/*
+ * diff: one change between two reports.  Strings point into the reports
+ * being compared and live only during the report_change_fn call.
+ */
+enum report_change_kind {
+	REPORT_CHANGE_ONLY_IN,	/* key is in one report only; detail: that report's path */
+	REPORT_CHANGE_SKIPPED,	/* ran in one, skipped in the other: from/to verdicts,
+				 * detail the skip reason */
+	REPORT_CHANGE_OBSERVED, /* from/to observed outcomes, with verdict_from/to */
+	REPORT_CHANGE_VERDICT,	/* from/to verdicts; detail: the (same) observed outcome */
+	REPORT_CHANGE_STEPS,	/* a case's steps changed, its outcome and verdict did not */
+	REPORT_CHANGE_STEP,	/* step `step` (1-based): from/to results; detail: its args */
+	REPORT_CHANGE_CELL,	/* a matrix cell: from/to results */
+};
+
+struct report_change {
+	enum report_change_kind kind;
+	const char *key; /* a case id, or a matrix cell's coordinates */
+	const char *from, *to;
+	const char *verdict_from, *verdict_to;
+	const char *detail;
+	size_t step;
+};
+
+typedef void (*report_change_fn)(const struct report_change *c, void *arg);
+
+/*
+ * Compare two reports of one schema (reuselab-report/1 cases by id, or
+ * reuselab-matrix/1 cells by coordinates) read from path_a and path_b: fn
+ * gets each change in a's order, then what only b has.  Returns 1 when
+ * something changed, 0 when nothing did, or -errno with one line in err
+ * naming the file and the cause: -EINVAL for a file that is not such a
+ * report or two reports of different schemas, the read's -errno, -ENOMEM.
+ */
+int report_diff_files(const char *path_a, const char *path_b, report_change_fn fn, void *arg,
+		      char *err, size_t err_len);
+
 /* Writes one output to a stream: 0 or -errno. */
 typedef int (*report_write_fn)(FILE *out, const void *arg);
 

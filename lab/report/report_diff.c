@@ -1,0 +1,477 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * diff: what changed between two probe reports (reuselab-report/1) or two
+ * bind matrices (reuselab-matrix/1), typically the same lab on two kernels.
+ * Reports are read back with json-c; callers see plain struct report_change.
+ * Items are matched by key (a case's id, a cell's coordinates); the first of
+ * duplicate keys wins, as in the reports' own order.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lab/report/report.h"
+
+#define SCHEMA_REPORT "reuselab-report/1"
+#define SCHEMA_MATRIX "reuselab-matrix/1"
+#define MAX_INPUT     (512L << 20)
+
+struct diff_ctx {
+	const char *path[2];
+	report_change_fn fn;
+	void *arg;
+	char *err;
+	size_t err_len;
+};
+
+/* Put one line naming the cause into the caller's buffer; returns r. */
+__attribute__((format(printf, 3, 4))) static int fail(struct diff_ctx *x, int r, const char *fmt,
+						     ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(x->err, x->err_len, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+static int read_all(const char *path, char **ret, size_t *ret_len)
+{
+	struct stat st;
+	char *buf = NULL, *nb;
+	size_t len = 0, cap = 0;
+	ssize_t n;
+	int fd, r = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		r = -EISDIR;
+		goto out;
+	}
+	for (;;) {
+		if (len + 1 >= cap) {
+			cap = cap ? cap * 2 : 65536;
+			if (cap > (size_t)MAX_INPUT) {
+				r = -EFBIG;
+				goto out;
+			}
+			nb = realloc(buf, cap);
+			if (!nb) {
+				r = -ENOMEM;
+				goto out;
+			}
+			buf = nb;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = -errno;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	*ret = buf;
+	*ret_len = len;
+	buf = NULL;
+out:
+	free(buf);
+	close(fd);
+	return r;
+}
+
+/* Where a parse stopped, as a 1-based line, for the error. */
+static size_t line_at(const char *buf, size_t len, size_t off)
+{
+	size_t line = 1;
+
+	for (size_t i = 0; i < off && i < len; i++)
+		line += buf[i] == '\n';
+	return line;
+}
+
+/* Parse buf as exactly one JSON value: 0 with *ret, or -EINVAL (in x->err). */
+static int parse_json(struct diff_ctx *x, const char *path, const char *buf, size_t len,
+		      struct json_object **ret)
+{
+	struct json_tokener *tok = json_tokener_new();
+	enum json_tokener_error jerr;
+	struct json_object *o;
+	size_t off;
+
+	if (!tok)
+		return fail(x, -ENOMEM, "%s: %s", path, strerror(ENOMEM));
+	o = json_tokener_parse_ex(tok, buf, (int)len);
+	jerr = json_tokener_get_error(tok);
+	off = json_tokener_get_parse_end(tok);
+	json_tokener_free(tok);
+	if (jerr == json_tokener_continue)
+		jerr = json_tokener_error_parse_eof;
+	if (jerr == json_tokener_success)
+		while (off < len && strchr(" \t\r\n", buf[off]))
+			off++;
+	if (jerr != json_tokener_success || off < len) {
+		json_object_put(o);
+		return fail(x, -EINVAL, "%s:%zu: not JSON: %s", path, line_at(buf, len, off),
+			    jerr != json_tokener_success ? json_tokener_error_desc(jerr)
+							 : "text after the JSON value");
+	}
+	*ret = o;
+	return 0;
+}
+
+/* Read and parse a report file: 0 with a JSON object in *ret, or -errno (in x->err). */
+static int load(struct diff_ctx *x, const char *path, struct json_object **ret)
+{
+	struct json_object *o = NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	int r;
+
+	r = read_all(path, &buf, &len);
+	if (r < 0)
+		return fail(x, r, "%s: cannot read: %s", path, strerror(-r));
+	r = parse_json(x, path, buf, len, &o);
+	free(buf);
+	if (r < 0)
+		return r;
+	if (!json_object_is_type(o, json_type_object)) {
+		json_object_put(o);
+		return fail(x, -EINVAL, "%s: not a reuselab report (not a JSON object)", path);
+	}
+	*ret = o;
+	return 0;
+}
+
+/* The string at key, "null" for JSON null or absence; NULL when of another type. */
+static const char *str_at(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || !v)
+		return "null";
+	if (!json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static struct json_object *array_at(struct json_object *root, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(root, key, &v) || !json_object_is_type(v, json_type_array))
+		return NULL;
+	return v;
+}
+
+/* A key naming an item, or -EINVAL when the item is malformed. */
+typedef int (*key_fn)(struct json_object *item, char *buf, size_t len);
+
+/* Index an array of objects by key into a JSON object (json-c's hash table). */
+static int index_items(struct diff_ctx *x, int side, struct json_object *arr, key_fn fn,
+		       const char *what, struct json_object **ret)
+{
+	struct json_object *idx = json_object_new_object();
+	char key[256];
+
+	if (!idx)
+		return fail(x, -ENOMEM, "%s", strerror(ENOMEM));
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		struct json_object *it = json_object_array_get_idx(arr, i);
+
+		if (!json_object_is_type(it, json_type_object) || fn(it, key, sizeof(key)) < 0) {
+			json_object_put(idx);
+			return fail(x, -EINVAL, "%s: bad input: %s %zu is malformed",
+				    x->path[side], what, i + 1);
+		}
+		/* The first of duplicate ids wins, as in the reports' own order. */
+		if (!json_object_object_get_ex(idx, key, NULL) &&
+		    json_object_object_add(idx, key, json_object_get(it))) {
+			json_object_put(it);
+			json_object_put(idx);
+			return fail(x, -ENOMEM, "%s", strerror(ENOMEM));
+		}
+	}
+	*ret = idx;
+	return 0;
+}
+
+static int case_key(struct json_object *c, char *buf, size_t len)
+{
+	const char *id = str_at(c, "id");
+
+	if (!id || !strcmp(id, "null") || !*id)
+		return -EINVAL;
+	snprintf(buf, len, "%s", id);
+	return 0;
+}
+
+static int cell_key(struct json_object *c, char *buf, size_t len)
+{
+	struct json_object *f, *s;
+	const char *v[7];
+
+	if (!json_object_object_get_ex(c, "first", &f) ||
+	    !json_object_object_get_ex(c, "second", &s) ||
+	    !json_object_is_type(f, json_type_object) || !json_object_is_type(s, json_type_object))
+		return -EINVAL;
+	v[0] = str_at(c, "proto");
+	v[1] = str_at(c, "state");
+	v[2] = str_at(f, "opts");
+	v[3] = str_at(f, "addr");
+	v[4] = str_at(s, "opts");
+	v[5] = str_at(s, "addr");
+	v[6] = str_at(c, "uid");
+	for (int i = 0; i < 7; i++)
+		if (!v[i] || !strcmp(v[i], "null"))
+			return -EINVAL;
+	if (!str_at(c, "result") || !strcmp(str_at(c, "result"), "null"))
+		return -EINVAL;
+	snprintf(buf, len, "%s %s first %s@%s second %s@%s uid %s", v[0], v[1], v[2], v[3], v[4],
+		 v[5], v[6]);
+	return 0;
+}
+
+/* Step i's result and arguments; false when the case has no step i. */
+static bool step_at(struct json_object *c, size_t i, const char **res, const char **args)
+{
+	struct json_object *steps, *st;
+
+	*res = *args = NULL;
+	if (!json_object_object_get_ex(c, "steps", &steps) ||
+	    !json_object_is_type(steps, json_type_array) || i >= json_object_array_length(steps))
+		return false;
+	st = json_object_array_get_idx(steps, i);
+	if (!json_object_is_type(st, json_type_object))
+		return false;
+	*res = str_at(st, "result");
+	*args = str_at(st, "args");
+	return true;
+}
+
+static size_t n_steps(struct json_object *c)
+{
+	struct json_object *steps;
+
+	if (!json_object_object_get_ex(c, "steps", &steps) ||
+	    !json_object_is_type(steps, json_type_array))
+		return 0;
+	return json_object_array_length(steps);
+}
+
+static const char *or_unknown(const char *s)
+{
+	return s ? s : "?";
+}
+
+/* Compares two matched items and reports what changed; 1 changed, 0 same. */
+typedef int (*cmp_fn)(struct diff_ctx *x, struct json_object *a, struct json_object *b,
+		      const char *key);
+
+/* The steps of two runs of one case, one change per step whose result differs;
+ * a STEPS line first when nothing about the case was reported yet. */
+static int diff_steps(struct diff_ctx *x, struct json_object *a, struct json_object *b,
+		      const char *id, bool reported)
+{
+	size_t na = n_steps(a), nb = n_steps(b), n = na > nb ? na : nb;
+	int changed = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *ra, *rb, *da, *db;
+		bool ha = step_at(a, i, &ra, &da), hb = step_at(b, i, &rb, &db);
+
+		ra = ha && ra ? ra : "absent";
+		rb = hb && rb ? rb : "absent";
+		if (!strcmp(ra, rb))
+			continue;
+		if (!reported && !changed)
+			x->fn(&(struct report_change){.kind = REPORT_CHANGE_STEPS, .key = id},
+			      x->arg);
+		x->fn(&(struct report_change){.kind = REPORT_CHANGE_STEP,
+					      .key = id,
+					      .step = i + 1,
+					      .from = ra,
+					      .to = rb,
+					      .detail = ha && da ? da : hb && db ? db : "?"},
+		      x->arg);
+		changed = 1;
+	}
+	return changed;
+}
+
+static int diff_case(struct diff_ctx *x, struct json_object *a, struct json_object *b,
+		     const char *id)
+{
+	struct report_change ch = {.key = id};
+	const char *oa = or_unknown(str_at(a, "observed")), *ob = or_unknown(str_at(b, "observed"));
+	const char *va = or_unknown(str_at(a, "verdict")), *vb = or_unknown(str_at(b, "verdict"));
+
+	/* A case that ran in one report and was skipped in the other: its steps
+	 * are absent, not changed. */
+	if (!strcmp(va, "skipped") != !strcmp(vb, "skipped")) {
+		const char *why = str_at(strcmp(va, "skipped") ? b : a, "skip_reason");
+
+		ch.kind = REPORT_CHANGE_SKIPPED;
+		ch.from = va;
+		ch.to = vb;
+		ch.detail = why && strcmp(why, "null") ? why : "no reason given";
+		x->fn(&ch, x->arg);
+		return 1;
+	}
+	if (strcmp(oa, ob)) {
+		ch.kind = REPORT_CHANGE_OBSERVED;
+		ch.from = oa;
+		ch.to = ob;
+		ch.verdict_from = va;
+		ch.verdict_to = vb;
+	} else if (strcmp(va, vb)) {
+		ch.kind = REPORT_CHANGE_VERDICT;
+		ch.from = va;
+		ch.to = vb;
+		ch.detail = oa;
+	}
+	if (ch.from)
+		x->fn(&ch, x->arg);
+	return diff_steps(x, a, b, id, ch.from != NULL) || ch.from;
+}
+
+static int diff_cell(struct diff_ctx *x, struct json_object *a, struct json_object *b,
+		     const char *key)
+{
+	const char *ra = str_at(a, "result"), *rb = str_at(b, "result");
+
+	if (!strcmp(ra, rb))
+		return 0;
+	x->fn(&(struct report_change){.kind = REPORT_CHANGE_CELL, .key = key, .from = ra, .to = rb},
+	      x->arg);
+	return 1;
+}
+
+static void only_in(struct diff_ctx *x, const char *key, int side)
+{
+	x->fn(&(struct report_change){.kind = REPORT_CHANGE_ONLY_IN,
+				      .key = key,
+				      .detail = x->path[side]},
+	      x->arg);
+}
+
+/* What a schema's items are called and how they are matched and compared. */
+struct item_kind {
+	const char *schema, *array, *what;
+	key_fn key;
+	cmp_fn cmp;
+};
+
+static const struct item_kind item_kinds[] = {
+    {SCHEMA_REPORT, "cases", "case", case_key, diff_case},
+    {SCHEMA_MATRIX, "cells", "cell", cell_key, diff_cell},
+};
+
+/*
+ * Match the items of two reports by key, compare the matched ones, and list
+ * those in one report only.  1 changed, 0 same, or -errno (in x->err).
+ */
+static int diff_items(struct diff_ctx *x, struct json_object *root[2], const struct item_kind *k)
+{
+	struct json_object *arr[2], *idx[2] = {NULL, NULL};
+	char key[256];
+	int changed = 0, r = 0;
+
+	for (int side = 0; side < 2 && r == 0; side++) {
+		arr[side] = array_at(root[side], k->array);
+		if (!arr[side])
+			r = fail(x, -EINVAL, "%s: bad input: no \"%s\" array", x->path[side],
+				 k->array);
+		else
+			r = index_items(x, side, arr[side], k->key, k->what, &idx[side]);
+	}
+	if (r < 0)
+		goto out;
+	for (size_t i = 0; i < json_object_array_length(arr[0]); i++) {
+		struct json_object *a = json_object_array_get_idx(arr[0], i), *b;
+
+		k->key(a, key, sizeof(key));
+		if (json_object_object_get(idx[0], key) != a)
+			continue; /* a duplicate key */
+		if (!json_object_object_get_ex(idx[1], key, &b)) {
+			only_in(x, key, 0);
+			changed = 1;
+			continue;
+		}
+		changed |= k->cmp(x, a, b, key);
+	}
+	for (size_t i = 0; i < json_object_array_length(arr[1]); i++) {
+		struct json_object *b = json_object_array_get_idx(arr[1], i);
+
+		k->key(b, key, sizeof(key));
+		if (json_object_object_get(idx[1], key) == b &&
+		    !json_object_object_get_ex(idx[0], key, NULL)) {
+			only_in(x, key, 1);
+			changed = 1;
+		}
+	}
+	r = changed;
+out:
+	json_object_put(idx[0]);
+	json_object_put(idx[1]);
+	return r;
+}
+
+/* The item kind of a report's schema, or NULL (in x->err). */
+static const struct item_kind *kind_of(struct diff_ctx *x, int side, struct json_object *o)
+{
+	const char *s = str_at(o, "schema");
+
+	if (!s || !strcmp(s, "null")) {
+		fail(x, -EINVAL, "%s: no \"schema\" (not a reuselab report)", x->path[side]);
+		return NULL;
+	}
+	for (size_t i = 0; i < sizeof(item_kinds) / sizeof(item_kinds[0]); i++)
+		if (!strcmp(s, item_kinds[i].schema))
+			return &item_kinds[i];
+	fail(x, -EINVAL, "%s: unknown schema '%s' (known: " SCHEMA_REPORT ", " SCHEMA_MATRIX ")",
+	     x->path[side], s);
+	return NULL;
+}
+
+int report_diff_files(const char *path_a, const char *path_b, report_change_fn fn, void *arg,
+		      char *err, size_t err_len)
+{
+	struct diff_ctx x = {{path_a, path_b}, fn, arg, err, err_len};
+	struct json_object *root[2] = {NULL, NULL};
+	const struct item_kind *k[2] = {NULL, NULL};
+	int r = 0;
+
+	for (int side = 0; side < 2 && r == 0; side++)
+		r = load(&x, x.path[side], &root[side]);
+	for (int side = 0; side < 2 && r == 0; side++) {
+		k[side] = kind_of(&x, side, root[side]);
+		if (!k[side])
+			r = -EINVAL;
+	}
+	if (r == 0 && k[0] != k[1])
+		r = fail(&x, -EINVAL, "%s is a %s but %s is a %s: nothing to compare", path_a,
+			 k[0]->schema, path_b, k[1]->schema);
+	if (r == 0)
+		r = diff_items(&x, root, k[0]);
+	json_object_put(root[0]);
+	json_object_put(root[1]);
+	return r;
+}
