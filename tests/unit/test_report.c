@@ -8,7 +8,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <dirent.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -472,6 +474,135 @@ static void test_table_escapes(void **state)
 	report_free_cases(&r);
 }
 
+static int write_text(FILE *out, const void *arg)
+{
+	fputs(arg, out);
+	return 0;
+}
+
+static int write_then_fail(FILE *out, const void *arg)
+{
+	fputs(arg, out);
+	return -EIO;
+}
+
+static void slurp(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(buf, 1, len - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+}
+
+static size_t entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	closedir(d);
+	return n;
+}
+
+/* Defect 10: a symlink at the output path is replaced, its target untouched;
+ * a failed writer leaves the old file and no temporary file. */
+static void test_write_file(void **state)
+{
+	char dir[] = "/tmp/reuselab-out-XXXXXX", victim[64], out[64], slash[64], buf[64];
+	struct stat st;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	snprintf(out, sizeof(out), "%s/out.xml", dir);
+	snprintf(slash, sizeof(slash), "%s/", dir);
+	f = fopen(victim, "we");
+	assert_non_null(f);
+	fputs("victim\n", f);
+	fclose(f);
+	assert_int_equal(symlink(victim, out), 0);
+	assert_int_equal(report_write_file(out, write_text, "new\n"), 0);
+	slurp(victim, buf, sizeof(buf));
+	assert_string_equal(buf, "victim\n");
+	assert_int_equal(lstat(out, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0644);
+	slurp(out, buf, sizeof(buf));
+	assert_string_equal(buf, "new\n");
+	assert_int_equal(report_write_file(out, write_then_fail, "half"), -EIO);
+	slurp(out, buf, sizeof(buf));
+	assert_string_equal(buf, "new\n");
+	assert_int_equal(entries(dir), 2);
+	assert_int_equal(report_write_file(slash, write_text, "x"), -EISDIR);
+	assert_int_equal(report_write_file(dir, write_text, "x"), -EISDIR);
+	assert_int_equal(entries(dir), 2);
+	unlink(victim);
+	unlink(out);
+	rmdir(dir);
+}
+
+static void collect_change(const struct report_change *c, void *arg)
+{
+	char *buf = arg;
+	size_t n = strlen(buf);
+
+	snprintf(buf + n, 1024 - n, "%d %s %s %s %s|", (int)c->kind, c->key,
+		 c->from ? c->from : "-", c->to ? c->to : "-", c->detail ? c->detail : "-");
+}
+
+static void write_json_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "we");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void test_diff(void **state)
+{
+	char a[] = "/tmp/reuselab-diff-a-XXXXXX", b[] = "/tmp/reuselab-diff-b-XXXXXX";
+	char changes[1024] = "", err[256] = "";
+
+	(void)state;
+	close(mkstemp(a));
+	close(mkstemp(b));
+	write_json_file(a, "{\"schema\":\"reuselab-report/1\",\"cases\":["
+			   "{\"id\":\"one\",\"observed\":\"ok\",\"verdict\":\"holds\",\"steps\":"
+			   "[{\"args\":\"s 1:80\",\"result\":\"ok\"}]},"
+			   "{\"id\":\"gone\",\"observed\":\"ok\",\"verdict\":\"holds\"}]}");
+	write_json_file(b, "{\"schema\":\"reuselab-report/1\",\"cases\":["
+			   "{\"id\":\"one\",\"observed\":\"ok\",\"verdict\":\"holds\",\"steps\":"
+			   "[{\"args\":\"s 1:80\",\"result\":\"EADDRINUSE\"}]},"
+			   "{\"id\":\"new\",\"observed\":\"ok\",\"verdict\":\"holds\"}]}");
+	assert_int_equal(report_diff_files(a, a, collect_change, changes, err, sizeof(err)), 0);
+	assert_string_equal(changes, "");
+	assert_int_equal(report_diff_files(a, b, collect_change, changes, err, sizeof(err)), 1);
+	assert_non_null(strstr(changes, "4 one - - -|5 one ok EADDRINUSE s 1:80|"));
+	assert_non_null(strstr(changes, "0 gone - - "));
+	assert_non_null(strstr(changes, "0 new - - "));
+	write_json_file(b, "{\"schema\":\"reuselab-matrix/1\",\"cells\":[]}");
+	assert_int_equal(report_diff_files(a, b, collect_change, changes, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "is a reuselab-report/1 but"));
+	write_json_file(b, "{\"schema\":");
+	assert_int_equal(report_diff_files(a, b, collect_change, changes, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, ":1: not JSON: "));
+	unlink(b);
+	assert_int_equal(report_diff_files(a, b, collect_change, changes, err, sizeof(err)),
+			 -ENOENT);
+	assert_non_null(strstr(err, "cannot read: No such file or directory"));
+	unlink(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -480,6 +611,7 @@ int main(void)
 	    cmocka_unit_test(test_errno_table),	    cmocka_unit_test(test_exit_status),
 	    cmocka_unit_test(test_case_clear),	    cmocka_unit_test(test_xml_escape),
 	    cmocka_unit_test(test_text_escape),	    cmocka_unit_test(test_table_escapes),
+	    cmocka_unit_test(test_write_file),	    cmocka_unit_test(test_diff),
 	};
 
 	return cmocka_run_group_tests_name("report", tests, NULL, NULL);
