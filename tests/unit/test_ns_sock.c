@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The netlink transport's receive loop against canned kernel replies.  The
+ * The netlink transport's receive loop against canned kernel replies (and
+ * once against the real kernel, in a namespace of its own).  The
  * test plays the kernel on the other end of an AF_UNIX datagram socketpair:
  * it queues the replies, then the transport sends its request (which the
  * test can read back) and reads them, exactly as from a netlink socket.
@@ -434,6 +435,42 @@ static void test_large_datagram(void **state)
 	assert_int_equal(sn.last_len, NLMSG_HDRLEN + big);
 }
 
+static int find_lo(const struct link_status *l, void *data)
+{
+	if (!strcmp(l->name, "lo"))
+		*(int *)data = l->ifindex;
+	return 0;
+}
+
+/*
+ * The same loop against the real kernel, in a namespace of our own (freed
+ * when its socket closes; nothing of the host is touched): a dump, an ack,
+ * an error with its errno, and the kernel's ext-ack text.
+ */
+static void test_real_kernel(void **state)
+{
+	static const uint8_t a[4] = {10, 9, 9, 1}, far[4] = {192, 0, 2, 1}, dst[4] = {0};
+	struct ns_scope sc = NS_SCOPE_INIT;
+	struct ns_sock *s = NULL;
+	int lo = 0;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	assert_int_equal(ns_scope_enter_new(&sc), 0);
+	assert_int_equal(ns_sock_open(NETLINK_ROUTE, &s), 0);
+	ns_scope_leave(&sc);
+	assert_int_equal(link_dump(s, find_lo, &lo), 0);
+	assert_int_equal(lo, LINK_LOOPBACK_IFINDEX);
+	assert_int_equal(link_set_up(s, lo, 0, NULL), 0);
+	assert_int_equal(addr_add(s, lo, AF_INET, a, 24), 0);
+	assert_int_equal(addr_add(s, lo, AF_INET, a, 24), -EEXIST);
+	/* A gateway on no connected subnet: the kernel says why. */
+	assert_int_equal(route_add(s, AF_INET, dst, 0, far, lo), -ENETUNREACH);
+	assert_true(ns_sock_ext_msg(s)[0] != '\0');
+	ns_sock_close(s);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -458,6 +495,7 @@ int main(void)
 	    T(test_seq_mismatch),
 	    cmocka_unit_test_setup_teardown(test_timeout, setup_short, teardown),
 	    T(test_large_datagram),
+	    cmocka_unit_test(test_real_kernel),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
