@@ -28,8 +28,12 @@
 bool ns_name_valid(const char *name);
 
 /* mkdir NS_RUN_DIR and make it a shared mount like iproute2.
- * -> 0 or -errno of mkdir/mount. */
+ * -> 0 or -errno of mkdir/mount, or ns_run_dir_check's. */
 int ns_run_dir_prepare(void);
+
+/* NS_RUN_DIR is a real directory or absent: 0; -ELOOP when it is a symlink
+ * (never followed: every path under it is checked), -ENOTDIR, -errno. */
+int ns_run_dir_check(void);
 
 /* The calling thread's current network namespace, opened O_CLOEXEC.
  * -> the fd, or -errno of open. */

@@ -28,10 +28,27 @@ bool ns_name_valid(const char *name)
 	       strcmp(name, "..") != 0;
 }
 
+int ns_run_dir_check(void)
+{
+	struct stat st;
+
+	if (lstat(NS_RUN_DIR, &st) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	/* A symlink planted at /run/netns would take every mount and unlink elsewhere. */
+	if (S_ISLNK(st.st_mode))
+		return -ELOOP;
+	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+}
+
 static int ns_path(const char *name, char *buf, size_t len)
 {
+	int r;
+
 	if (!ns_name_valid(name))
 		return -EINVAL;
+	r = ns_run_dir_check();
+	if (r < 0)
+		return r;
 	if ((size_t)snprintf(buf, len, NS_RUN_DIR "/%s", name) >= len)
 		return -ENAMETOOLONG;
 	return 0;
@@ -40,9 +57,12 @@ static int ns_path(const char *name, char *buf, size_t len)
 int ns_run_dir_prepare(void)
 {
 	bool bound = false;
+	int r;
 
 	if (mkdir(NS_RUN_DIR, 0755) < 0 && errno != EEXIST)
 		return -errno;
+	if ((r = ns_run_dir_check()) < 0)
+		return r;
 	/*
 	 * Shared, so a namespace mounted here shows up in every mount namespace
 	 * that sees /run (what iproute2 does).  EINVAL means /run/netns is not a
@@ -163,7 +183,8 @@ int ns_open(const char *name, int *ret_fd)
 	r = ns_path(name, path, sizeof(path));
 	if (r < 0)
 		return r;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	/* O_NONBLOCK: a FIFO planted under the name must not hang us. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	if (fstatfs(fd, &sfs) < 0) {

@@ -10,6 +10,7 @@
  * the whole build; ifindexes come back in NLM_F_ECHO copies of the create
  * requests, so nothing is ever looked up or dumped while building.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -62,19 +63,40 @@ static void set_err(struct build_ctx *c, const char *fmt, ...)
 }
 
 /*
+ * Descriptors open now: inherited ones (a parent's leak, a shell's extra
+ * redirections) count against the same limit as ours.  Counted from
+ * /proc/self/fd; when that cannot be read, the highest possible (the soft
+ * limit itself) keeps the budget on the safe side.
+ */
+static rlim_t fds_open(rlim_t fallback)
+{
+	struct dirent *e;
+	rlim_t n = 0;
+	DIR *d = opendir("/proc/self/fd");
+
+	if (!d)
+		return fallback;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/*
  * Each namespace holds two fds for the whole build; a 200+ node lab passes
  * the usual soft limit of 1024.  Raised only as far as needed, restored after.
  */
 static int raise_nofile(struct build_ctx *c, size_t n_ns)
 {
-	rlim_t need = (rlim_t)n_ns * 2 + 64;
 	struct rlimit nl;
+	rlim_t need;
 
 	if (getrlimit(RLIMIT_NOFILE, &c->nofile) < 0)
 		return -errno;
-	if (c->nofile.rlim_cur != RLIM_INFINITY && c->nofile.rlim_cur >= need)
-		return 0;
 	if (c->nofile.rlim_cur == RLIM_INFINITY)
+		return 0;
+	need = fds_open(c->nofile.rlim_cur) + (rlim_t)n_ns * 2 + 64;
+	if (c->nofile.rlim_cur >= need)
 		return 0;
 	nl.rlim_cur = need;
 	nl.rlim_max = c->nofile.rlim_max != RLIM_INFINITY && c->nofile.rlim_max < need

@@ -5,6 +5,7 @@
  * very fd handed back, does.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,13 +36,20 @@ int lab_ns_list(const char *prefix, char ***ret, size_t *ret_n)
 	struct dirent *e;
 	char **v = NULL, **nv;
 	size_t n = 0, cap = 0, plen = strlen(prefix);
-	int r = 0;
+	int fd, r = 0;
 
 	*ret = NULL;
 	*ret_n = 0;
-	d = opendir(NS_RUN_DIR);
-	if (!d)
+	/* Never through a symlink planted at /run/netns. */
+	fd = open(NS_RUN_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
 	while ((errno = 0, e = readdir(d))) {
 		if (strncmp(e->d_name, prefix, plen) != 0 || !ns_name_valid(e->d_name))
 			continue;

@@ -21,3 +21,24 @@ force_down() {
 	"$REUSELAB" down -q "$1" >/dev/null 2>&1 || true
 	for ns in $(lab_namespaces "$1"); do ip netns del "$ns" 2>/dev/null || true; done
 }
+
+# Run sh code $1 as root in a private mount namespace whose /run/netns and
+# /run/reuselab are fresh, empty tmpfs mounts, so a test may plant files
+# there or run `down --all` without reaching anybody else's labs; every
+# namespace made inside is mounted only there and goes when it ends.  The code
+# sees $REUSELAB, and $2... as "$1"...  With PRIVATE_RUN_WHOLE=1 the tmpfs
+# covers all of /run instead (to plant something at /run/netns itself).
+private_run() {
+	local code=$1
+	shift
+	unshare -m --propagation private env REUSELAB="$REUSELAB" \
+		PRIVATE_RUN_WHOLE="${PRIVATE_RUN_WHOLE:-0}" sh -c '
+		if [ "$PRIVATE_RUN_WHOLE" = 1 ]; then
+			mount -t tmpfs -o mode=0755 none /run || exit 99
+		else
+			mkdir -p /run/netns /run/reuselab &&
+			mount -t tmpfs -o mode=0755 none /run/netns &&
+			mount -t tmpfs -o mode=0700 none /run/reuselab || exit 99
+		fi
+		'"$code" sh "$@"
+}

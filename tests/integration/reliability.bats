@@ -265,6 +265,32 @@ sigterm_after_state_write() {
 	sigterm_after_state_write 2
 }
 
+# Defect 5: up restored its signal mask after its last check, so a SIGTERM
+# landing there killed it (143) with the lab up and its state complete.
+# strace delivers SIGTERM at up's write of "lab ... is up" (its first write
+# to the file -P names): exit 143 must mean nothing is left, and exit 0 that
+# the lab is whole.
+@test "SIGTERM as up reports the lab up: 143 means nothing left, 0 means it is up" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	env_default_signal_or_skip
+	local out=$BATS_TEST_TMPDIR/up.out
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+	run env --default-signal=TERM strace -f -o "$BATS_TEST_TMPDIR/strace.log" -P "$out" \
+		-e trace=write -e inject=write:signal=SIGTERM:when=1 \
+		sh -c 'exec "$1" up topologies/two-nics.yml --name "$2" > "$3"' _ "$REUSELAB" "$L" "$out"
+	echo "exit $status: $output"; cat "$out"
+	if [ "$status" -eq 0 ]; then
+		grep -q "lab $L is up" "$out"
+		[ "$(lab_namespaces "$L" | wc -l)" -eq 3 ]
+		[ "$(jq -r .complete "/run/reuselab/$L.json")" = true ]
+		run "$REUSELAB" down "$L"
+		[ "$status" -eq 0 ]
+	else
+		[ "$status" -eq 143 ]
+	fi
+	assert_gone "$L"
+}
+
 @test "SIGKILL during up of a $BIG_NODES-node lab: down LAB removes every trace" {
 	big_topology
 	local links0
@@ -290,27 +316,46 @@ sigterm_after_state_write() {
 	[ "$(host_links)" -eq "$links0" ]
 }
 
-@test "SIGKILL during up: down --all removes it (only when no other lab is up)" {
-	run "$REUSELAB" status --json
-	[ "$status" -eq 0 ]
-	others=$(echo "$output" | jq -r '.[].lab' | tr '\n' ' ')
-	[ -z "$others" ] || skip "down --all would remove other labs on this host: $others"
+# In a private /run/netns and /run/reuselab (private_run): down --all sees
+# only this test's lab, so it never removes another lab on the host.
+@test "SIGKILL during up: down --all removes it" {
 	big_topology
-	start_bg "$REUSELAB" up "$BIG" --name "$L"
-	wait_for_file "/run/reuselab/$L.json" "$BG" || { cat "$BATS_TEST_TMPDIR"/bg.*; false; }
-	local deadline=$((SECONDS + 60))
-	until [ "$(lab_namespaces "$L" | wc -l)" -ge 20 ]; do
-		kill -0 "$BG" 2>/dev/null && ((SECONDS < deadline)) || { cat "$BATS_TEST_TMPDIR"/bg.*; false; }
-	done
-	# Another lab may have come up since the check: then skip, not remove it.
-	run "$REUSELAB" status --json
-	others=$(echo "$output" | jq -r --arg l "$L" '.[].lab | select(. != $l)' | tr '\n' ' ')
-	kill -KILL "$BG"
-	wait_bg
-	[ -z "$others" ] || skip "another lab came up meanwhile: $others"
-	run "$REUSELAB" down --all
-	[ "$status" -eq 0 ] || { echo "$output"; false; }
-	[[ $output == *"lab $L is down"* ]]
+	run private_run '
+		"$REUSELAB" up "$1" --name "$2" >/dev/null 2>&1 &
+		pid=$!
+		until [ "$(ls /run/netns | grep -c "^rl-$2\\.")" -ge 20 ]; do
+			kill -0 $pid 2>/dev/null || { echo "up ended early"; exit 98; }
+		done
+		kill -KILL $pid
+		wait $pid
+		echo "up: exit $?"
+		"$REUSELAB" down --all
+		echo "down: exit $?"
+		echo "left: $(ls -A /run/netns /run/reuselab | grep -v "^/run\|^$" | tr "\n" " ")"
+		echo "mounts: $(grep -c " /run/netns/rl-$2\\." /proc/self/mountinfo)"' "$BIG" "$L"
+	echo "$output"
+	[ "$status" -ne 99 ] && [ "$status" -ne 98 ]
+	[[ $output == *"up: exit 137"* ]]
+	[[ $output == *"lab $L is down: "*" namespaces removed"* ]]
+	[[ $output == *"down: exit 0"* ]]
+	[[ $output == *"left: "$'\n'"mounts: 0"* ]]
+	assert_gone "$L"
+}
+
+# Defect 13: the descriptor budget counted only the lab's own needs, so a
+# 500-node up with 200 inherited descriptors hit EMFILE.  Here: 100 nodes (2
+# fds per namespace) under a soft limit of 300 with 200 fds inherited.
+@test "up counts inherited descriptors when it budgets open files" {
+	gen_big 100 "$BATS_TEST_TMPDIR/fds.yml"
+	run bash -c 'for i in $(seq 200); do exec {x}</dev/null; done
+		ulimit -Sn 300 || exit 99
+		[ "$(ls /proc/self/fd | wc -l)" -gt 200 ] || exit 98
+		exec "$REUSELAB" up "$1" --name "$2"' _ "$BATS_TEST_TMPDIR/fds.yml" "$L"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"lab $L is up: 100 nodes"* ]]
+	run "$REUSELAB" down "$L"
+	[ "$status" -eq 0 ]
 	assert_gone "$L"
 }
 
@@ -514,6 +559,57 @@ fds_at_exit() {
 	run "$REUSELAB" down "$L"
 	[ "$status" -eq 0 ]
 	[ -e "$target" ] && [ "$(sha256sum < "$target")" = "$sum0" ]
+	assert_gone "$L"
+}
+
+# Defect 6: a FIFO planted under a lab's names once hung up, down, status
+# and exec (open() of a FIFO waits for a writer) with signals blocked.  Each
+# command runs under timeout(1) only so a regression fails instead of hanging.
+@test "FIFOs planted in /run/netns and /run/reuselab hang nothing" {
+	run private_run '
+		mkfifo "/run/netns/rl-$1.server" "/run/reuselab/$1.json" "/run/reuselab/$1.lock"
+		t() { timeout 20 "$REUSELAB" "$@"; echo "$1: exit $?"; }
+		t up topologies/two-nics.yml --name "$1"
+		t exec "$1" server -- true
+		t status "$1"
+		t down "$1"
+		[ -p "/run/netns/rl-$1.server" ] && echo "netns fifo kept"
+		[ -e "/run/reuselab/$1.json" ] || echo "state fifo gone"
+		[ -f "/run/reuselab/$1.lock" ] || [ ! -e "/run/reuselab/$1.lock" ] && echo "lock fifo replaced"
+		rm -f "/run/netns/rl-$1.server"
+		t up topologies/two-nics.yml --name "$1"
+		t exec "$1" server -- true
+		t down "$1"' "$L"
+	echo "$output"
+	[ "$status" -ne 99 ]
+	[[ $output != *": exit 124"* ]] # timeout: something hung
+	[[ $output == *"lock file /run/reuselab/$L.lock is not a regular file; 'reuselab down $L' replaces it"*"up: exit 3"* ]]
+	[[ $output == *"is not a reuselab namespace of lab $L"*"exec: exit 2"* ]]
+	[[ $output == *"status: exit "[0-3]* ]]
+	[[ $output == *"down: exit 0"*"netns fifo kept"*"state fifo gone"*"lock fifo replaced"* ]]
+	[[ $output == *"lab $L is up"*"up: exit 0"*"exec: exit 0"*"lab $L is down: 3 namespaces removed"*"down: exit 0" ]]
+	assert_gone "$L"
+}
+
+# Defect 9: /run/netns as a symlink was followed: namespaces were mounted in
+# (and down unlinked from) whatever it pointed to.
+@test "a symlink at /run/netns is refused, never followed" {
+	PRIVATE_RUN_WHOLE=1 run private_run '
+		mkdir /run/elsewhere /run/reuselab
+		ln -s /run/elsewhere /run/netns
+		: > /run/elsewhere/keep
+		"$REUSELAB" up topologies/two-nics.yml --name "$1"; echo "up: exit $?"
+		"$REUSELAB" down "$1"; echo "down: exit $?"
+		"$REUSELAB" exec "$1" server -- true; echo "exec: exit $?"
+		echo "elsewhere: $(ls -A /run/elsewhere | tr "\n" " ")"
+		echo "mounts: $(grep -c " /run/elsewhere/" /proc/self/mountinfo)"
+		[ -L /run/netns ] && echo "link kept"' "$L"
+	echo "$output"
+	[ "$status" -ne 99 ]
+	[[ $output == *"/run/netns: Too many levels of symbolic links"*"up: exit 3"* ]]
+	[[ $output == *"down: exit 3"* ]]
+	[[ $output == *"exec: exit 3"* ]]
+	[[ $output == *"elsewhere: keep "$'\n'"mounts: 0"$'\n'"link kept"* ]]
 	assert_gone "$L"
 }
 
