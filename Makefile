@@ -44,7 +44,7 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps deps-fuzz install-debs check unit integration asan clean install bench fuzz format test-build test-run reuselab
+.PHONY: docs all deps deps-fuzz install-debs check unit integration asan clean install bench fuzz format test-build test-run reuselab
 all: reuselab
 
 # Copy then rename: replacing a binary that is running must not fail.
@@ -105,11 +105,19 @@ fuzz:
 	$(Q)$(MAKE) --no-print-directory -C tests/fuzz run
 
 install: reuselab
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(COMPDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(COMPDIR)
 	install -m 0755 reuselab $(DESTDIR)$(BINDIR)/reuselab
 	install -m 0644 docs/reuselab.1 $(DESTDIR)$(MANDIR)/man1/reuselab.1
 	install -m 0644 docs/reuselab-topology.5 $(DESTDIR)$(MANDIR)/man5/reuselab-topology.5
+	install -m 0644 docs/reuselab-cases.7 $(DESTDIR)$(MANDIR)/man7/reuselab-cases.7
 	install -m 0644 docs/reuselab.bash-completion $(DESTDIR)$(COMPDIR)/reuselab
+
+# The STEPS section of reuselab-cases(7) comes from the step table
+# (lab/probe/probe_steps.c); a test fails when it is stale.
+docs:
+	$(Q)$(MAKE) --no-print-directory TESTING=1 test-build
+	$(Q)tests/tools/steps-man build/test/reuselab docs/reuselab-cases.7
 
 format:
 	clang-format -i lab/*/*.c lab/*/*.h netns/*.c netns/*.h tests/unit/*.c

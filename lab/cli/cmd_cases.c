@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* `reuselab cases [--json] [--claim C]...`: list the built-in case catalog. */
+/* `reuselab cases [--json] [--claim C]...`: list the built-in case catalog;
+ * `cases --steps`: the step language, from the probe module's step table. */
 #include <errno.h>
 #include <getopt.h>
 #include <json-c/json.h>
@@ -14,11 +15,15 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: reuselab cases [--json] [--claim C]...\n\n"
+		"Usage: reuselab cases [--json] [--claim C]...\n"
+		"       reuselab cases --steps [--json]\n\n"
 		"List the built-in cases that 'reuselab probe' runs: id, the claim each\n"
 		"tests (C1..C12 of docs/cases.md, or a source such as socket(7)), what the\n"
 		"claim predicts, and where it comes from.\n\n"
 		"  -C, --claim C  only cases of claim C (repeatable)\n"
+		"  -s, --steps    the step language instead: every step a case's 'do:' can\n"
+		"                 hold, with its operands, value and an example\n"
+		"                 (reuselab-cases(7) is this reference as a man page)\n"
 		"  -j, --json     JSON on stdout, with each case's steps\n"
 		"  -h, --help     show this help\n\n"
 		"Exit status: 0 fine, 2 bad usage (or no case for a --claim), 3 out of memory.\n");
@@ -118,17 +123,69 @@ static void write_table(char **claims, size_t n_claims)
 	printf("%zu case%s\n", n, n == 1 ? "" : "s");
 }
 
+/* The step reference: synopsis, help, example of every step, in table order. */
+static void write_steps_text(void)
+{
+	const char *syn, *help, *ex, *expect;
+
+	for (size_t i = 0; probe_step_doc(i, &syn, &help) && probe_step_example(i, &ex, &expect);
+	     i++) {
+		printf("%s\n    %s\n    e.g. {on: NODE, do: \"%s\"", syn, help, ex);
+		if (expect)
+			printf(", expect: %s", expect);
+		printf("}\n");
+	}
+}
+
+static int write_steps_json(void)
+{
+	struct json_object *arr = json_object_new_array(), *o;
+	const char *syn, *help, *ex, *expect;
+	int r = -ENOMEM;
+
+	if (!arr)
+		return -ENOMEM;
+	for (size_t i = 0; probe_step_doc(i, &syn, &help) && probe_step_example(i, &ex, &expect);
+	     i++) {
+		o = json_object_new_object();
+		if (!o || json_object_array_add(arr, o) < 0) {
+			json_object_put(o);
+			goto out;
+		}
+		json_object_object_add(o, "synopsis", json_object_new_string(syn));
+		json_object_object_add(o, "help", json_object_new_string(help));
+		json_object_object_add(o, "example", json_object_new_string(ex));
+		json_object_object_add(o, "expect",
+				       expect ? json_object_new_string(expect) : NULL);
+	}
+	printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
+								   JSON_C_TO_STRING_NOSLASHESCAPE));
+	r = 0;
+out:
+	json_object_put(arr);
+	return r;
+}
+
+static int write_steps(bool json)
+{
+	if (json)
+		return write_steps_json();
+	write_steps_text();
+	return 0;
+}
+
 int cmd_cases(int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"json", no_argument, NULL, 'j'},
 	    {"claim", required_argument, NULL, 'C'},
+	    {"steps", no_argument, NULL, 's'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	char **claims;
 	size_t n_claims = 0;
-	int c, json = 0, status = EXIT_OK;
+	int c, json = 0, steps = 0, status = EXIT_OK;
 
 	claims = calloc((size_t)argc, sizeof(*claims));
 	if (!claims) {
@@ -136,13 +193,16 @@ int cmd_cases(int argc, char **argv)
 		return EXIT_SYSTEM;
 	}
 	optind = 0;
-	while ((c = cmd_getopt(argc, argv, "jC:h", opts)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "jC:sh", opts)) != -1) {
 		switch (c) {
 		case 'j':
 			json = 1;
 			break;
 		case 'C':
 			claims[n_claims++] = optarg;
+			break;
+		case 's':
+			steps = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -155,6 +215,16 @@ int cmd_cases(int argc, char **argv)
 	if (optind != argc) {
 		usage(stderr);
 		status = EXIT_USAGE;
+		goto out;
+	}
+	if (steps) {
+		if (n_claims) {
+			cmd_err("cases: --steps lists steps, not cases: no --claim with it");
+			status = EXIT_USAGE;
+		} else if (write_steps(json) < 0) {
+			cmd_err("cases: %s", strerror(ENOMEM));
+			status = EXIT_SYSTEM;
+		}
 		goto out;
 	}
 	for (size_t i = 0; i < n_claims; i++) {

@@ -31,6 +31,8 @@ static void usage(FILE *out)
 		"  -j, --json        JSON report on stdout\n"
 		"      --junit FILE  also write a JUnit XML report\n"
 		"  -h, --help        show this help\n\n"
+		"A topology's own cases are written in the step language: see\n"
+		"reuselab-cases(7) or 'reuselab cases --steps'.\n\n"
 		"Exit status: 0 every user expectation held (a claim that differs on Linux is\n"
 		"a finding, not a failure), 1 a user expectation failed, 2 bad usage or input,\n"
 		"3 system failure (lab not running, namespace not openable, setup step failed).\n");

@@ -136,6 +136,9 @@ const char *probe_op_name(enum probe_op op);
 /* The step reference, from the step table: for i in 0, 1, ... the synopsis
  * ("bind S ENDPOINT") and one line of help of step i; false past the end. */
 bool probe_step_doc(size_t i, const char **ret_synopsis, const char **ret_help);
+/* An example of step i: its `do:` text and its usual `expect:` (NULL when
+ * the step is not one to expect something of); false past the end. */
+bool probe_step_example(size_t i, const char **ret_do, const char **ret_expect);
 
 /* Built-in catalog. */
 struct catalog_step {

@@ -149,6 +149,8 @@ struct probe_step_def {
 	bool has_value;		   /* the value is the point (counts) */
 	int (*parse)(struct step_words *w, struct probe_step *st);
 	probe_run_fn *run;
+	const char *example;	    /* a `do:` text of this step, for the reference */
+	const char *example_expect; /* its usual expect:, or NULL */
 };
 extern const struct probe_step_def probe_step_defs[];
 extern const size_t probe_n_step_defs;

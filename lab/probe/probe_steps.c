@@ -24,8 +24,8 @@ static int parse_sock(struct step_words *w, struct probe_step *st)
 static int parse_socket(struct step_words *w, struct probe_step *st)
 {
 	if (probe_family_parse(w->tok[w->b], st) < 0)
-		return probe_words_fail(w, w->b, "unknown socket kind '%s' (tcp4, tcp6, udp4, udp6)",
-					w->tok[w->b]);
+		return probe_words_fail(
+		    w, w->b, "unknown socket kind '%s' (tcp4, tcp6, udp4, udp6)", w->tok[w->b]);
 	return 0;
 }
 
@@ -208,53 +208,70 @@ static int parse_wait_timewait(struct step_words *w, struct probe_step *st)
  * list the names in this order. */
 const struct probe_step_def probe_step_defs[] = {
     {PROBE_SOCKET, "socket", "NAME = socket tcp4|tcp6|udp4|udp6",
-     "a socket (after as-user: made with that fsuid)", 1, 1, .makes_socket = true,
-     .setup = true, .parse = parse_socket, .run = probe_run_socket},
+     "a socket (after as-user: made with that fsuid)", 1, 1, .makes_socket = true, .setup = true,
+     .example = "s = socket tcp4", .example_expect = "ok", .parse = parse_socket,
+     .run = probe_run_socket},
     {PROBE_SETSOCKOPT, "setsockopt", "setsockopt S OPTION VALUE",
      "OPTION: SO_REUSEADDR, SO_REUSEPORT, IPV6_V6ONLY, SO_LINGER (a number), "
      "SO_BINDTODEVICE IFNAME, IP_MULTICAST_IF ADDR",
-     3, 3, .sock_operand = true, .setup = true, .parse = parse_setsockopt,
-     .run = probe_run_setsockopt},
+     3, 3, .sock_operand = true, .setup = true, .example = "setsockopt s SO_REUSEADDR 1",
+     .example_expect = "ok", .parse = parse_setsockopt, .run = probe_run_setsockopt},
     {PROBE_JOIN, "join", "join S GROUP IFNAME", "IP_ADD_MEMBERSHIP / IPV6_JOIN_GROUP", 3, 3,
-     .sock_operand = true, .setup = true, .parse = parse_join, .run = probe_run_join},
-    {PROBE_BIND, "bind", "bind S ENDPOINT", "ENDPOINT: ADDR:PORT, [ADDR6]:PORT or *:PORT", 2,
-     2, .sock_operand = true, .parse = parse_sock_endpoint, .run = probe_run_bind},
+     .sock_operand = true, .setup = true, .example = "join r 239.1.1.1 eth0",
+     .example_expect = "ok", .parse = parse_join, .run = probe_run_join},
+    {PROBE_BIND, "bind", "bind S ENDPOINT", "ENDPOINT: ADDR:PORT, [ADDR6]:PORT or *:PORT", 2, 2,
+     .sock_operand = true, .example = "bind s 10.0.1.1:$P", .example_expect = "EADDRINUSE",
+     .parse = parse_sock_endpoint, .run = probe_run_bind},
     {PROBE_LISTEN, "listen", "listen S [BACKLOG]", "backlog 128 unless given", 1, 2,
-     .sock_operand = true, .parse = parse_listen, .run = probe_run_listen},
+     .sock_operand = true, .example = "listen s", .example_expect = "ok", .parse = parse_listen,
+     .run = probe_run_listen},
     {PROBE_CONNECT, "connect", "connect S ENDPOINT",
      "non-blocking, 3 s bound; value: the local port", 2, 2, .sock_operand = true,
-     .parse = parse_sock_endpoint, .run = probe_run_connect},
+     .example = "connect c 10.0.1.1:$P", .example_expect = "ok", .parse = parse_sock_endpoint,
+     .run = probe_run_connect},
     {PROBE_ACCEPT, "accept", "NAME = accept S", "3 s bound; value: the peer's port", 1, 1,
-     .makes_socket = true, .sock_operand = true, .parse = parse_sock, .run = probe_run_accept},
+     .makes_socket = true, .sock_operand = true, .example = "a = accept s", .example_expect = "ok",
+     .parse = parse_sock, .run = probe_run_accept},
     {PROBE_ACCEPT_ALL, "accept-all", "accept-all S",
      "accept until 300 ms pass idle; value: how many", 1, 1, .sock_operand = true,
-     .has_value = true, .parse = parse_sock, .run = probe_run_accept_all},
+     .has_value = true, .example = "accept-all s", .example_expect = "ok =3", .parse = parse_sock,
+     .run = probe_run_accept_all},
     {PROBE_BURST, "burst", "burst ENDPOINT N",
-     "N TCP connections (1..256) held open; value: how many connected", 2, 2,
-     .has_value = true, .parse = parse_burst, .run = probe_run_burst},
+     "N TCP connections (1..256) held open; value: how many connected", 2, 2, .has_value = true,
+     .example = "burst 10.0.1.1:$P 3", .example_expect = "ok =3", .parse = parse_burst,
+     .run = probe_run_burst},
     {PROBE_SEND, "send", "send S ENDPOINT [N]", "N datagrams (default 1); value: sent", 2, 3,
-     .sock_operand = true, .parse = parse_send, .run = probe_run_send},
+     .sock_operand = true, .example = "send u 239.1.1.1:$P", .example_expect = "ok",
+     .parse = parse_send, .run = probe_run_send},
     {PROBE_RECV, "recv", "recv S [S...]",
      "datagrams queued on each (up to 4 sockets), 500 ms bound; value: the total", 1,
-     PROBE_MAX_SOCKS, .has_value = true, .parse = parse_socks, .run = probe_run_recv},
+     PROBE_MAX_SOCKS, .has_value = true, .example = "recv r1 r2", .example_expect = "ok =2",
+     .parse = parse_socks, .run = probe_run_recv},
     {PROBE_READ, "read", "read S", "stream bytes until EOF, 1 s bound; value: bytes", 1, 1,
-     .sock_operand = true, .parse = parse_sock, .run = probe_run_read},
+     .sock_operand = true, .example = "read c", .example_expect = "ok", .parse = parse_sock,
+     .run = probe_run_read},
     {PROBE_CLOSE, "close", "close S", "the name is free again", 1, 1, .sock_operand = true,
-     .closes_operands = true, .parse = parse_sock, .run = probe_run_close},
+     .closes_operands = true, .example = "close a", .example_expect = NULL, .parse = parse_sock,
+     .run = probe_run_close},
     {PROBE_AS_USER, "as-user", "as-user UID", "the next socket is made with fsuid UID", 1, 1,
-     .setup = true, .parse = parse_as_user, .run = probe_run_as_user},
+     .setup = true, .example = "as-user 65534", .example_expect = NULL, .parse = parse_as_user,
+     .run = probe_run_as_user},
     {PROBE_CHILD, "child",
      "NAME = child tcp4|tcp6|udp4|udp6 [reuseaddr] [reuseport] [uid N] bind ENDPOINT [listen]",
-     "a forked process opens, binds (and listens) and passes the socket back", 1,
-     PROBE_MAX_WORDS, .makes_socket = true, .parse = parse_child, .run = probe_run_child},
+     "a forked process opens, binds (and listens) and passes the socket back", 1, PROBE_MAX_WORDS,
+     .makes_socket = true, .example = "k = child tcp4 reuseaddr bind *:$P listen",
+     .example_expect = "ok", .parse = parse_child, .run = probe_run_child},
     {PROBE_FORK_DAYTIME, "fork-daytime", "fork-daytime LISTENER CONN",
-     "a child closes LISTENER, writes the time on CONN and exits; the parent closes both", 2,
-     2, .closes_operands = true, .parse = parse_daytime, .run = probe_run_fork_daytime},
+     "a child closes LISTENER, writes the time on CONN and exits; the parent closes both", 2, 2,
+     .closes_operands = true, .example = "fork-daytime s a", .example_expect = "ok",
+     .parse = parse_daytime, .run = probe_run_fork_daytime},
     {PROBE_WAIT_TIMEWAIT, "wait-timewait", "wait-timewait PORT",
      "until the node holds a TIME-WAIT socket on that local port (2 s bound)", 1, 1,
-     .parse = parse_wait_timewait, .run = probe_run_wait_timewait},
+     .example = "wait-timewait $P", .example_expect = "ok", .parse = parse_wait_timewait,
+     .run = probe_run_wait_timewait},
     {PROBE_SHOW, "show", "show", "snapshot the node's sockets on the case's ports", 0, 0,
-     .setup = true, .parse = parse_none, .run = probe_run_show},
+     .setup = true, .example = "show", .example_expect = NULL, .parse = parse_none,
+     .run = probe_run_show},
 };
 const size_t probe_n_step_defs = sizeof(probe_step_defs) / sizeof(probe_step_defs[0]);
 
@@ -286,6 +303,15 @@ bool probe_step_doc(size_t i, const char **ret_synopsis, const char **ret_help)
 		return false;
 	*ret_synopsis = probe_step_defs[i].synopsis;
 	*ret_help = probe_step_defs[i].help;
+	return true;
+}
+
+bool probe_step_example(size_t i, const char **ret_do, const char **ret_expect)
+{
+	if (i >= probe_n_step_defs)
+		return false;
+	*ret_do = probe_step_defs[i].example;
+	*ret_expect = probe_step_defs[i].example_expect;
 	return true;
 }
 

@@ -33,7 +33,7 @@ teardown() {
 }
 
 @test "man pages render without warnings" {
-	for m in docs/reuselab.1 docs/reuselab-topology.5; do
+	for m in docs/reuselab.1 docs/reuselab-topology.5 docs/reuselab-cases.7; do
 		run groff -man -Tutf8 -ww "$m"
 		[ "$status" -eq 0 ]
 		[ -z "$(groff -man -Tutf8 -ww "$m" 2>&1 >/dev/null)" ]
@@ -48,6 +48,7 @@ teardown() {
 	[ -x "$d/opt/rl/bin/reuselab" ]
 	[ -f "$d/opt/rl/share/man/man1/reuselab.1" ]
 	[ -f "$d/opt/rl/share/man/man5/reuselab-topology.5" ]
+	[ -f "$d/opt/rl/share/man/man7/reuselab-cases.7" ]
 	[ -f "$d/opt/rl/share/bash-completion/completions/reuselab" ]
 	[[ "$("$d/opt/rl/bin/reuselab" --version)" == reuselab* ]]
 }
@@ -81,7 +82,7 @@ complete_words() {
 	W="--help --mermaid " want graph -
 	W="--help --quiet " want check --
 	W="--all --force-name --help --name --quiet " want down -
-	W="--claim --help --json " want cases -
+	W="--claim --help --json --steps " want cases -
 	W="--help --html --json --proto " want matrix lab node -
 	W="tcp udp " want matrix lab node --proto ""
 	W="--help " want diff -

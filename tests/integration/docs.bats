@@ -40,3 +40,41 @@ DOCS="README.md docs/*.md docs/*.1 docs/*.5 topologies/*.yml"
 	done <<<"$tour"
 	[ -z "$(lab_namespaces "$L")" ]
 }
+
+@test "reuselab-cases(7): generated from the step table, every step with an example, linked where users look" {
+	# the STEPS section is what the table says now
+	run tests/tools/steps-man --check "$REUSELAB" docs/reuselab-cases.7
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	run groff -man -Tutf8 -ww docs/reuselab-cases.7
+	[ "$status" -eq 0 ]
+	[ -z "$(groff -man -Tutf8 -ww docs/reuselab-cases.7 2>&1 >/dev/null)" ]
+	page=$(MANWIDTH=100 man -l docs/reuselab-cases.7 2>/dev/null)
+	# every step of `cases --steps` is on the page, with its example
+	n=0
+	while IFS=$'\t' read -r syn ex; do
+		grep -qF -- "$syn" <<<"$page" || { echo "missing: $syn"; false; }
+		grep -qF -- "do: \"$ex\"" <<<"$page" || { echo "no example: $ex"; false; }
+		n=$((n + 1))
+	done < <("$REUSELAB" cases --steps --json | jq -r '.[] | [.synopsis, .example] | @tsv')
+	[ "$n" -ge 18 ]
+	# linked from the format reference, the man pages and probe --help
+	grep -q 'reuselab-cases(7)' docs/topology.md
+	grep -q 'reuselab\\-cases (7)' docs/reuselab.1
+	grep -q 'reuselab\\-cases (7)' docs/reuselab-topology.5
+	"$REUSELAB" probe --help | grep -q 'reuselab-cases(7)'
+}
+
+@test "reuselab-cases(7): its EXAMPLE passes check and holds on a real lab" {
+	f=$BATS_TEST_TMPDIR/example.yml
+	sed '/^cases:/,$d' topologies/two-nics.yml >"$f"
+	MANWIDTH=200 man -l docs/reuselab-cases.7 2>/dev/null |
+		sed -n '/^EXAMPLE/,/^SEE ALSO/p' | sed -n '/^ *cases:$/,/^$/p' |
+		awk 'NR == 1 { cut = index($0, "c") - 1 } { print substr($0, cut + 1) }' >>"$f"
+	grep -q 'two-listeners-reuseaddr' "$f"
+	run "$REUSELAB" check "$f"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	"$REUSELAB" run "$f" --name "$L" --case two-listeners-reuseaddr --json >"$BATS_TEST_TMPDIR/r.json"
+	jq -r '.cases[] | select(.id == "two-listeners-reuseaddr") | .verdict' "$BATS_TEST_TMPDIR/r.json" >"$BATS_TEST_TMPDIR/v"
+	cat "$BATS_TEST_TMPDIR/v"
+	[ "$(cat "$BATS_TEST_TMPDIR/v")" = holds ]
+}

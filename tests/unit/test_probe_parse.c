@@ -247,6 +247,14 @@ static void test_step_table(void **state)
 			fail_msg("'%s' parsed as %s, not %s", step_samples[i], probe_op_name(st.op),
 				 def->name);
 		assert_true(def->min_args <= def->max_args);
+		/* the reference's example is a step of this kind, and its expect parses */
+		st = parse_ok(def->example, true);
+		assert_int_equal(st.op, def->op);
+		if (def->example_expect) {
+			struct probe_expect e;
+
+			assert_int_equal(probe_expect_parse(def->example_expect, &e), 0);
+		}
 		assert_non_null(def->parse);
 		assert_non_null(def->run);
 	}
