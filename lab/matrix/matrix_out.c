@@ -10,11 +10,10 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <json-c/json.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "lab/report/jsonw.h"
 #include "lab/matrix/matrix.h"
 #include "lab/report/report.h"
 
@@ -232,120 +231,126 @@ int matrix_write_grid(const struct matrix_result *r, FILE *out, bool color)
 	return report_flush(out);
 }
 
-static struct json_object *side_json(unsigned opts, unsigned addr)
+/*
+ * JSON goes straight to the stream in the schema's key order, every string
+ * through report_json_string(), so no json-c type enters lab/matrix.
+ * Compact, one line: ~4000 cells pretty-printed would be ~60000 lines; jq
+ * reads either.
+ */
+static void json_field(FILE *out, const char *key, const char *value)
 {
-	struct json_object *o = json_object_new_object();
-
-	if (o && (jsonw_str(o, "opts", matrix_opts_name(opts)) < 0 ||
-		  jsonw_str(o, "addr", matrix_addr_name(addr)) < 0)) {
-		json_object_put(o);
-		return NULL;
-	}
-	return o;
+	fprintf(out, "\"%s\":", key);
+	report_json_string(out, value);
 }
 
-static struct json_object *cell_json(const struct matrix_cell *c)
+static void side_json(FILE *out, const char *key, unsigned opts, unsigned addr)
 {
-	struct json_object *o = json_object_new_object(), *ret = NULL;
-	char b[32];
+	fprintf(out, "\"%s\":{", key);
+	json_field(out, "opts", matrix_opts_name(opts));
+	fputc(',', out);
+	json_field(out, "addr", matrix_addr_name(addr));
+	fputc('}', out);
+}
 
-	if (!o)
-		return NULL;
-	if (jsonw_str(o, "proto", matrix_proto_name(c->proto)) < 0 ||
-	    jsonw_str(o, "state", matrix_state_name(c->proto, c->state)) < 0 ||
-	    jsonw_add(o, "first", side_json(c->first_opts, c->first_addr)) < 0 ||
-	    jsonw_add(o, "second", side_json(c->second_opts, c->second_addr)) < 0 ||
-	    jsonw_str(o, "uid", matrix_uid_name(c->uid)) < 0 ||
-	    jsonw_str(o, "result", matrix_result_name(c->result, b, sizeof(b))) < 0)
-		goto out;
-	if (c->result != MATRIX_NA && jsonw_add(o, "port", json_object_new_int(c->port)) < 0)
-		goto out;
+static void cell_json(FILE *out, const struct matrix_cell *c)
+{
+	char b[32], e[64];
+
+	fputc('{', out);
+	json_field(out, "proto", matrix_proto_name(c->proto));
+	fputc(',', out);
+	json_field(out, "state", matrix_state_name(c->proto, c->state));
+	fputc(',', out);
+	side_json(out, "first", c->first_opts, c->first_addr);
+	fputc(',', out);
+	side_json(out, "second", c->second_opts, c->second_addr);
+	fputc(',', out);
+	json_field(out, "uid", matrix_uid_name(c->uid));
+	fputc(',', out);
+	json_field(out, "result", matrix_result_name(c->result, b, sizeof(b)));
+	if (c->result != MATRIX_NA)
+		fprintf(out, ",\"port\":%u", c->port);
 	if (c->result == MATRIX_SETUP) {
-		char e[64];
-
 		snprintf(e, sizeof(e), "%s: %s", c->setup_call,
 			 report_result_text(c->setup_err, b, sizeof(b)));
-		if (jsonw_str(o, "error", e) < 0)
-			goto out;
+		fputc(',', out);
+		json_field(out, "error", e);
 	}
-	ret = o;
-	o = NULL;
-out:
-	json_object_put(o);
-	return ret;
+	fputc('}', out);
+}
+
+/* "addresses": each axis an object, or null when the node lacks it. */
+static void addresses_json(FILE *out, const struct matrix_result *r)
+{
+	fputs("\"addresses\":{", out);
+	for (unsigned a = 0; a < MX_N_ADDR; a++) {
+		fprintf(out, "%s\"%s\":", a ? "," : "", matrix_addr_name(a));
+		if (!r->have[a]) {
+			fputs("null", out);
+			continue;
+		}
+		fputc('{', out);
+		json_field(out, "address", inet_ntoa(r->addr[a]));
+		fputc(',', out);
+		json_field(out, "interface", a == MX_ADDR_WILDCARD ? NULL : r->addr_if[a]);
+		fputc('}', out);
+	}
+	fputc('}', out);
+}
+
+static void notes_json(FILE *out, const struct matrix_result *r)
+{
+	bool first = true;
+
+	fputs("\"notes\":[", out);
+	for (size_t i = 0; i < sizeof(r->notes) / sizeof(r->notes[0]); i++) {
+		if (!r->notes[i][0])
+			continue;
+		if (!first)
+			fputc(',', out);
+		report_json_string(out, r->notes[i]);
+		first = false;
+	}
+	fputc(']', out);
+}
+
+static void summary_json(FILE *out, const struct matrix_result *r)
+{
+	size_t ok = 0, na = 0, setup = 0;
+
+	for (size_t i = 0; i < r->n_cells; i++) {
+		ok += r->cells[i].result == 0;
+		na += r->cells[i].result == MATRIX_NA;
+		setup += r->cells[i].result == MATRIX_SETUP;
+	}
+	fprintf(out,
+		"\"summary\":{\"cells\":%zu,\"ok\":%zu,\"refused\":%zu,\"na\":%zu,\"error\":%zu}",
+		r->n_cells, ok, r->n_cells - ok - na - setup, na, setup);
 }
 
 int matrix_write_json(const struct matrix_result *r, FILE *out)
 {
-	struct json_object *root = json_object_new_object(), *o, *arr;
-	size_t ok = 0, na = 0, setup = 0;
-	char ms[32];
-	int ret = -ENOMEM;
-
-	if (!root)
-		goto out;
-	if (jsonw_str(root, "schema", "reuselab-matrix/1") < 0 ||
-	    jsonw_str(root, "kernel", r->kernel) < 0 || jsonw_str(root, "lab", r->lab) < 0 ||
-	    jsonw_str(root, "node", r->node) < 0)
-		goto out;
-	o = json_object_new_object();
-	if (jsonw_add(root, "addresses", o) < 0)
-		goto out;
-	for (unsigned a = 0; a < MX_N_ADDR; a++) {
-		struct json_object *ad;
-
-		if (!r->have[a]) {
-			if (jsonw_str(o, matrix_addr_name(a), NULL) < 0)
-				goto out;
-			continue;
-		}
-		ad = json_object_new_object();
-		if (jsonw_add(o, matrix_addr_name(a), ad) < 0 ||
-		    jsonw_str(ad, "address", inet_ntoa(r->addr[a])) < 0 ||
-		    jsonw_str(ad, "interface", a == MX_ADDR_WILDCARD ? NULL : r->addr_if[a]) < 0)
-			goto out;
-	}
-	arr = json_object_new_array();
-	if (jsonw_add(root, "notes", arr) < 0)
-		goto out;
-	for (size_t i = 0; i < sizeof(r->notes) / sizeof(r->notes[0]); i++) {
-		if (!r->notes[i][0])
-			continue;
-		if (jsonw_push(arr, json_object_new_string(r->notes[i])) < 0)
-			goto out;
-	}
-	o = json_object_new_object();
-	if (jsonw_add(root, "ports", o) < 0 ||
-	    jsonw_add(o, "first", json_object_new_int(r->port_first)) < 0 ||
-	    jsonw_add(o, "last", json_object_new_int(r->port_last)) < 0)
-		goto out;
-	snprintf(ms, sizeof(ms), "%.1f", r->elapsed_ms);
-	if (jsonw_add(root, "elapsed_ms", json_object_new_double_s(r->elapsed_ms, ms)) < 0)
-		goto out;
-	arr = json_object_new_array_ext((int)r->n_cells);
-	if (jsonw_add(root, "cells", arr) < 0)
-		goto out;
+	fputc('{', out);
+	json_field(out, "schema", "reuselab-matrix/1");
+	fputc(',', out);
+	json_field(out, "kernel", r->kernel);
+	fputc(',', out);
+	json_field(out, "lab", r->lab);
+	fputc(',', out);
+	json_field(out, "node", r->node);
+	fputc(',', out);
+	addresses_json(out, r);
+	fputc(',', out);
+	notes_json(out, r);
+	fprintf(out, ",\"ports\":{\"first\":%u,\"last\":%u}", r->port_first, r->port_last);
+	fprintf(out, ",\"elapsed_ms\":%.1f,\"cells\":[", r->elapsed_ms);
 	for (size_t i = 0; i < r->n_cells; i++) {
-		const struct matrix_cell *c = &r->cells[i];
-
-		ok += c->result == 0;
-		na += c->result == MATRIX_NA;
-		setup += c->result == MATRIX_SETUP;
-		if (jsonw_push(arr, cell_json(c)) < 0)
-			goto out;
+		if (i)
+			fputc(',', out);
+		cell_json(out, &r->cells[i]);
 	}
-	o = json_object_new_object();
-	if (jsonw_add(root, "summary", o) < 0 ||
-	    jsonw_add(o, "cells", json_object_new_int64((int64_t)r->n_cells)) < 0 ||
-	    jsonw_add(o, "ok", json_object_new_int64((int64_t)ok)) < 0 ||
-	    jsonw_add(o, "refused",
-		      json_object_new_int64((int64_t)(r->n_cells - ok - na - setup))) < 0 ||
-	    jsonw_add(o, "na", json_object_new_int64((int64_t)na)) < 0 ||
-	    jsonw_add(o, "error", json_object_new_int64((int64_t)setup)) < 0)
-		goto out;
-	/* Compact: ~4000 cells pretty-printed would be ~60000 lines; jq reads either. */
-	ret = jsonw_print(out, root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-out:
-	json_object_put(root);
-	return ret;
+	fputs("],", out);
+	summary_json(out, r);
+	fputs("}\n", out);
+	return report_flush(out);
 }

@@ -8,7 +8,7 @@
 #include <json-c/json.h>
 #include <stdio.h>
 
-#include "lab/report/jsonw.h"
+#include "lab/report/report_int.h"
 #include "lab/report/report.h"
 
 int jsonw_add(struct json_object *o, const char *key, struct json_object *v)

@@ -110,6 +110,13 @@ const char *report_verdict_json(enum verdict v);
  */
 size_t report_text_put(FILE *out, const char *s);
 
+/*
+ * Writes s as one JSON string literal (RFC 8259: quote, backslash and C0
+ * controls escaped, UTF-8 as is), or null for NULL.  For writers that build
+ * JSON without json-c (matrix_out.c); stream errors show in report_flush().
+ */
+void report_json_string(FILE *out, const char *s);
+
 /* Writes s escaped for XML and HTML text and attributes; C0 controls but tab,
  * LF and CR (which XML 1.0 cannot carry at all) become '?'.  NULL writes nothing. */
 void report_xml_escape(FILE *out, const char *s);

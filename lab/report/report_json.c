@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "lab/report/jsonw.h"
+#include "lab/report/report_int.h"
 #include "lab/report/report.h"
 
 static int add_result(struct json_object *o, const char *key, int err)

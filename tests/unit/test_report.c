@@ -603,6 +603,40 @@ static void test_diff(void **state)
 	unlink(a);
 }
 
+/* report_json_string: what json-c parses back is the string we wrote. */
+static void test_json_string(void **state)
+{
+	static const char *const in[] = {"plain", "q\"b\\s/", "\x01\x1f\b\f\n\r\t\x7f", "Grüße ✓",
+					 ""};
+	char *buf = NULL;
+	size_t len = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		FILE *f = open_memstream(&buf, &len);
+		struct json_object *o;
+
+		assert_non_null(f);
+		report_json_string(f, in[i]);
+		assert_int_equal(fclose(f), 0);
+		assert_null(strpbrk(buf, "\x01\x1f\b\f\n\r\t"));
+		o = json_tokener_parse(buf);
+		assert_non_null(o);
+		assert_string_equal(json_object_get_string(o), in[i]);
+		json_object_put(o);
+		free(buf);
+		buf = NULL;
+	}
+	{
+		FILE *f = open_memstream(&buf, &len);
+
+		report_json_string(f, NULL);
+		assert_int_equal(fclose(f), 0);
+		assert_string_equal(buf, "null");
+		free(buf);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -612,6 +646,7 @@ int main(void)
 	    cmocka_unit_test(test_case_clear),	    cmocka_unit_test(test_xml_escape),
 	    cmocka_unit_test(test_text_escape),	    cmocka_unit_test(test_table_escapes),
 	    cmocka_unit_test(test_write_file),	    cmocka_unit_test(test_diff),
+	    cmocka_unit_test(test_json_string),
 	};
 
 	return cmocka_run_group_tests_name("report", tests, NULL, NULL);

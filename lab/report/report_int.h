@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Small helpers for the JSON writers (report_json.c, matrix_out.c) over
- * json-c.  Only writers include this; no other module header carries a
- * json-c type.
+ * Inside lab/report only: small helpers for the JSON report writer over
+ * json-c (jsonw.c).  json-c types stay in this folder; other modules write
+ * JSON with report_json_string() from report.h.
  */
-#ifndef REUSELAB_JSONW_H
-#define REUSELAB_JSONW_H
+#ifndef REUSELAB_REPORT_INT_H
+#define REUSELAB_REPORT_INT_H
 
 #include <json-c/json.h>
 #include <stdio.h>
