@@ -44,7 +44,7 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: docs all deps deps-fuzz install-debs check unit integration asan clean install bench fuzz format test-build test-run reuselab
+.PHONY: docs all deps deps-fuzz deps-kernels install-debs check unit integration asan clean install bench fuzz format test-build test-run reuselab
 all: reuselab
 
 # Copy then rename: replacing a binary that is running must not fail.
@@ -78,6 +78,16 @@ deps:
 
 deps-fuzz:
 	@$(MAKE) --no-print-directory install-debs PKGS_WANTED="clang"
+
+# `make deps-kernels`: QEMU, busybox, cpio, and Debian's newest 6.1 cloud
+# kernel unpacked (dpkg-deb -x, nothing installed, /boot untouched) into
+# $(KERNEL_CACHE)/RELEASE/{boot,lib/modules}, where `reuselab kernels` looks.
+KERNEL_CACHE ?= /var/cache/reuselab/kernels
+KERNEL_DEBS  ?= $(shell apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]+-cloud-amd64-unsigned$$' 2>/dev/null | cut -d' ' -f1 | sort -V | tail -n1)
+deps-kernels:
+	@$(MAKE) --no-print-directory install-debs PKGS_WANTED="qemu-system-x86 busybox-static cpio kmod"
+	@[ -n "$(KERNEL_DEBS)" ] || { echo "deps-kernels: no linux-image-6.1.0-*-cloud-amd64-unsigned in apt's lists (apt-get update?)"; exit 2; }
+	$(Q)tests/tools/fetch-kernel "$(KERNEL_CACHE)" $(KERNEL_DEBS)
 
 install-debs:
 	@missing=$$(for p in $(PKGS_WANTED); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \

@@ -29,6 +29,10 @@ int cmd_cases(int argc, char **argv);
 int cmd_matrix(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_kernels(int argc, char **argv);
+/* run --kernel K: the run inside other kernels under QEMU (cmd_run_kernel.c). */
+int cmd_run_wants_kernel(int argc, char **argv);
+int cmd_run_kernel(int argc, char **argv);
 
 /* Print "reuselab: " + message to stderr (the one place commands report),
  * control characters escaped. */

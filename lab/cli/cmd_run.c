@@ -37,6 +37,9 @@ int cmd_run(int argc, char **argv)
 	struct probe_args a;
 	int r, rc, sig = 0, down_rc;
 
+	/* --kernel: the run inside other kernels under QEMU (cmd_run_kernel.c) */
+	if (cmd_run_wants_kernel(argc, argv) && !cmd_wants_help(argc, argv))
+		return cmd_run_kernel(argc, argv);
 	r = cmd_probe_args(argc, argv, "run", &a);
 	if (r != 0) {
 		if (r == 1)

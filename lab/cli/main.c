@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "lab/cli/cmd.h"
+#include "lab/kernel/kernel.h"
 
 /* needs_root: checked here, once, before the command parses anything
  * (`up` checks itself, after --dry-run, which needs no root). */
@@ -28,6 +29,7 @@ static const struct {
 	{ "matrix", cmd_matrix, true, "run the bind matrix in one node" },
 	{ "run", cmd_run, true, "up, probe, down in one go (for CI)" },
 	{ "diff", cmd_diff, false, "compare two JSON reports" },
+	{ "kernels", cmd_kernels, false, "list kernels 'run --kernel' can boot under QEMU" },
 };
 
 static void usage(FILE *out)
@@ -61,6 +63,8 @@ int main(int argc, char **argv)
 	/* A reader that goes away (`reuselab run ... | head`) must not kill us
 	 * between building and removing a lab: writes fail with EPIPE instead. */
 	signal(SIGPIPE, SIG_IGN);
+	if (kernel_is_guest(argc, argv)) /* /init of a `run --kernel` guest */
+		return kernel_guest_main();
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

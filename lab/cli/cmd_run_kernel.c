@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * reuselab run FILE --kernel K [--kernel K2]... : the run inside each kernel
+ * under QEMU.  The topology is checked here first (bad input is exit 2
+ * before anything boots); the guest's own `reuselab run` prints the report,
+ * which comes back byte for byte with its exit status.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lab/build/lifecycle.h"
+#include "lab/cli/cmd.h"
+#include "lab/kernel/kernel.h"
+
+#define KERNEL_TIMEOUT_S 300
+#define MAX_KERNELS      16
+
+struct kopts {
+	const char *file, *name, *modules, *log, *accel, *cache, *junit, *append;
+	const char *kernel[MAX_KERNELS];
+	int n_kernel, timeout_s;
+	char **pass; /* the guest run's options */
+	int n_pass;
+};
+
+int cmd_run_wants_kernel(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--kernel") || !strncmp(argv[i], "--kernel=", 9))
+			return 1;
+	return 0;
+}
+
+/* Our options, each with a value; NULL for an option that is not ours. */
+static const char **slot(struct kopts *o, const char *opt)
+{
+	static const char *const names[] = { "--kernel-modules", "--kernel-log", "--accel",
+					     "--kernel-cache", "--junit", "--name", "-n",
+					     "--kernel-append" };
+	const char **slots[] = { &o->modules, &o->log, &o->accel, &o->cache, &o->junit,
+				 &o->name, &o->name, &o->append };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(opt, names[i]))
+			return slots[i];
+	return NULL;
+}
+
+static int parse_one(struct kopts *o, int argc, char **argv, int *i)
+{
+	const char *a = argv[*i], **s = slot(o, a);
+	char *end;
+
+	if (!strcmp(a, "--kernel") || !strcmp(a, "--kernel-timeout") || s) {
+		if (*i + 1 == argc) {
+			cmd_err("run: %s needs a value", a);
+			return -EINVAL;
+		}
+		if (s) {
+			*s = argv[++*i];
+		} else if (!strcmp(a, "--kernel-timeout")) {
+			o->timeout_s = (int)strtol(argv[++*i], &end, 10);
+			if (*end || o->timeout_s <= 0 || o->timeout_s > 86400) {
+				cmd_err("run: --kernel-timeout %s: expected seconds (1..86400)", argv[*i]);
+				return -EINVAL;
+			}
+		} else if (o->n_kernel == MAX_KERNELS) {
+			cmd_err("run: at most %d --kernel", MAX_KERNELS);
+			return -EINVAL;
+		} else {
+			o->kernel[o->n_kernel++] = argv[++*i];
+		}
+	} else if (!strncmp(a, "--kernel=", 9) && o->n_kernel < MAX_KERNELS) {
+		o->kernel[o->n_kernel++] = a + 9;
+	} else if (a[0] == '-') {
+		o->pass[o->n_pass++] = argv[*i];
+		/* probe options with a value travel with it */
+		if ((!strcmp(a, "-c") || !strcmp(a, "--case") || !strcmp(a, "-C") ||
+		     !strcmp(a, "--claim")) && *i + 1 < argc)
+			o->pass[o->n_pass++] = argv[++*i];
+	} else if (!o->file) {
+		o->file = a;
+	} else {
+		cmd_err("run: one topology FILE only (try 'reuselab run --help')");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int parse(struct kopts *o, int argc, char **argv)
+{
+	o->timeout_s = KERNEL_TIMEOUT_S;
+	o->pass = calloc((size_t)argc + 4, sizeof(*o->pass));
+	if (!o->pass) {
+		cmd_err("run: out of memory");
+		return -ENOMEM;
+	}
+	for (int i = 1; i < argc; i++)
+		if (parse_one(o, argc, argv, &i) < 0)
+			return -EINVAL;
+	if (!o->file) {
+		cmd_err("run: expected a topology FILE (try 'reuselab run --help')");
+		return -EINVAL;
+	}
+	if (o->accel && strcmp(o->accel, "kvm") && strcmp(o->accel, "tcg")) {
+		cmd_err("run: --accel %s: expected kvm or tcg", o->accel);
+		return -EINVAL;
+	}
+	if (o->append && (strstr(o->append, "--") || strlen(o->append) > 512)) {
+		cmd_err("run: --kernel-append: no '--' and at most 512 characters");
+		return -EINVAL;
+	}
+	if (o->name) {
+		o->pass[o->n_pass++] = "--name";
+		o->pass[o->n_pass++] = (char *)o->name;
+	}
+	if (o->junit) {
+		o->pass[o->n_pass++] = "--junit";
+		o->pass[o->n_pass++] = "/tmp/junit.xml";
+	}
+	if (!o->cache) {
+		o->cache = getenv("REUSELAB_KERNEL_CACHE");
+		if (!o->cache || !o->cache[0])
+			o->cache = KERNEL_CACHE_DEFAULT;
+	}
+	return 0;
+}
+
+static int write_file(const char *path, const char *buf, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	int r = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, buf, len) != (ssize_t)len)
+		r = errno ? -errno : -EIO;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	return r;
+}
+
+/* Prints what the guest printed; returns the run's exit status. */
+static int deliver(const struct kopts *o, const struct kernel_result *res)
+{
+	int r;
+
+	if (res->err_len)
+		fwrite(res->err, 1, res->err_len, stderr);
+	if (fwrite(res->out, 1, res->out_len, stdout) != res->out_len || fflush(stdout) != 0) {
+		cmd_err("run: writing the report: %s", strerror(errno));
+		return EXIT_SYSTEM;
+	}
+	if (o->junit && res->junit) {
+		r = write_file(o->junit, res->junit, res->junit_len);
+		if (r < 0) {
+			cmd_err("run: %s: %s", o->junit, strerror(-r));
+			return EXIT_SYSTEM;
+		}
+	}
+	return res->exit_status;
+}
+
+static int run_one(const struct kopts *o, const char *spec)
+{
+	char why[KERNEL_WHY_MAX] = "";
+	struct kernel_result res;
+	struct kernel_info k;
+	struct kernel_job job = {
+		.kernel = &k, .topology = o->file, .argv = o->pass, .argc = o->n_pass,
+		.accel = o->accel, .log_path = o->log, .timeout_s = o->timeout_s,
+		.append = o->append,
+	};
+	int r;
+
+	r = kernel_resolve(spec, o->modules, o->cache, &k, why);
+	if (r < 0) {
+		cmd_err("run: %s", why);
+		return EXIT_USAGE;
+	}
+	if (isatty(STDERR_FILENO)) /* a boot takes seconds: say what we wait for */
+		fprintf(stderr, "reuselab: booting %s under QEMU\n", k.release);
+	r = kernel_run(&job, &res, why);
+	if (res.kvm_fell_back)
+		fprintf(stderr, "reuselab: KVM did not boot the guest; used TCG (software "
+				"emulation; --accel tcg skips the try)\n");
+	if (r < 0) {
+		cmd_err("run: %s", why);
+		if (r == -EINTR)
+			return 128 + res.signo;
+		return r == -ENOENT && !strstr(why, "qemu") ? EXIT_USAGE : EXIT_SYSTEM;
+	}
+	r = deliver(o, &res);
+	kernel_result_free(&res);
+	return r;
+}
+
+int cmd_run_kernel(int argc, char **argv)
+{
+	char lab[TOPO_LAB_NAME_MAX + 1];
+	struct kopts o = { 0 };
+	struct topology *t = NULL;
+	int rc = EXIT_USAGE, r;
+
+	if (parse(&o, argc, argv) < 0)
+		goto out;
+	if (lab_resolve_file(o.file, o.name, lab, sizeof(lab), &t) < 0)
+		goto out;
+	rc = EXIT_OK;
+	for (int i = 0; i < o.n_kernel; i++) {
+		r = run_one(&o, o.kernel[i]);
+		if (r > 128 || r == EXIT_USAGE)
+			return r;
+		if (r > rc)
+			rc = r;
+	}
+out:
+	topo_free(t);
+	free(o.pass);
+	return rc;
+}

@@ -1,0 +1,108 @@
+#!/usr/bin/env bats
+# run --kernel: the lab inside another kernel under QEMU.  Needs a kernel in
+# the cache (`make deps-kernels`); without one the booting tests skip and
+# say why.
+load helpers
+
+cache=${REUSELAB_KERNEL_CACHE:-/var/cache/reuselab/kernels}
+
+# The first kernel `reuselab kernels` lists with a modules directory.
+first_kernel() {
+	"$REUSELAB" kernels --json | jq -r '[.[] | select(.modules != null)][0].release // empty'
+}
+
+need_kernel() {
+	command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 missing (make deps-kernels)"
+	K=$(first_kernel)
+	[ -n "$K" ] || skip "no kernel in $cache or /boot (make deps-kernels)"
+}
+
+setup() {
+	T=$(mktemp -d)
+}
+
+teardown() {
+	rm -rf "$T"
+}
+
+@test "kernels: --json lists release, vmlinuz and modules of each cached kernel" {
+	run "$REUSELAB" kernels --json --cache "$T"
+	[ "$status" -eq 0 ]
+	[ "$(jq length <<<"$output")" -ge 0 ]
+	mkdir -p "$T/9.9.9-test/boot" "$T/9.9.9-test/lib/modules/9.9.9-test"
+	: >"$T/9.9.9-test/boot/vmlinuz-9.9.9-test"
+	run "$REUSELAB" kernels --json --cache "$T"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '.[] | select(.release == "9.9.9-test") | .modules' <<<"$output")" = "$T/9.9.9-test/lib/modules/9.9.9-test" ]
+	run "$REUSELAB" kernels --cache "$T"
+	[[ "$output" == *"9.9.9-test"*"$T/9.9.9-test/boot/vmlinuz-9.9.9-test"* ]]
+}
+
+@test "run --kernel: two-nics catalog inside the cached kernel, report names the guest's release" {
+	need_kernel
+	run --separate-stderr "$REUSELAB" run topologies/two-nics.yml --kernel "$K" --accel tcg \
+		--json --junit "$T/j.xml" --kernel-log "$T/console.log"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .kernel <<<"$output")" = "$K" ]
+	[ "$(jq '.cases | length' <<<"$output")" -ge 50 ]
+	[ "$(jq '[.cases[] | select(.verdict == "error")] | length' <<<"$output")" -eq 0 ]
+	grep -q "<testsuite" "$T/j.xml"
+	[ -f "$T/console.log" ]
+	# nothing of the guest is left: no temporary file, no lab on the host
+	[ -z "$(find "${TMPDIR:-/tmp}" -maxdepth 1 -name "reuselab-guest-*-$$.log")" ]
+	[ -z "$(lab_namespaces two-nics)" ]
+}
+
+@test "run --kernel: a missing kernel is one line and exit 2" {
+	run --separate-stderr "$REUSELAB" run topologies/two-nics.yml --kernel "$T/vmlinuz-nope"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "reuselab: run: --kernel $T/vmlinuz-nope: no such kernel image (and no release of that name; see 'reuselab kernels')" ]
+	run --separate-stderr "$REUSELAB" run topologies/two-nics.yml --kernel 0.0-none
+	[ "$status" -eq 2 ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+}
+
+@test "run --kernel: a kernel without the lab's modules is one line and exit 2" {
+	need_kernel
+	vmlinuz=$("$REUSELAB" kernels --json | jq -r --arg k "$K" '.[] | select(.release == $k) | .vmlinuz')
+	mkdir "$T/mods"
+	: >"$T/mods/modules.dep"
+	run --separate-stderr "$REUSELAB" run topologies/two-nics.yml --kernel "$vmlinuz" --kernel-modules "$T/mods"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "reuselab: run: $T/mods: module veth is neither in modules.dep nor built in" ]
+}
+
+@test "run --kernel: a guest that panics is one line with the panic and the log, exit 3" {
+	need_kernel
+	run --separate-stderr "$REUSELAB" run topologies/two-nics.yml --kernel "$K" --accel tcg \
+		--kernel-append rdinit=/nonexistent --kernel-log "$T/console.log" --kernel-timeout 120
+	[ "$status" -eq 3 ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ "$stderr" == *"guest panicked (Kernel panic - not syncing: "*"console log: $T/console.log" ]]
+}
+
+@test "run --kernel: a hung guest is killed at the deadline, exit 3 with the log path" {
+	need_kernel
+	# no init and panic=0: the kernel stops and waits forever
+	run --separate-stderr "$REUSELAB" run topologies/two-nics.yml --kernel "$K" --accel tcg \
+		--kernel-append "rdinit=/nonexistent panic=0" --kernel-log "$T/console.log" --kernel-timeout 4
+	[ "$status" -eq 3 ]
+	[[ "$stderr" == *"guest did not finish within 4 s; killed; console log: $T/console.log" ]]
+}
+
+@test "run --kernel: SIGINT kills QEMU and exits 130" {
+	need_kernel
+	"$REUSELAB" run topologies/two-nics.yml --kernel "$K" --accel tcg --kernel-log "$T/console.log" \
+		>/dev/null 2>"$T/err" &
+	pid=$!
+	# wait for our QEMU child to exist (state, not time), bounded
+	qemu=
+	for _ in $(seq 100); do qemu=$(pgrep -P "$pid" qemu-system || true); [ -n "$qemu" ] && break; sleep 0.05; done
+	[ -n "$qemu" ]
+	kill -INT "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 130 ]
+	! kill -0 "$qemu" 2>/dev/null
+	grep -q "interrupted by signal 2" "$T/err"
+}
