@@ -27,7 +27,16 @@ static void run_usage(FILE *out)
 		     "(0 every user expectation held, 1 one did not, 2 bad input, 3 system\n"
 		     "failure), or 128+N when interrupted by signal N.\n\n"
 		     "  -n, --name NAME  lab name instead of the file's 'name:'\n"
-		     "  other options    as for 'reuselab probe' (see 'reuselab probe --help')\n");
+		     "  other options    as for 'reuselab probe' (see 'reuselab probe --help')\n\n"
+		     "Inside another kernel, under QEMU (see docs/kernels.md):\n"
+		     "  --kernel K             a release 'reuselab kernels' lists, or a vmlinuz path;\n"
+		     "                         repeat for several kernels\n"
+		     "  --kernel-modules DIR   its modules (default: beside it, or /lib/modules/REL)\n"
+		     "  --kernel-log FILE      the guest's console (default: kept only on failure)\n"
+		     "  --accel kvm|tcg        default: KVM if it boots the guest in 3 s, else TCG\n"
+		     "  --kernel-timeout SEC   kill the guest after SEC seconds (300), exit 3\n"
+		     "  --kernel-append ARGS   more kernel parameters\n"
+		     "  --kernel-cache DIR     where 'make deps-kernels' put kernels\n");
 }
 
 int cmd_run(int argc, char **argv)

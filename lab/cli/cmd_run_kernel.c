@@ -15,6 +15,7 @@
 #include "lab/build/lifecycle.h"
 #include "lab/cli/cmd.h"
 #include "lab/kernel/kernel.h"
+#include "lab/report/report.h"
 
 #define KERNEL_TIMEOUT_S 300
 #define MAX_KERNELS      16
@@ -130,18 +131,13 @@ static int parse(struct kopts *o, int argc, char **argv)
 	return 0;
 }
 
-static int write_file(const char *path, const char *buf, size_t len)
+static int write_junit(FILE *out, const void *arg)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-	int r = 0;
+	const struct kernel_result *res = arg;
 
-	if (fd < 0)
-		return -errno;
-	if (write(fd, buf, len) != (ssize_t)len)
-		r = errno ? -errno : -EIO;
-	if (close(fd) < 0 && r == 0)
-		r = -errno;
-	return r;
+	if (fwrite(res->junit, 1, res->junit_len, out) != res->junit_len)
+		return -EIO;
+	return 0;
 }
 
 /* Prints what the guest printed; returns the run's exit status. */
@@ -156,7 +152,7 @@ static int deliver(const struct kopts *o, const struct kernel_result *res)
 		return EXIT_SYSTEM;
 	}
 	if (o->junit && res->junit) {
-		r = write_file(o->junit, res->junit, res->junit_len);
+		r = report_write_file(o->junit, write_junit, res);
 		if (r < 0) {
 			cmd_err("run: %s: %s", o->junit, strerror(-r));
 			return EXIT_SYSTEM;
@@ -213,8 +209,10 @@ int cmd_run_kernel(int argc, char **argv)
 	rc = EXIT_OK;
 	for (int i = 0; i < o.n_kernel; i++) {
 		r = run_one(&o, o.kernel[i]);
-		if (r > 128 || r == EXIT_USAGE)
-			return r;
+		if (r > 128 || r == EXIT_USAGE) {
+			rc = r;
+			break;
+		}
 		if (r > rc)
 			rc = r;
 	}

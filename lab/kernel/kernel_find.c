@@ -139,7 +139,10 @@ static int resolve_path(const char *spec, const char *modules, struct kernel_inf
 
 	base = base ? base + 1 : spec;
 	dlen = (size_t)(base - spec);
-	snprintf(dir, sizeof(dir), "%.*s", (int)dlen, spec);
+	if (dlen >= sizeof(dir))
+		dlen = 0;
+	memcpy(dir, spec, dlen);
+	dir[dlen] = '\0';
 	if (!is_file(spec)) {
 		snprintf(why, KERNEL_WHY_MAX, "--kernel %.160s: no such kernel image (and no release "
 			 "of that name; see 'reuselab kernels')", spec);
