@@ -12,7 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "lab/build/lifecycle.h"
 #include "lab/cli/cmd.h"
 #include "lab/kernel/kernel.h"
 

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "lab/build/lifecycle.h"
+#include "lab/topo/topo.h"
 #include "lab/cli/cmd.h"
 #include "lab/kernel/kernel.h"
 #include "lab/report/report.h"
@@ -204,7 +204,7 @@ int cmd_run_kernel(int argc, char **argv)
 
 	if (parse(&o, argc, argv) < 0)
 		goto out;
-	if (lab_resolve_file(o.file, o.name, lab, sizeof(lab), &t) < 0)
+	if (cmd_resolve_file(o.file, o.name, lab, sizeof(lab), &t) < 0)
 		goto out;
 	rc = EXIT_OK;
 	for (int i = 0; i < o.n_kernel; i++) {

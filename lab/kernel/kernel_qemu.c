@@ -18,7 +18,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lab/build/sigstop.h"
 #include "lab/kernel/kernel.h"
 #include "lab/kernel/kernel_int.h"
 
@@ -163,7 +162,11 @@ int kernel_qemu_run(char **argv, int log, int initrd, int timeout_s, int boot_s,
 	pid_t pid = -1;
 	long start = now_ms();
 
-	sigstop_set(&stop);
+	/* the stop signals of a run (SIGINT, SIGTERM, SIGHUP) */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
 	sigprocmask(SIG_BLOCK, &stop, &old);
 	sfd = signalfd(-1, &stop, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sfd < 0) {
