@@ -37,10 +37,10 @@ static void print_change(const struct report_change *c, void *arg)
 	case REPORT_CHANGE_OBSERVED:
 		if (strcmp(c->verdict_from, c->verdict_to))
 			cmd_out("%s: %s -> %s (verdict %s -> %s)", c->key, c->from, c->to,
-			       c->verdict_from, c->verdict_to);
+				c->verdict_from, c->verdict_to);
 		else
 			cmd_out("%s: %s -> %s (verdict %s)", c->key, c->from, c->to,
-			       c->verdict_from);
+				c->verdict_from);
 		break;
 	case REPORT_CHANGE_VERDICT:
 		cmd_out("%s: verdict %s -> %s (observed %s)", c->key, c->from, c->to, c->detail);

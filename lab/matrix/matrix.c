@@ -287,6 +287,10 @@ static void first_cleanup(struct first *f)
 	f->fd = f->client = -1;
 }
 
+/*
+ * The second socket's bind(): its outcome is the cell's measurement, so it
+ * comes back as data, 0 or the errno (> 0); -errno only when socket() failed.
+ */
 static int second_bind(const struct matrix_result *res, const struct matrix_cell *c)
 {
 	struct sockaddr_in sin;
@@ -309,25 +313,23 @@ static int second_bind(const struct matrix_result *res, const struct matrix_cell
 	return r;
 }
 
-static void run_cell(const struct matrix_result *res, struct matrix_cell *c, struct ports *ports,
-		     int *fatal)
+/* Fill c->result (and c->port); 0, or -ENOSPC when no port is left (the run stops). */
+static int run_cell(const struct matrix_result *res, struct matrix_cell *c, struct ports *ports)
 {
 	struct first f;
 	int r, port;
 
 	if (c->proto == MX_UDP && (c->state == MX_LISTENING || c->state == MX_TIME_WAIT)) {
 		c->result = MATRIX_NA;
-		return;
+		return 0;
 	}
 	if (!res->have[c->first_addr] || !res->have[c->second_addr]) {
 		c->result = MATRIX_NA;
-		return;
+		return 0;
 	}
 	port = ports_take(ports);
-	if (port < 0) {
-		*fatal = port;
-		return;
-	}
+	if (port < 0)
+		return port;
 	c->port = (uint16_t)port;
 	r = first_setup(res, c, &f);
 	if (r == 0) {
@@ -341,13 +343,14 @@ static void run_cell(const struct matrix_result *res, struct matrix_cell *c, str
 	}
 	c->result = r;
 	first_cleanup(&f);
+	return 0;
 }
 
 static int prefix_len(int fam, const struct sockaddr *mask)
 {
 	const uint8_t *m = fam == AF_INET
-				? (const uint8_t *)&((const struct sockaddr_in *)mask)->sin_addr
-				: (const uint8_t *)&((const struct sockaddr_in6 *)mask)->sin6_addr;
+			       ? (const uint8_t *)&((const struct sockaddr_in *)mask)->sin_addr
+			       : (const uint8_t *)&((const struct sockaddr_in6 *)mask)->sin6_addr;
 	int plen = 0;
 
 	for (int b = 0; b < (fam == AF_INET ? 4 : 16); b++)
@@ -567,7 +570,7 @@ static int matrix_inside(void *arg)
 	const struct matrix_config *cfg = job->cfg;
 	struct matrix_result *res = job->res;
 	size_t per = matrix_cell_count(1u << MX_TCP);
-	int r, fatal = 0;
+	int r;
 	double t0;
 
 	r = discover(res);
@@ -576,9 +579,9 @@ static int matrix_inside(void *arg)
 	t0 = now_ms();
 	for (size_t i = 0; i < job->total; i++) {
 		cell_decode(&res->cells[i], i, res->proto_mask, per);
-		run_cell(res, &res->cells[i], job->ports, &fatal);
-		if (fatal)
-			return fatal;
+		r = run_cell(res, &res->cells[i], job->ports);
+		if (r < 0)
+			return r;
 		res->n_cells = i + 1;
 		if (cfg && cfg->progress && (res->n_cells % 64 == 0 || res->n_cells == job->total))
 			cfg->progress(cfg->progress_arg, res->n_cells, job->total);

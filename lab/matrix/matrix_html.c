@@ -215,8 +215,7 @@ static void write_intro(FILE *out, const struct matrix_result *r)
 }
 
 /* The address axes, one swatch and count per result, then the notes. */
-static void write_legend(FILE *out, const struct matrix_result *r, const int *results,
-			 size_t nres)
+static void write_legend(FILE *out, const struct matrix_result *r, const int *results, size_t nres)
 {
 	char b[32], cls[16], color[16];
 

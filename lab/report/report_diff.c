@@ -33,7 +33,7 @@ struct diff_ctx {
 
 /* Put one line naming the cause into the caller's buffer; returns r. */
 __attribute__((format(printf, 3, 4))) static int fail(struct diff_ctx *x, int r, const char *fmt,
-						     ...)
+						      ...)
 {
 	va_list ap;
 
@@ -198,8 +198,8 @@ static int index_items(struct diff_ctx *x, int side, struct json_object *arr, ke
 
 		if (!json_object_is_type(it, json_type_object) || fn(it, key, sizeof(key)) < 0) {
 			json_object_put(idx);
-			return fail(x, -EINVAL, "%s: bad input: %s %zu is malformed",
-				    x->path[side], what, i + 1);
+			return fail(x, -EINVAL, "%s: bad input: %s %zu is malformed", x->path[side],
+				    what, i + 1);
 		}
 		/* The first of duplicate ids wins, as in the reports' own order. */
 		if (!json_object_object_get_ex(idx, key, NULL) &&
@@ -309,7 +309,9 @@ static int diff_steps(struct diff_ctx *x, struct json_object *a, struct json_obj
 					      .step = i + 1,
 					      .from = ra,
 					      .to = rb,
-					      .detail = ha && da ? da : hb && db ? db : "?"},
+					      .detail = ha && da   ? da
+							: hb && db ? db
+								   : "?"},
 		      x->arg);
 		changed = 1;
 	}

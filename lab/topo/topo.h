@@ -193,7 +193,7 @@ bool topo_name_valid(const char *s, size_t max);
 /* Added: true when s is a usable interface name (1..15 bytes, not lo, ...). */
 bool topo_ifname_valid(const char *s);
 
-/* Lookups; return the index or -1. */
+/* Lookups: the index (>= 0), or -ENOENT when there is no such name. */
 int topo_node_find(const struct topology *t, const char *name);
 int topo_iface_find(const struct topo_node *n, const char *name);
 

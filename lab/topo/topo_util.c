@@ -211,7 +211,7 @@ int topo_node_find(const struct topology *t, const char *name)
 	for (size_t i = 0; i < t->n_nodes; i++)
 		if (!strcmp(t->nodes[i].name, name))
 			return (int)i;
-	return -1;
+	return -ENOENT;
 }
 
 int topo_iface_find(const struct topo_node *n, const char *name)
@@ -219,5 +219,5 @@ int topo_iface_find(const struct topo_node *n, const char *name)
 	for (size_t i = 0; i < n->n_ifaces; i++)
 		if (!strcmp(n->ifaces[i].name, name))
 			return (int)i;
-	return -1;
+	return -ENOENT;
 }

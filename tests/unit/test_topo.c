@@ -63,7 +63,7 @@ static void test_two_nics(void **state)
 	assert_string_equal(b->name, "client-b");
 	assert_string_equal(c->name, "client-c");
 	assert_int_equal(topo_node_find(t, "client-c"), 2);
-	assert_int_equal(topo_node_find(t, "nope"), -1);
+	assert_int_equal(topo_node_find(t, "nope"), -ENOENT);
 
 	assert_int_equal(s->n_ifaces, 2);
 	assert_string_equal(s->ifaces[0].name, "eth0");
