@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,8 @@ struct build_ctx {
 	int *port_ifindex;    /* per bridge port, in the lans namespace */
 	unsigned ops;	      /* kernel operations attempted so far */
 	unsigned fault_at;    /* REUSELAB_FAULT_AT, 0 when off */
+	unsigned fault_alloc; /* REUSELAB_FAULT_ALLOC: that allocation fails, 0 when off */
+	unsigned allocs;      /* allocations of the context so far */
 	struct rlimit nofile; /* to restore */
 	bool nofile_raised;
 	const struct build_progress *progress;
@@ -140,10 +143,10 @@ static void rollback(struct build_ctx *c)
 	}
 }
 
-static int fault_at_from_env(void)
+static int fault_from_env(const char *name)
 {
 #ifdef REUSELAB_TESTING
-	const char *s = getenv("REUSELAB_FAULT_AT");
+	const char *s = getenv(name);
 	char *end;
 	unsigned long v;
 
@@ -183,88 +186,130 @@ static int do_sysctl(struct build_ctx *c, const struct plan_action *a)
 			 (void *)&c->t->nodes[a->node].sysctls[a->item]);
 }
 
-static int do_action(struct build_ctx *c, const struct plan_action *a)
+static int do_ns_create(struct build_ctx *c, const struct plan_action *a)
+{
+	int r = ns_create(c->plan->ns[a->ns].name, &c->ns_fd[a->ns], &c->sock[a->ns],
+			  &c->ns_file[a->ns]);
+
+	if (r == 0)
+		c->journal[c->n_journal++] = a->ns;
+	return r;
+}
+
+/*
+ * Tag before the mount, through the socket ns_create opened inside.  A kill
+ * at any point leaves either an empty file or a tagged namespace, both of
+ * which lab_teardown removes.
+ */
+static int do_ns_tag(struct build_ctx *c, const struct plan_action *a)
+{
+	return link_set_up(c->sock[a->ns], LINK_LOOPBACK_IFINDEX, 0, c->tag);
+}
+
+static int do_ns_publish(struct build_ctx *c, const struct plan_action *a)
+{
+	int r = ns_publish(c->plan->ns[a->ns].name, c->ns_fd[a->ns], &c->ns_file[a->ns]);
+
+	if (r == 0)
+		c->published[a->ns] = true;
+	return r;
+}
+
+static int do_bridge_add(struct build_ctx *c, const struct plan_action *a)
+{
+	char name[IFNAMSIZ];
+
+	plan_bridge_name(a->item, name, sizeof(name));
+	return link_simple_add(c->sock[a->ns], "bridge", name, &c->br_ifindex[a->item]);
+}
+
+/* A veth from a's namespace with its peer `peer_name` placed in peer_ns. */
+static int veth_add(struct build_ctx *c, const struct plan_action *a, const char *name,
+		    const char *peer_name, int *ret_ifindex, int *ret_peer)
+{
+	int r;
+
+	*ret_ifindex = *ret_peer = 0;
+	r = link_veth_add(c->sock[a->ns], name, peer_name, c->ns_fd[a->peer_ns], ret_ifindex,
+			  ret_peer);
+	if (r == 0 && !*ret_peer)
+		r = link_ifindex(c->sock[a->peer_ns], peer_name, ret_peer);
+	return r;
+}
+
+static int do_veth_add(struct build_ctx *c, const struct plan_action *a)
 {
 	const struct topology *t = c->t;
-	const struct topo_node *n = a->node == PLAN_NO_NODE ? NULL : &t->nodes[a->node];
+	const struct topo_link *l = &t->links[a->item];
+	int r, ifindex, peer;
+
+	r = veth_add(c, a, t->nodes[l->a.node].ifaces[l->a.iface].name,
+		     t->nodes[l->b.node].ifaces[l->b.iface].name, &ifindex, &peer);
+	if (r == 0) {
+		set_iface_ifindex(c, l->a.node, l->a.iface, ifindex);
+		set_iface_ifindex(c, l->b.node, l->b.iface, peer);
+	}
+	return r;
+}
+
+static int do_peer_up(struct build_ctx *c, const struct plan_action *a)
+{
+	return link_set_up(c->sock[a->ns], iface_ifindex(c, a->node, a->iface), 0, NULL);
+}
+
+static int do_lan_port_add(struct build_ctx *c, const struct plan_action *a)
+{
 	char name[IFNAMSIZ];
-	int r, ifindex = 0, peer = 0;
+	int r, ifindex, peer;
 
-	switch (a->op) {
-	case PLAN_NS_CREATE:
-		r = ns_create(c->plan->ns[a->ns].name, &c->ns_fd[a->ns], &c->sock[a->ns],
-			      &c->ns_file[a->ns]);
-		if (r == 0)
-			c->journal[c->n_journal++] = a->ns;
-		return r;
-	case PLAN_NS_TAG:
-		/*
-		 * Tag before the mount, through the socket ns_create opened
-		 * inside.  A kill at any point leaves either an empty file
-		 * or a tagged namespace, both of which lab_teardown removes.
-		 */
-		return link_set_up(c->sock[a->ns], LINK_LOOPBACK_IFINDEX, 0, c->tag);
-	case PLAN_NS_PUBLISH:
-		r = ns_publish(c->plan->ns[a->ns].name, c->ns_fd[a->ns], &c->ns_file[a->ns]);
-		if (r == 0)
-			c->published[a->ns] = true;
-		return r;
-	case PLAN_BRIDGE_ADD:
-		plan_bridge_name(a->item, name, sizeof(name));
-		return link_simple_add(c->sock[a->ns], "bridge", name, &c->br_ifindex[a->item]);
-	case PLAN_VETH_ADD: {
-		const struct topo_link *l = &t->links[a->item];
+	plan_port_name(a->port, name, sizeof(name));
+	r = veth_add(c, a, c->t->nodes[a->node].ifaces[a->iface].name, name, &ifindex, &peer);
+	if (r == 0) {
+		set_iface_ifindex(c, a->node, a->iface, ifindex);
+		c->port_ifindex[a->port] = peer;
+	}
+	return r;
+}
 
-		r = link_veth_add(c->sock[a->ns], n->ifaces[l->a.iface].name,
-				  t->nodes[l->b.node].ifaces[l->b.iface].name, c->ns_fd[a->peer_ns],
-				  &ifindex, &peer);
-		if (r == 0 && !peer)
-			r = link_ifindex(c->sock[a->peer_ns],
-					 t->nodes[l->b.node].ifaces[l->b.iface].name, &peer);
-		if (r == 0) {
-			set_iface_ifindex(c, l->a.node, l->a.iface, ifindex);
-			set_iface_ifindex(c, l->b.node, l->b.iface, peer);
-		}
-		return r;
-	}
-	case PLAN_PEER_UP:
-		return link_set_up(c->sock[a->ns], iface_ifindex(c, a->node, a->iface), 0, NULL);
-	case PLAN_LAN_PORT_ADD:
-		plan_port_name(a->port, name, sizeof(name));
-		r = link_veth_add(c->sock[a->ns], n->ifaces[a->iface].name, name,
-				  c->ns_fd[a->peer_ns], &ifindex, &peer);
-		if (r == 0 && !peer)
-			r = link_ifindex(c->sock[a->peer_ns], name, &peer);
-		if (r == 0) {
-			set_iface_ifindex(c, a->node, a->iface, ifindex);
-			c->port_ifindex[a->port] = peer;
-		}
-		return r;
-	case PLAN_PORT_ATTACH:
-		return link_set_up(c->sock[a->ns], c->port_ifindex[a->port], c->br_ifindex[a->item],
-				   NULL);
-	case PLAN_SYSCTL_SET:
-		return do_sysctl(c, a);
-	case PLAN_ADDR_ADD: {
-		const struct topo_addr *ad = &n->ifaces[a->iface].addrs[a->item];
+static int do_port_attach(struct build_ctx *c, const struct plan_action *a)
+{
+	return link_set_up(c->sock[a->ns], c->port_ifindex[a->port], c->br_ifindex[a->item], NULL);
+}
 
-		return addr_add(c->sock[a->ns], iface_ifindex(c, a->node, a->iface), ad->family,
-				ad->addr, ad->prefixlen);
-	}
-	case PLAN_ROUTE_ADD: {
-		const struct topo_route *rt = &n->routes[a->item];
-		int oif = 0;
+static int do_addr_add(struct build_ctx *c, const struct plan_action *a)
+{
+	const struct topo_addr *ad = &c->t->nodes[a->node].ifaces[a->iface].addrs[a->item];
 
-		if (rt->dev[0]) {
-			for (size_t j = 0; j < n->n_ifaces; j++)
-				if (strcmp(n->ifaces[j].name, rt->dev) == 0)
-					oif = iface_ifindex(c, a->node, j);
-		}
-		return route_add(c->sock[a->ns], rt->family, rt->dst, rt->dst_len,
-				 rt->has_via ? rt->via : NULL, oif);
-	}
-	}
-	return -EINVAL;
+	return addr_add(c->sock[a->ns], iface_ifindex(c, a->node, a->iface), ad->family, ad->addr,
+			ad->prefixlen);
+}
+
+static int do_route_add(struct build_ctx *c, const struct plan_action *a)
+{
+	const struct topo_node *n = &c->t->nodes[a->node];
+	const struct topo_route *rt = &n->routes[a->item];
+	int oif = 0;
+
+	/* The validator made sure the device is one of the node's. */
+	if (rt->dev[0])
+		oif = iface_ifindex(c, a->node, (size_t)topo_iface_find(n, rt->dev));
+	return route_add(c->sock[a->ns], rt->family, rt->dst, rt->dst_len,
+			 rt->has_via ? rt->via : NULL, oif);
+}
+
+/* One handler per plan operation; build_int.h says what each one does. */
+static int (*const do_op[])(struct build_ctx *c, const struct plan_action *a) = {
+    [PLAN_NS_CREATE] = do_ns_create,	   [PLAN_NS_TAG] = do_ns_tag,
+    [PLAN_NS_PUBLISH] = do_ns_publish,	   [PLAN_BRIDGE_ADD] = do_bridge_add,
+    [PLAN_VETH_ADD] = do_veth_add,	   [PLAN_PEER_UP] = do_peer_up,
+    [PLAN_LAN_PORT_ADD] = do_lan_port_add, [PLAN_PORT_ATTACH] = do_port_attach,
+    [PLAN_SYSCTL_SET] = do_sysctl,	   [PLAN_ADDR_ADD] = do_addr_add,
+    [PLAN_ROUTE_ADD] = do_route_add,
+};
+
+static int do_action(struct build_ctx *c, const struct plan_action *a)
+{
+	return do_op[a->op](c, a);
 }
 
 static int run_plan(struct build_ctx *c)
@@ -355,6 +400,50 @@ static int wait_links_ready(struct build_ctx *c)
 	return 0;
 }
 
+/* Test builds: REUSELAB_FAULT_ALLOC=N makes the Nth allocation of ctx_alloc fail. */
+static void *ctx_malloc(struct build_ctx *c, size_t n, size_t size)
+{
+	if (c->fault_alloc && ++c->allocs == c->fault_alloc)
+		return NULL;
+	return n > SIZE_MAX / size - 1 ? NULL : malloc((n + 1) * size);
+}
+
+static void *ctx_calloc(struct build_ctx *c, size_t n, size_t size)
+{
+	void *v = ctx_malloc(c, n, size);
+
+	if (v)
+		memset(v, 0, (n + 1) * size);
+	return v;
+}
+
+/*
+ * The per-namespace and per-interface tables.  Every ns_fd is -1 before any
+ * other allocation can fail: close_all runs on every way out, and must not
+ * close a descriptor that is not ours (defect 2).
+ */
+static int ctx_alloc(struct build_ctx *c)
+{
+	const struct build_plan *p = c->plan;
+
+	c->ns_fd = ctx_malloc(c, p->n_ns, sizeof(*c->ns_fd));
+	if (!c->ns_fd)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->n_ns; i++)
+		c->ns_fd[i] = -1;
+	c->sock = ctx_calloc(c, p->n_ns, sizeof(*c->sock));
+	c->ns_file = ctx_calloc(c, p->n_ns, sizeof(*c->ns_file));
+	c->published = ctx_calloc(c, p->n_ns, sizeof(*c->published));
+	c->journal = ctx_calloc(c, p->n_ns, sizeof(*c->journal));
+	c->ifindex = ctx_calloc(c, p->n_ifaces, sizeof(*c->ifindex));
+	c->br_ifindex = ctx_calloc(c, c->t->n_lans, sizeof(*c->br_ifindex));
+	c->port_ifindex = ctx_calloc(c, p->n_ports, sizeof(*c->port_ifindex));
+	if (!c->sock || !c->ns_file || !c->published || !c->journal || !c->ifindex ||
+	    !c->br_ifindex || !c->port_ifindex)
+		return -ENOMEM;
+	return 0;
+}
+
 int lab_build(const struct topology *t, const char *lab, const struct build_progress *progress,
 	      char *err, size_t errlen)
 {
@@ -369,24 +458,14 @@ int lab_build(const struct topology *t, const char *lab, const struct build_prog
 		return r;
 	c.plan = plan;
 	snprintf(c.tag, sizeof(c.tag), LAB_TAG_PREFIX "%s", lab);
-	c.fault_at = (unsigned)fault_at_from_env();
+	c.fault_at = (unsigned)fault_from_env("REUSELAB_FAULT_AT");
+	c.fault_alloc = (unsigned)fault_from_env("REUSELAB_FAULT_ALLOC");
 
-	c.ns_fd = malloc(plan->n_ns * sizeof(*c.ns_fd) + 1);
-	c.sock = calloc(plan->n_ns + 1, sizeof(*c.sock));
-	c.ns_file = calloc(plan->n_ns + 1, sizeof(*c.ns_file));
-	c.published = calloc(plan->n_ns + 1, sizeof(*c.published));
-	c.journal = calloc(plan->n_ns + 1, sizeof(*c.journal));
-	c.ifindex = calloc(plan->n_ifaces + 1, sizeof(*c.ifindex));
-	c.br_ifindex = calloc(t->n_lans + 1, sizeof(*c.br_ifindex));
-	c.port_ifindex = calloc(plan->n_ports + 1, sizeof(*c.port_ifindex));
-	if (!c.ns_fd || !c.sock || !c.ns_file || !c.published || !c.journal || !c.ifindex ||
-	    !c.br_ifindex || !c.port_ifindex) {
-		r = -ENOMEM;
-		set_err(&c, "%s", strerror(ENOMEM));
+	r = ctx_alloc(&c);
+	if (r < 0) {
+		set_err(&c, "%s", strerror(-r));
 		goto out;
 	}
-	for (size_t i = 0; i < plan->n_ns; i++)
-		c.ns_fd[i] = -1;
 	r = raise_nofile(&c, plan->n_ns);
 	if (r < 0) {
 		set_err(&c, "cannot raise the open file limit for %zu namespaces: %s", plan->n_ns,

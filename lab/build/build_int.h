@@ -62,10 +62,9 @@ struct build_plan {
 };
 
 /*
- * Plan the build of t as lab `lab`.  Checks what the kernel would only
- * reject halfway (names too long, an interface used twice or on no link or
- * lan, a route device that is not the node's, a sysctl outside "net.").  0, -EINVAL or
- * -ENAMETOOLONG with err filled, or -ENOMEM.
+ * Plan the build of t as lab `lab`.  t must come from topo_load (validated:
+ * the plan asserts what the validator guarantees); only the lab name, which
+ * may come from --name, is checked: -EINVAL with err filled.  0 or -ENOMEM.
  */
 int plan_make(const struct topology *t, const char *lab, struct build_plan **ret, char *err,
 	      size_t errlen);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Topology -> ordered list of kernel operations.  Pure: no syscalls. */
 #include <arpa/inet.h>
+#include <assert.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -72,239 +73,213 @@ static struct plan_action *last(struct planner *pl)
 	return &pl->p->acts[pl->p->n_acts - 1];
 }
 
-static int endpoint_ok(const struct topology *t, const struct topo_endpoint *e)
-{
-	return e->node < t->n_nodes && e->iface < t->nodes[e->node].n_ifaces;
-}
+/*
+ * The model comes from topo_load (validated: names, interfaces on exactly
+ * one link or lan, links between two nodes, net.* sysctls, addresses,
+ * route devices); the planner relies on that and asserts it, so a
+ * validator gap shows as a crash in tests, never as half a lab.
+ */
 
-/* Mark node:iface as attached; fails when something already attached it. */
-static int attach(const struct build_plan *p, const struct topology *t, unsigned char *used,
-		  const struct topo_endpoint *e, char *err, size_t errlen)
+/* Mark node:iface as attached. */
+static void attach(const struct build_plan *p, const struct topology *t, unsigned char *used,
+		   const struct topo_endpoint *e)
 {
 	size_t k;
 
-	if (!endpoint_ok(t, e))
-		return fail(err, errlen, -EINVAL, "interface reference %zu:%zu out of range",
-			    e->node, e->iface);
+	assert(e->node < t->n_nodes && e->iface < t->nodes[e->node].n_ifaces);
 	k = p->iface_base[e->node] + e->iface;
-	if (used[k])
-		return fail(err, errlen, -EINVAL, "interface %s:%s is on two links or lans",
-			    t->nodes[e->node].name, t->nodes[e->node].ifaces[e->iface].name);
+	assert(!used[k]);
 	used[k] = 1;
+}
+
+/* Namespace names and the flat interface table; nothing pushed yet. */
+static int plan_names(struct build_plan *p, const struct topology *t, const char *lab)
+{
+	p->lans_ns = PLAN_NO_NODE;
+	p->n_ns = t->n_nodes + (t->n_lans ? 1 : 0);
+	p->ns = calloc(p->n_ns ? p->n_ns : 1, sizeof(*p->ns));
+	p->iface_base = calloc(t->n_nodes ? t->n_nodes : 1, sizeof(*p->iface_base));
+	if (!p->ns || !p->iface_base)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		const struct topo_node *n = &t->nodes[i];
+		int r;
+
+		assert(topo_name_valid(n->name, TOPO_NODE_NAME_MAX));
+		/* "rl-" + lab + "." + node always fits (TOPO_*_NAME_MAX). */
+		r = lab_ns_name(lab, n->name, p->ns[i].name, sizeof(p->ns[i].name));
+		assert(r == 0);
+		p->ns[i].node = i;
+		p->iface_base[i] = p->n_ifaces;
+		p->n_ifaces += n->n_ifaces;
+		for (size_t j = 0; j < n->n_ifaces; j++)
+			assert(topo_ifname_valid(n->ifaces[j].name));
+	}
+	if (t->n_lans) {
+		p->lans_ns = t->n_nodes;
+		p->ns[p->lans_ns].node = PLAN_NO_NODE;
+		return lab_ns_name(lab, LAB_LANS_SUFFIX, p->ns[p->lans_ns].name, PLAN_NS_NAME_MAX);
+	}
 	return 0;
 }
 
-static int iface_index(const struct topo_node *n, const char *name)
+/*
+ * Namespaces first, each tagged before it is mounted, so any namespace
+ * reachable by name is already marked as ours; then the lans' bridges.
+ */
+static int plan_namespaces(struct planner *pl, const struct topology *t)
 {
-	for (size_t i = 0; i < n->n_ifaces; i++)
-		if (strcmp(n->ifaces[i].name, name) == 0)
-			return (int)i;
-	return -1;
+	struct build_plan *p = pl->p;
+	int r = 0;
+
+	for (size_t i = 0; i < p->n_ns && r == 0; i++) {
+		r = push(pl, PLAN_NS_CREATE, i, p->ns[i].node);
+		if (r == 0)
+			r = push(pl, PLAN_NS_TAG, i, p->ns[i].node);
+		if (r == 0)
+			r = push(pl, PLAN_NS_PUBLISH, i, p->ns[i].node);
+	}
+	for (size_t i = 0; i < t->n_lans && r == 0; i++) {
+		r = push(pl, PLAN_BRIDGE_ADD, p->lans_ns, PLAN_NO_NODE);
+		if (r == 0)
+			last(pl)->item = i;
+	}
+	return r;
+}
+
+static int plan_links(struct planner *pl, const struct topology *t, unsigned char *used)
+{
+	for (size_t i = 0; i < t->n_links; i++) {
+		const struct topo_link *l = &t->links[i];
+		struct plan_action *a;
+
+		attach(pl->p, t, used, &l->a);
+		attach(pl->p, t, used, &l->b);
+		assert(l->a.node != l->b.node);
+		if (push(pl, PLAN_VETH_ADD, l->a.node, l->a.node) < 0)
+			return -ENOMEM;
+		a = last(pl);
+		a->iface = l->a.iface;
+		a->peer_ns = l->b.node;
+		a->item = i;
+		/* The kernel cannot open a veth peer at creation (ENOTCONN). */
+		if (push(pl, PLAN_PEER_UP, l->b.node, l->b.node) < 0)
+			return -ENOMEM;
+		last(pl)->iface = l->b.iface;
+		last(pl)->item = i;
+	}
+	return 0;
+}
+
+/*
+ * Two requests per member whichever side creates: a veth peer can be
+ * neither opened nor enslaved at creation.  The node side creates, so the
+ * node's interface is up at once.
+ */
+static int plan_lans(struct planner *pl, const struct topology *t, unsigned char *used)
+{
+	struct build_plan *p = pl->p;
+	size_t port = 0;
+
+	for (size_t i = 0; i < t->n_lans; i++)
+		for (size_t m = 0; m < t->lans[i].n_members; m++) {
+			const struct topo_endpoint *e = &t->lans[i].members[m];
+			struct plan_action *a;
+
+			attach(p, t, used, e);
+			if (push(pl, PLAN_LAN_PORT_ADD, e->node, e->node) < 0)
+				return -ENOMEM;
+			a = last(pl);
+			a->iface = e->iface;
+			a->peer_ns = p->lans_ns;
+			a->item = i;
+			a->port = port;
+			if (push(pl, PLAN_PORT_ATTACH, p->lans_ns, e->node) < 0)
+				return -ENOMEM;
+			a = last(pl);
+			a->iface = e->iface;
+			a->item = i;
+			a->port = port++;
+		}
+	p->n_ports = port;
+	return 0;
+}
+
+/*
+ * Sysctls before addresses: per-device keys need the links, and keys such
+ * as promote_secondaries or keep_addr_on_down must hold before the
+ * addresses they govern are added.  Routes last: a gateway must already be
+ * on a connected subnet.
+ */
+static int plan_settings(struct planner *pl, const struct topology *t)
+{
+	for (size_t i = 0; i < t->n_nodes; i++)
+		for (size_t k = 0; k < t->nodes[i].n_sysctls; k++) {
+			assert(strncmp(t->nodes[i].sysctls[k].key, "net.", 4) == 0);
+			if (push(pl, PLAN_SYSCTL_SET, i, i) < 0)
+				return -ENOMEM;
+			last(pl)->item = k;
+		}
+	for (size_t i = 0; i < t->n_nodes; i++)
+		for (size_t j = 0; j < t->nodes[i].n_ifaces; j++)
+			for (size_t k = 0; k < t->nodes[i].ifaces[j].n_addrs; k++) {
+				const struct topo_addr *ad = &t->nodes[i].ifaces[j].addrs[k];
+
+				assert(ad->family == AF_INET || ad->family == AF_INET6);
+				assert(ad->prefixlen <= (ad->family == AF_INET ? 32u : 128u));
+				if (push(pl, PLAN_ADDR_ADD, i, i) < 0)
+					return -ENOMEM;
+				last(pl)->iface = j;
+				last(pl)->item = k;
+			}
+	for (size_t i = 0; i < t->n_nodes; i++)
+		for (size_t k = 0; k < t->nodes[i].n_routes; k++) {
+			const struct topo_route *rt = &t->nodes[i].routes[k];
+
+			assert(rt->has_via || rt->dev[0]);
+			assert(!rt->dev[0] || topo_iface_find(&t->nodes[i], rt->dev) >= 0);
+			if (push(pl, PLAN_ROUTE_ADD, i, i) < 0)
+				return -ENOMEM;
+			last(pl)->item = k;
+		}
+	return 0;
 }
 
 int plan_make(const struct topology *t, const char *lab, struct build_plan **ret, char *err,
 	      size_t errlen)
 {
 	struct planner pl = {0};
-	struct build_plan *p;
 	unsigned char *used = NULL;
-	size_t port = 0;
 	int r;
 
+	*ret = NULL;
 	if (errlen)
 		err[0] = '\0';
-	/* Lab names become file names and the tag. */
+	/* The lab name comes from --name as well as the file: it becomes file names and the tag. */
 	if (!topo_name_valid(lab, TOPO_LAB_NAME_MAX))
 		return fail(err, errlen, -EINVAL, "invalid lab name '%s'", lab);
-	p = calloc(1, sizeof(*p));
-	if (!p)
+	pl.p = calloc(1, sizeof(*pl.p));
+	if (!pl.p)
 		return -ENOMEM;
-	pl.p = p;
-	p->lans_ns = PLAN_NO_NODE;
-	p->n_ns = t->n_nodes + (t->n_lans ? 1 : 0);
-	p->ns = calloc(p->n_ns ? p->n_ns : 1, sizeof(*p->ns));
-	p->iface_base = calloc(t->n_nodes ? t->n_nodes : 1, sizeof(*p->iface_base));
-	if (!p->ns || !p->iface_base) {
+	r = plan_names(pl.p, t, lab);
+	if (r == 0 && !(used = calloc(pl.p->n_ifaces ? pl.p->n_ifaces : 1, 1)))
 		r = -ENOMEM;
-		goto out;
+	if (r == 0)
+		r = plan_namespaces(&pl, t);
+	if (r == 0)
+		r = plan_links(&pl, t, used);
+	if (r == 0)
+		r = plan_lans(&pl, t, used);
+	for (size_t k = 0; r == 0 && k < pl.p->n_ifaces; k++)
+		assert(used[k]); /* every interface on a link or lan */
+	if (r == 0)
+		r = plan_settings(&pl, t);
+	if (r == 0) {
+		*ret = pl.p;
+		pl.p = NULL;
 	}
-	for (size_t i = 0; i < t->n_nodes; i++) {
-		const struct topo_node *n = &t->nodes[i];
-
-		if (!n->name[0] || strchr(n->name, '/') || strchr(n->name, '.')) {
-			r = fail(err, errlen, -EINVAL, "invalid node name '%s'", n->name);
-			goto out;
-		}
-		r = lab_ns_name(lab, n->name, p->ns[i].name, sizeof(p->ns[i].name));
-		if (r < 0) {
-			fail(err, errlen, r, "namespace name for node %s is too long", n->name);
-			goto out;
-		}
-		p->ns[i].node = i;
-		p->iface_base[i] = p->n_ifaces;
-		p->n_ifaces += n->n_ifaces;
-		for (size_t j = 0; j < n->n_ifaces; j++) {
-			size_t l = strnlen(n->ifaces[j].name, IFNAMSIZ);
-
-			if (l == 0 || l >= IFNAMSIZ || strchr(n->ifaces[j].name, '/')) {
-				r = fail(err, errlen, -EINVAL, "invalid interface name on node %s",
-					 n->name);
-				goto out;
-			}
-		}
-	}
-	if (t->n_lans) {
-		p->lans_ns = t->n_nodes;
-		p->ns[p->lans_ns].node = PLAN_NO_NODE;
-		r = lab_ns_name(lab, LAB_LANS_SUFFIX, p->ns[p->lans_ns].name, PLAN_NS_NAME_MAX);
-		if (r < 0)
-			goto out;
-	}
-	used = calloc(p->n_ifaces ? p->n_ifaces : 1, 1);
-	if (!used) {
-		r = -ENOMEM;
-		goto out;
-	}
-
-	/*
-	 * Namespaces first, each tagged before it is mounted, so any namespace
-	 * reachable by name is already marked as ours.
-	 */
-	for (size_t i = 0; i < p->n_ns; i++) {
-		if ((r = push(&pl, PLAN_NS_CREATE, i, p->ns[i].node)) < 0 ||
-		    (r = push(&pl, PLAN_NS_TAG, i, p->ns[i].node)) < 0 ||
-		    (r = push(&pl, PLAN_NS_PUBLISH, i, p->ns[i].node)) < 0)
-			goto out;
-	}
-	for (size_t i = 0; i < t->n_lans; i++) {
-		if ((r = push(&pl, PLAN_BRIDGE_ADD, p->lans_ns, PLAN_NO_NODE)) < 0)
-			goto out;
-		last(&pl)->item = i;
-	}
-	for (size_t i = 0; i < t->n_links; i++) {
-		const struct topo_link *l = &t->links[i];
-
-		if ((r = attach(p, t, used, &l->a, err, errlen)) < 0 ||
-		    (r = attach(p, t, used, &l->b, err, errlen)) < 0)
-			goto out;
-		if (l->a.node == l->b.node) {
-			/* Same namespace at both ends is possible but never meant. */
-			r = fail(
-			    err, errlen, -EINVAL, "link %s:%s <-> %s:%s joins a node to itself",
-			    t->nodes[l->a.node].name, t->nodes[l->a.node].ifaces[l->a.iface].name,
-			    t->nodes[l->b.node].name, t->nodes[l->b.node].ifaces[l->b.iface].name);
-			goto out;
-		}
-		if ((r = push(&pl, PLAN_VETH_ADD, l->a.node, l->a.node)) < 0)
-			goto out;
-		last(&pl)->iface = l->a.iface;
-		last(&pl)->peer_ns = l->b.node;
-		last(&pl)->item = i;
-		/* The kernel cannot open a veth peer at creation (ENOTCONN). */
-		if ((r = push(&pl, PLAN_PEER_UP, l->b.node, l->b.node)) < 0)
-			goto out;
-		last(&pl)->iface = l->b.iface;
-		last(&pl)->item = i;
-	}
-	for (size_t i = 0; i < t->n_lans; i++) {
-		for (size_t m = 0; m < t->lans[i].n_members; m++) {
-			const struct topo_endpoint *e = &t->lans[i].members[m];
-
-			if ((r = attach(p, t, used, e, err, errlen)) < 0)
-				goto out;
-			/*
-			 * Two requests whichever side creates: a veth peer can be
-			 * neither opened nor enslaved at creation.  The node side
-			 * creates, so the node's interface is up at once.
-			 */
-			if ((r = push(&pl, PLAN_LAN_PORT_ADD, e->node, e->node)) < 0)
-				goto out;
-			last(&pl)->iface = e->iface;
-			last(&pl)->peer_ns = p->lans_ns;
-			last(&pl)->item = i;
-			last(&pl)->port = port;
-			if ((r = push(&pl, PLAN_PORT_ATTACH, p->lans_ns, e->node)) < 0)
-				goto out;
-			last(&pl)->iface = e->iface;
-			last(&pl)->item = i;
-			last(&pl)->port = port++;
-		}
-	}
-	p->n_ports = port;
-	/* The validator rejects these too; nothing here would create one. */
-	for (size_t i = 0; i < t->n_nodes; i++)
-		for (size_t j = 0; j < t->nodes[i].n_ifaces; j++)
-			if (!used[p->iface_base[i] + j]) {
-				r = fail(err, errlen, -EINVAL,
-					 "interface %s:%s is not connected to any link or lan",
-					 t->nodes[i].name, t->nodes[i].ifaces[j].name);
-				goto out;
-			}
-	/*
-	 * Sysctls before addresses: per-device keys need the links, and keys
-	 * such as promote_secondaries or keep_addr_on_down must hold before
-	 * the addresses they govern are added.
-	 */
-	for (size_t i = 0; i < t->n_nodes; i++)
-		for (size_t k = 0; k < t->nodes[i].n_sysctls; k++) {
-			const char *key = t->nodes[i].sysctls[k].key;
-
-			if (strncmp(key, "net.", 4) != 0 || strchr(key, '/')) {
-				r = fail(err, errlen, -EINVAL,
-					 "sysctl %s on %s: only net.* keys are "
-					 "per namespace",
-					 key, t->nodes[i].name);
-				goto out;
-			}
-			if ((r = push(&pl, PLAN_SYSCTL_SET, i, i)) < 0)
-				goto out;
-			last(&pl)->item = k;
-		}
-	for (size_t i = 0; i < t->n_nodes; i++)
-		for (size_t j = 0; j < t->nodes[i].n_ifaces; j++)
-			for (size_t k = 0; k < t->nodes[i].ifaces[j].n_addrs; k++) {
-				const struct topo_addr *a = &t->nodes[i].ifaces[j].addrs[k];
-
-				if ((a->family != AF_INET && a->family != AF_INET6) ||
-				    a->prefixlen > (a->family == AF_INET ? 32u : 128u)) {
-					r = fail(err, errlen, -EINVAL, "bad address on %s:%s",
-						 t->nodes[i].name, t->nodes[i].ifaces[j].name);
-					goto out;
-				}
-				if ((r = push(&pl, PLAN_ADDR_ADD, i, i)) < 0)
-					goto out;
-				last(&pl)->iface = j;
-				last(&pl)->item = k;
-			}
-	/* Routes last: a gateway must already be on a connected subnet. */
-	for (size_t i = 0; i < t->n_nodes; i++)
-		for (size_t k = 0; k < t->nodes[i].n_routes; k++) {
-			const struct topo_route *rt = &t->nodes[i].routes[k];
-
-			if (rt->family != AF_INET && rt->family != AF_INET6) {
-				r = fail(err, errlen, -EINVAL, "bad route on %s", t->nodes[i].name);
-				goto out;
-			}
-			if (rt->dev[0] && iface_index(&t->nodes[i], rt->dev) < 0) {
-				r = fail(err, errlen, -EINVAL, "route on %s: no interface %s",
-					 t->nodes[i].name, rt->dev);
-				goto out;
-			}
-			if (!rt->dev[0] && !rt->has_via) {
-				r = fail(err, errlen, -EINVAL, "route on %s: needs via or dev",
-					 t->nodes[i].name);
-				goto out;
-			}
-			if ((r = push(&pl, PLAN_ROUTE_ADD, i, i)) < 0)
-				goto out;
-			last(&pl)->item = k;
-		}
-	*ret = p;
-	p = NULL;
-	r = 0;
-out:
 	free(used);
-	plan_free(p);
+	plan_free(pl.p);
 	return r;
 }
 

@@ -199,47 +199,92 @@ void state_clear(struct lab_state *s)
 	memset(s, 0, sizeof(*s));
 }
 
-int state_read(const char *lab, struct lab_state *ret)
+/*
+ * The state file's JSON: a regular file (O_NONBLOCK and fstat: a planted
+ * FIFO is refused, not waited on) of at most STATE_FILE_MAX bytes.
+ */
+static int state_parse_file(const char *path, struct json_object **ret)
 {
-	char path[PATH_MAX], *buf = NULL;
-	struct json_object *o = NULL, *v;
 	struct stat st;
+	char *buf = NULL;
 	size_t len = 0;
 	ssize_t n;
-	int r, fd;
+	int r = 0, fd;
+
+	*ret = NULL;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		r = -errno;
+	else if (!S_ISREG(st.st_mode) || st.st_size > STATE_FILE_MAX)
+		r = -EBADMSG; /* ours is a few dozen bytes a node and the topology */
+	else if (!(buf = malloc((size_t)st.st_size + 1)))
+		r = -ENOMEM;
+	while (r == 0 && len < (size_t)st.st_size &&
+	       (n = read(fd, buf + len, (size_t)st.st_size - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	if (r == 0) {
+		buf[len] = '\0';
+		*ret = json_tokener_parse(buf);
+		if (!*ret || !json_object_is_type(*ret, json_type_object))
+			r = -EBADMSG;
+	}
+	free(buf);
+	return r;
+}
+
+static int state_take_text(struct json_object *v, struct lab_state *ret)
+{
+	if (!json_object_is_type(v, json_type_string))
+		return 0;
+	ret->text_len = (size_t)json_object_get_string_len(v);
+	ret->text = malloc(ret->text_len + 1);
+	if (!ret->text)
+		return -ENOMEM;
+	memcpy(ret->text, json_object_get_string(v), ret->text_len);
+	ret->text[ret->text_len] = '\0';
+	return 0;
+}
+
+/* Node names that are valid ones; others are not ours and are skipped. */
+static int state_take_nodes(struct json_object *v, struct lab_state *ret)
+{
+	size_t cnt;
+
+	if (!json_object_is_type(v, json_type_array))
+		return 0;
+	cnt = json_object_array_length(v);
+	ret->nodes = calloc(cnt ? cnt : 1, sizeof(char *));
+	if (!ret->nodes)
+		return -ENOMEM;
+	for (size_t i = 0; i < cnt; i++) {
+		const char *s = json_object_get_string(json_object_array_get_idx(v, i));
+
+		if (!s || !topo_name_valid(s, TOPO_NODE_NAME_MAX))
+			continue;
+		ret->nodes[ret->n_nodes] = strdup(s);
+		if (!ret->nodes[ret->n_nodes])
+			return -ENOMEM;
+		ret->n_nodes++;
+	}
+	return 0;
+}
+
+int state_read(const char *lab, struct lab_state *ret)
+{
+	char path[PATH_MAX];
+	struct json_object *o = NULL, *v;
+	int r;
 
 	memset(ret, 0, sizeof(*ret));
 	r = state_path(lab, ".json", path, sizeof(path));
 	if (r < 0)
 		return r;
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	/* Ours is a few dozen bytes a node; anything past the cap is not ours. */
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-		close(fd);
-		return r;
-	}
-	if (!S_ISREG(st.st_mode) || st.st_size > STATE_FILE_MAX) {
-		close(fd);
-		return -EBADMSG;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (len < (size_t)st.st_size && (n = read(fd, buf + len, st.st_size - len)) > 0)
-		len += (size_t)n;
-	close(fd);
-	buf[len] = '\0';
-	o = json_tokener_parse(buf);
-	free(buf);
-	if (!o || !json_object_is_type(o, json_type_object)) {
-		r = -EBADMSG;
+	r = state_parse_file(path, &o);
+	if (r < 0)
 		goto out;
-	}
 	snprintf(ret->lab, sizeof(ret->lab), "%s", lab);
 	if (json_object_object_get_ex(o, "file", &v))
 		snprintf(ret->file, sizeof(ret->file), "%s", json_object_get_string(v));
@@ -247,39 +292,10 @@ int state_read(const char *lab, struct lab_state *ret)
 		ret->created = json_object_get_int64(v);
 	if (json_object_object_get_ex(o, "complete", &v))
 		ret->complete = json_object_get_boolean(v);
-	if (json_object_object_get_ex(o, "topology", &v) &&
-	    json_object_is_type(v, json_type_string)) {
-		ret->text_len = (size_t)json_object_get_string_len(v);
-		ret->text = malloc(ret->text_len + 1);
-		if (!ret->text) {
-			r = -ENOMEM;
-			goto out;
-		}
-		memcpy(ret->text, json_object_get_string(v), ret->text_len);
-		ret->text[ret->text_len] = '\0';
-	}
-	if (json_object_object_get_ex(o, "nodes", &v) && json_object_is_type(v, json_type_array)) {
-		size_t cnt = json_object_array_length(v);
-
-		ret->nodes = calloc(cnt ? cnt : 1, sizeof(char *));
-		if (!ret->nodes) {
-			r = -ENOMEM;
-			goto out;
-		}
-		for (size_t i = 0; i < cnt; i++) {
-			const char *s = json_object_get_string(json_object_array_get_idx(v, i));
-
-			if (!s || !topo_name_valid(s, TOPO_NODE_NAME_MAX))
-				continue;
-			ret->nodes[ret->n_nodes] = strdup(s);
-			if (!ret->nodes[ret->n_nodes]) {
-				r = -ENOMEM;
-				goto out;
-			}
-			ret->n_nodes++;
-		}
-	}
-	r = 0;
+	if (json_object_object_get_ex(o, "topology", &v))
+		r = state_take_text(v, ret);
+	if (r == 0 && json_object_object_get_ex(o, "nodes", &v))
+		r = state_take_nodes(v, ret);
 out:
 	if (r < 0)
 		state_clear(ret);

@@ -197,6 +197,11 @@ static void check_segments_shape(struct vctx *v)
 		if (l->a.node == l->b.node && l->a.iface == l->b.iface)
 			bad(v, l->b.mark, "link connects %s:%s to itself", t->nodes[l->a.node].name,
 			    t->nodes[l->a.node].ifaces[l->a.iface].name);
+		else if (l->a.node == l->b.node)
+			/* One namespace at both ends: possible, never meant (and not planned). */
+			bad(v, l->b.mark, "link connects node %s to itself (%s and %s): a link joins two nodes",
+			    t->nodes[l->a.node].name, t->nodes[l->a.node].ifaces[l->a.iface].name,
+			    t->nodes[l->b.node].ifaces[l->b.iface].name);
 	}
 	for (size_t i = 0; i < t->n_lans; i++)
 		if (t->lans[i].n_members < 2)

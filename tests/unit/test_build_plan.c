@@ -2,6 +2,8 @@
 /* The build plan is pure: checked here without root or a kernel. */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <unistd.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -76,6 +78,7 @@ static void add_route(struct topology *t, size_t node, const char *via, const ch
 	n->routes = grow(n->routes, &n->n_routes, sizeof(*n->routes));
 	r = &n->routes[n->n_routes - 1];
 	r->family = AF_INET;
+	r->via_family = AF_INET;
 	r->has_via = true;
 	assert_int_equal(inet_pton(AF_INET, via, r->via), 1);
 	snprintf(r->dev, sizeof(r->dev), "%s", dev);
@@ -257,17 +260,32 @@ static void test_lan(void **state)
 	free_topo(t);
 }
 
-/* The validator rejects it first; the plan must not build half of it either. */
+/*
+ * Validate once: what the planner used to re-check (and now asserts) is the
+ * validator's, one line each; plan_make itself checks only the lab name.
+ */
+static void expect_invalid(struct topology *t, const char *line)
+{
+	struct topo_diag d = {0};
+	size_t i;
+
+	t->file = (char *)"unit.yml";
+	assert_int_equal(topo_validate(t, &d), -EINVAL);
+	for (i = 0; i < d.n && !strstr(d.lines[i], line); i++)
+		;
+	if (i == d.n)
+		fail_msg("expected '%s', got %zu other lines ('%s')", line, d.n,
+			 d.n ? d.lines[0] : "");
+	topo_diag_free(&d);
+	t->file = NULL;
+}
+
 static void test_lone_iface_refused(void **state)
 {
 	struct topology *t = two_nics();
-	struct build_plan *p = NULL;
-	char err[256];
 
 	add_iface(t, 0, "eth9");
-	assert_int_equal(plan_make(t, "x", &p, err, sizeof(err)), -EINVAL);
-	assert_string_equal(err, "interface server:eth9 is not connected to any link or lan");
-	assert_null(p);
+	expect_invalid(t, "interface server:eth9 is not connected to any link or lan");
 	free_topo(t);
 }
 
@@ -275,28 +293,77 @@ static void test_errors(void **state)
 {
 	struct topology *t = two_nics();
 	struct build_plan *p = NULL;
+	struct topo_diag d = {0};
 	char err[256];
 
+	t->file = (char *)"unit.yml";
+	assert_int_equal(topo_validate(t, &d), 0);
+	t->file = NULL;
 	assert_int_equal(plan_make(t, "Bad/Name", &p, err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "invalid lab name 'Bad/Name'");
 	assert_int_equal(plan_make(t, "", &p, err, sizeof(err)), -EINVAL);
+	assert_null(p);
 
-	/* An interface on two links. */
 	add_link(t, 0, 0, 2, 0);
-	assert_int_equal(plan_make(t, "x", &p, err, sizeof(err)), -EINVAL);
-	assert_string_equal(err, "interface server:eth0 is on two links or lans");
+	expect_invalid(t, "interface server:eth0 is already connected");
 	t->n_links--;
 
 	add_sysctl(t, 1, "kernel.panic", "1");
-	assert_int_equal(plan_make(t, "x", &p, err, sizeof(err)), -EINVAL);
-	assert_non_null(strstr(err, "sysctl kernel.panic on client-b"));
-	assert_int_equal(lab_build_count_ops(t), -EINVAL);
+	expect_invalid(t, "sysctl 'kernel.panic' is not under 'net.'");
 	t->nodes[1].n_sysctls--;
 
 	add_route(t, 1, "10.0.1.1", "eth7");
-	assert_int_equal(plan_make(t, "x", &p, err, sizeof(err)), -EINVAL);
-	assert_string_equal(err, "route on client-b: no interface eth7");
-	assert_null(p);
+	expect_invalid(t, "route device 'eth7' is not an interface of node 'client-b'");
+	t->nodes[1].n_routes--;
+
+	/* Both ends on one node: the validator's now, so the plan never sees it. */
+	add_iface(t, 0, "eth2");
+	add_iface(t, 0, "eth3");
+	add_link(t, 0, 2, 0, 3);
+	expect_invalid(t, "link connects node server to itself (eth2 and eth3)");
+	free_topo(t);
+}
+
+/*
+ * Defect 2: when an allocation of lab_build failed, close_all closed every
+ * ns_fd[i] >= 0, and ns_fd (malloc'd) held whatever the heap had: another
+ * descriptor's number, say.  Bait the heap with blocks of ns_fd's size full
+ * of an open fd's number, make the second allocation fail, and check the fd
+ * survives.  REUSELAB_FAULT_AT=1 as well: had the allocation not failed,
+ * the first kernel operation does, before anything is made.
+ */
+static void test_build_enomem_closes_nothing(void **state)
+{
+	struct topology *t = calloc(1, sizeof(*t));
+	enum { NODES = 10 };
+	int keep, *bait[8];
+	char name[16], err[256];
+
+	assert_non_null(t);
+	for (size_t i = 0; i < NODES; i++) {
+		snprintf(name, sizeof(name), "n%zu", i);
+		add_iface(t, add_node(t, name), "eth0");
+	}
+	for (size_t i = 0; i < NODES; i += 2)
+		add_link(t, i, 0, i + 1, 0);
+	keep = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	assert_true(keep >= 0);
+	for (size_t b = 0; b < 8; b++) {
+		bait[b] = malloc((NODES + 1) * sizeof(int)); /* what ctx_alloc asks for ns_fd */
+		assert_non_null(bait[b]);
+		for (size_t i = 0; i <= NODES; i++)
+			bait[b][i] = keep;
+	}
+	for (size_t b = 0; b < 8; b++)
+		free(bait[b]);
+	setenv("REUSELAB_FAULT_ALLOC", "2", 1);
+	setenv("REUSELAB_FAULT_AT", "1", 1);
+	assert_int_equal(lab_build(t, "unit", NULL, err, sizeof(err)), -ENOMEM);
+	unsetenv("REUSELAB_FAULT_ALLOC");
+	unsetenv("REUSELAB_FAULT_AT");
+	assert_string_equal(err, strerror(ENOMEM));
+	assert_int_not_equal(fcntl(keep, F_GETFD), -1);
+	close(keep);
 	free_topo(t);
 }
 
@@ -354,6 +421,7 @@ int main(void)
 	    cmocka_unit_test(test_lone_iface_refused),
 	    cmocka_unit_test(test_errors),
 	    cmocka_unit_test(test_ns_name),
+	    cmocka_unit_test(test_build_enomem_closes_nothing),
 	    cmocka_unit_test(test_ns_name_injective),
 	};
 
