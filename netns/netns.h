@@ -254,4 +254,93 @@ struct sock_seen {
 int sockdiag_snapshot(int netns_fd, const uint16_t *ports, size_t n_ports,
 		      struct sock_seen **ret, size_t *ret_n);
 
+/* ---- live state, read-only (live.c, libnl-route-3) ----
+ *
+ * A namespace's links, addresses and routes through libnl-route-3's caches.
+ * Builds and teardowns stay on the libmnl requests above: they need the
+ * kernel's exact errno and extended-ack text, which libnl's NLE_* codes
+ * lose.  Here an error callback keeps the kernel's errno.  Only plain C
+ * structs leave live.c.
+ */
+
+/* No link-netnsid: the link's peer (if any) is in the same namespace. */
+#define LIVE_NSID_NONE (-1)
+
+struct live_addr {
+	int family;	  /* AF_INET or AF_INET6 */
+	uint8_t addr[16]; /* network order */
+	unsigned prefixlen;
+	unsigned scope; /* RT_SCOPE_* */
+	char text[64];	/* "10.0.1.1/24" */
+};
+
+struct live_link {
+	char name[16];
+	int ifindex;
+	char kind[16];	/* IFLA_INFO_KIND; "loopback" for lo; "" when none */
+	unsigned flags; /* IFF_* */
+	bool up;	/* IFF_UP */
+	bool lower_up;	/* IFF_LOWER_UP: carrier */
+	unsigned mtu;
+	char mac[18];  /* "aa:bb:cc:dd:ee:ff"; "" when none */
+	int master;    /* ifindex of the master (bridge), 0 when none */
+	int link;      /* IFLA_LINK: a veth's peer ifindex, 0 when none */
+	int link_nsid; /* IFLA_LINK_NETNSID, LIVE_NSID_NONE when absent */
+	struct live_addr *addrs;
+	size_t n_addrs;
+};
+
+struct live_route {
+	int family;
+	uint8_t dst[16];
+	unsigned dst_len; /* 0: default */
+	bool has_gw;
+	uint8_t gw[16];
+	int oif;	   /* 0 when none */
+	unsigned protocol; /* RTPROT_*: RTPROT_KERNEL for connected routes */
+	unsigned scope;
+	unsigned type;	/* RTN_* */
+	char text[128]; /* "10.0.3.0/24 via 10.0.2.1 dev eth1" */
+};
+
+/* One namespace's state: links by ifindex, routes of the main table. */
+struct live_ns {
+	struct live_link *links;
+	size_t n_links;
+	struct live_route *routes;
+	size_t n_routes;
+};
+
+/* A read-only netlink connection inside one namespace. */
+struct live_conn;
+
+/*
+ * Open a connection whose socket is created inside namespace netns_fd
+ * (through ns_run_in: the thread is back in its own namespace when this
+ * returns).
+ * -> 0, -ENOMEM, ns_scope_enter or socket -errno.
+ */
+int live_open(int netns_fd, struct live_conn **ret);
+void live_close(struct live_conn *c);
+
+/*
+ * Read links, addresses (every scope, loopback's included) and main-table
+ * routes (both families); *ret is freed with live_ns_free.
+ * -> 0, -ENOMEM, the kernel's own -errno when it refused a dump, or the errno
+ *    nearest libnl's NLE_* code (-EBADMSG for a message it could not parse).
+ */
+int live_read(struct live_conn *c, struct live_ns **ret);
+void live_ns_free(struct live_ns *n);
+
+/*
+ * The id under which c's namespace knows namespace other_fd (what a link's
+ * link_nsid names), without assigning one: LIVE_NSID_NONE when none is
+ * assigned.
+ * -> 0, -EINVAL (other_fd is no network namespace), -ENOMEM, kernel -errno.
+ */
+int live_nsid(struct live_conn *c, int other_fd, int *ret_nsid);
+
+/* The link with ifindex in n, or NULL. */
+const struct live_link *live_link_by_index(const struct live_ns *n, int ifindex);
+
 #endif

@@ -1,120 +1,104 @@
 /* SPDX-License-Identifier: MIT */
-/* reuselab status [LAB...] [--json]: what the kernel holds for each lab. */
+/*
+ * reuselab status [LAB...] [--json] [--verify]: what the kernel holds for
+ * each lab, read live (lab/inspect): interfaces with their peers, addresses,
+ * routes and sockets.  Exit 1 when a lab is degraded.
+ */
 #include <errno.h>
 #include <getopt.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "lab/build/build.h"
 #include "lab/cli/cmd.h"
+#include "lab/cli/status_int.h"
+#include "lab/inspect/inspect.h"
 #include "lab/report/report.h"
 
 static void status_usage(FILE *out)
 {
-	fprintf(out, "Usage: reuselab status [LAB...] [--json]\n"
+	fprintf(out, "Usage: reuselab status [LAB...] [--json] [--verify]\n"
 		     "       reuselab ls [LAB...] [--json]\n\n"
-		     "Show labs, their nodes, interfaces, link state and addresses, read\n"
-		     "from the kernel.  Nodes whose namespace vanished are reported as\n"
-		     "missing.  Without LAB, every lab on this host.\n\n"
-		     "  -j, --json  machine-readable output (an array of labs)\n"
-		     "  -h, --help  this help\n");
+		     "Show labs as the kernel holds them: per node every interface (kind,\n"
+		     "state, MTU, MAC, master, the peer of each veth as node:iface, the\n"
+		     "members of each bridge), every address, the main-table routes and the\n"
+		     "sockets in use.  Without LAB, every lab on this host.  Exit 1 when a\n"
+		     "lab is degraded (a node namespace gone, a veth whose other end is gone).\n\n"
+		     "  -j, --json    machine-readable output (an array of labs)\n"
+		     "      --verify  compare with the declared topology instead (see verify)\n"
+		     "  -h, --help    this help\n");
 }
 
-static const char *iface_state(const struct lab_view_iface *f)
+/* Read one lab; prints its failure.  0, or the exit status to merge. */
+static int status_one(const char *lab, int json, struct json_object *arr)
 {
-	if (!f->up)
-		return "DOWN";
-	return f->lower_up ? "UP" : "NO-CARRIER";
-}
+	struct lab_state st = {0};
+	struct inspect_lab *l = NULL;
+	int have_state = state_read(lab, &st) == 0, r, rc = EXIT_OK;
 
-static void print_table(const struct lab_view *v, const struct lab_state *st, int have_state)
-{
-	printf("lab %s", v->lab);
-	if (have_state) {
-		fputs("  (from ", stdout);
-		report_text_put(stdout, st->file); /* a path from the state file */
-		printf("%s)", st->complete ? "" : ", build incomplete");
+	r = inspect_read(lab, have_state ? st.nodes : NULL, have_state ? st.n_nodes : 0,
+			 INSPECT_SOCKETS, &l);
+	if (r < 0) {
+		cmd_err("status: lab '%s': %s", lab, strerror(-r));
+		rc = EXIT_SYSTEM;
+	} else if (!have_state && !l->n_nodes) {
+		cmd_err("status: no lab named '%s'", lab);
+		rc = EXIT_USAGE;
 	} else {
-		printf("  (no state file)");
-	}
-	printf("\n  %-20s %-16s %-11s %s\n", "NODE", "INTERFACE", "STATE", "ADDRESSES");
-	for (size_t i = 0; i < v->n_nodes; i++) {
-		const struct lab_view_node *n = &v->nodes[i];
+		const char *file = have_state ? st.file : NULL;
 
-		if (!n->present) {
-			printf("  %-20s %-16s %-11s namespace %s is missing\n", n->name, "-",
-			       "MISSING", n->ns);
-			continue;
-		}
-		if (!n->n_ifaces)
-			printf("  %-20s %-16s %-11s\n", n->name, "-", "-");
-		for (size_t j = 0; j < n->n_ifaces; j++) {
-			const struct lab_view_iface *f = &n->ifaces[j];
-
-			printf("  %-20s %-16s %-11s", j ? "" : n->name, f->name, iface_state(f));
-			for (size_t k = 0; k < f->n_addrs; k++)
-				printf("%s%s", k ? " " : "", f->addrs[k].text);
-			printf("\n");
-		}
+		if (json)
+			json_object_array_add(arr, status_json(l, file, have_state && st.complete));
+		else
+			status_table(stdout, l, file, have_state && st.complete);
+		rc = inspect_degraded(l) ? EXIT_DIFFERS : EXIT_OK;
 	}
+	inspect_free(l);
+	state_clear(&st);
+	return rc;
 }
 
-static struct json_object *view_json(const struct lab_view *v, const struct lab_state *st,
-				     int have_state)
+static int worse(int a, int b)
 {
-	struct json_object *o = json_object_new_object(), *nodes = json_object_new_array();
+	return a > b ? a : b;
+}
 
-	json_object_object_add(o, "lab", json_object_new_string(v->lab));
-	json_object_object_add(o, "file", have_state ? json_object_new_string(st->file) : NULL);
-	json_object_object_add(o, "complete",
-			       json_object_new_boolean(have_state ? st->complete : 0));
-	json_object_object_add(o, "state", json_object_new_boolean(have_state));
-	for (size_t i = 0; i < v->n_nodes; i++) {
-		const struct lab_view_node *n = &v->nodes[i];
-		struct json_object *no = json_object_new_object(), *ifs = json_object_new_array();
+static int status_labs(char **labs, size_t n, int json)
+{
+	struct json_object *arr = json ? json_object_new_array() : NULL;
+	int rc = EXIT_OK;
 
-		json_object_object_add(no, "name", json_object_new_string(n->name));
-		json_object_object_add(no, "namespace", json_object_new_string(n->ns));
-		json_object_object_add(no, "present", json_object_new_boolean(n->present));
-		for (size_t j = 0; j < n->n_ifaces; j++) {
-			const struct lab_view_iface *f = &n->ifaces[j];
-			struct json_object *fo = json_object_new_object();
-			struct json_object *as = json_object_new_array();
-
-			json_object_object_add(fo, "name", json_object_new_string(f->name));
-			json_object_object_add(fo, "ifindex", json_object_new_int(f->ifindex));
-			json_object_object_add(fo, "kind", json_object_new_string(f->kind));
-			json_object_object_add(fo, "state", json_object_new_string(iface_state(f)));
-			for (size_t k = 0; k < f->n_addrs; k++)
-				json_object_array_add(as, json_object_new_string(f->addrs[k].text));
-			json_object_object_add(fo, "addresses", as);
-			json_object_array_add(ifs, fo);
-		}
-		json_object_object_add(no, "interfaces", ifs);
-		json_object_array_add(nodes, no);
-	}
-	json_object_object_add(o, "nodes", nodes);
-	return o;
+	for (size_t i = 0; i < n; i++)
+		rc = worse(rc, status_one(labs[i], json, arr));
+	if (json)
+		printf("%s\n", json_object_to_json_string_ext(
+				   arr, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
+	else if (!n)
+		printf("no labs\n");
+	json_object_put(arr);
+	return rc;
 }
 
 int cmd_status(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+	    {"json", no_argument, NULL, 'j'},
+	    {"verify", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {0},
 	};
-	struct json_object *arr = NULL;
 	char **labs = NULL;
 	size_t n = 0;
-	int c, json = 0, r, rc = EXIT_OK, listed = 0;
+	int c, json = 0, verify = 0, r, rc;
 
 	while ((c = cmd_getopt(argc, argv, "jh", opts)) != -1) {
 		switch (c) {
 		case 'j':
 			json = 1;
+			break;
+		case 'v':
+			verify = 1;
 			break;
 		case 'h':
 			status_usage(stdout);
@@ -123,52 +107,26 @@ int cmd_status(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	if (verify) {
+		if (json) {
+			cmd_err("status: --verify has no --json form");
+			return EXIT_USAGE;
+		}
+		return cmd_verify_labs(argc - optind, argv + optind);
+	}
 	for (int i = optind; i < argc; i++)
 		if (!topo_name_valid(argv[i], TOPO_LAB_NAME_MAX)) {
 			cmd_err("status: invalid lab name '%s'", argv[i]);
 			return EXIT_USAGE;
 		}
-	if (optind == argc) {
-		r = lab_names_known(&labs, &n);
-		if (r < 0) {
-			cmd_err("status: cannot list labs: %s", strerror(-r));
-			return EXIT_SYSTEM;
-		}
-		listed = 1;
-	} else {
-		labs = argv + optind;
-		n = argc - optind;
+	if (optind < argc)
+		return status_labs(argv + optind, argc - optind, json);
+	r = lab_names_known(&labs, &n);
+	if (r < 0) {
+		cmd_err("status: cannot list labs: %s", strerror(-r));
+		return EXIT_SYSTEM;
 	}
-	if (json)
-		arr = json_object_new_array();
-	for (size_t i = 0; i < n; i++) {
-		struct lab_state st = { 0 };
-		struct lab_view *v = NULL;
-		int have_state = state_read(labs[i], &st) == 0;
-
-		r = lab_inspect(labs[i], have_state ? st.nodes : NULL, have_state ? st.n_nodes : 0,
-				&v);
-		if (r < 0) {
-			cmd_err("status: lab '%s': %s", labs[i], strerror(-r));
-			rc = EXIT_SYSTEM;
-		} else if (!have_state && !v->n_nodes) {
-			cmd_err("status: no lab named '%s'", labs[i]);
-			rc = rc > EXIT_USAGE ? rc : EXIT_USAGE;
-		} else if (json) {
-			json_object_array_add(arr, view_json(v, &st, have_state));
-		} else {
-			print_table(v, &st, have_state);
-		}
-		lab_view_free(v);
-		state_clear(&st);
-	}
-	if (json)
-		printf("%s\n", json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY |
-								  JSON_C_TO_STRING_NOSLASHESCAPE));
-	else if (!n)
-		printf("no labs\n");
-	json_object_put(arr);
-	if (listed)
-		names_free(labs, n);
+	rc = status_labs(labs, n, json);
+	names_free(labs, n);
 	return rc;
 }

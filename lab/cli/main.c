@@ -19,8 +19,9 @@ static const struct {
 } commands[] = {
 	{ "up", cmd_up, false, "build a lab from a topology file" },
 	{ "down", cmd_down, true, "tear down a lab (by name or file) or --all" },
-	{ "status", cmd_status, true, "show labs, nodes, interfaces and addresses" },
+	{ "status", cmd_status, true, "show labs as the kernel holds them (exit 1: degraded)" },
 	{ "ls", cmd_status, true, "alias of status" },
+	{ "verify", cmd_verify, true, "compare a lab's live state with its topology" },
 	{ "exec", cmd_exec, true, "run a command inside a node's namespace" },
 	{ "check", cmd_check, false, "validate a topology file (no root needed)" },
 	{ "graph", cmd_graph, false, "print a topology as Graphviz DOT" },

@@ -86,18 +86,19 @@ up_two_nics() {
 	j=$output
 	[ "$(echo "$j" | jq -r '.[0].lab')" = "$L" ]
 	[ "$(echo "$j" | jq -r '.[0].nodes | map(.name) | sort | join(",")')" = "client-b,client-c,server" ]
-	[ "$(echo "$j" | jq -r '.[0].nodes[] | select(.name=="server") | .interfaces[] | select(.name=="eth0") | .addresses | join(" ")')" = "10.0.1.1/24 10.0.1.2/24 fd00:1::1/64" ]
+	[ "$(echo "$j" | jq -r '.[0].nodes[] | select(.name=="server") | .interfaces[] | select(.name=="eth0") | .addresses | map(select(.scope=="global") | .address) | join(" ")')" = "10.0.1.1/24 10.0.1.2/24 fd00:1::1/64" ]
 	[ "$(echo "$j" | jq -r '.[0].nodes[] | select(.name=="server") | .interfaces[] | select(.name=="eth0") | .state')" = UP ]
 	run "$REUSELAB" status "$L"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"10.0.1.1/24 10.0.1.2/24 fd00:1::1/64"* ]]
 }
 
-@test "status reports a node whose namespace vanished" {
+@test "status reports a node whose namespace vanished, and exits 1" {
 	up_two_nics
 	ip netns del "rl-$L.client-c"
 	run "$REUSELAB" status "$L" --json
-	[ "$status" -eq 0 ]
+	[ "$status" -eq 1 ]
+	[ "$(echo "$output" | jq -r '.[0].degraded')" = true ]
 	[ "$(echo "$output" | jq -r '.[0].nodes[] | select(.name=="client-c") | .present')" = false ]
 	run "$REUSELAB" status "$L"
 	[[ "$output" == *"client-c"*"MISSING"* ]]

@@ -55,6 +55,19 @@ PYEOF
 	[ -z "$output" ]
 }
 
+@test "status --json matches docs/status.schema.json, with routes and peers" {
+	"$REUSELAB" status "$SL" --json >"$BATS_TEST_TMPDIR/s.json"
+	run validate docs/status.schema.json "$BATS_TEST_TMPDIR/s.json"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(jq '[.[0].nodes[].routes[]] | length' "$BATS_TEST_TMPDIR/s.json")" -gt 0 ]
+	[ "$(jq -r '.[0].nodes[] | select(.name=="server") | .interfaces[] | select(.name=="eth1") | .peer' "$BATS_TEST_TMPDIR/s.json")" = client-c:eth0 ]
+	# and the schema rejects a peer that names no interface
+	jq '.[0].nodes[0].interfaces[1].peer = "server"' "$BATS_TEST_TMPDIR/s.json" >"$BATS_TEST_TMPDIR/bad.json"
+	run validate docs/status.schema.json "$BATS_TEST_TMPDIR/bad.json"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"/0/nodes/0/interfaces/1/peer: 'server' does not match"* ]]
+}
+
 @test "the schemas reject what they should" {
 	echo '{"schema": "reuselab-report/1", "kernel": "x", "lab": "y", "sysctls": {},
 	       "cases": [{"id": "c", "claim": null, "title": null, "source": null, "nodes": [],

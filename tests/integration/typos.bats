@@ -31,7 +31,7 @@ load helpers
 }
 
 @test "every command reports a bad option in one line without its help" {
-	for c in up down status check graph probe cases matrix; do
+	for c in up down status verify check graph probe cases matrix; do
 		run "$REUSELAB" "$c" --bogus-option x
 		[ "$status" -eq 2 ] || { echo "$c: $status"; false; }
 		[ "${#lines[@]}" -eq 1 ] || { echo "$c: $output"; false; }

@@ -71,6 +71,19 @@ vg_clean() {
 	vg 0 status "$L" --json
 }
 
+@test "status of a lab with routes and a lan: no memory error, no leak" {
+	"$REUSELAB" up tests/topologies/live.yml --name "$L"
+	vg 0 status "$L"
+	[[ $output == *"10.1.2.0/24 via 10.1.1.254 dev eth0"* ]]
+}
+
+@test "verify of a changed lab: no memory error, no leak" {
+	"$REUSELAB" up tests/topologies/live.yml --name "$L"
+	ip -n "rl-$L.d" addr del 10.1.3.4/24 dev eth0
+	vg 1 verify "$L"
+	[ "$output" = "d:eth0: address 10.1.3.4/24 missing" ]
+}
+
 @test "up of lan3 (bridge in the hidden namespace): no memory error, no leak" {
 	vg 0 up tests/topologies/lan3.yml --name "$L"
 }
