@@ -8,7 +8,8 @@
  * it, created with O_CREAT|O_EXCL|O_NOFOLLOW (it cannot be a link, nor one
  * raced in after we chose the name), and rename() puts it at FILE.  rename()
  * replaces a symlink at FILE by our file; it never follows the link, so the
- * file the link pointed to is untouched.  The same directory keeps rename()
+ * file the link pointed to is untouched (a hard link planted at FILE loses
+ * only its name the same way).  The same directory keeps rename()
  * atomic: a reader sees the old report or the whole new one, never half.
  * Reports are not secret, so the file is 0644 like any output file.
  */
