@@ -3,33 +3,10 @@
  * The probe engine: a small step language, the built-in case catalog, and
  * the runner that executes cases inside a running lab's namespaces.
  *
- * Step language (one step per string; catalog and user cases alike):
- *
- *   NAME = socket tcp4|tcp6|udp4|udp6
- *   setsockopt S SO_REUSEADDR|SO_REUSEPORT|IPV6_V6ONLY|SO_LINGER VALUE
- *   setsockopt S SO_BINDTODEVICE IFNAME
- *   setsockopt S IP_MULTICAST_IF ADDR
- *   join S GROUP IFNAME            IP_ADD_MEMBERSHIP / IPV6_JOIN_GROUP
- *   bind S ENDPOINT
- *   listen S [BACKLOG]
- *   connect S ENDPOINT             non-blocking, 1 s bound; value: local port
- *   NAME = accept S                1 s bound; value: peer port
- *   accept-all S                   accept until 300 ms pass idle; value: count
- *   burst ENDPOINT N               N TCP connections held open; value: connected
- *   send S ENDPOINT [N]            N datagrams (default 1); value: sent
- *   recv S [S...]                  datagrams queued, 500 ms bound; value: total
- *   read S                         stream bytes until EOF, 1 s bound; value: bytes
- *   close S
- *   as-user UID                    the next socket is created with fsuid UID
- *   NAME = child tcp4|... [reuseaddr] [reuseport] [uid N] bind ENDPOINT [listen]
- *                                  a forked process opens, binds (and listens)
- *                                  and passes the socket back (SCM_RIGHTS)
- *   fork-daytime L C               the article's server: a child closes L,
- *                                  writes the time on C and exits; the parent
- *                                  closes C and L ("parent stops")
- *   wait-timewait PORT             until the node holds a TIME-WAIT socket
- *                                  with that local port (2 s bound)
- *   show                           snapshot the node's sockets (case ports)
+ * Step language: one step per string, catalog and user cases alike, such as
+ * "s = socket tcp4", "bind s *:$P", "listen s".  The steps, their arity,
+ * synopsis, help and example are one table (lab/probe/probe_steps.c);
+ * `reuselab cases --steps` and reuselab-cases(7) are made from it.
  *
  * ENDPOINT is ADDR:PORT, [ADDR6]:PORT or *:PORT (the socket's wildcard).
  * PORT is a number or $P, $P2..$P9 (fresh free ports for each case).  In the

@@ -91,30 +91,30 @@ static void __attribute__((noreturn)) child_main(int sk, int nsfd, const struct 
 	_exit(0);
 }
 
-/* Reap pid within ms, killing it when it overstays.  Returns the wait status or -1. */
-static int reap_bounded(pid_t pid, int ms)
+/* Reap pid within ms, killing it when it overstays: 0 with its wait status
+ * in *ret_status, -ETIMEDOUT (killed and reaped), or -errno from waitpid. */
+static int reap_bounded(pid_t pid, int ms, int *ret_status)
 {
 	long end = probe_now_ms() + ms;
-	int status;
 
 	for (;;) {
-		pid_t r = waitpid(pid, &status, WNOHANG);
+		pid_t r = waitpid(pid, ret_status, WNOHANG);
 
 		if (r == pid)
-			return status;
+			return 0;
 		if (r < 0 && errno != EINTR)
-			return -1;
+			return -errno;
 		if (probe_now_ms() >= end) {
 			kill(pid, SIGKILL);
-			(void)waitpid(pid, &status, 0);
-			return -1;
+			(void)waitpid(pid, ret_status, 0);
+			return -ETIMEDOUT;
 		}
 		(void)poll(NULL, 0, 5);
 	}
 }
 
-/* The child's report and the socket it passed (-1 when none): 0, or -1
- * when nothing complete came within the bound. */
+/* The child's report and the socket it passed (-1 when none): 0, or
+ * -ETIMEDOUT when nothing complete came within the bound. */
 static int child_recv(int sk, struct child_msg *m, int *ret_fd)
 {
 	char cbuf[CMSG_SPACE(sizeof(int))];
@@ -123,10 +123,9 @@ static int child_recv(int sk, struct child_msg *m, int *ret_fd)
 	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
 
 	*ret_fd = -1;
-	if (probe_wait_fd(sk, POLLIN, CHILD_MS) <= 0)
-		return -1;
-	if (recvmsg(sk, &mh, MSG_CMSG_CLOEXEC) < (ssize_t)sizeof(*m))
-		return -1;
+	if (probe_wait_fd(sk, POLLIN, CHILD_MS) <= 0 ||
+	    recvmsg(sk, &mh, MSG_CMSG_CLOEXEC) < (ssize_t)sizeof(*m))
+		return -ETIMEDOUT;
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
 			memcpy(ret_fd, CMSG_DATA(c), sizeof(int));
@@ -188,9 +187,10 @@ int probe_run_child(struct run *R, int node, const struct probe_step *st, struct
 	r = child_collect(R, node, st, sv[0], res);
 	close(sv[0]);
 	/* Reaped on every path, failed or not: no zombie outlives the step. */
-	status = reap_bounded(pid, CHILD_MS);
+	if (reap_bounded(pid, CHILD_MS, &status) < 0 || !WIFEXITED(status))
+		status = -1;
 	if (r == 0)
-		res->value = status >= 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+		res->value = status >= 0 ? WEXITSTATUS(status) : -1;
 	return r;
 }
 
@@ -228,8 +228,7 @@ int probe_run_fork_daytime(struct run *R, int node, const struct probe_step *st,
 		close(l->fd);
 		probe_sock_drop(R, l);
 	}
-	status = reap_bounded(pid, CHILD_MS);
-	if (status < 0)
+	if (reap_bounded(pid, CHILD_MS, &status) < 0)
 		res->err = STEP_TIMEOUT;
 	else
 		res->err = WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : EIO;

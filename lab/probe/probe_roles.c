@@ -8,6 +8,7 @@
  * Anything the lab lacks stays unresolved; cases needing it are skipped.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,9 +22,9 @@ static int addr_nth(const struct topo_iface *ifc, int family, size_t nth, char *
 		if (ifc->addrs[i].family != family)
 			continue;
 		if (k++ == nth)
-			return inet_ntop(family, ifc->addrs[i].addr, buf, (socklen_t)len) ? 0 : -1;
+			return inet_ntop(family, ifc->addrs[i].addr, buf, (socklen_t)len) ? 0 : -errno;
 	}
-	return -1;
+	return -ENOENT;
 }
 
 static size_t count_v4(const struct topo_iface *ifc)
@@ -36,7 +37,7 @@ static size_t count_v4(const struct topo_iface *ifc)
 }
 
 /* The endpoint at the other end of (node, iface), excluding `not_node`: first by link, then
- * by lan membership.  Returns 0 and *ret or -1. */
+ * by lan membership.  Returns 0 and *ret or -ENOENT. */
 static int peer_of(const struct topology *t, size_t node, size_t iface, int not_node,
 		   struct topo_endpoint *ret)
 {
@@ -72,7 +73,7 @@ static int peer_of(const struct topology *t, size_t node, size_t iface, int not_
 			}
 		}
 	}
-	return -1;
+	return -ENOENT;
 }
 
 static void set_var(struct probe_roles *r, const char *name, const char *value)
