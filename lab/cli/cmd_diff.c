@@ -18,10 +18,13 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out, "Usage: reuselab diff A.json B.json\n\n"
+	fprintf(out, "Usage: reuselab diff A.json B.json [C.json...]\n\n"
 		     "Compare two reports of `probe --json` / `run --json`, or two of\n"
 		     "`matrix --json`, and print the cases or cells whose outcome changed, and\n"
-		     "cases present in only one.  Exit 0 no change, 1 changes, 2 bad input.\n");
+		     "cases present in only one.  With three or more probe reports (the same lab\n"
+		     "on several kernels): a table, one row per case whose step results differ,\n"
+		     "one column per report headed by its kernel.  Exit 0 no change, 1 changes,\n"
+		     "2 bad input.\n");
 }
 
 static void print_change(const struct report_change *c, void *arg)
@@ -66,6 +69,8 @@ int cmd_diff(int argc, char **argv)
 		usage(stdout);
 		return EXIT_OK;
 	}
+	if (argc > 3)
+		return cmd_diff_kernels(argc - 1, argv + 1);
 	if (argc != 3) {
 		usage(stderr);
 		return EXIT_USAGE;

@@ -25,7 +25,7 @@ struct kopts {
 	const char *kernel[MAX_KERNELS];
 	int n_kernel, timeout_s;
 	char **pass; /* the guest run's options */
-	int n_pass;
+	int n_pass, json;
 };
 
 int cmd_run_wants_kernel(int argc, char **argv)
@@ -78,6 +78,7 @@ static int parse_one(struct kopts *o, int argc, char **argv, int *i)
 	} else if (!strncmp(a, "--kernel=", 9) && o->n_kernel < MAX_KERNELS) {
 		o->kernel[o->n_kernel++] = a + 9;
 	} else if (a[0] == '-') {
+		o->json |= !strcmp(a, "--json");
 		o->pass[o->n_pass++] = argv[*i];
 		/* probe options with a value travel with it */
 		if ((!strcmp(a, "-c") || !strcmp(a, "--case") || !strcmp(a, "-C") ||
@@ -119,6 +120,8 @@ static int parse(struct kopts *o, int argc, char **argv)
 		o->pass[o->n_pass++] = "--name";
 		o->pass[o->n_pass++] = (char *)o->name;
 	}
+	if (o->n_kernel > 1 && !o->json) /* the comparison reads JSON */
+		o->pass[o->n_pass++] = "--json";
 	if (o->junit) {
 		o->pass[o->n_pass++] = "--junit";
 		o->pass[o->n_pass++] = "/tmp/junit.xml";
@@ -145,8 +148,6 @@ static int deliver(const struct kopts *o, const struct kernel_result *res)
 {
 	int r;
 
-	if (res->err_len)
-		fwrite(res->err, 1, res->err_len, stderr);
 	if (fwrite(res->out, 1, res->out_len, stdout) != res->out_len || fflush(stdout) != 0) {
 		cmd_err("run: writing the report: %s", strerror(errno));
 		return EXIT_SYSTEM;
@@ -161,25 +162,40 @@ static int deliver(const struct kopts *o, const struct kernel_result *res)
 	return res->exit_status;
 }
 
-static int run_one(const struct kopts *o, const char *spec)
+/* Several kernels: the guest wrote JSON; print it as asked and keep it for the comparison. */
+static int deliver_parsed(const struct kopts *o, const struct kernel_result *res,
+			  struct report *ret)
+{
+	char why[256];
+
+	if (res->exit_status != EXIT_OK && res->exit_status != EXIT_DIFFERS)
+		return deliver(o, res); /* no report to read: the guest's stderr said why */
+	if (report_read_json(res->out, res->out_len, ret, why, sizeof(why)) < 0) {
+		cmd_err("run: kernel %s: the guest's report: %s", res->release, why);
+		return EXIT_SYSTEM;
+	}
+	if (o->json)
+		return deliver(o, res);
+	if (report_write_table(ret, stdout, isatty(STDOUT_FILENO)) < 0) {
+		cmd_err("run: writing the report: %s", strerror(errno));
+		return EXIT_SYSTEM;
+	}
+	return res->exit_status;
+}
+
+static int run_one(const struct kopts *o, const struct kernel_info *k, struct report *ret)
 {
 	char why[KERNEL_WHY_MAX] = "";
 	struct kernel_result res;
-	struct kernel_info k;
 	struct kernel_job job = {
-		.kernel = &k, .topology = o->file, .argv = o->pass, .argc = o->n_pass,
+		.kernel = k, .topology = o->file, .argv = o->pass, .argc = o->n_pass,
 		.accel = o->accel, .log_path = o->log, .timeout_s = o->timeout_s,
 		.append = o->append,
 	};
 	int r;
 
-	r = kernel_resolve(spec, o->modules, o->cache, &k, why);
-	if (r < 0) {
-		cmd_err("run: %s", why);
-		return EXIT_USAGE;
-	}
 	if (isatty(STDERR_FILENO)) /* a boot takes seconds: say what we wait for */
-		fprintf(stderr, "reuselab: booting %s under QEMU\n", k.release);
+		fprintf(stderr, "reuselab: booting %s under QEMU\n", k->release);
 	r = kernel_run(&job, &res, why);
 	if (res.kvm_fell_back)
 		fprintf(stderr, "reuselab: KVM did not boot the guest; used TCG (software "
@@ -190,33 +206,77 @@ static int run_one(const struct kopts *o, const char *spec)
 			return 128 + res.signo;
 		return r == -ENOENT && !strstr(why, "qemu") ? EXIT_USAGE : EXIT_SYSTEM;
 	}
-	r = deliver(o, &res);
+	if (res.err_len)
+		fwrite(res.err, 1, res.err_len, stderr);
+	r = o->n_kernel > 1 ? deliver_parsed(o, &res, ret) : deliver(o, &res);
 	kernel_result_free(&res);
 	return r;
+}
+
+/* The comparison after several kernels: on stdout with tables, on stderr with JSON. */
+static void compare(const struct kopts *o, struct report *r, int n)
+{
+	const struct report *rp[MAX_KERNELS];
+	FILE *out = o->json ? stderr : stdout;
+	int k = 0, rows;
+
+	for (int i = 0; i < n; i++)
+		if (r[i].n_cases)
+			rp[k++] = &r[i];
+	if (k < 2)
+		return;
+	fprintf(out, "\nacross kernels, the cases whose results differ:\n");
+	rows = report_compare(rp, (size_t)k, out);
+	if (rows == 0)
+		fprintf(out, "(none: every case gave the same results)\n");
+	else if (rows < 0)
+		cmd_err("run: comparing the reports: %s", strerror(-rows));
+}
+
+static int resolve_all(const struct kopts *o, struct kernel_info *k)
+{
+	char why[KERNEL_WHY_MAX];
+
+	if (o->n_kernel > 1 && o->junit) {
+		cmd_err("run: --junit takes one --kernel (run once per kernel)");
+		return -EINVAL;
+	}
+	for (int i = 0; i < o->n_kernel; i++) {
+		if (kernel_resolve(o->kernel[i], o->modules, o->cache, &k[i], why) < 0) {
+			cmd_err("run: %s", why);
+			return -ENOENT;
+		}
+	}
+	return 0;
 }
 
 int cmd_run_kernel(int argc, char **argv)
 {
 	char lab[TOPO_LAB_NAME_MAX + 1];
+	struct kernel_info k[MAX_KERNELS];
+	struct report rep[MAX_KERNELS];
 	struct kopts o = { 0 };
 	struct topology *t = NULL;
-	int rc = EXIT_USAGE, r;
+	int rc = EXIT_USAGE, r, i;
 
-	if (parse(&o, argc, argv) < 0)
-		goto out;
-	if (cmd_resolve_file(o.file, o.name, lab, sizeof(lab), &t) < 0)
+	memset(rep, 0, sizeof(rep));
+	if (parse(&o, argc, argv) < 0 || cmd_resolve_file(o.file, o.name, lab, sizeof(lab), &t) < 0 ||
+	    resolve_all(&o, k) < 0)
 		goto out;
 	rc = EXIT_OK;
-	for (int i = 0; i < o.n_kernel; i++) {
-		r = run_one(&o, o.kernel[i]);
-		if (r > 128 || r == EXIT_USAGE) {
+	for (i = 0; i < o.n_kernel; i++) {
+		r = run_one(&o, &k[i], &rep[i]);
+		if (r > 128) {
 			rc = r;
-			break;
+			goto out;
 		}
 		if (r > rc)
 			rc = r;
 	}
+	compare(&o, rep, o.n_kernel);
 out:
+	for (i = 0; i < MAX_KERNELS; i++)
+		report_free_cases(&rep[i]);
 	topo_free(t);
 	free(o.pass);
 	return rc;

@@ -74,6 +74,24 @@ int report_write_json(const struct report *r, FILE *out);
 /* path: written with report_write_file() ("-" is stdout). */
 int report_write_junit(const struct report *r, const char *path);
 
+/*
+ * Parse a reuselab-report/1 JSON text (as report_write_json writes it) into
+ * r, zeroed first.  0, -EINVAL (why says what is wrong) or -ENOMEM; free
+ * with report_free_cases.
+ */
+int report_read_json(const char *text, size_t len, struct report *r, char *why, size_t why_len);
+/* The same for a file; why carries json-c's words when it cannot be read. */
+int report_read_file(const char *path, struct report *r, char *why, size_t why_len);
+
+/*
+ * The cases whose step results differ across reports (the same lab on
+ * several kernels): a table with one row per such case and one column per
+ * report, headed by its kernel, each cell the differing steps' results
+ * ("bind b: EADDRINUSE"); a case missing from a report shows "-".
+ * Returns the number of rows (0: all agree) or -errno.
+ */
+int report_compare(const struct report *const *r, size_t n, FILE *out);
+
 /* 0 when every user expectation held, 1 when one did not, 3 on a system error;
  * differs and skipped never fail. */
 int report_exit_status(const struct report *r);

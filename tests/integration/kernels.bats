@@ -106,3 +106,17 @@ teardown() {
 	! kill -0 "$qemu" 2>/dev/null
 	grep -q "interrupted by signal 2" "$T/err"
 }
+
+@test "run --kernel twice: one report per kernel, then the comparison" {
+	need_kernel
+	run --separate-stderr "$REUSELAB" run topologies/two-nics.yml --kernel "$K" --kernel "$K" \
+		--accel tcg --case c1-two-servers-none --case v6only0-after-v4wild
+	[ "$status" -eq 0 ]
+	[ "$(grep -c "^lab two-nics, kernel $K\$" <<<"$output")" -eq 2 ]
+	[ "$(grep -c '^2 cases: ' <<<"$output")" -eq 2 ]
+	[ "${lines[-2]}" = "across kernels, the cases whose results differ:" ]
+	[ "${lines[-1]}" = "(none: every case gave the same results)" ]
+	run --separate-stderr "$REUSELAB" run topologies/two-nics.yml --kernel "$K" --kernel "$K" --junit "$T/j.xml"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "reuselab: run: --junit takes one --kernel (run once per kernel)" ]
+}
