@@ -10,7 +10,7 @@ VERSION := 0.1.0
 PKGS    := libmnl libnl-3.0 libnl-route-3.0 yaml-0.1 json-c
 DEBS    := build-essential pkg-config libmnl-dev libnl-3-dev libnl-route-3-dev \
            libyaml-dev libjson-c-dev libcmocka-dev bats iproute2 iputils-ping jq graphviz \
-           python3-jsonschema valgrind strace chromium
+           python3-jsonschema valgrind strace chromium uidmap
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g

@@ -67,6 +67,15 @@ int ns_create(const char *name, int *ret_fd, struct ns_sock **ret_sock, struct n
  */
 int ns_publish(const char *name, int ns_fd, const struct ns_file_id *id);
 
+/*
+ * A new network namespace with no name at all (an ephemeral lab's): its fd
+ * (*ret_fd, O_CLOEXEC) and a netlink socket inside (*ret_sock) hold it.
+ * Nothing is mounted or created on disk, so once the last fd and socket
+ * close (the process ends, SIGKILL included) the kernel frees it.  Returns
+ * with the thread in its own namespace.  0 or -errno.
+ */
+int ns_create_anon(int *ret_fd, struct ns_sock **ret_sock);
+
 /* Open an existing namespace by name into *ret_fd.  A file with no namespace
  * mounted on it is a killed create's leftover, or was unmounted by hand.
  * -> 0, -ENOENT (no such file), -ESTALE (no namespace mounted on it), other -errno. */
@@ -129,6 +138,9 @@ int ns_run_in(int ns_fd, int (*fn)(void *arg), void *arg);
  * only "net." keys are per namespace.
  * -> 0, -EINVAL (key outside "net." or with '/'), -ENAMETOOLONG. */
 int ns_sysctl_path(const char *key, char *buf, size_t len);
+
+/* Write text to a /proc file in one write() (sysctls and id maps need that). */
+int ns_file_write(const char *path, const char *text);
 
 /* Write value to sysctl `key` of the calling thread's current namespace.
  * -> 0, -EINVAL (as ns_sysctl_path), -EIO (short write), other -errno. */
@@ -342,5 +354,50 @@ int live_nsid(struct live_conn *c, int other_fd, int *ret_nsid);
 
 /* The link with ifindex in n, or NULL. */
 const struct live_link *live_link_by_index(const struct live_ns *n, int ifindex);
+
+/* ---- user namespaces for rootless runs (userns.c) ----
+ * A new user namespace in which the caller is uid 0, so an ordinary user
+ * can build an ephemeral lab (network namespaces owned by that user
+ * namespace) and probe it.  The caller's own uid becomes 0 inside; when
+ * newuidmap/newgidmap (Debian `uidmap`) and /etc/subuid, /etc/subgid grant
+ * the caller a range, that range is mapped from 1 on, so cases that switch
+ * to another uid have one to switch to. */
+
+#define USERNS_MAX_RANGES 8
+
+/* One line of /proc/PID/uid_map: uids inside..inside+count-1 are outside.. */
+struct userns_range {
+	unsigned long inside, outside, count;
+};
+
+struct userns_map {
+	struct userns_range r[USERNS_MAX_RANGES];
+	size_t n;
+};
+
+/*
+ * Leave the calling process (single-threaded) in a new user namespace as
+ * uid 0 and gid 0, with every capability there.  Maps the caller's uid and
+ * gid; with use_subids, also the caller's first /etc/subuid and /etc/subgid
+ * ranges through newuidmap/newgidmap (run from forked children with an
+ * argv), when those exist; else just the one id (setgroups denied).
+ * *ret_subids says whether the ranges were mapped.  0, or -errno with err
+ * holding one line; when the host forbids unprivileged user namespaces, the
+ * line names the setting that does and how to allow it.
+ */
+int userns_enter(bool use_subids, bool *ret_subids, char *err, size_t errlen);
+
+/* The calling process's uid map (/proc/self/uid_map).  0 or -errno. */
+int userns_read_uid_map(struct userns_map *ret);
+
+/* True when uid (as seen in the current user namespace) is mapped in m. */
+bool userns_uid_mapped(const struct userns_map *m, unsigned long uid);
+
+/*
+ * The first range of `user` (a name or a decimal uid) in a subordinate id
+ * file (/etc/subuid format "user:start:count").  0, -ENOENT when none.
+ */
+int userns_subid_range(const char *path, const char *user, unsigned long uid,
+		       unsigned long *ret_start, unsigned long *ret_count);
 
 #endif

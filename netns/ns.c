@@ -115,9 +115,22 @@ static int open_new(int *ret_fd, struct ns_sock **ret_sock)
 	return 0;
 }
 
-int ns_create(const char *name, int *ret_fd, struct ns_sock **ret_sock, struct ns_file_id *ret_id)
+int ns_create_anon(int *ret_fd, struct ns_sock **ret_sock)
 {
 	struct ns_scope sc = NS_SCOPE_INIT;
+	int r;
+
+	/* unshare in this thread (no fork): the cheapest way to a new namespace. */
+	r = ns_scope_enter_new(&sc);
+	if (r < 0)
+		return r;
+	r = open_new(ret_fd, ret_sock);
+	ns_scope_leave(&sc);
+	return r;
+}
+
+int ns_create(const char *name, int *ret_fd, struct ns_sock **ret_sock, struct ns_file_id *ret_id)
+{
 	char path[PATH_MAX];
 	struct ns_file_id id = {0};
 	struct stat st;
@@ -136,12 +149,7 @@ int ns_create(const char *name, int *ret_fd, struct ns_sock **ret_sock, struct n
 	if (r < 0)
 		goto out;
 	id = (struct ns_file_id){.dev = st.st_dev, .ino = st.st_ino};
-	/* unshare in this thread (no fork): the cheapest way to a new namespace. */
-	r = ns_scope_enter_new(&sc);
-	if (r < 0)
-		goto out;
-	r = open_new(ret_fd, ret_sock);
-	ns_scope_leave(&sc);
+	r = ns_create_anon(ret_fd, ret_sock);
 	if (r == 0)
 		*ret_id = id;
 out:
@@ -302,25 +310,32 @@ int ns_sysctl_path(const char *key, char *buf, size_t len)
 	return 0;
 }
 
+int ns_file_write(const char *path, const char *text)
+{
+	size_t len = strlen(text);
+	ssize_t n;
+	int fd, r = 0;
+
+	fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, len);
+	if (n < 0)
+		r = -errno;
+	else if ((size_t)n != len)
+		r = -EIO;
+	close(fd);
+	return r;
+}
+
 int ns_sysctl_write(const char *key, const char *value)
 {
 	char path[PATH_MAX];
-	size_t vlen = strlen(value);
-	ssize_t n;
-	int fd, r;
+	int r;
 
 	r = ns_sysctl_path(key, path, sizeof(path));
 	if (r < 0)
 		return r;
 	/* /proc/sys/net resolves against the namespace of the opening thread. */
-	fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, value, vlen);
-	if (n < 0)
-		r = -errno;
-	else if ((size_t)n != vlen)
-		r = -EIO;
-	close(fd);
-	return r;
+	return ns_file_write(path, value);
 }

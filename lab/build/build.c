@@ -36,6 +36,7 @@ struct build_ctx {
 	struct ns_sock **sock; /* per plan namespace */
 	struct ns_file_id *ns_file; /* per plan namespace: the file ns_create made */
 	bool *published;       /* per plan namespace: mounted by NS_PUBLISH */
+	bool ephemeral;	       /* held by fds only: no file, no mount */
 	size_t *journal;       /* plan namespaces this call created, in order */
 	size_t n_journal;
 	int *ifindex;	      /* per interface (plan->iface_base + iface) */
@@ -124,6 +125,7 @@ static void close_all(struct build_ctx *c)
 /* Undo: remove every namespace this call created, newest first. */
 static void rollback(struct build_ctx *c)
 {
+	/* An ephemeral namespace goes with its last fd: closing is the undo. */
 	close_all(c);
 	for (size_t i = 0; c->sock && i < c->plan->n_ns; i++) {
 		c->sock[i] = NULL;
@@ -186,9 +188,14 @@ static int do_sysctl(struct build_ctx *c, const struct plan_action *a)
 			 (void *)&c->t->nodes[a->node].sysctls[a->item]);
 }
 
+/* Published: the name's file first, journaled for rollback; ephemeral: no name. */
 static int do_ns_create(struct build_ctx *c, const struct plan_action *a)
 {
-	int r = ns_create(c->plan->ns[a->ns].name, &c->ns_fd[a->ns], &c->sock[a->ns],
+	int r;
+
+	if (c->ephemeral)
+		return ns_create_anon(&c->ns_fd[a->ns], &c->sock[a->ns]);
+	r = ns_create(c->plan->ns[a->ns].name, &c->ns_fd[a->ns], &c->sock[a->ns],
 			  &c->ns_file[a->ns]);
 
 	if (r == 0)
@@ -208,7 +215,13 @@ static int do_ns_tag(struct build_ctx *c, const struct plan_action *a)
 
 static int do_ns_publish(struct build_ctx *c, const struct plan_action *a)
 {
-	int r = ns_publish(c->plan->ns[a->ns].name, c->ns_fd[a->ns], &c->ns_file[a->ns]);
+	int r;
+
+	/* Ephemeral: no name to publish under (the step stays, so operation N
+	 * means the same in both modes). */
+	if (c->ephemeral)
+		return 0;
+	r = ns_publish(c->plan->ns[a->ns].name, c->ns_fd[a->ns], &c->ns_file[a->ns]);
 
 	if (r == 0)
 		c->published[a->ns] = true;
@@ -444,10 +457,50 @@ static int ctx_alloc(struct build_ctx *c)
 	return 0;
 }
 
-int lab_build(const struct topology *t, const char *lab, const struct build_progress *progress,
-	      char *err, size_t errlen)
+static void ctx_free(struct build_ctx *c)
 {
-	struct build_ctx c = {.t = t, .progress = progress, .err = err, .errlen = errlen};
+	close_all(c);
+	if (c->nofile_raised)
+		(void)setrlimit(RLIMIT_NOFILE, &c->nofile);
+	free(c->ns_fd);
+	free(c->sock);
+	free(c->ns_file);
+	free(c->published);
+	free(c->journal);
+	free(c->ifindex);
+	free(c->br_ifindex);
+	free(c->port_ifindex);
+}
+
+/* Hand the namespace fds of a finished ephemeral build to *ret (ctx_free
+ * then closes only the netlink sockets). */
+static int keep_fds(struct build_ctx *c, struct lab_fds *ret)
+{
+	const struct build_plan *p = c->plan;
+
+	ret->n_nodes = c->t->n_nodes;
+	ret->lans_fd = -1;
+	ret->node_fd = malloc((ret->n_nodes + 1) * sizeof(*ret->node_fd));
+	if (!ret->node_fd)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->n_ns; i++) {
+		if (p->ns[i].node == PLAN_NO_NODE)
+			ret->lans_fd = c->ns_fd[i];
+		else
+			ret->node_fd[p->ns[i].node] = c->ns_fd[i];
+		c->ns_fd[i] = -1;
+	}
+	return 0;
+}
+
+static int build(const struct topology *t, const char *lab, const struct build_progress *progress,
+		 struct lab_fds *ret_fds, char *err, size_t errlen)
+{
+	struct build_ctx c = {.t = t,
+			      .progress = progress,
+			      .ephemeral = ret_fds != NULL,
+			      .err = err,
+			      .errlen = errlen};
 	struct build_plan *plan = NULL;
 	int r;
 
@@ -472,7 +525,7 @@ int lab_build(const struct topology *t, const char *lab, const struct build_prog
 			strerror(-r));
 		goto out;
 	}
-	r = ns_run_dir_prepare();
+	r = c.ephemeral ? 0 : ns_run_dir_prepare();
 	if (r < 0) {
 		set_err(&c, "cannot prepare " NS_RUN_DIR ": %s", strerror(-r));
 		goto out;
@@ -480,22 +533,38 @@ int lab_build(const struct topology *t, const char *lab, const struct build_prog
 	r = run_plan(&c);
 	if (r == 0)
 		r = wait_links_ready(&c);
+	if (r == 0 && c.ephemeral)
+		r = keep_fds(&c, ret_fds);
 	if (r < 0)
 		rollback(&c);
 out:
-	close_all(&c);
-	if (c.nofile_raised)
-		(void)setrlimit(RLIMIT_NOFILE, &c.nofile);
-	free(c.ns_fd);
-	free(c.sock);
-	free(c.ns_file);
-	free(c.published);
-	free(c.journal);
-	free(c.ifindex);
-	free(c.br_ifindex);
-	free(c.port_ifindex);
+	ctx_free(&c);
 	plan_free(plan);
 	return r;
+}
+
+int lab_build(const struct topology *t, const char *lab, const struct build_progress *progress,
+	      char *err, size_t errlen)
+{
+	return build(t, lab, progress, NULL, err, errlen);
+}
+
+int lab_build_ephemeral(const struct topology *t, const char *lab, struct lab_fds *ret, char *err,
+			size_t errlen)
+{
+	*ret = (struct lab_fds){.lans_fd = -1};
+	return build(t, lab, NULL, ret, err, errlen);
+}
+
+void lab_fds_close(struct lab_fds *h)
+{
+	for (size_t i = 0; h->node_fd && i < h->n_nodes; i++)
+		if (h->node_fd[i] >= 0)
+			close(h->node_fd[i]);
+	if (h->lans_fd >= 0)
+		close(h->lans_fd);
+	free(h->node_fd);
+	*h = (struct lab_fds){.lans_fd = -1};
 }
 
 int lab_build_count_ops(const struct topology *t)

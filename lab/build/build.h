@@ -40,6 +40,30 @@ int lab_build(const struct topology *t, const char *lab, const struct build_prog
 	      char *err, size_t errlen);
 
 /*
+ * An ephemeral lab: namespaces with no name, held only by these fds (and by
+ * nothing on disk: no /run/netns mount, no state file, no lock).  Closing
+ * them, or the process ending in any way, SIGKILL included, frees the lab.
+ * lans_fd holds the hidden namespace of the lans' bridges: closing it early
+ * would take every lan member's interface with it.
+ */
+struct lab_fds {
+	int *node_fd;	/* per topology node, O_CLOEXEC */
+	size_t n_nodes;
+	int lans_fd;	/* -1 when the lab has no lans */
+};
+
+/*
+ * lab_build without publishing: same plan, same messages, same rollback, but
+ * every namespace stays anonymous and is handed over in *ret.  The lab name
+ * only tags the namespaces.  Needs CAP_SYS_ADMIN and CAP_NET_ADMIN in the
+ * current user namespace only (works in a rootless user namespace).
+ */
+int lab_build_ephemeral(const struct topology *t, const char *lab, struct lab_fds *ret, char *err,
+			size_t errlen);
+/* Close every fd of h (freeing the lab) and reset it; NULL-safe fields. */
+void lab_fds_close(struct lab_fds *h);
+
+/*
  * Number of kernel operations lab_build(t) performs when nothing fails (one
  * per namespace creation, netlink request and sysctl write), so a test can
  * walk REUSELAB_FAULT_AT=1..count.  Test builds (-DREUSELAB_TESTING) make

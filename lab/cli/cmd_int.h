@@ -3,6 +3,8 @@
 #ifndef REUSELAB_CMD_INT_H
 #define REUSELAB_CMD_INT_H
 
+#include <stdbool.h>
+
 #include "lab/probe/probe.h"
 #include "lab/topo/topo.h"
 
@@ -10,6 +12,7 @@
 struct probe_args {
 	const char *target; /* LAB|FILE for probe, FILE for run */
 	const char *name;   /* --name, or NULL */
+	bool keep;	    /* run --keep: a published lab, left up */
 	struct probe_request req;
 	const char **ids, **claims; /* storage behind req.filter */
 };

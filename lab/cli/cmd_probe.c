@@ -46,6 +46,7 @@ int cmd_probe_args(int argc, char **argv, const char *cmd, struct probe_args *a)
 	    {"claim", required_argument, NULL, 'C'},
 	    {"json", no_argument, NULL, 'j'},
 	    {"junit", required_argument, NULL, 'J'},
+	    {"keep", no_argument, NULL, 'k'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -62,7 +63,7 @@ int cmd_probe_args(int argc, char **argv, const char *cmd, struct probe_args *a)
 	f->case_ids = a->ids;
 	f->claims = a->claims;
 	optind = 0;
-	while ((c = cmd_getopt(argc, argv, "n:c:C:jh", opts)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "n:c:C:jkh", opts)) != -1) {
 		switch (c) {
 		case 'n':
 			a->name = optarg;
@@ -78,6 +79,14 @@ int cmd_probe_args(int argc, char **argv, const char *cmd, struct probe_args *a)
 			break;
 		case 'J':
 			a->req.junit = optarg;
+			break;
+		case 'k':
+			if (strcmp(cmd, "run")) {
+				cmd_err("%s: --keep is an option of run (try 'reuselab %s --help')",
+					cmd, cmd);
+				return -EINVAL;
+			}
+			a->keep = true;
 			break;
 		case 'h':
 			return 1;

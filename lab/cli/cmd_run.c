@@ -1,31 +1,42 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * reuselab run FILE [--name NAME] [probe options]: up, probe, down.  For CI:
- * the lab is removed on every path.  SIGINT, SIGTERM and SIGHUP stay blocked
- * once the lab's lock is taken, so they cannot cut a step in half; they are
- * honoured at the next boundary (after the build, after the probe) and the
- * lab still goes.  SIGPIPE is ignored (main), so a closed pipe is a write
- * error, not a death with the lab still up.
+ * reuselab run FILE [--keep] [--name NAME] [probe options]: build, probe,
+ * remove.  For CI.  By default the lab is ephemeral: its namespaces have no
+ * name and are held only by this process's fds (lab_build_ephemeral), so
+ * nothing of it is on disk and the kernel frees it when we end, however we
+ * end; runs of one file never collide.  As a normal user, run first enters a
+ * user namespace of its own (netns/userns.h) and builds the ephemeral lab
+ * there.  --keep builds today's published lab (rl-<lab>.*, state, lock; root
+ * only) and leaves it up.  SIGINT, SIGTERM and SIGHUP stay blocked during
+ * the build and the probe and are honoured at the next boundary; the lab
+ * then goes.  SIGPIPE is ignored (main), so a closed pipe is a write error.
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "lab/build/build.h"
 #include "lab/cli/cmd.h"
 #include "lab/cli/cmd_int.h"
-#include "lab/build/build.h"
+#include "netns/netns.h"
 
 static void run_usage(FILE *out)
 {
-	fprintf(out, "Usage: reuselab run FILE [--name NAME] [--case ID]... [--claim C]...\n"
+	fprintf(out, "Usage: reuselab run FILE [--keep] [--name NAME] [--case ID]... [--claim C]...\n"
 		     "                    [--json] [--junit FILE]\n\n"
-		     "Build the lab, probe it as 'reuselab probe' does, and tear it down, whatever\n"
-		     "happens (also on SIGINT and SIGTERM).  The exit status is the probe's\n"
-		     "(0 every user expectation held, 1 one did not, 2 bad input, 3 system\n"
-		     "failure), or 128+N when interrupted by signal N.\n\n"
+		     "Build the lab, probe it as 'reuselab probe' does, and remove it, whatever\n"
+		     "happens.  The lab is ephemeral: its namespaces have no name (not in\n"
+		     "'ip netns list') and vanish with this process, even on SIGKILL; any\n"
+		     "number of runs of one file can go at once.  Without root, run enters\n"
+		     "a user namespace of its own first (rootless).  The exit status is the\n"
+		     "probe's (0 every user expectation held, 1 one did not, 2 bad input,\n"
+		     "3 system failure), or 128+N when interrupted by signal N.\n\n"
+		     "  -k, --keep       build a published lab (rl-<lab>.*, root only) and\n"
+		     "                   leave it up for 'ip netns exec'; 'reuselab down' removes it\n"
 		     "  -n, --name NAME  lab name instead of the file's 'name:'\n"
 		     "  other options    as for 'reuselab probe' (see 'reuselab probe --help')\n\n"
 		     "Inside another kernel, under QEMU (see docs/kernels.md):\n"
@@ -39,12 +50,87 @@ static void run_usage(FILE *out)
 		     "  --kernel-cache DIR     where 'make deps-kernels' put kernels\n");
 }
 
+/* --keep: a published lab under its name, left up unless a signal came. */
+static int run_published(const struct topology *t, const char *lab,
+			 const struct probe_request *req)
+{
+	int rc, sig = 0, down_rc;
+
+	if (geteuid() != 0) {
+		cmd_err("run --keep: a published lab needs root (try 'sudo reuselab run --keep "
+			"...', or run without --keep)");
+		return EXIT_USAGE;
+	}
+	rc = cmd_lab_up(t, lab, &sig); /* returns with SIGINT/SIGTERM/SIGHUP blocked */
+	if (rc != EXIT_OK)
+		return rc; /* lab_up left nothing built */
+	if (!sig) {
+		fprintf(stderr, "reuselab: lab %s is up; probing\n", lab);
+		fflush(stderr);
+		rc = cmd_probe_lab(t, lab, req, "run");
+		sig = sigstop_pending();
+	}
+	if (!sig) {
+		fprintf(stderr,
+			"reuselab: lab %s stays up (namespaces rl-%s.*); remove it with "
+			"'reuselab down %s'\n",
+			lab, lab, lab);
+		return rc;
+	}
+	down_rc = cmd_lab_down(lab, 1);
+	cmd_err("run: interrupted by signal %d; lab %s %s", sig, lab,
+		down_rc == EXIT_OK ? "removed" : "NOT fully removed (see above)");
+	return down_rc == EXIT_OK ? 128 + sig : down_rc;
+}
+
+/* Default: an ephemeral lab held by fds; rootless when we are not root. */
+static int run_ephemeral(const struct topology *t, const char *lab,
+			 const struct probe_request *preq)
+{
+	struct probe_request req = *preq;
+	struct lab_fds fds = {.lans_fd = -1};
+	char err[1024] = "";
+	bool subids;
+	int rc = EXIT_OK, r, sig;
+
+	if (geteuid() != 0) {
+		r = userns_enter(true, &subids, err, sizeof(err));
+		if (r < 0) {
+			cmd_err("run: %s", err);
+			return EXIT_USAGE;
+		}
+		req.rootless = true;
+	}
+	sigstop_block();
+	r = lab_build_ephemeral(t, lab, &fds, err, sizeof(err));
+	sig = sigstop_pending();
+	if (r < 0 && r != -EINTR) {
+		cmd_err("lab '%s': %s", lab, err[0] ? err : strerror(-r));
+		return EXIT_SYSTEM;
+	}
+	if (r == 0 && !sig) {
+		fprintf(stderr, "reuselab: lab %s is up; probing (ephemeral%s)\n", lab,
+			req.rootless ? ", rootless" : "");
+		fflush(stderr);
+		req.node_fd = fds.node_fd;
+		rc = cmd_probe_lab(t, lab, &req, "run");
+		sig = sigstop_pending();
+	}
+	lab_fds_close(&fds);
+	if (!sig && r == 0)
+		return rc;
+	if (!sig)
+		sig = SIGINT; /* -EINTR: the build saw one that has gone since */
+	cmd_err("run: interrupted by signal %d; lab %s removed", sig, lab);
+	return 128 + sig;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	char lab[TOPO_LAB_NAME_MAX + 1];
 	struct topology *t = NULL;
 	struct probe_args a;
-	int r, rc, sig = 0, down_rc;
+	int r, rc;
 
 	/* --kernel: the run inside other kernels under QEMU (cmd_run_kernel.c) */
 	if (cmd_run_wants_kernel(argc, argv) && !cmd_wants_help(argc, argv))
@@ -64,24 +150,7 @@ int cmd_run(int argc, char **argv)
 	rc = cmd_probe_preflight(t, &a.req.filter, "run");
 	if (rc != EXIT_OK)
 		goto out;
-
-	rc = cmd_lab_up(t, lab, &sig); /* returns with SIGINT/SIGTERM/SIGHUP blocked */
-	if (rc != EXIT_OK)
-		goto out; /* lab_up left nothing built */
-	if (!sig) {
-		fprintf(stderr, "reuselab: lab %s is up; probing\n", lab);
-		fflush(stderr);
-		rc = cmd_probe_lab(t, lab, &a.req, "run");
-		sig = sigstop_pending();
-	}
-	down_rc = cmd_lab_down(lab, 1);
-	if (sig) {
-		cmd_err("run: interrupted by signal %d; lab %s %s", sig, lab,
-			down_rc == EXIT_OK ? "removed" : "NOT fully removed (see above)");
-		rc = down_rc == EXIT_OK ? 128 + sig : down_rc;
-	} else if (down_rc != EXIT_OK && rc == EXIT_OK) {
-		rc = down_rc;
-	}
+	rc = a.keep ? run_published(t, lab, &a.req) : run_ephemeral(t, lab, &a.req);
 out:
 	topo_free(t);
 	cmd_probe_args_free(&a);

@@ -10,7 +10,8 @@
 #include "lab/kernel/kernel.h"
 
 /* needs_root: checked here, once, before the command parses anything
- * (`up` checks itself, after --dry-run, which needs no root). */
+ * (`up` checks itself, after --dry-run, which needs no root; `run` goes
+ * rootless without it). */
 static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -28,7 +29,7 @@ static const struct {
 	{ "probe", cmd_probe, true, "run socket cases inside a lab and report" },
 	{ "cases", cmd_cases, false, "list the built-in case catalog" },
 	{ "matrix", cmd_matrix, true, "run the bind matrix in one node" },
-	{ "run", cmd_run, true, "up, probe, down in one go (for CI)" },
+	{ "run", cmd_run, false, "build, probe, remove an ephemeral lab (for CI; rootless too)" },
 	{ "diff", cmd_diff, false, "compare two JSON reports" },
 	{ "kernels", cmd_kernels, false, "list kernels 'run --kernel' can boot under QEMU" },
 };

@@ -173,6 +173,14 @@ bool probe_case_selected(const struct probe_opts *o, const char *id, const char 
 int probe_lab(const struct topology *t, const char *lab, const struct probe_opts *o,
 	      struct report *r, char *err, size_t errlen);
 
+/*
+ * probe_lab on a lab given by one namespace fd per node of t (an ephemeral
+ * lab, see lab_build_ephemeral), nothing opened by name.  The fds stay the
+ * caller's.  Needs root in the namespaces' user namespace only.
+ */
+int probe_lab_fds(const struct topology *t, const char *lab, const int *node_fd,
+		  const struct probe_opts *o, struct report *rep, char *err, size_t errlen);
+
 /* Every filter of o must select some case of the catalog or of t: 0, or
  * -EINVAL with "no case matches 'X'" / "no case has claim 'C'" in err. */
 int probe_filters_check(const struct topology *t, const struct probe_opts *o, char *err,
@@ -187,6 +195,10 @@ struct probe_request {
 	FILE *out;	   /* the report */
 	bool color;	   /* table: ANSI colour */
 	const char *junit; /* also a JUnit XML file there; NULL: none */
+	/* An ephemeral lab (lab_build_ephemeral): one namespace fd per node of
+	 * t, the caller's; NULL: open the published lab by name. */
+	const int *node_fd;
+	bool rootless; /* the run is in a user namespace of its own (report) */
 };
 
 /* How a probe went, for the caller's exit status and summary. */

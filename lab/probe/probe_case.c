@@ -106,17 +106,42 @@ static bool setup_failed(struct case_result *cr, const struct step_result *res)
 	return true;
 }
 
+/*
+ * In a user namespace with only the caller mapped (a rootless run without a
+ * subordinate range), a step that switches to another uid cannot run: the
+ * case is skipped with why, not failed.
+ */
+static bool uid_unmapped(struct run *R, const struct probe_step *st, char *why, size_t len)
+{
+	long uid = st->op == PROBE_AS_USER ? st->num : st->op == PROBE_CHILD ? st->child_uid : -1;
+
+	if (uid < 0 || userns_uid_mapped(&R->uid_map, (unsigned long)uid))
+		return false;
+	snprintf(why, len,
+		 "uid %ld is not mapped in this user namespace (a rootless run maps a "
+		 "subordinate range only with newuidmap from 'uidmap' and an /etc/subuid entry)",
+		 uid);
+	return true;
+}
+
 /* Why the lab cannot host a catalog case (a role or a variable it lacks),
  * written to why; false when it can. */
 static bool catalog_case_skipped(struct run *R, const struct catalog_case *cc, char *why,
 				 size_t len)
 {
+	struct probe_step st;
+	char perr[160];
+	size_t off;
+
 	for (size_t i = 0; cc->steps[i].text; i++) {
 		if (probe_roles_node(R->roles, cc->steps[i].role) < 0) {
 			snprintf(why, len, "the lab has no node for role '%s'", cc->steps[i].role);
 			return true;
 		}
 		if (!probe_vars_available(R, cc->steps[i].text, why, len))
+			return true;
+		if (probe_step_parse(cc->steps[i].text, false, &st, perr, sizeof(perr), &off) == 0 &&
+		    uid_unmapped(R, &st, why, len))
 			return true;
 	}
 	return false;
@@ -182,6 +207,27 @@ int probe_run_catalog_case(struct run *R, const struct catalog_case *cc, struct 
 	return 0;
 }
 
+/* True, the case skipped with the reason, when a step needs an unmapped uid. */
+static bool user_case_skipped(struct run *R, const struct topo_case *tc, struct case_result *cr)
+{
+	char msg[384], why[256];
+	struct probe_step st;
+	struct probe_expect e;
+	struct topo_mark at;
+
+	for (size_t i = 0; i < tc->n_steps; i++) {
+		if (probe_user_step_compile(R->t, &tc->steps[i], &st, &e, msg, sizeof(msg), &at) < 0 ||
+		    !uid_unmapped(R, &st, why, sizeof(why)))
+			continue;
+		cr->verdict = VERDICT_SKIPPED;
+		cr->skip_reason = xstrdup(why);
+		cr->predicted = xstrdup("-");
+		cr->observed = xstrdup("-");
+		return true;
+	}
+	return false;
+}
+
 void probe_run_user_case(struct run *R, const struct topo_case *tc, struct case_result *cr)
 {
 	char obs[1024] = "", pred[1024] = "";
@@ -192,6 +238,8 @@ void probe_run_user_case(struct run *R, const struct topo_case *tc, struct case_
 	cr->title = xstrdup(tc->description ? tc->description : tc->id);
 	cr->source = xstrdup(R->source);
 	cr->verdict = VERDICT_HOLDS;
+	if (user_case_skipped(R, tc, cr))
+		return;
 	if (case_steps_alloc(cr, tc->n_steps) < 0) {
 		cr->predicted = xstrdup("-");
 		cr->observed = xstrdup("-");

@@ -39,6 +39,7 @@ struct run {
 	int *nserr; /* errno of that failure */
 	struct ns_scope ns; /* the way back to where the run started */
 	int cur_node;	    /* -1: the original namespace */
+	struct userns_map uid_map; /* uids a case can switch to (as-user, child uid) */
 	unsigned port_lo, port_hi, port_next;
 
 	/* per case */

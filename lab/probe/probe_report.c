@@ -13,6 +13,7 @@
 
 #include "lab/probe/probe.h"
 #include "lab/report/report.h"
+#include "netns/netns.h"
 
 static bool id_known(const struct topology *t, const char *pattern)
 {
@@ -76,6 +77,23 @@ static int report_write(const struct report *rep, const struct probe_request *re
 	return 0;
 }
 
+/* How the lab was isolated, for the report's "isolation". */
+static void isolation_note(struct report *rep, const struct probe_request *req)
+{
+	struct userns_map m;
+
+	rep->ephemeral = req->node_fd != NULL;
+	rep->rootless = req->rootless;
+	if (userns_read_uid_map(&m) < 0)
+		return;
+	for (size_t i = 0; i < m.n && i < sizeof(rep->uid_map) / sizeof(rep->uid_map[0]); i++) {
+		rep->uid_map[i].inside = m.r[i].inside;
+		rep->uid_map[i].outside = m.r[i].outside;
+		rep->uid_map[i].count = m.r[i].count;
+		rep->n_uid_map = i + 1;
+	}
+}
+
 int probe_lab_report(const struct topology *t, const char *lab, const struct probe_request *req,
 		     struct probe_outcome *ret, char *err, size_t errlen)
 {
@@ -83,12 +101,14 @@ int probe_lab_report(const struct topology *t, const char *lab, const struct pro
 	size_t counts[REPORT_N_VERDICTS];
 	int r;
 
-	r = probe_lab(t, lab, &req->filter, &rep, err, errlen);
+	r = req->node_fd ? probe_lab_fds(t, lab, req->node_fd, &req->filter, &rep, err, errlen)
+			 : probe_lab(t, lab, &req->filter, &rep, err, errlen);
 	if (r < 0) {
 		if (!err[0])
 			snprintf(err, errlen, "%s", strerror(-r));
 		goto out;
 	}
+	isolation_note(&rep, req);
 	r = report_write(&rep, req, err, errlen);
 	if (r < 0)
 		goto out;

@@ -182,8 +182,12 @@ static int cases_run(struct run *R, const struct probe_opts *o, struct report *r
 	return 0;
 }
 
-int probe_lab(const struct topology *t, const char *lab, const struct probe_opts *o,
-	      struct report *rep, char *err, size_t errlen)
+/*
+ * node_fd NULL: open the published lab by name (and close what we opened);
+ * else the caller's fds, one per node, used as they are.
+ */
+static int probe_any(const struct topology *t, const char *lab, const int *node_fd,
+		     const struct probe_opts *o, struct report *rep, char *err, size_t errlen)
 {
 	struct probe_roles roles;
 	struct run R = {.t = t, .lab = lab, .roles = &roles, .ns = NS_SCOPE_INIT, .cur_node = -1};
@@ -207,8 +211,10 @@ int probe_lab(const struct topology *t, const char *lab, const struct probe_opts
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++)
-		R.nsfd[i] = -1;
-	ret = nodes_open(&R, err, errlen);
+		R.nsfd[i] = node_fd && i < t->n_nodes ? node_fd[i] : -1;
+	if (userns_read_uid_map(&R.uid_map) < 0)
+		R.uid_map = (struct userns_map){.n = 1, .r[0] = {0, 0, 4294967295UL}};
+	ret = node_fd ? 0 : nodes_open(&R, err, errlen);
 	if (ret < 0)
 		goto out;
 	sysctls_record(&R, rep);
@@ -217,10 +223,22 @@ int probe_lab(const struct topology *t, const char *lab, const struct probe_opts
 		snprintf(err, errlen, "out of memory");
 out:
 	probe_leave_node(&R);
-	for (size_t i = 0; R.nsfd && i < t->n_nodes; i++)
+	for (size_t i = 0; !node_fd && R.nsfd && i < t->n_nodes; i++)
 		if (R.nsfd[i] >= 0)
 			close(R.nsfd[i]);
 	free(R.nsfd);
 	free(R.nserr);
 	return ret;
+}
+
+int probe_lab(const struct topology *t, const char *lab, const struct probe_opts *o,
+	      struct report *rep, char *err, size_t errlen)
+{
+	return probe_any(t, lab, NULL, o, rep, err, errlen);
+}
+
+int probe_lab_fds(const struct topology *t, const char *lab, const int *node_fd,
+		  const struct probe_opts *o, struct report *rep, char *err, size_t errlen)
+{
+	return probe_any(t, lab, node_fd, o, rep, err, errlen);
 }

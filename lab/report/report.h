@@ -57,6 +57,11 @@ struct report {
 	char *sysctls_json;     /* unused by reporters other than JSON; may be NULL */
 	struct { char key[64]; char value[64]; } sysctls[8]; /* outcome-changing sysctls */
 	size_t n_sysctls;
+	/* How the run was isolated (JSON "isolation", JUnit properties). */
+	bool ephemeral;         /* the lab was held by file descriptors only */
+	bool rootless;          /* in a user namespace of an unprivileged caller */
+	struct { unsigned long inside, outside, count; } uid_map[8]; /* /proc/self/uid_map */
+	size_t n_uid_map;
 	struct case_result *cases;
 	size_t n_cases;
 };

@@ -127,6 +127,35 @@ static struct json_object *sysctls_obj(const struct report *r)
 	return o;
 }
 
+static struct json_object *isolation_json(const struct report *r)
+{
+	struct json_object *o = json_object_new_object(), *map = json_object_new_array(), *m;
+
+	if (!o || !map)
+		goto fail;
+	for (size_t i = 0; i < r->n_uid_map; i++) {
+		m = json_object_new_object();
+		if (jsonw_push(map, m) < 0 ||
+		    jsonw_add(m, "inside", json_object_new_int64((int64_t)r->uid_map[i].inside)) < 0 ||
+		    jsonw_add(m, "outside", json_object_new_int64((int64_t)r->uid_map[i].outside)) <
+			0 ||
+		    jsonw_add(m, "count", json_object_new_int64((int64_t)r->uid_map[i].count)) < 0)
+			goto fail;
+	}
+	if (jsonw_add(o, "ephemeral", json_object_new_boolean(r->ephemeral)) < 0 ||
+	    jsonw_add(o, "rootless", json_object_new_boolean(r->rootless)) < 0)
+		goto fail;
+	if (jsonw_add(o, "uid_map", map) < 0) {
+		map = NULL;
+		goto fail;
+	}
+	return o;
+fail:
+	json_object_put(map);
+	json_object_put(o);
+	return NULL;
+}
+
 static int add_count(struct json_object *o, const char *key, size_t n)
 {
 	return jsonw_add(o, key, json_object_new_int64((int64_t)n));
@@ -161,7 +190,8 @@ int report_write_json(const struct report *r, FILE *out)
 		goto out;
 	if (jsonw_str(root, "schema", "reuselab-report/1") < 0 ||
 	    jsonw_str(root, "kernel", r->kernel) < 0 || jsonw_str(root, "lab", r->lab) < 0 ||
-	    jsonw_add(root, "sysctls", sysctls_obj(r)) < 0)
+	    jsonw_add(root, "sysctls", sysctls_obj(r)) < 0 ||
+	    jsonw_add(root, "isolation", isolation_json(r)) < 0)
 		goto out;
 	cases = json_object_new_array();
 	if (jsonw_add(root, "cases", cases) < 0)

@@ -115,7 +115,13 @@ static int write_junit(FILE *out, const void *arg)
 		report_xml_escape(out, r->sysctls[i].value);
 		fputs("\"/>\n", out);
 	}
-	fputs("  </properties>\n", out);
+	fprintf(out, "    <property name=\"ephemeral\" value=\"%s\"/>\n", r->ephemeral ? "true" : "false");
+	fprintf(out, "    <property name=\"rootless\" value=\"%s\"/>\n", r->rootless ? "true" : "false");
+	fputs("    <property name=\"uid_map\" value=\"", out);
+	for (size_t i = 0; i < r->n_uid_map; i++)
+		fprintf(out, "%s%lu %lu %lu", i ? ", " : "", r->uid_map[i].inside,
+			r->uid_map[i].outside, r->uid_map[i].count);
+	fputs("\"/>\n  </properties>\n", out);
 	for (size_t i = 0; i < r->n_cases; i++)
 		write_case(out, r, &r->cases[i]);
 	fputs("</testsuite>\n", out);

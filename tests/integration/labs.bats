@@ -313,7 +313,7 @@ port() {
 	use two-nics
 	[ "$(jq '.cases | length' "$R")" -eq "$("$REUSELAB" cases --json | jq length)" ]
 	# nothing skipped, no error line (stderr only says the lab is up)
-	! grep -v '^reuselab: lab .* is up; probing$' "$BATS_FILE_TMPDIR/two-nics.err"
+	! grep -v '^reuselab: lab .* is up; probing (ephemeral)$' "$BATS_FILE_TMPDIR/two-nics.err"
 	want "C1" "$(res c1-two-servers-reuseaddr "connect b ")" ok
 	want "C10" "$(res restart-tw-reuse-both "bind n ")" ok
 	want "C12" "$(res c12-daytime-restart "bind n ")" ok

@@ -164,7 +164,7 @@ signal_during_run_build() {
 	local sig=$1 code=$2
 	env_default_signal_or_skip
 	big_topology
-	start_bg "$REUSELAB" run "$BIG" --name "$L" --json
+	start_bg "$REUSELAB" run --keep "$BIG" --name "$L" --json
 	wait_for_file "/run/reuselab/$L.json" "$BG" || { cat "$BATS_TEST_TMPDIR"/bg.*; false; }
 	kill -"$sig" "$BG"
 	wait_bg
@@ -360,39 +360,6 @@ sigterm_after_state_write() {
 }
 
 # ---------------------------------------------------------------- parallel
-
-@test "eight runs of two-nics at once all pass with the same cases" {
-	local i pids=() rc
-	for i in 1 2 3 4 5 6 7 8; do
-		EXTRA_LABS+=("$L-$i")
-		"$REUSELAB" run topologies/two-nics.yml --name "$L-$i" --json \
-			> "$BATS_TEST_TMPDIR/run$i.json" 2> "$BATS_TEST_TMPDIR/run$i.err" &
-		pids+=($!)
-		BG_PIDS+=($!)
-	done
-	for i in 1 2 3 4 5 6 7 8; do
-		rc=0
-		wait "${pids[$((i - 1))]}" || rc=$?
-		[ "$rc" -eq 0 ] || {
-			echo "run $i: exit $rc"
-			cat "$BATS_TEST_TMPDIR/run$i.err"
-			jq -c '.cases[] | select(.verdict != "holds" and .verdict != "differs")' \
-				"$BATS_TEST_TMPDIR/run$i.json" || cat "$BATS_TEST_TMPDIR/run$i.json"
-			false
-		}
-	done
-	BG_PIDS=()
-	n1=$(jq '.cases | length' "$BATS_TEST_TMPDIR/run1.json")
-	[ "$n1" -gt 0 ]
-	for i in 1 2 3 4 5 6 7 8; do
-		f=$BATS_TEST_TMPDIR/run$i.json
-		[ "$(jq '.cases | length' "$f")" -eq "$n1" ]
-		errs=$(jq -r '[.cases[] | select(.verdict == "error") | .id] | join(" ")' "$f")
-		[ -z "$errs" ] || { echo "run $i: cases in error: $errs"; false; }
-		assert_gone "$L-$i"
-	done
-	echo "# 8 parallel runs, $n1 cases each" >&3
-}
 
 @test "two ups racing for one name: exactly one wins, the other says already up" {
 	local round a b ra rb

@@ -1,0 +1,216 @@
+#!/usr/bin/env bats
+# Isolated runs: `run` builds an ephemeral lab, held only by the process's
+# fds (never in `ip netns list`, no state file, freed by the kernel whatever
+# ends the process, SIGKILL included); parallel runs of one file need no
+# --name; as an unprivileged user (uid 65534) `run` enters a user namespace of
+# its own and gets the same verdicts as root, skipping only the cases that
+# need a uid it cannot map; a host that forbids user namespaces gets one line
+# naming the setting.  As root; every lab is named uniquely.
+load helpers
+
+setup() {
+	L=$(uniq_lab e)
+	BG_PIDS=()
+	NOBODY_DIR=""
+	# The lab file under a run-unique name: what it would publish is rl-$L-*.
+	TOPO=$BATS_TEST_TMPDIR/$L.yml
+	sed "s/^name: .*/name: $L/" topologies/two-nics.yml > "$TOPO"
+}
+
+teardown() {
+	local p
+	for p in "${BG_PIDS[@]}"; do
+		kill -KILL "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+	force_down "$L"
+	[ -z "$NOBODY_DIR" ] || rm -rf "$NOBODY_DIR"
+	return 0
+}
+
+# Processes running our binary (a run or a child it forked), one pid a line.
+our_processes() {
+	local exe p
+	exe=$(readlink -f "$REUSELAB")
+	for p in /proc/[0-9]*; do
+		[ "$(readlink "$p/exe" 2>/dev/null)" = "$exe" ] && echo "${p#/proc/}"
+	done
+	return 0
+}
+
+# Fails when anything named after lab $L exists: a namespace, a mount, a state file.
+assert_nothing_named() {
+	local ns
+	ns=$(lab_namespaces "$L")
+	[ -z "$ns" ] || { echo "namespaces of $L: $ns"; return 1; }
+	! grep -F "/run/netns/rl-$L-" /proc/self/mountinfo || { echo "mounts of $L (above)"; return 1; }
+	! ls /run/reuselab/"$L".* 2>/dev/null || { echo "state files of $L (above)"; return 1; }
+}
+
+# A directory uid 65534 can reach with the binary and the lab file; sets NOBODY_DIR.
+nobody_copy() {
+	NOBODY_DIR=$(mktemp -d /tmp/rl-nobody.XXXXXX)
+	chmod 755 "$NOBODY_DIR"
+	cp "$REUSELAB" "$NOBODY_DIR/reuselab"
+	cp "$TOPO" "$NOBODY_DIR/lab.yml"
+	chmod 755 "$NOBODY_DIR/reuselab"
+	chmod 644 "$NOBODY_DIR/lab.yml"
+}
+
+as_nobody() {
+	(cd "$NOBODY_DIR" && setpriv --reuid=65534 --regid=65534 --clear-groups "$@")
+}
+
+@test "run builds no named lab: nothing in ip netns list, no state file, report says ephemeral" {
+	local seen=0
+	"$REUSELAB" run "$TOPO" --json > "$BATS_TEST_TMPDIR/r.json" 2> "$BATS_TEST_TMPDIR/r.err" &
+	BG_PIDS+=($!)
+	# While it runs: never a name under /run/netns or /run/reuselab.
+	while kill -0 "${BG_PIDS[0]}" 2>/dev/null; do
+		assert_nothing_named
+		seen=$((seen + 1))
+	done
+	wait "${BG_PIDS[0]}"
+	BG_PIDS=()
+	cat "$BATS_TEST_TMPDIR/r.err"
+	echo "# looked $seen times while it ran" >&3
+	[ "$(jq -r .isolation.ephemeral "$BATS_TEST_TMPDIR/r.json")" = true ]
+	[ "$(jq -r .isolation.rootless "$BATS_TEST_TMPDIR/r.json")" = false ]
+	[ "$(jq -c .isolation.uid_map "$BATS_TEST_TMPDIR/r.json")" = '[{"inside":0,"outside":0,"count":4294967295}]' ]
+	[ "$(jq '.summary.error + .summary.failed + .summary.skipped' "$BATS_TEST_TMPDIR/r.json")" -eq 0 ]
+	grep -q "lab $L is up; probing (ephemeral)" "$BATS_TEST_TMPDIR/r.err"
+	assert_nothing_named
+}
+
+@test "JUnit properties say ephemeral, rootless and the uid map" {
+	run "$REUSELAB" run "$TOPO" --case c1-two-servers-none --junit "$BATS_TEST_TMPDIR/j.xml"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	grep -q '<property name="ephemeral" value="true"/>' "$BATS_TEST_TMPDIR/j.xml"
+	grep -q '<property name="rootless" value="false"/>' "$BATS_TEST_TMPDIR/j.xml"
+	grep -q '<property name="uid_map" value="0 0 4294967295"/>' "$BATS_TEST_TMPDIR/j.xml"
+}
+
+@test "eight parallel runs of one file with no --name all pass" {
+	local i pids=() rc n1
+	for i in 1 2 3 4 5 6 7 8; do
+		"$REUSELAB" run "$TOPO" --json > "$BATS_TEST_TMPDIR/run$i.json" 2> "$BATS_TEST_TMPDIR/run$i.err" &
+		pids+=($!)
+		BG_PIDS+=($!)
+	done
+	for i in 1 2 3 4 5 6 7 8; do
+		rc=0
+		wait "${pids[$((i - 1))]}" || rc=$?
+		[ "$rc" -eq 0 ] || { echo "run $i: exit $rc"; cat "$BATS_TEST_TMPDIR/run$i.err"; false; }
+	done
+	BG_PIDS=()
+	n1=$(jq '.cases | length' "$BATS_TEST_TMPDIR/run1.json")
+	[ "$n1" -gt 0 ]
+	for i in 1 2 3 4 5 6 7 8; do
+		f=$BATS_TEST_TMPDIR/run$i.json
+		[ "$(jq '.cases | length' "$f")" -eq "$n1" ]
+		[ "$(jq '.summary.error + .summary.failed' "$f")" -eq 0 ] ||
+			{ jq -c '.cases[] | select(.verdict == "error")' "$f"; false; }
+		[ "$(jq -r .isolation.ephemeral "$f")" = true ]
+	done
+	assert_nothing_named
+	echo "# 8 parallel runs without --name, $n1 cases each" >&3
+}
+
+@test "SIGKILL of run at 100 random points leaves no namespace, mount, state file or process" {
+	local i pid links0 delay
+	links0=$(ip -o link | wc -l)
+	for ((i = 1; i <= 100; i++)); do
+		"$REUSELAB" run "$TOPO" --case 'c1-*' --json > /dev/null 2>&1 &
+		pid=$!
+		BG_PIDS=("$pid")
+		# Anywhere from before the first namespace to the middle of the probe.
+		delay=$(printf '0.%03d' $((RANDOM % 60)))
+		sleep "$delay"
+		kill -KILL "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+		BG_PIDS=()
+	done
+	# Forked probe children go with the run's sockets; give them their exit.
+	local deadline=$((SECONDS + 10))
+	while [ -n "$(our_processes)" ] && ((SECONDS < deadline)); do sleep 0.05; done
+	[ -z "$(our_processes)" ] || { echo "processes left: $(our_processes)"; false; }
+	assert_nothing_named
+	[ "$(ip -o link | wc -l)" -eq "$links0" ]
+}
+
+@test "rootless: uid 65534 runs two-nics with root's verdicts, skipping only the uid cases with the reason" {
+	command -v setpriv >/dev/null || skip "setpriv (util-linux) is not installed"
+	nobody_copy
+	run --separate-stderr "$REUSELAB" run "$TOPO" --json
+	[ "$status" -eq 0 ] || { echo "$output $stderr"; false; }
+	echo "$output" | jq -r '.cases[] | "\(.id) \(.verdict)"' | sort > "$BATS_TEST_TMPDIR/root"
+	run --separate-stderr as_nobody ./reuselab run lab.yml --json
+	[ "$status" -eq 0 ] || { echo "$output $stderr"; false; }
+	echo "$output" > "$BATS_TEST_TMPDIR/nobody.json"
+	[[ $stderr == *"lab $L is up; probing (ephemeral, rootless)"* ]]
+	jq -e '.isolation.rootless and .isolation.ephemeral' "$BATS_TEST_TMPDIR/nobody.json"
+	[ "$(jq -c '.isolation.uid_map[0]' "$BATS_TEST_TMPDIR/nobody.json")" = '{"inside":0,"outside":65534,"count":1}' ]
+	jq -r '.cases[] | "\(.id) \(.verdict)"' "$BATS_TEST_TMPDIR/nobody.json" | sort > "$BATS_TEST_TMPDIR/nobody"
+	# Same cases; every difference is a skip for a uid the namespace lacks.
+	[ "$(wc -l < "$BATS_TEST_TMPDIR/root")" -eq "$(wc -l < "$BATS_TEST_TMPDIR/nobody")" ]
+	skipped=$(jq -r '.cases[] | select(.verdict == "skipped") | .id' "$BATS_TEST_TMPDIR/nobody.json")
+	[ -n "$skipped" ]
+	for id in $skipped; do
+		jq -e --arg c "$id" '.cases[] | select(.id == $c) | .skip_reason | test("uid [0-9]+ is not mapped")' \
+			"$BATS_TEST_TMPDIR/nobody.json" >/dev/null || { echo "$id: no uid reason"; false; }
+	done
+	diff <(grep -v -F -x -f <(printf '%s skipped\n' $skipped) "$BATS_TEST_TMPDIR/nobody") \
+		<(grep -v -F -f <(printf '%s \n' $skipped) "$BATS_TEST_TMPDIR/root")
+	[ "$(jq '.summary.error + .summary.failed' "$BATS_TEST_TMPDIR/nobody.json")" -eq 0 ]
+	echo "# rootless: $(wc -l < "$BATS_TEST_TMPDIR/nobody") cases, skipped: $(echo $skipped)" >&3
+	assert_nothing_named
+}
+
+@test "rootless: up, down, exec, probe and run --keep say they need root, exit 2" {
+	nobody_copy
+	for cmd in "up lab.yml" "down $L" "exec $L server -- true" "probe $L" "run --keep lab.yml"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr as_nobody ./reuselab $cmd
+		[ "$status" -eq 2 ] || { echo "$cmd: exit $status: $stderr"; false; }
+		[ "$(echo "$stderr" | wc -l)" -eq 1 ]
+		[[ $stderr == *"root"* ]] || { echo "$cmd: $stderr"; false; }
+	done
+	assert_nothing_named
+}
+
+# In a user namespace made by root (uids 0 and 65534 mapped to themselves)
+# whose user.max_user_namespaces is 0: only that namespace and its
+# descendants are limited, the host is not.  Runs run lab.yml as 65534 there.
+run_where_userns_forbidden() {
+	local fifo=$NOBODY_DIR/go map=$NOBODY_DIR/map p
+	mkfifo "$fifo"
+	printf '0 0 1\n65534 65534 1\n' > "$map"
+	# exec bash again once mapped: the first exec ran unmapped, without capabilities.
+	unshare -U bash -c 'read -r _ < "$0"; exec bash -c "echo 0 > /proc/sys/user/max_user_namespaces &&
+		cd \"\$0\" && exec setpriv --reuid=65534 --regid=65534 --clear-groups ./reuselab run lab.yml" "$1"' \
+		"$fifo" "$NOBODY_DIR" > "$NOBODY_DIR/out" 2> "$NOBODY_DIR/err" &
+	p=$!
+	BG_PIDS+=("$p")
+	while [ "$(readlink /proc/$p/ns/user)" = "$(readlink /proc/self/ns/user)" ]; do
+		kill -0 "$p" || return 1
+	done
+	# One write each: a map is written once, whole.
+	dd if="$map" of="/proc/$p/uid_map" bs=4096 status=none
+	dd if="$map" of="/proc/$p/gid_map" bs=4096 status=none
+	echo go > "$fifo"
+	FORBID_RC=0
+	wait "$p" || FORBID_RC=$?
+	BG_PIDS=()
+}
+
+@test "rootless where user namespaces are forbidden: one line naming the setting, exit 2" {
+	nobody_copy
+	run_where_userns_forbidden
+	cat "$NOBODY_DIR/err"
+	[ "$FORBID_RC" -eq 2 ]
+	[ "$(wc -l < "$NOBODY_DIR/err")" -eq 1 ]
+	grep -q "user.max_user_namespaces=0" "$NOBODY_DIR/err"
+	grep -q "sysctl -w user.max_user_namespaces=" "$NOBODY_DIR/err"
+	[ ! -s "$NOBODY_DIR/out" ]
+	assert_nothing_named
+}
