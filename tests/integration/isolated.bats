@@ -43,7 +43,7 @@ assert_nothing_named() {
 	local ns
 	ns=$(lab_namespaces "$L")
 	[ -z "$ns" ] || { echo "namespaces of $L: $ns"; return 1; }
-	! grep -F "/run/netns/rl-$L-" /proc/self/mountinfo || { echo "mounts of $L (above)"; return 1; }
+	! grep -F "/run/netns/rl-$L" /proc/self/mountinfo || { echo "mounts of $L (above)"; return 1; }
 	! ls /run/reuselab/"$L".* 2>/dev/null || { echo "state files of $L (above)"; return 1; }
 }
 
