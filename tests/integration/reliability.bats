@@ -589,24 +589,27 @@ fds_at_exit() {
 	sum0=$(sha256sum < "$target")
 	dangling=$BATS_TEST_TMPDIR/not-there
 	for t in "$target" "$dangling"; do
-		ln -sfn "$t" "/run/reuselab/$L.lock"
-		run "$REUSELAB" up topologies/two-nics.yml --name "$L"
-		[ "$status" -eq 3 ]
-		[ "${#lines[@]}" -eq 1 ]
-		[[ $output == *"lock file /run/reuselab/$L.lock is a symlink; 'reuselab down $L' replaces it"* ]]
-		[ -z "$(lab_namespaces "$L")" ]
-		[ ! -e "/run/reuselab/$L.json" ]
-		run "$REUSELAB" down "$L"
-		[ "$status" -eq 0 ] || { echo "$output"; false; }
-		[ ! -L "/run/reuselab/$L.lock" ]
+		# In a private /run/reuselab: the planted link reaches no one else.
+		run private_run '
+			ln -s "$2" "/run/reuselab/$1.lock"
+			"$REUSELAB" up topologies/two-nics.yml --name "$1"; echo "up: exit $?"
+			ls /run/netns | grep -c "^rl-$1\\."
+			[ -e "/run/reuselab/$1.json" ] && echo "state written"
+			"$REUSELAB" down "$1"; echo "down: exit $?"
+			[ -L "/run/reuselab/$1.lock" ] && echo "link kept"
+			"$REUSELAB" up topologies/two-nics.yml --name "$1"; echo "up again: exit $?"
+			"$REUSELAB" down "$1"; echo "down again: exit $?"
+			echo "left: $(ls -A /run/netns /run/reuselab | grep -v "^/run\\|^$" | tr "\\n" " ")"' \
+			"$L" "$t"
+		echo "$output"
+		[ "$status" -ne 99 ]
+		[[ $output == "reuselab: lab '$L': lock file /run/reuselab/$L.lock is a symlink; 'reuselab down $L' replaces it"$'\n'"up: exit 3"$'\n'0$'\n'* ]]
+		[[ $output != *"state written"* && $output != *"link kept"* ]]
+		[[ $output == *"down: exit 0"*"lab $L is up"*"up again: exit 0"*"down again: exit 0"$'\n'"left: " ]]
 		[ "$(sha256sum < "$target")" = "$sum0" ]
 		[ ! -e "$dangling" ]
-		run "$REUSELAB" up topologies/two-nics.yml --name "$L"
-		[ "$status" -eq 0 ] || { echo "$output"; false; }
-		run "$REUSELAB" down "$L"
-		[ "$status" -eq 0 ]
-		assert_gone "$L"
 	done
+	assert_gone "$L"
 }
 
 @test "up never writes through a temp state file planted as a symlink" {
