@@ -5,6 +5,7 @@ DESTDIR ?=
 BINDIR  := $(PREFIX)/bin
 MANDIR  := $(PREFIX)/share/man
 COMPDIR := $(PREFIX)/share/bash-completion/completions
+TOPODIR := $(PREFIX)/share/reuselab/topologies
 
 VERSION := 0.1.0
 PKGS    := libmnl libnl-3.0 libnl-route-3.0 yaml-0.1 json-c
@@ -19,7 +20,7 @@ WARN    := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -DREUSELAB_VERSION='"$(VERSION)"' \
-             -I. $(PKG_CFLAGS) -MMD -MP
+             -I. -I$(BUILD) $(PKG_CFLAGS) -MMD -MP
 # Test builds (make check, make asan) compile in the fault-injection hook
 # (REUSELAB_FAULT_AT); release builds ignore that variable.
 ifeq ($(SAN),1)
@@ -44,7 +45,7 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: docs all deps deps-fuzz deps-kernels install-debs check unit integration asan clean install bench fuzz format test-build test-run reuselab
+.PHONY: FORCE docs all deps deps-fuzz deps-kernels install-debs check unit integration asan clean install bench fuzz format test-build test-run reuselab
 all: reuselab
 
 # Copy then rename: replacing a binary that is running must not fail.
@@ -55,6 +56,15 @@ test-build: $(BUILD)/reuselab $(UNIT_BIN)
 $(BUILD)/reuselab: $(BUILD)/lab/cli/main.o $(LIB_OBJ)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(PKG_LIBS)
+
+# Where the shipped labs are installed, compiled in; rewritten only when
+# PREFIX changes, so `make install PREFIX=...` rebuilds what depends on it.
+$(BUILD)/topodir.h: FORCE
+	@mkdir -p $(dir $@)
+	@echo '#define REUSELAB_TOPODIR "$(TOPODIR)"' >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@; fi
+$(BUILD)/lab/cli/cmd_labs.o: $(BUILD)/topodir.h
+FORCE:
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -116,12 +126,13 @@ fuzz:
 
 install: reuselab
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
-		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(COMPDIR)
+		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(COMPDIR) $(DESTDIR)$(TOPODIR)
 	install -m 0755 reuselab $(DESTDIR)$(BINDIR)/reuselab
 	install -m 0644 docs/reuselab.1 $(DESTDIR)$(MANDIR)/man1/reuselab.1
 	install -m 0644 docs/reuselab-topology.5 $(DESTDIR)$(MANDIR)/man5/reuselab-topology.5
 	install -m 0644 docs/reuselab-cases.7 $(DESTDIR)$(MANDIR)/man7/reuselab-cases.7
 	install -m 0644 docs/reuselab.bash-completion $(DESTDIR)$(COMPDIR)/reuselab
+	install -m 0644 topologies/*.yml $(DESTDIR)$(TOPODIR)
 
 # The STEPS section of reuselab-cases(7) comes from the step table
 # (lab/probe/probe_steps.c); a test fails when it is stale.

@@ -36,6 +36,18 @@ int cmd_diff_kernels(int n, char **paths);
 /* run --kernel K: the run inside other kernels under QEMU (cmd_run_kernel.c). */
 int cmd_run_wants_kernel(int argc, char **argv);
 int cmd_run_kernel(int argc, char **argv);
+int cmd_labs(int argc, char **argv);
+
+/*
+ * A topology argument as a path: arg itself when it is a file; else, for a
+ * bare lab name (or the clone's topologies/NAME.yml), NAME.yml in the
+ * installed labs (cmd_shipped_dir) when it is there, written into buf; else
+ * arg, for the loader to report.
+ */
+const char *cmd_topology_path(const char *arg, char *buf, size_t len);
+
+/* Where the shipped labs are: $REUSELAB_TOPOLOGIES, else the installed dir. */
+const char *cmd_shipped_dir(void);
 
 /* Print "reuselab: " + message to stderr (the one place commands report),
  * control characters escaped. */

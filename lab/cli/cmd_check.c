@@ -99,9 +99,10 @@ int cmd_check(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	for (int i = optind; i < argc; i++) {
+		char path[4096];
 		int r;
 
-		r = check_one(argv[i], quiet);
+		r = check_one(cmd_topology_path(argv[i], path, sizeof(path)), quiet);
 		if (r > status)
 			status = r;
 	}

@@ -32,6 +32,7 @@ int cmd_graph(int argc, char **argv)
 	struct topo_diag d = { 0 };
 	struct topology *t = NULL;
 	const char *path = NULL;
+	char buf[4096];
 	int c, r, mermaid = 0, status = EXIT_OK;
 
 	optind = 0;
@@ -55,7 +56,7 @@ int cmd_graph(int argc, char **argv)
 		cmd_err("graph: missing FILE (try 'reuselab graph --help')");
 		return EXIT_USAGE;
 	}
-	path = argv[optind];
+	path = cmd_topology_path(argv[optind], buf, sizeof(buf));
 	r = topo_load(path, &t, &d);
 	cmd_diag_print(&d);
 	if (r < 0) {

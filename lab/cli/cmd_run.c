@@ -127,7 +127,7 @@ static int run_ephemeral(const struct topology *t, const char *lab,
 
 int cmd_run(int argc, char **argv)
 {
-	char lab[TOPO_LAB_NAME_MAX + 1];
+	char lab[TOPO_LAB_NAME_MAX + 1], path[4096];
 	struct topology *t = NULL;
 	struct probe_args a;
 	int r, rc;
@@ -142,7 +142,8 @@ int cmd_run(int argc, char **argv)
 		rc = r == 1 ? EXIT_OK : r == -ENOMEM ? EXIT_SYSTEM : EXIT_USAGE;
 		goto out;
 	}
-	if (cmd_resolve_file(a.target, a.name, lab, sizeof(lab), &t) < 0) {
+	if (cmd_resolve_file(cmd_topology_path(a.target, path, sizeof(path)), a.name, lab,
+			     sizeof(lab), &t) < 0) {
 		rc = EXIT_USAGE;
 		goto out;
 	}

@@ -94,7 +94,7 @@ int cmd_up(int argc, char **argv)
 	const char *name = NULL;
 	struct topology *t = NULL;
 	struct timespec t0;
-	char lab[TOPO_LAB_NAME_MAX + 1];
+	char lab[TOPO_LAB_NAME_MAX + 1], path[4096];
 	int c, r, dry_run = 0;
 
 	while ((c = cmd_getopt(argc, argv, "n:Nh", opts)) != -1) {
@@ -117,7 +117,8 @@ int cmd_up(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (cmd_resolve_file(argv[optind], name, lab, sizeof(lab), &t) < 0)
+	if (cmd_resolve_file(cmd_topology_path(argv[optind], path, sizeof(path)), name, lab,
+			     sizeof(lab), &t) < 0)
 		return EXIT_USAGE;
 	if (dry_run) {
 		r = print_plan(t, lab);

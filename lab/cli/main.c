@@ -32,6 +32,7 @@ static const struct {
 	{ "run", cmd_run, false, "build, probe, remove an ephemeral lab (for CI; rootless too)" },
 	{ "diff", cmd_diff, false, "compare two JSON reports" },
 	{ "kernels", cmd_kernels, false, "list kernels 'run --kernel' can boot under QEMU" },
+	{ "labs", cmd_labs, false, "list the labs installed with reuselab" },
 };
 
 static void usage(FILE *out)

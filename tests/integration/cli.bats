@@ -12,7 +12,7 @@ teardown() {
 }
 
 @test "every command has --help on stdout, exit 0" {
-	for c in up down status ls verify exec check graph probe cases matrix run diff; do
+	for c in up down status ls verify exec check graph probe cases matrix run diff labs; do
 		run "$REUSELAB" "$c" --help
 		[ "$status" -eq 0 ] || { echo "$c: $status"; false; }
 		[[ "$output" == "Usage: reuselab $c"* || ( "$c" = ls && "$output" == *"reuselab ls"* ) ]] || { echo "$c: $output"; false; }
