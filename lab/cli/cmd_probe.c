@@ -120,8 +120,12 @@ int cmd_probe_preflight(const struct topology *t, const struct probe_opts *o, co
 	r = probe_check_user_cases(t, &d);
 	cmd_diag_print(&d);
 	topo_diag_free(&d);
-	if (r < 0)
-		return r == -ENOMEM ? EXIT_SYSTEM : EXIT_USAGE;
+	if (r == -ENOMEM) {
+		cmd_err("%s: compiling the cases: %s", cmd, strerror(-r));
+		return EXIT_SYSTEM;
+	}
+	if (r < 0) /* each error is a FILE:LINE:COL line above */
+		return EXIT_USAGE;
 	if (probe_filters_check(t, o, err, sizeof(err)) < 0) {
 		cmd_err("%s: %s", cmd, err);
 		return EXIT_USAGE;

@@ -59,9 +59,11 @@ struct run {
 int probe_enter_node(struct run *R, int node);
 /* Back to the starting namespace (aborts if it cannot: see ns_scope_leave). */
 void probe_leave_node(struct run *R);
-/* Open a socket in node, optionally with fsuid uid (>= 0): 0 with *ret_fd,
- * an errno (> 0) the kernel returned, or -errno when the node is unreachable. */
-int probe_open_socket(struct run *R, int node, int family, int type, long uid, int *ret_fd);
+/* Open a socket in node, optionally with fsuid uid (>= 0).  Returns 0 with
+ * the kernel's answer: *ret_fd, or -1 and its errno (> 0, an outcome) in
+ * *ret_err; or -errno when the node's namespace cannot be entered. */
+int probe_open_socket(struct run *R, int node, int family, int type, long uid, int *ret_fd,
+		      int *ret_err);
 /* The case's socket named name, or NULL. */
 struct psock *probe_sock_find(struct run *R, const char *name);
 /* Operand socket i of st, or NULL with R->why set. */

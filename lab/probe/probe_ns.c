@@ -131,22 +131,21 @@ int probe_wait_fd(int fd, short events, int ms)
 }
 
 /* Open a socket in node `node`, optionally with fsuid `uid`. 0 or errno. */
-int probe_open_socket(struct run *R, int node, int family, int type, long uid, int *ret_fd)
+int probe_open_socket(struct run *R, int node, int family, int type, long uid, int *ret_fd,
+		      int *ret_err)
 {
-	int fd, e = 0, prev = -1, r;
+	int prev = -1, r;
 
 	r = probe_enter_node(R, node);
 	if (r < 0)
-		return r; /* negative: system failure */
+		return r;
 	/* sk_uid is taken from the fsuid when the socket is made
 	 * (sock_alloc_inode/sock_init_data); reuseport compares it. */
 	if (uid >= 0)
 		prev = setfsuid((uid_t)uid);
-	fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		e = errno;
+	*ret_fd = socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	*ret_err = *ret_fd < 0 ? errno : 0;
 	if (uid >= 0)
 		setfsuid((uid_t)prev);
-	*ret_fd = fd;
-	return e;
+	return 0;
 }

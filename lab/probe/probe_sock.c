@@ -158,10 +158,10 @@ int probe_run_burst(struct run *R, int node, const struct probe_step *st, struct
 	for (long i = 0; i < st->num; i++) {
 		int fd, e;
 
-		e = probe_open_socket(R, node, ss.ss_family, SOCK_STREAM, -1, &fd);
-		if (e < 0)
-			return e;
-		if (e) {
+		r = probe_open_socket(R, node, ss.ss_family, SOCK_STREAM, -1, &fd, &e);
+		if (r < 0)
+			return r;
+		if (e) { /* the burst's own sockets are setup, not the finding */
 			snprintf(R->why, sizeof(R->why), "socket: %s", strerror(e));
 			return -e;
 		}
@@ -256,12 +256,11 @@ int probe_run_socket(struct run *R, int node, const struct probe_step *st, struc
 {
 	int r, fd;
 
-	r = probe_open_socket(R, node, st->family, st->type, R->pending_uid, &fd);
+	r = probe_open_socket(R, node, st->family, st->type, R->pending_uid, &fd, &res->err);
 	R->pending_uid = -1;
 	if (r < 0)
 		return r;
-	res->err = r;
-	return r ? 0 : probe_sock_add(R, st->lhs, fd, node, st->family, st->type);
+	return res->err ? 0 : probe_sock_add(R, st->lhs, fd, node, st->family, st->type);
 }
 
 int probe_run_as_user(struct run *R, int node, const struct probe_step *st, struct psock *unused,
