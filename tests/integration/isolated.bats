@@ -12,6 +12,7 @@ setup() {
 	L=$(uniq_lab e)
 	BG_PIDS=()
 	NOBODY_DIR=""
+	FOREIGN=""
 	# The lab file under a run-unique name: what it would publish is rl-$L-*.
 	TOPO=$BATS_TEST_TMPDIR/$L.yml
 	sed "s/^name: .*/name: $L/" topologies/two-nics.yml > "$TOPO"
@@ -24,6 +25,7 @@ teardown() {
 		wait "$p" 2>/dev/null || true
 	done
 	force_down "$L"
+	[ -z "$FOREIGN" ] || force_down "$FOREIGN"
 	[ -z "$NOBODY_DIR" ] || rm -rf "$NOBODY_DIR"
 	return 0
 }
@@ -213,4 +215,37 @@ run_where_userns_forbidden() {
 	grep -q "sysctl -w user.max_user_namespaces=" "$NOBODY_DIR/err"
 	[ ! -s "$NOBODY_DIR/out" ]
 	assert_nothing_named
+}
+
+# What identifies lab $1 on the host: each namespace's name, inode and
+# loopback tag, and its state and lock files' identity and content.
+lab_fingerprint() {
+	local ns f
+	for ns in $(lab_namespaces "$1"); do
+		printf '%s %s %s\n' "$ns" "$(stat -L -c %i "/run/netns/$ns")" \
+			"$(ip -n "$ns" -j link show lo | jq -r '.[0].ifalias // "-"')"
+	done
+	for f in "/run/reuselab/$1.json" "/run/reuselab/$1.lock"; do
+		[ -e "$f" ] && printf '%s %s %s\n' "$f" "$(stat -c '%i %a %s' "$f")" "$(sha256sum < "$f")"
+	done
+	return 0
+}
+
+@test "a foreign lab is untouched by a run of lab.bats and names.bats beside it" {
+	command -v bats >/dev/null || skip "bats is not installed"
+	FOREIGN=$(uniq_lab f)
+	"$REUSELAB" up topologies/two-nics.yml --name "$FOREIGN" >/dev/null
+	lab_fingerprint "$FOREIGN" > "$BATS_TEST_TMPDIR/before"
+	[ "$(grep -c "^rl-$FOREIGN" "$BATS_TEST_TMPDIR/before")" -eq 3 ]
+	grep -q "reuselab:$FOREIGN\$" "$BATS_TEST_TMPDIR/before"
+	grep -q "^/run/reuselab/$FOREIGN.json " "$BATS_TEST_TMPDIR/before"
+	rc=0
+	REUSELAB="$REUSELAB" REUSELAB_TOP="$REUSELAB_TOP" bats --tap tests/integration/lab.bats \
+		tests/integration/names.bats > "$BATS_TEST_TMPDIR/suite" 2>&1 || rc=$?
+	echo "# beside foreign lab $FOREIGN: $(grep -c '^ok' "$BATS_TEST_TMPDIR/suite") tests passed" >&3
+	[ "$rc" -eq 0 ] || { grep -A5 '^not ok' "$BATS_TEST_TMPDIR/suite"; false; }
+	lab_fingerprint "$FOREIGN" > "$BATS_TEST_TMPDIR/after"
+	diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+	run "$REUSELAB" probe "$FOREIGN" --case c1-two-servers-none
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
 }
