@@ -120,3 +120,9 @@ teardown() {
 	[ "$status" -eq 2 ]
 	[ "$stderr" = "reuselab: run: --junit takes one --kernel (run once per kernel)" ]
 }
+
+@test "docs/examples/v4-mapped.yml (the kernel comparison in docs/kernels.md) is a valid topology" {
+	run "$REUSELAB" check docs/examples/v4-mapped.yml
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"28 cases"* ]]
+}
