@@ -252,7 +252,7 @@ static int resolve_all(const struct kopts *o, struct kernel_info *k)
 
 int cmd_run_kernel(int argc, char **argv)
 {
-	char lab[TOPO_LAB_NAME_MAX + 1];
+	char lab[TOPO_LAB_NAME_MAX + 1], path[4096];
 	struct kernel_info k[MAX_KERNELS];
 	struct report rep[MAX_KERNELS];
 	struct kopts o = { 0 };
@@ -260,8 +260,10 @@ int cmd_run_kernel(int argc, char **argv)
 	int rc = EXIT_USAGE, r, i;
 
 	memset(rep, 0, sizeof(rep));
-	if (parse(&o, argc, argv) < 0 || cmd_resolve_file(o.file, o.name, lab, sizeof(lab), &t) < 0 ||
-	    resolve_all(&o, k) < 0)
+	if (parse(&o, argc, argv) < 0)
+		goto out;
+	o.file = cmd_topology_path(o.file, path, sizeof(path)); /* a shipped lab's bare name too */
+	if (cmd_resolve_file(o.file, o.name, lab, sizeof(lab), &t) < 0 || resolve_all(&o, k) < 0)
 		goto out;
 	rc = EXIT_OK;
 	for (i = 0; i < o.n_kernel; i++) {
