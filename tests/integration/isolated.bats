@@ -168,6 +168,33 @@ as_nobody() {
 	assert_nothing_named
 }
 
+@test "rootless with a subordinate range (newuidmap): every case runs, verdicts as root's" {
+	command -v newuidmap >/dev/null && command -v newgidmap >/dev/null ||
+		skip "newuidmap/newgidmap are not installed (package uidmap)"
+	# The range is granted only inside a private mount namespace, by files
+	# mounted over /etc/subuid and /etc/subgid: the host's stay as they are.
+	[ -f /etc/subuid ] && [ -f /etc/subgid ] || skip "no /etc/subuid, /etc/subgid to mount over"
+	nobody_copy
+	printf '65534:100000:65536\n' > "$NOBODY_DIR/subuid"
+	printf '65534:100000:65536\n' > "$NOBODY_DIR/subgid"
+	chmod 644 "$NOBODY_DIR/subuid" "$NOBODY_DIR/subgid"
+	run --separate-stderr "$REUSELAB" run "$TOPO" --json
+	[ "$status" -eq 0 ] || { echo "$output $stderr"; false; }
+	echo "$output" | jq -r '.cases[] | "\(.id) \(.verdict)"' | sort > "$BATS_TEST_TMPDIR/root"
+	run --separate-stderr unshare -m --propagation private sh -c '
+		mount --bind "$0/subuid" /etc/subuid && mount --bind "$0/subgid" /etc/subgid &&
+		cd "$0" && exec setpriv --reuid=65534 --regid=65534 --clear-groups ./reuselab run lab.yml --json' \
+		"$NOBODY_DIR"
+	[ "$status" -eq 0 ] || { echo "$output $stderr"; false; }
+	echo "$output" > "$BATS_TEST_TMPDIR/sub.json"
+	[ "$(jq -c .isolation.uid_map "$BATS_TEST_TMPDIR/sub.json")" = \
+		'[{"inside":0,"outside":65534,"count":1},{"inside":1,"outside":100000,"count":65536}]' ]
+	[ "$(jq .summary.skipped "$BATS_TEST_TMPDIR/sub.json")" -eq 0 ]
+	jq -r '.cases[] | "\(.id) \(.verdict)"' "$BATS_TEST_TMPDIR/sub.json" | sort |
+		diff "$BATS_TEST_TMPDIR/root" -
+	assert_nothing_named
+}
+
 @test "rootless: up, down, exec, probe and run --keep say they need root, exit 2" {
 	nobody_copy
 	for cmd in "up lab.yml" "down $L" "exec $L server -- true" "probe $L" "run --keep lab.yml"; do
