@@ -156,6 +156,7 @@ static void sysctls_record(struct run *R, struct report *rep)
 static int cases_run(struct run *R, const struct probe_opts *o, struct report *rep)
 {
 	struct case_result *cr;
+	long t0;
 	int r;
 
 	for (size_t i = 0; i < catalog_n_cases; i++) {
@@ -164,8 +165,11 @@ static int cases_run(struct run *R, const struct probe_opts *o, struct report *r
 		if (!probe_case_selected(o, cc->id, cc->claim))
 			continue;
 		r = report_add(rep, &cr);
-		if (r == 0)
-			r = probe_run_catalog_case(R, cc, cr);
+		if (r < 0)
+			return r;
+		t0 = probe_now_ms();
+		r = probe_run_catalog_case(R, cc, cr);
+		cr->ms = probe_now_ms() - t0;
 		if (r < 0)
 			return r;
 	}
@@ -177,7 +181,9 @@ static int cases_run(struct run *R, const struct probe_opts *o, struct report *r
 		r = report_add(rep, &cr);
 		if (r < 0)
 			return r;
+		t0 = probe_now_ms();
 		probe_run_user_case(R, tc, cr);
+		cr->ms = probe_now_ms() - t0;
 	}
 	return 0;
 }

@@ -49,6 +49,7 @@ struct case_result {
 	size_t n_steps;
 	char *error;            /* set with VERDICT_ERROR */
 	char *skip_reason;      /* set with VERDICT_SKIPPED: the role or address missing */
+	long ms;                /* how long the case ran (JUnit time=) */
 };
 
 struct report {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * JUnit XML for CI: one <testsuite>, one <testcase> per case.  A failed
+ * JUnit XML for CI: one <testsuite>, one <testcase> per case, each with the
+ * seconds it ran (the suite's time is their sum).  A failed
  * expectation is a <failure>, a system error an <error>, a case the lab
  * cannot host <skipped>; "differs" is a finding about Linux, not a test
  * failure, so it passes with a <system-out> note.  Every string goes through
@@ -20,9 +21,8 @@ static void write_steps(FILE *out, const struct case_result *c)
 		fprintf(out, "%zu. ", i + 1);
 		report_xml_escape(out, st->node);
 		fputs(": ", out);
-		report_xml_escape(out, st->call);
-		fputc(' ', out);
-		report_xml_escape(out, st->args);
+		/* args is the step as written ("bind l *:25596"), verb included */
+		report_xml_escape(out, st->args[0] ? st->args : st->call);
 		fprintf(out, " -&gt; %s", report_result_text(st->err, res, sizeof(res)));
 		if (st->expect != -2)
 			fprintf(out, " (expected %s)",
@@ -52,7 +52,7 @@ static void write_case(FILE *out, const struct report *r, const struct case_resu
 		fputs(": ", out);
 		report_xml_escape(out, c->title);
 	}
-	fputs("\">\n", out);
+	fprintf(out, "\" time=\"%ld.%03ld\">\n", c->ms / 1000, c->ms % 1000);
 	switch (c->verdict) {
 	case VERDICT_HOLDS:
 		break;
@@ -94,16 +94,22 @@ static int write_junit(FILE *out, const void *arg)
 {
 	const struct report *r = arg;
 	size_t n[REPORT_N_VERDICTS];
+	long ms = 0;
 
 	report_count_verdicts(r, n);
+	for (size_t i = 0; i < r->n_cases; i++)
+		ms += r->cases[i].ms;
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", out);
 	fputs("<testsuite name=\"reuselab", out);
 	if (r->lab[0]) {
 		fputc(' ', out);
 		report_xml_escape(out, r->lab);
 	}
-	fprintf(out, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\">\n",
-		r->n_cases, n[VERDICT_EXPECT_FAILED], n[VERDICT_ERROR], n[VERDICT_SKIPPED]);
+	fprintf(out,
+		"\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" "
+		"time=\"%ld.%03ld\">\n",
+		r->n_cases, n[VERDICT_EXPECT_FAILED], n[VERDICT_ERROR], n[VERDICT_SKIPPED],
+		ms / 1000, ms % 1000);
 	fputs("  <properties>\n    <property name=\"kernel\" value=\"", out);
 	report_xml_escape(out, r->kernel);
 	fputs("\"/>\n", out);
@@ -115,8 +121,10 @@ static int write_junit(FILE *out, const void *arg)
 		report_xml_escape(out, r->sysctls[i].value);
 		fputs("\"/>\n", out);
 	}
-	fprintf(out, "    <property name=\"ephemeral\" value=\"%s\"/>\n", r->ephemeral ? "true" : "false");
-	fprintf(out, "    <property name=\"rootless\" value=\"%s\"/>\n", r->rootless ? "true" : "false");
+	fprintf(out, "    <property name=\"ephemeral\" value=\"%s\"/>\n",
+		r->ephemeral ? "true" : "false");
+	fprintf(out, "    <property name=\"rootless\" value=\"%s\"/>\n",
+		r->rootless ? "true" : "false");
 	fputs("    <property name=\"uid_map\" value=\"", out);
 	for (size_t i = 0; i < r->n_uid_map; i++)
 		fprintf(out, "%s%lu %lu %lu", i ? ", " : "", r->uid_map[i].inside,

@@ -241,6 +241,30 @@ res_args() {
 	grep -q 'restart-tw-reuse-both' "$BATS_TEST_TMPDIR/j.xml"
 }
 
+@test "JUnit: time per testcase and suite (their sum); step lines name the verb once" {
+	run "$REUSELAB" probe "$L" --claim C10 --junit "$BATS_TEST_TMPDIR/j.xml"
+	[ "$status" -eq 0 ]
+	run python3 - "$BATS_TEST_TMPDIR/j.xml" <<'PY'
+import re, sys
+import xml.etree.ElementTree as ET
+suite = ET.parse(sys.argv[1]).getroot()
+ms = lambda t: int(t.replace(".", "")) if re.fullmatch(r"\d+\.\d{3}", t or "") else sys.exit("bad time %r" % t)
+cases = suite.findall("testcase")
+assert cases, "no testcase"
+assert ms(suite.get("time")) == sum(ms(c.get("time")) for c in cases), "suite time is not the sum"
+steps = [l for c in cases for e in c for l in (e.text or "").splitlines() if re.match(r"\d+\. ", l)]
+assert steps, "no step lines"
+for l in steps:
+    words = l.split(": ", 1)[1].split()
+    if words[0] == words[1] or (len(words) > 3 and words[1] == "=" and words[2] == words[3]):
+        sys.exit("verb twice: " + l)
+print(len(cases), "cases,", len(steps), "step lines")
+PY
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -q '^3\. server: bind l \*:[0-9]* -&gt; ok$' "$BATS_TEST_TMPDIR/j.xml"
+}
+
 @test "--junit FILE replaces a planted symlink, never writes through it (defect 10)" {
 	D="$BATS_TEST_TMPDIR"
 	echo victim >"$D/victim"
