@@ -114,18 +114,6 @@ int lab_teardown_topo(const struct topology *t, const char *lab, struct teardown
  */
 int lab_ns_force_remove(const char *nsname);
 
-/* ------------------------------------------------------------ live view */
-
-/* struct lab_view (lab/labns/labns.h) filled from the kernel. */
-/*
- * Read the lab's namespaces from the kernel.  `expect_nodes` (may be NULL)
- * lists node names the state says should exist: those missing are reported
- * with present = false.
- */
-int lab_inspect(const char *lab, char *const *expect_nodes, size_t n_expect,
-		struct lab_view **ret);
-void lab_view_free(struct lab_view *v);
-
 /* ------------------------------------------------------------ state */
 
 /*

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include "lab/topo/topo.h"
 
-#define PLAN_NS_NAME_MAX 128 /* bytes with the NUL; matches lab_view_node.ns */
+#define PLAN_NS_NAME_MAX 128 /* bytes with the NUL; matches inspect_node.ns */
 #define PLAN_NO_NODE	 ((size_t)-1)
 
 enum plan_op {

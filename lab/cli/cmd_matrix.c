@@ -37,7 +37,7 @@ static void progress(void *arg, size_t done, size_t total)
 struct html_page {
 	const struct matrix_result *res;
 	const struct topology *topo;
-	const struct lab_view *view;
+	const struct inspect_lab *view;
 };
 
 static int html_page_write(FILE *out, const void *arg)
@@ -50,7 +50,7 @@ static int html_page_write(FILE *out, const void *arg)
 static int write_html(const char *path, const struct matrix_result *res)
 {
 	struct topology *t = NULL;
-	struct lab_view *v = NULL;
+	struct inspect_lab *v = NULL;
 	struct lab_state st;
 	char lab[TOPO_LAB_NAME_MAX + 1];
 	int r;
@@ -61,12 +61,12 @@ static int write_html(const char *path, const struct matrix_result *res)
 		if (cmd_resolve(res->lab, NULL, lab, sizeof(lab), &t) < 0)
 			t = NULL;
 	}
-	if (!t && lab_inspect(res->lab, NULL, 0, &v) < 0)
+	if (!t && inspect_read(res->lab, NULL, 0, 0, &v) < 0)
 		v = NULL;
 	r = report_write_file(path, html_page_write,
 			      &(struct html_page){.res = res, .topo = t, .view = v});
 	topo_free(t);
-	lab_view_free(v);
+	inspect_free(v);
 	return r;
 }
 

@@ -62,34 +62,4 @@ int lab_list_live(char ***ret_names, size_t *ret_n);
 /* Free an array of n strings (as lab_list_live returns); NULL is fine. */
 void names_free(char **names, size_t n);
 
-/* What the kernel holds for a lab (status, the matrix drawing); lab_inspect() fills it. */
-struct lab_view_addr {
-	int family;
-	char text[64];          /* "10.0.1.1/24" */
-};
-
-struct lab_view_iface {
-	char name[16];
-	int ifindex;
-	bool up;                /* IFF_UP */
-	bool lower_up;          /* carrier */
-	char kind[16];          /* "veth", "bridge", "loopback", ... */
-	struct lab_view_addr *addrs;
-	size_t n_addrs;
-};
-
-struct lab_view_node {
-	char name[64];          /* node name; ".lans" for the hidden namespace */
-	char ns[128];           /* namespace name */
-	bool present;           /* the namespace exists */
-	struct lab_view_iface *ifaces;
-	size_t n_ifaces;
-};
-
-struct lab_view {
-	char lab[64];
-	struct lab_view_node *nodes;
-	size_t n_nodes;
-};
-
 #endif

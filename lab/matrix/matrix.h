@@ -17,6 +17,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 
+#include "lab/inspect/inspect.h"
 #include "lab/labns/labns.h"
 #include "lab/topo/topo.h"
 
@@ -110,6 +111,6 @@ int matrix_write_json(const struct matrix_result *r, FILE *out);
  * the node alone from r's addresses.
  */
 int matrix_write_html(const struct matrix_result *r, const struct topology *t,
-		      const struct lab_view *v, FILE *out);
+		      const struct inspect_lab *v, FILE *out);
 
 #endif

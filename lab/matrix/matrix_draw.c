@@ -153,7 +153,7 @@ static bool same_subnet(const char *x, const char *y)
 	return true;
 }
 
-static int from_view(struct drawing *d, const struct lab_view *v, const char *node)
+static int from_view(struct drawing *d, const struct inspect_lab *v, const char *node)
 {
 	size_t *map;
 	int r = 0;
@@ -165,7 +165,7 @@ static int from_view(struct drawing *d, const struct lab_view *v, const char *no
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < v->n_nodes; i++) {
-		const struct lab_view_node *vn = &v->nodes[i];
+		const struct inspect_node *vn = &v->nodes[i];
 		struct dnode *n;
 
 		map[i] = (size_t)-1;
@@ -175,8 +175,8 @@ static int from_view(struct drawing *d, const struct lab_view *v, const char *no
 		n = &d->nodes[d->n_nodes++];
 		snprintf(n->name, sizeof(n->name), "%s", vn->name);
 		n->highlight = !strcmp(vn->name, node);
-		for (size_t k = 0; k < vn->n_ifaces; k++) {
-			const struct lab_view_iface *f = &vn->ifaces[k];
+		for (size_t k = 0; k < vn->live->n_links; k++) {
+			const struct live_link *f = &vn->live->links[k];
 			size_t shown = 0;
 
 			if (!strcmp(f->kind, "loopback") || !strcmp(f->name, "lo"))
@@ -195,10 +195,11 @@ static int from_view(struct drawing *d, const struct lab_view *v, const char *no
 		for (size_t j = i + 1; j < v->n_nodes && r == 0; j++) {
 			if (map[i] == (size_t)-1 || map[j] == (size_t)-1)
 				continue;
-			for (size_t fi = 0; fi < v->nodes[i].n_ifaces && r == 0; fi++)
-				for (size_t fj = 0; fj < v->nodes[j].n_ifaces && r == 0; fj++) {
-					const struct lab_view_iface *x = &v->nodes[i].ifaces[fi];
-					const struct lab_view_iface *y = &v->nodes[j].ifaces[fj];
+			for (size_t fi = 0; fi < v->nodes[i].live->n_links && r == 0; fi++)
+				for (size_t fj = 0; fj < v->nodes[j].live->n_links && r == 0;
+				     fj++) {
+					const struct live_link *x = &v->nodes[i].live->links[fi];
+					const struct live_link *y = &v->nodes[j].live->links[fj];
 					bool hit = false;
 
 					for (size_t m = 0; m < x->n_addrs && !hit; m++)
@@ -419,7 +420,7 @@ static void write_svg(FILE *out, struct drawing *d)
 }
 
 int matrix_draw_lab(FILE *out, const struct matrix_result *r, const struct topology *t,
-		    const struct lab_view *v)
+		    const struct inspect_lab *v)
 {
 	struct drawing d = {0};
 	int ret;

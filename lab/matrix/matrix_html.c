@@ -255,7 +255,7 @@ static void write_legend(FILE *out, const struct matrix_result *r, const int *re
 }
 
 int matrix_write_html(const struct matrix_result *r, const struct topology *t,
-		      const struct lab_view *v, FILE *out)
+		      const struct inspect_lab *v, FILE *out)
 {
 	int results[64];
 	size_t nres;

@@ -13,6 +13,6 @@
  * addresses; r->node is highlighted.  0 or -ENOMEM (nothing written).
  */
 int matrix_draw_lab(FILE *out, const struct matrix_result *r, const struct topology *t,
-		    const struct lab_view *v);
+		    const struct inspect_lab *v);
 
 #endif

@@ -156,3 +156,14 @@ b:eth0: peer r:eth1 gone"
 	[ "$status" -eq 0 ]
 	[[ $output == *"Usage: reuselab verify"* ]]
 }
+
+@test "matrix --html of a lab without state draws the nodes read live (inspect_read)" {
+	rm -f "/run/reuselab/$L.json"
+	run "$REUSELAB" matrix "$L" a --html "$BATS_TEST_TMPDIR/m.html"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	for n in a r b c d; do
+		grep -q ">$n</text>" "$BATS_TEST_TMPDIR/m.html" || { echo "node $n not drawn"; false; }
+	done
+	grep -q "10.1.2.254/24" "$BATS_TEST_TMPDIR/m.html"
+	! grep -q ">.lans</text>" "$BATS_TEST_TMPDIR/m.html"
+}
