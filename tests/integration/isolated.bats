@@ -84,6 +84,18 @@ as_nobody() {
 	assert_nothing_named
 }
 
+@test "run --keep builds a published lab, reports it not ephemeral, and leaves it up for down" {
+	run --separate-stderr "$REUSELAB" run --keep "$TOPO" --case c1-two-servers-none --json
+	[ "$status" -eq 0 ] || { echo "$output $stderr"; false; }
+	[ "$(jq -r .isolation.ephemeral <<<"$output")" = false ]
+	[[ $stderr == *"lab $L stays up"*"reuselab down $L"* ]]
+	[ "$(lab_namespaces "$L" | wc -l)" -eq 3 ]
+	[ -f "/run/reuselab/$L.json" ]
+	run "$REUSELAB" down "$L"
+	[ "$status" -eq 0 ]
+	assert_nothing_named
+}
+
 @test "JUnit properties say ephemeral, rootless and the uid map" {
 	run "$REUSELAB" run "$TOPO" --case c1-two-servers-none --junit "$BATS_TEST_TMPDIR/j.xml"
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
