@@ -94,10 +94,11 @@ static int load_modules(void)
 	return r;
 }
 
-/* argv for the child: "reuselab", "run", LAB, then /guest/args (NUL-separated). */
+/* argv for the child: "reuselab", "run", then /guest/args (NUL-separated:
+ * the topology's path, then the options). */
 static char **job_argv(char *buf, size_t len)
 {
-	size_t n = 3;
+	size_t n = 2;
 	char **v;
 
 	for (size_t i = 0; i < len; i++)
@@ -107,8 +108,7 @@ static char **job_argv(char *buf, size_t len)
 		return NULL;
 	v[0] = "reuselab";
 	v[1] = "run";
-	v[2] = KERNEL_GUEST_TOPO;
-	n = 3;
+	n = 2;
 	for (size_t i = 0; i < len; i += strlen(buf + i) + 1)
 		v[n++] = buf + i;
 	return v;

@@ -113,23 +113,47 @@ out:
 	return r;
 }
 
+/*
+ * Where the topology goes in the guest: its absolute path on the host (the
+ * loader reports that path), so the report's sources read as on the host;
+ * /guest/lab.yml for a path on the guest's own files or under a directory
+ * the guest mounts over.
+ */
+static const char *guest_topo_path(const char *host)
+{
+	static const char *const ours[] = { "bin/reuselab", "init", "guest/", "dev/", "proc/",
+					    "sys/", "run/", "tmp/" };
+	const char *p = host + strspn(host, "/");
+
+	if (host[0] != '/' || !*p || strstr(host, "..") || strlen(host) > 1024)
+		return KERNEL_GUEST_TOPO;
+	for (size_t i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
+		if (!strncmp(p, ours[i], strlen(ours[i])))
+			return KERNEL_GUEST_TOPO;
+	return host;
+}
+
 static int add_job(struct cpio *c, const struct kernel_job *job, char why[KERNEL_WHY_MAX])
 {
-	char *args = NULL;
+	char abs[PATH_MAX], *args = NULL;
+	const char *topo = guest_topo_path(realpath(job->topology, abs) ? abs : "");
 	size_t len = 0;
 	FILE *f = open_memstream(&args, &len);
 	int r;
 
 	if (!f)
 		return -ENOMEM;
+	fwrite(topo, 1, strlen(topo) + 1, f);
 	for (int i = 0; i < job->argc; i++)
 		fwrite(job->argv[i], 1, strlen(job->argv[i]) + 1, f);
 	r = fclose(f) == 0 ? 0 : -ENOMEM;
 	if (r == 0)
 		r = cpio_add_data(c, KERNEL_GUEST_ARGS + 1, 0644, args, len);
 	free(args);
+	if (r == 0)
+		r = add_parents(c, topo);
 	if (r == 0) {
-		r = cpio_add_file(c, KERNEL_GUEST_TOPO + 1, 0644, job->topology);
+		r = cpio_add_file(c, topo + strspn(topo, "/"), 0644, job->topology);
 		if (r < 0)
 			snprintf(why, KERNEL_WHY_MAX, "%.160s: %.160s", job->topology, strerror(-r));
 	}

@@ -126,3 +126,12 @@ teardown() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"28 cases"* ]]
 }
+
+@test "run --kernel: a user case's source is the topology's path, as on the host" {
+	need_kernel
+	run --separate-stderr "$REUSELAB" run docs/examples/v4-mapped.yml --kernel "$K" --accel tcg \
+		--case v4wild-then-mapwild --json
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '.cases[0].source' <<<"$output")" = "$(realpath docs/examples/v4-mapped.yml)" ]
+	[ "$(jq -r '.cases[0].steps | map(select(.call == "bind")) | length' <<<"$output")" -eq 2 ]
+}
