@@ -149,6 +149,9 @@ void probe_roles_resolve(const struct topology *t, struct probe_roles *ret);
 const char *probe_roles_var(const struct probe_roles *r, const char *name);
 /* Node index for role name or -1. */
 int probe_roles_node(const struct probe_roles *r, const char *role);
+/* What role or variable `name` asks of a lab, in words ("a second IPv4
+ * address on the server's first interface"), or NULL for an unknown name. */
+const char *probe_roles_need(const char *name);
 
 struct probe_opts {
 	const char *const *case_ids; /* fnmatch patterns; none: all */

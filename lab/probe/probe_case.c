@@ -135,7 +135,12 @@ static bool catalog_case_skipped(struct run *R, const struct catalog_case *cc, c
 
 	for (size_t i = 0; cc->steps[i].text; i++) {
 		if (probe_roles_node(R->roles, cc->steps[i].role) < 0) {
-			snprintf(why, len, "the lab has no node for role '%s'", cc->steps[i].role);
+			const char *need = probe_roles_need(cc->steps[i].role);
+
+			if (need)
+				snprintf(why, len, "needs %s", need);
+			else
+				snprintf(why, len, "needs a node for role '%s'", cc->steps[i].role);
 			return true;
 		}
 		if (!probe_vars_available(R, cc->steps[i].text, why, len))

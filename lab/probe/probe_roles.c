@@ -221,3 +221,33 @@ int probe_roles_node(const struct probe_roles *r, const char *role)
 		return r->cli2;
 	return -1;
 }
+
+/* What a role or variable asks of the lab, in words, for skip reasons. */
+static const struct {
+	const char *name, *need;
+} needs[] = {
+	{"srv", "a server: a node with an IPv4 address on an interface"},
+	{"cli", "a client linked to the server's first interface"},
+	{"cli2", "a second client, linked to the server's second interface"},
+	{"A", "an IPv4 address on the server's first interface"},
+	{"A2", "a second IPv4 address on the server's first interface"},
+	{"A6", "an IPv6 address on the server's first interface"},
+	{"B", "a second interface on the server, with an IPv4 address"},
+	{"B6", "an IPv6 address on the server's second interface"},
+	{"C", "an IPv4 address on the client linked to the server's first interface"},
+	{"C6", "an IPv6 address on the client linked to the server's first interface"},
+	{"D", "an IPv4 address on a second client, linked to the server's second interface"},
+	{"D6", "an IPv6 address on the client linked to the server's second interface"},
+	{"IFA", "a server: a node with an IPv4 address on an interface"},
+	{"IFB", "a second interface on the server, with an IPv4 address"},
+	{"IFC", "a client linked to the server's first interface"},
+	{"IFD", "a second client, linked to the server's second interface"},
+};
+
+const char *probe_roles_need(const char *name)
+{
+	for (size_t i = 0; i < sizeof(needs) / sizeof(needs[0]); i++)
+		if (!strcmp(needs[i].name, name))
+			return needs[i].need;
+	return NULL;
+}

@@ -194,7 +194,12 @@ bool probe_vars_available(struct run *R, const char *text, char *why, size_t len
 		if (port_var_index(name) >= 0)
 			continue;
 		if (!probe_roles_var(R->roles, name)) {
-			snprintf(why, len, "the lab has no value for $%s", name);
+			const char *need = probe_roles_need(name);
+
+			if (need)
+				snprintf(why, len, "needs %s ($%s)", need, name);
+			else
+				snprintf(why, len, "needs a value for $%s", name);
 			return false;
 		}
 	}

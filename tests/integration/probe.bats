@@ -433,8 +433,10 @@ user_topology() { # $1: cases YAML appended to two-nics
 	[ "$(echo "$output" | jq '.summary.skipped')" -eq 10 ]
 	[ "$(echo "$output" | jq '.summary.exit_status')" -eq 0 ]
 	# each with its reason, and nothing run
-	[ "$(echo "$output" | jq -r '.cases[] | select(.id == "diffaddr-alias-1proc-reuseaddr") | .verdict + ": " + .skip_reason')" = "skipped: the lab has no value for \$A2" ]
-	[ "$(echo "$output" | jq -r '.cases[] | select(.id == "c1-two-servers-none") | .verdict + ": " + .skip_reason')" = "skipped: the lab has no node for role 'cli2'" ]
+	[ "$(echo "$output" | jq -r '.cases[] | select(.id == "diffaddr-alias-1proc-reuseaddr") | .verdict + ": " + .skip_reason')" = "skipped: needs a second IPv4 address on the server's first interface (\$A2)" ]
+	[ "$(echo "$output" | jq -r '.cases[] | select(.id == "c1-two-servers-none") | .verdict + ": " + .skip_reason')" = "skipped: needs a second client, linked to the server's second interface" ]
+	# every reason says in words what the lab needs
+	[ "$(echo "$output" | jq '[.cases[] | select(.verdict == "skipped") | select(.skip_reason | startswith("needs a ") | not)] | length')" -eq 0 ]
 	[ "$(echo "$output" | jq '[.cases[] | select(.verdict == "skipped") | select((.skip_reason | length) == 0 or (.steps | length) > 0)] | length')" -eq 0 ]
 	[ "$(echo "$output" | jq '[.cases[] | select(.verdict != "skipped") | select(has("skip_reason"))] | length')" -eq 0 ]
 	# stderr: one line with the count, no per-case list
@@ -443,7 +445,7 @@ user_topology() { # $1: cases YAML appended to two-nics
 	[ "$(echo "$output" | jq '[.cases[] | select(.verdict == "error")] | length')" -eq 0 ]
 	# the table shows the verdict and the reason; JUnit marks them skipped
 	grep -Eq '^c1-two-servers-none +C1 .* skipped$' "$BATS_TEST_TMPDIR/table.txt"
-	grep -q "^    skipped: the lab has no node for role 'cli2'$" "$BATS_TEST_TMPDIR/table.txt"
+	grep -q "^    skipped: needs a second client, linked to the server's second interface$" "$BATS_TEST_TMPDIR/table.txt"
 	grep -Eq ', [1-9][0-9]* skipped$' "$BATS_TEST_TMPDIR/table.txt"
-	grep -q "<skipped message=\"the lab has no node for role &apos;cli2&apos;\"/>" "$BATS_TEST_TMPDIR/j.xml"
+	grep -q "<skipped message=\"needs a second client, linked to the server&apos;s second interface\"/>" "$BATS_TEST_TMPDIR/j.xml"
 }
