@@ -135,3 +135,17 @@ teardown() {
 	[ "$(jq -r '.cases[0].source' <<<"$output")" = "$(realpath docs/examples/v4-mapped.yml)" ]
 	[ "$(jq -r '.cases[0].steps | map(select(.call == "bind")) | length' <<<"$output")" -eq 2 ]
 }
+
+@test "bash completion: run --kernel offers the releases 'kernels' lists; --accel kvm and tcg" {
+	need_kernel
+	complete_words() {
+		bash --norc --noprofile -c 'shopt -u extglob; source docs/reuselab.bash-completion
+			COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _reuselab
+			printf "%s\n" "${COMPREPLY[@]}"' _ "$@"
+	}
+	run complete_words "$REUSELAB" run topologies/two-nics.yml --kernel "${K:0:3}"
+	[[ "$output" == *"$K"* ]]
+	[ "$(complete_words "$REUSELAB" run x.yml --accel "" | sort | tr '\n' ' ')" = "kvm tcg " ]
+	[[ "$(complete_words "$REUSELAB" run x.yml --kernel-l)" == *--kernel-log* ]]
+	[ "$(complete_words "$REUSELAB" kernels --j)" = "--json" ]
+}
