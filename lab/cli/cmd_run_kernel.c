@@ -183,9 +183,9 @@ static int deliver_parsed(const struct kopts *o, const struct kernel_result *res
 	return res->exit_status;
 }
 
-static int run_one(const struct kopts *o, const struct kernel_info *k, struct report *ret)
+static int run_one(struct kopts *o, const struct kernel_info *k, struct report *ret)
 {
-	char why[KERNEL_WHY_MAX] = "";
+	char why[KERNEL_WHY_MAX] = "", log[PATH_MAX + 160];
 	struct kernel_result res;
 	struct kernel_job job = {
 		.kernel = k, .topology = o->file, .argv = o->pass, .argc = o->n_pass,
@@ -194,12 +194,20 @@ static int run_one(const struct kopts *o, const struct kernel_info *k, struct re
 	};
 	int r;
 
+	/* several kernels: one console log each, FILE.RELEASE */
+	if (o->log && o->n_kernel > 1) {
+		snprintf(log, sizeof(log), "%.4000s.%.127s", o->log, k->release);
+		job.log_path = log;
+	}
+
 	if (isatty(STDERR_FILENO)) /* a boot takes seconds: say what we wait for */
 		fprintf(stderr, "reuselab: booting %s under QEMU\n", k->release);
 	r = kernel_run(&job, &res, why);
-	if (res.kvm_fell_back)
+	if (res.kvm_fell_back) {
 		fprintf(stderr, "reuselab: KVM did not boot the guest; used TCG (software "
 				"emulation; --accel tcg skips the try)\n");
+		o->accel = "tcg"; /* the next kernels need not try again */
+	}
 	if (r < 0) {
 		cmd_err("run: %s", why);
 		if (r == -EINTR)

@@ -110,8 +110,10 @@ teardown() {
 @test "run --kernel twice: one report per kernel, then the comparison" {
 	need_kernel
 	run --separate-stderr "$REUSELAB" run topologies/two-nics.yml --kernel "$K" --kernel "$K" \
-		--accel tcg --case c1-two-servers-none --case v6only0-after-v4wild
+		--accel tcg --case c1-two-servers-none --case v6only0-after-v4wild --kernel-log "$T/c.log"
 	[ "$status" -eq 0 ]
+	[ -s "$T/c.log.$K" ] # one console log per kernel: FILE.RELEASE
+	[ ! -e "$T/c.log" ]
 	[ "$(grep -c "^lab two-nics, kernel $K\$" <<<"$output")" -eq 2 ]
 	[ "$(grep -c '^2 cases: ' <<<"$output")" -eq 2 ]
 	[ "${lines[-2]}" = "across kernels, the cases whose results differ:" ]
