@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "lab/cli/cmd.h"
@@ -21,7 +22,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: reuselab probe LAB|FILE [--name NAME] [--case ID]... [--claim C]...\n"
-		"                      [--json] [--junit FILE]\n\n"
+		"                      [--json] [--junit FILE] [--wide]\n\n"
 		"Run the built-in cases (see 'reuselab cases') and the topology's own cases\n"
 		"inside a running lab, and report for each what the claim predicted, what\n"
 		"the kernel did, and whether the claim holds.\n\n"
@@ -30,12 +31,33 @@ static void usage(FILE *out)
 		"  -C, --claim C     run only cases of claim C, e.g. C3 (repeatable)\n"
 		"  -j, --json        JSON report on stdout\n"
 		"      --junit FILE  also write a JUnit XML report\n"
+		"  -w, --wide        the table's predicted and observed texts in full (on a\n"
+		"                    terminal, or with $COLUMNS set, they are cut to fit)\n"
 		"  -h, --help        show this help\n\n"
 		"A topology's own cases are written in the step language: see\n"
 		"reuselab-cases(7) or 'reuselab cases --steps'.\n\n"
 		"Exit status: 0 every user expectation held (a claim that differs on Linux is\n"
 		"a finding, not a failure), 1 a user expectation failed, 2 bad usage or input,\n"
 		"3 system failure (lab not running, namespace not openable, setup step failed).\n");
+}
+
+/* Columns to fit the table in: $COLUMNS, else the terminal's; 0 (no limit)
+ * for a pipe or file, so what scripts read is whole. */
+static int terminal_width(void)
+{
+	const char *env = getenv("COLUMNS");
+	struct winsize ws;
+	char *end;
+	long n;
+
+	if (env && *env) {
+		n = strtol(env, &end, 10);
+		if (!*end && n > 0 && n < 100000)
+			return (int)n;
+	}
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col)
+		return ws.ws_col;
+	return 0;
 }
 
 int cmd_probe_args(int argc, char **argv, const char *cmd, struct probe_args *a)
@@ -47,10 +69,12 @@ int cmd_probe_args(int argc, char **argv, const char *cmd, struct probe_args *a)
 	    {"json", no_argument, NULL, 'j'},
 	    {"junit", required_argument, NULL, 'J'},
 	    {"keep", no_argument, NULL, 'k'},
+	    {"wide", no_argument, NULL, 'w'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct probe_opts *f = &a->req.filter;
+	bool wide = false;
 	int c;
 
 	*a = (struct probe_args){.req = {.out = stdout}};
@@ -63,7 +87,7 @@ int cmd_probe_args(int argc, char **argv, const char *cmd, struct probe_args *a)
 	f->case_ids = a->ids;
 	f->claims = a->claims;
 	optind = 0;
-	while ((c = cmd_getopt(argc, argv, "n:c:C:jkh", opts)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "n:c:C:jkwh", opts)) != -1) {
 		switch (c) {
 		case 'n':
 			a->name = optarg;
@@ -79,6 +103,9 @@ int cmd_probe_args(int argc, char **argv, const char *cmd, struct probe_args *a)
 			break;
 		case 'J':
 			a->req.junit = optarg;
+			break;
+		case 'w':
+			wide = true;
 			break;
 		case 'k':
 			if (strcmp(cmd, "run")) {
@@ -101,6 +128,7 @@ int cmd_probe_args(int argc, char **argv, const char *cmd, struct probe_args *a)
 	}
 	a->target = argv[optind];
 	a->req.color = a->req.format == PROBE_FORMAT_TABLE && isatty(STDOUT_FILENO);
+	a->req.width = wide ? 0 : terminal_width();
 	return 0;
 }
 

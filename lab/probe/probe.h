@@ -197,6 +197,7 @@ struct probe_request {
 	enum probe_format format;
 	FILE *out;	   /* the report */
 	bool color;	   /* table: ANSI colour */
+	int width;	   /* table: fit rows in this many columns; 0: no limit */
 	const char *junit; /* also a JUnit XML file there; NULL: none */
 	/* An ephemeral lab (lab_build_ephemeral): one namespace fd per node of
 	 * t, the caller's; NULL: open the published lab by name. */

@@ -62,7 +62,8 @@ static int report_write(const struct report *rep, const struct probe_request *re
 
 	fflush(req->out);
 	r = req->format == PROBE_FORMAT_JSON ? report_write_json(rep, req->out)
-					     : report_write_table(rep, req->out, req->color);
+					     : report_write_table_fit(rep, req->out, req->color,
+								      req->width);
 	if (r < 0) {
 		snprintf(err, errlen, "writing the report: %s", strerror(-r));
 		return r;

@@ -76,6 +76,9 @@ void report_count_verdicts(const struct report *r, size_t counts[REPORT_N_VERDIC
 
 /* Reporters. Return 0 or -errno. `color` only for a tty. */
 int report_write_table(const struct report *r, FILE *out, bool color);
+/* The same, each row fitted into `cols` columns when it can be by cutting the
+ * predicted and observed texts ("..."); cols 0: no limit. */
+int report_write_table_fit(const struct report *r, FILE *out, bool color, int cols);
 int report_write_json(const struct report *r, FILE *out);
 /* path: written with report_write_file() ("-" is stdout). */
 int report_write_junit(const struct report *r, const char *path);

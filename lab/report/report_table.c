@@ -3,10 +3,12 @@
  * The human report: one row per case (case, claim, predicted, observed,
  * verdict), the error or skip reason and the sockets a case asked to see
  * indented under it, and a summary line.  Colour (ANSI) only when the caller says the output is a
- * tty.
+ * tty.  Given a width, the predicted and observed columns are cut to fit it,
+ * ending in "..." (the JSON report keeps the full text).
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lab/report/report.h"
@@ -56,6 +58,53 @@ static void put_cell(FILE *out, const char *s, int width)
 	fprintf(out, "%*s", width - n + 2, "");
 }
 
+/* Like put_cell, but text longer than width is cut to end in "...", at a
+ * UTF-8 character boundary. */
+static void put_cell_cut(FILE *out, const char *s, int width)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m;
+	int n;
+
+	if ((int)report_text_put(NULL, str_or_dash(s)) <= width || width < 4) {
+		put_cell(out, s, width);
+		return;
+	}
+	m = open_memstream(&buf, &len);
+	if (!m) {
+		put_cell(out, s, width);
+		return;
+	}
+	report_text_put(m, str_or_dash(s));
+	fclose(m);
+	n = width - 3;
+	while (n > 0 && ((unsigned char)buf[n] & 0xc0) == 0x80)
+		n--;
+	fprintf(out, "%.*s...%*s", n, buf, width - n - 3 + 2, "");
+	free(buf);
+}
+
+/* Columns narrow enough for the row to fit in `cols` (0: no limit): the
+ * predicted (w[2]) and observed (w[3]) columns give up what is too much,
+ * the wider one first, down to MIN_CUT each. */
+#define MIN_CUT 16
+#define VERDICT_W 7 /* "skipped", "differs" */
+
+static void fit(int w[4], int cols)
+{
+	int over = w[0] + w[1] + w[2] + w[3] + 8 + VERDICT_W - cols;
+
+	while (cols > 0 && over > 0) {
+		int *wide = w[2] >= w[3] ? &w[2] : &w[3];
+
+		if (*wide <= MIN_CUT)
+			break;
+		(*wide)--;
+		over--;
+	}
+}
+
 /* "    LABEL: TEXT\n", TEXT escaped. */
 static void put_note(FILE *out, const char *label, const char *text)
 {
@@ -78,8 +127,8 @@ static void put_case(FILE *out, const struct case_result *c, const int w[4], boo
 {
 	put_cell(out, c->id, w[0]);
 	put_cell(out, c->claim, w[1]);
-	put_cell(out, c->predicted, w[2]);
-	put_cell(out, c->observed, w[3]);
+	put_cell_cut(out, c->predicted, w[2]);
+	put_cell_cut(out, c->observed, w[3]);
 	fprintf(out, "%s%s%s\n", color ? verdict_color(c->verdict) : "",
 		report_verdict_name(c->verdict), color ? C_RESET : "");
 	if (c->verdict == VERDICT_ERROR && c->error)
@@ -92,6 +141,11 @@ static void put_case(FILE *out, const struct case_result *c, const int w[4], boo
 
 int report_write_table(const struct report *r, FILE *out, bool color)
 {
+	return report_write_table_fit(r, out, color, 0);
+}
+
+int report_write_table_fit(const struct report *r, FILE *out, bool color, int cols)
+{
 	int w[4] = {4, 5, 9, 8}; /* case, claim, predicted, observed */
 	size_t counts[REPORT_N_VERDICTS];
 
@@ -103,6 +157,7 @@ int report_write_table(const struct report *r, FILE *out, bool color)
 		widen(&w[2], c->predicted);
 		widen(&w[3], c->observed);
 	}
+	fit(w, cols);
 	if (r->kernel[0] || r->lab[0]) {
 		fputs(color ? C_DIM "lab " : "lab ", out);
 		report_text_put(out, str_or_dash(r->lab));

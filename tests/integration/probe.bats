@@ -241,6 +241,25 @@ res_args() {
 	grep -q 'restart-tw-reuse-both' "$BATS_TEST_TMPDIR/j.xml"
 }
 
+@test "the table fits the terminal (\$COLUMNS): long texts cut with ...; --wide and JSON keep them whole" {
+	COLUMNS=100 "$REUSELAB" probe "$L" >"$BATS_TEST_TMPDIR/narrow"
+	"$REUSELAB" probe "$L" --json >"$BATS_TEST_TMPDIR/r.json"
+	COLUMNS=100 "$REUSELAB" probe "$L" --wide >"$BATS_TEST_TMPDIR/wide"
+	# every line within 100 columns, and something had to be cut
+	[ "$(awk '{ if (length($0) > m) m = length($0) } END { print m }' "$BATS_TEST_TMPDIR/narrow")" -le 100 ]
+	grep -q '\.\.\.  ' "$BATS_TEST_TMPDIR/narrow"
+	# the same rows: one per case, in order, each with its verdict
+	[ "$(awk '/^[^ ]/ { print $1, $NF }' "$BATS_TEST_TMPDIR/narrow")" = "$(awk '/^[^ ]/ { print $1, $NF }' "$BATS_TEST_TMPDIR/wide")" ]
+	# --wide and JSON hold the longest prediction whole
+	long=$(jq -r '[.cases[].predicted] | max_by(length)' "$BATS_TEST_TMPDIR/r.json")
+	[ "${#long}" -gt 40 ]
+	grep -qF -- "$long" "$BATS_TEST_TMPDIR/wide"
+	! grep -qF -- "$long" "$BATS_TEST_TMPDIR/narrow" || false
+	[ "$(awk '{ if (length($0) > m) m = length($0) } END { print m }' "$BATS_TEST_TMPDIR/wide")" -gt 100 ]
+	# JSON is never cut, whatever COLUMNS says
+	COLUMNS=60 "$REUSELAB" probe "$L" --json | jq -e --arg l "$long" '[.cases[].predicted] | index($l)' >/dev/null
+}
+
 @test "JUnit: time per testcase and suite (their sum); step lines name the verb once" {
 	run "$REUSELAB" probe "$L" --claim C10 --junit "$BATS_TEST_TMPDIR/j.xml"
 	[ "$status" -eq 0 ]
