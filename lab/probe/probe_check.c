@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Compiling the topology's own cases: every step parses, names a known node,
- * has a sensible expectation, and uses only sockets made before it.  `check`
+ * has a sensible expectation, uses only sockets made before it, and binds
+ * only addresses (and names only interfaces) its node has (probe_local.c).  `check`
  * and `probe` report errors in GCC form before anything runs.
  */
 #include <errno.h>
@@ -115,6 +116,10 @@ int probe_check_user_cases(const struct topology *t, struct topo_diag *d)
 			if (r == 0)
 				r = flow_check(&flow, &st, topo_node_find(t, tc->steps[i].node),
 					       msg, sizeof(msg));
+			if (r == 0)
+				r = probe_step_local_check(
+				    &t->nodes[topo_node_find(t, tc->steps[i].node)], &st, &e, msg,
+				    sizeof(msg));
 			if (r < 0) {
 				if (topo_diag_add(d, t->file, at, "case '%s': %s", tc->id, msg) ==
 				    -ENOMEM)

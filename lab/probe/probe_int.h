@@ -138,6 +138,12 @@ int probe_family_parse(const char *s, struct probe_step *st);
 typedef int probe_run_fn(struct run *R, int node, const struct probe_step *st, struct psock *s,
 			 struct step_result *res);
 
+/* probe_local.c: 0 when what step st names as its node's own (a bound
+ * address, an interface) is on node n, or the case expects it is not;
+ * else -EINVAL with msg. */
+int probe_step_local_check(const struct topo_node *n, const struct probe_step *st,
+			   const struct probe_expect *e, char *msg, size_t len);
+
 /* probe_steps.c: the one table of steps, and running one. */
 struct probe_step_def {
 	enum probe_op op;

@@ -375,6 +375,62 @@ user_topology() { # $1: cases YAML appended to two-nics
 	[[ "$output" == *"$f:$line:"*"bad expect 'EWHATEVER'"* ]]
 }
 
+@test "check resolves what a step names against its node: addresses it binds, interfaces; all cases in one pass; run builds nothing" {
+	user_topology 'cases:
+  - id: typo-addr
+    steps:
+      - {on: server, do: "s = socket tcp4"}
+      - {on: server, do: "bind s 10.0.9.1:$P", expect: ok}
+  - id: client-addr
+    steps:
+      - {on: client-b, do: "k6 = child tcp6 bind [fd00:1::1]:$P"}
+  - id: mapped-typo
+    steps:
+      - {on: server, do: "m = socket tcp6"}
+      - {on: server, do: "bind m [::ffff:10.0.9.1]:$P"}
+  - id: typo-iface
+    steps:
+      - {on: server, do: "u = socket udp4"}
+      - {on: server, do: "join u 239.1.1.1 eth7"}
+  - id: meant-foreign
+    steps:
+      - {on: server, do: "s = socket tcp4"}
+      - {on: server, do: "bind s 10.0.9.1:$P", expect: EADDRNOTAVAIL}
+      - {on: server, do: "u = socket udp4"}
+      - {on: server, do: "setsockopt u SO_BINDTODEVICE eth9", expect: ENODEV}
+  - id: fine
+    steps:
+      - {on: server, do: "s = socket tcp4"}
+      - {on: server, do: "bind s 10.0.1.2:$P", expect: ok}
+      - {on: server, do: "u = socket udp4"}
+      - {on: server, do: "bind u 239.1.1.1:$P", expect: ok}
+      - {on: server, do: "join u 239.1.1.1 eth1", expect: ok}
+      - {on: server, do: "v = socket tcp6"}
+      - {on: server, do: "bind v [fd00:2::1]:$P", expect: ok}
+      - {on: server, do: "w = socket tcp6"}
+      - {on: server, do: "bind w [::ffff:10.0.2.1]:$P", expect: ok}
+      - {on: client-b, do: "c = socket tcp4"}
+      - {on: client-b, do: "connect c 10.0.9.1:$P"}'
+	run "$REUSELAB" check "$f"
+	echo "$output"
+	[ "$status" -eq 2 ]
+	# every mistake of the file in one pass, each at its step
+	[ "$(grep -c ': error: ' <<<"$output")" -eq 4 ]
+	[[ "$output" == *"case 'mapped-typo': ::ffff:10.0.9.1 is not an address of node 'server'"* ]]
+	line=$(grep -n 'bind s 10.0.9.1:$P", expect: ok' "$f" | cut -d: -f1)
+	[[ "$output" == *"$f:$line:"*"case 'typo-addr': 10.0.9.1 is not an address of node 'server'"* ]]
+	line=$(grep -n 'child tcp6' "$f" | cut -d: -f1)
+	[[ "$output" == *"$f:$line:"*"case 'client-addr': fd00:1::1 is not an address of node 'client-b'"* ]]
+	line=$(grep -n 'eth7' "$f" | cut -d: -f1)
+	[[ "$output" == *"$f:$line:"*"case 'typo-iface': node 'server' has no interface 'eth7'"* ]]
+	[[ "$output" != *meant-foreign* && "$output" != *"'fine'"* ]]
+	# run refuses the file before it builds anything
+	run "$REUSELAB" run "$f" --name "$L-r"
+	[ "$status" -eq 2 ]
+	[[ "$output" != *"is up"* ]]
+	[ -z "$(lab_namespaces "$L-r")" ]
+}
+
 @test "one socket as both fork-daytime operands: check refuses it, FILE:LINE:COL, exit 2" {
 	user_topology 'cases:
   - id: same
