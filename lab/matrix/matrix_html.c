@@ -104,7 +104,7 @@ static void write_row(FILE *out, const struct matrix_result *r, size_t row, unsi
 {
 	size_t per_row = (size_t)MX_N_OPTS * MX_N_ADDR * MX_N_UID;
 
-	fprintf(out, "<tr%s>", fa == 0 ? " class=\"blk\"" : "");
+	fprintf(out, "<tr class=\"p%u s%u%s\">", p, st, fa == 0 ? " blk" : "");
 	if (fo == 0 && fa == 0)
 		fprintf(out, "<th rowspan=\"16\">%s</th><th rowspan=\"16\">%s</th>",
 			matrix_proto_name(p), matrix_state_name(p, st));
@@ -122,9 +122,9 @@ static void write_grid(FILE *out, const struct matrix_result *r, unsigned uid)
 	size_t row = 0;
 
 	fprintf(out,
-		"<h2>Second socket as %s</h2>\n<table class=\"grid\">\n<thead><tr>"
-		"<th colspan=\"4\">first socket</th>",
-		uid == MX_UID_SAME ? "the same uid (0)" : "another uid (65534)");
+		"<div class=\"uid%u\">\n<h2>Second socket as %s</h2>\n<table class=\"grid\">\n"
+		"<thead><tr><th colspan=\"4\">first socket</th>",
+		uid, uid == MX_UID_SAME ? "the same uid (0)" : "another uid (65534)");
 	for (unsigned so = 0; so < MX_N_OPTS; so++)
 		fprintf(out, "<th colspan=\"4\" class=\"grp\">%s</th>", matrix_opts_name(so));
 	fputs("</tr>\n<tr><th>proto</th><th>state</th><th>opts</th><th>addr</th>", out);
@@ -138,11 +138,11 @@ static void write_grid(FILE *out, const struct matrix_result *r, unsigned uid)
 			continue;
 		for (unsigned st = 0; st < MX_N_STATE; st++) {
 			if (p == MX_UDP && (st == MX_LISTENING || st == MX_TIME_WAIT)) {
-				fprintf(
-				    out,
-				    "<tr class=\"blk\"><th>%s</th><th>%s</th><td colspan=\"18\" "
-				    "class=\"na wide\">not applicable to UDP</td></tr>\n",
-				    matrix_proto_name(p), matrix_state_name(p, st));
+				fprintf(out,
+					"<tr class=\"p%u s%u blk\"><th>%s</th><th>%s</th><td "
+					"colspan=\"18\" "
+					"class=\"na wide\">not applicable to UDP</td></tr>\n",
+					p, st, matrix_proto_name(p), matrix_state_name(p, st));
 				row += MX_N_OPTS * MX_N_ADDR;
 				continue;
 			}
@@ -151,7 +151,51 @@ static void write_grid(FILE *out, const struct matrix_result *r, unsigned uid)
 					write_row(out, r, row++, p, st, fo, fa, uid);
 		}
 	}
-	fputs("</tbody></table>\n", out);
+	fputs("</tbody></table>\n</div>\n", out);
+}
+
+/*
+ * The view switch, without script: radio buttons before the grids (their
+ * siblings), and CSS that hides the other uid's grid and the rows of the
+ * protocols and states not chosen.
+ */
+static void write_views(FILE *out)
+{
+	static const char *const state_label[MX_N_STATE] = {"bound", "listening",
+							    "established / connected", "time-wait"};
+
+	fputs("<p class=\"views\">second socket: "
+	      "<input type=\"radio\" name=\"uid\" id=\"u0\" checked><label for=\"u0\">same "
+	      "uid</label> <input type=\"radio\" name=\"uid\" id=\"u1\"><label for=\"u1\">"
+	      "other uid</label> &middot; protocol: <input type=\"radio\" name=\"p\" id=\"pa\" "
+	      "checked><label for=\"pa\">both</label>",
+	      out);
+	for (unsigned p = 0; p < MX_N_PROTO; p++)
+		fprintf(
+		    out,
+		    " <input type=\"radio\" name=\"p\" id=\"p%u\"><label for=\"p%u\">%s</label>", p,
+		    p, matrix_proto_name(p));
+	fputs(" &middot; first socket: <input type=\"radio\" name=\"s\" id=\"sa\" checked><label "
+	      "for=\"sa\">every state</label>",
+	      out);
+	for (unsigned st = 0; st < MX_N_STATE; st++)
+		fprintf(
+		    out,
+		    " <input type=\"radio\" name=\"s\" id=\"s%u\"><label for=\"s%u\">%s</label>",
+		    st, st, state_label[st]);
+	fputs("</p>\n", out);
+}
+
+/* The rules write_views needs: one per choice. */
+static void write_view_css(FILE *out)
+{
+	fputs("#u0:checked~.uid1,#u1:checked~.uid0{display:none}\n"
+	      ".views{position:sticky;top:0;background:#fff;padding:6px 0;margin:0;z-index:1}\n",
+	      out);
+	for (unsigned p = 0; p < MX_N_PROTO; p++)
+		fprintf(out, "#p%u:checked~div tbody tr:not(.p%u){display:none}\n", p, p);
+	for (unsigned st = 0; st < MX_N_STATE; st++)
+		fprintf(out, "#s%u:checked~div tbody tr:not(.s%u){display:none}\n", st, st);
 }
 
 static const char page_css[] =
@@ -194,6 +238,7 @@ static void write_head(FILE *out, const struct matrix_result *r, const int *resu
 		fprintf(out, ".grid td.%s,.legend .%s{background:%s%s}\n", cls, cls, color,
 			results[i] == MATRIX_NA ? ";color:#999" : "");
 	}
+	write_view_css(out);
 	fputs("</style>\n</head>\n", out);
 }
 
@@ -207,6 +252,11 @@ static void write_intro(FILE *out, const struct matrix_result *r)
 	report_xml_escape(out, r->kernel);
 	fprintf(out, " &middot; %zu cells in %.0f ms &middot; first socket uid 0</p>\n", r->n_cells,
 		r->elapsed_ms);
+}
+
+/* What a cell means, under the grids. */
+static void write_explanation(FILE *out)
+{
 	fputs("<p>Each cell is the result of the <em>second</em> <code>bind()</code> to the same "
 	      "port as a first socket that is already in the row's state. Rows: the first "
 	      "socket's protocol, state, options and address; columns: the second socket's "
@@ -263,8 +313,13 @@ int matrix_write_html(const struct matrix_result *r, const struct topology *t,
 
 	nres = distinct_results(r, results, sizeof(results) / sizeof(results[0]));
 	write_head(out, r, results, nres);
+	/* The grid is on the first screen; what explains it and the lab follow. */
 	write_intro(out, r);
 	write_legend(out, r, results, nres);
+	write_views(out);
+	for (unsigned uid = 0; uid < MX_N_UID; uid++)
+		write_grid(out, r, uid);
+	write_explanation(out);
 	fprintf(out, "<h2>Lab%s</h2>\n",
 		t		  ? ""
 		: v && v->n_nodes ? " (from the kernel; links inferred from subnets)"
@@ -272,8 +327,6 @@ int matrix_write_html(const struct matrix_result *r, const struct topology *t,
 	ret = matrix_draw_lab(out, r, t, v);
 	if (ret < 0)
 		return ret;
-	for (unsigned uid = 0; uid < MX_N_UID; uid++)
-		write_grid(out, r, uid);
 	fputs("</body>\n</html>\n", out);
 	return report_flush(out);
 }

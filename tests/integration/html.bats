@@ -86,6 +86,36 @@ chromium_run() {
 	[ "$(stat -c %s "$P")" -gt 30000 ]
 }
 
+@test "matrix --html: the first screen (1400x900) shows the grid; radio buttons switch uid, protocol and state" {
+	[ -x "$CHROMIUM" ] || skip "no $CHROMIUM: cannot render the page in a browser"
+	H="$BATS_FILE_TMPDIR/m.html"
+	P="$BATS_TEST_TMPDIR/first.png"
+	chromium_run --screenshot="$P" --window-size=1400,900 "file://$H" >/dev/null || {
+		cat "$BATS_TEST_TMPDIR/chromium.err" >&2
+		return 1
+	}
+	[ "$(od -An -tu1 -j16 -N8 "$P" | awk '{print $3*256+$4, $7*256+$8}')" = "1400 900" ]
+	# pixels of the ok (#43a047) and EADDRINUSE (#e53935) cells in the first screen:
+	# dozens of 18x18 cells each, far more than the legend's two swatches
+	read -r ok inuse < <(python3 "$BATS_TEST_DIRNAME/png_colour.py" "$P" 43a047 e53935)
+	echo "first screen: $ok ok pixels, $inuse EADDRINUSE pixels"
+	[ "$ok" -gt 20000 ]
+	[ "$inuse" -gt 20000 ]
+	# the grids come before the drawing of the lab; the views are radio buttons
+	# (no script) placed before the grids, which CSS hides by choice
+	grid=$(grep -n '<table class="grid">' "$H" | head -1 | cut -d: -f1)
+	svg=$(grep -n '<svg ' "$H" | head -1 | cut -d: -f1)
+	[ "$grid" -lt "$svg" ]
+	for id in u0 u1 pa p0 p1 sa s0 s1 s2 s3; do
+		grep -q "<input type=\"radio\" name=\"[a-z]*\" id=\"$id\"" "$H"
+	done
+	grep -q '#u0:checked~.uid1,#u1:checked~.uid0{display:none}' "$H"
+	grep -q '#p1:checked~div tbody tr:not(.p1){display:none}' "$H"
+	grep -q '#s3:checked~div tbody tr:not(.s3){display:none}' "$H"
+	# each (protocol, state) block is 16 rows, in each of the two grids
+	[ "$(grep -c '<tr class="p0 s1' "$H")" -eq 32 ]
+}
+
 @test "the lab is removed" {
 	"$REUSELAB" down "$HL" >/dev/null
 	[ -z "$(lab_namespaces "$HL")" ]
