@@ -371,24 +371,53 @@ static void svg_node(FILE *out, const struct dnode *nd)
 			 nd->y - nd->h / 2 + 34 + LINE_H * (double)k, false, nd->lines[k]);
 }
 
+/* Where an interface label is drawn (its text's extent, about). */
+struct label_box {
+	double x0, y0, x1, y1;
+};
+
+static bool label_hits(const struct label_box *b, const struct label_box *placed, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (b->x0 < placed[i].x1 && placed[i].x0 < b->x1 && b->y0 < placed[i].y1 &&
+		    placed[i].y0 < b->y1)
+			return true;
+	return false;
+}
+
 /* The interface name at `from`'s end of a link: just outside the box edge
- * along the line, at most 45 % of the way. */
+ * along the line, at most 45 % of the way; moved further along its line
+ * while it would cover a label already placed (placed[], *n_placed), as
+ * where several links leave one box close together. */
 static void svg_iface_label(FILE *out, const struct dnode *from, const struct dnode *to,
-			    const char *label)
+			    const char *label, struct label_box *placed, size_t *n_placed)
 {
 	double dx = to->x - from->x, dy = to->y - from->y;
-	double len = sq_root(dx * dx + dy * dy), off;
+	double len = sq_root(dx * dx + dy * dy), off, x, y, half = 3.4 * (double)strlen(label);
+	struct label_box b;
 
 	if (!label[0] || len < 1)
 		return;
 	off = box_exit(from, dx / len, dy / len) + 18;
 	if (off > len * 0.45)
 		off = len * 0.45;
-	svg_text(out, "ifl", from->x + dx * off / len, from->y + dy * off / len + 4, true, label);
+	for (;;) {
+		x = from->x + dx * off / len;
+		y = from->y + dy * off / len + 4;
+		b = (struct label_box){x - half - 2, y - 11, x + half + 2, y + 3};
+		if (!placed || !label_hits(&b, placed, *n_placed) || off + 12 > len * 0.8)
+			break;
+		off += 12;
+	}
+	if (placed)
+		placed[(*n_placed)++] = b;
+	svg_text(out, "ifl", x, y, true, label);
 }
 
 static void write_svg(FILE *out, struct drawing *d)
 {
+	struct label_box *placed;
+	size_t n_placed = 0;
 	double w, h;
 
 	for (size_t i = 0; i < d->n_nodes; i++)
@@ -409,13 +438,16 @@ static void write_svg(FILE *out, struct drawing *d)
 	}
 	for (size_t i = 0; i < d->n_nodes; i++)
 		svg_node(out, &d->nodes[i]);
-	/* Interface names drawn last so they stay readable over lines and boxes. */
+	/* Interface names drawn last so they stay readable over lines and boxes;
+	 * without memory for the placed ones, they are drawn where they fall. */
+	placed = calloc(2 * d->n_edges + 1, sizeof(*placed));
 	for (size_t i = 0; i < d->n_edges; i++) {
 		const struct dedge *e = &d->edges[i];
 
-		svg_iface_label(out, &d->nodes[e->a], &d->nodes[e->b], e->la);
-		svg_iface_label(out, &d->nodes[e->b], &d->nodes[e->a], e->lb);
+		svg_iface_label(out, &d->nodes[e->a], &d->nodes[e->b], e->la, placed, &n_placed);
+		svg_iface_label(out, &d->nodes[e->b], &d->nodes[e->a], e->lb, placed, &n_placed);
 	}
+	free(placed);
 	fputs("</svg>\n", out);
 }
 

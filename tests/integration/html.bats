@@ -116,6 +116,18 @@ chromium_run() {
 	[ "$(grep -c '<tr class="p0 s1' "$H")" -eq 32 ]
 }
 
+@test "matrix --html: interface labels do not cover each other where links leave one box close together" {
+	L4=$(uniq_lab hl)
+	"$REUSELAB" up tests/topologies/three-nics.yml --name "$L4" >/dev/null
+	"$REUSELAB" matrix "$L4" server --proto udp --html "$BATS_TEST_TMPDIR/three.html" >/dev/null || true
+	"$REUSELAB" down "$L4" >/dev/null 2>&1 || force_down "$L4"
+	[ -z "$(lab_namespaces "$L4")" ]
+	run python3 "$BATS_TEST_DIRNAME/svg_labels.py" "$BATS_TEST_TMPDIR/three.html"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == "9 labels, 0 overlapping pairs" ]]
+}
+
 @test "the lab is removed" {
 	"$REUSELAB" down "$HL" >/dev/null
 	[ -z "$(lab_namespaces "$HL")" ]
