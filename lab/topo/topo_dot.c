@@ -138,32 +138,31 @@ static void put_lan_cluster(FILE *out, const struct topology *t, const unsigned 
 	fputs("  }\n", out);
 }
 
+static void put_free_node(FILE *out, const struct topology *t, size_t node)
+{
+	put_node(out, &t->nodes[node]);
+}
+
 int topo_write_dot(const struct topology *t, FILE *out)
 {
-	unsigned *depth;
+	static const struct topo_draw_ops ops = {
+		.node = put_free_node,
+		.lan = put_lan_cluster,
+		.link = put_link,
+		.member = put_lan_member,
+	};
 	int r;
 
-	r = topo_draw_depths(t, &depth);
-	if (r < 0)
-		return r;
 	fputs("graph ", out);
 	put_quoted(out, t->name);
 	fputs(" {\n  graph [rankdir=LR, nodesep=0.2, ranksep=0.7];\n"
 	      "  node [shape=box, fontname=\"monospace\"];\n"
 	      "  edge [fontname=\"monospace\", fontsize=10];\n",
 	      out);
-	for (size_t i = 0; i < t->n_nodes; i++)
-		if (topo_draw_home_lan(t, depth, i) == SIZE_MAX)
-			put_node(out, &t->nodes[i]);
-	for (size_t i = 0; i < t->n_lans; i++)
-		put_lan_cluster(out, t, depth, i);
-	for (size_t i = 0; i < t->n_links; i++)
-		put_link(out, t, depth, &t->links[i]);
-	for (size_t i = 0; i < t->n_lans; i++)
-		for (size_t j = 0; j < t->lans[i].n_members; j++)
-			put_lan_member(out, t, depth, i, &t->lans[i].members[j]);
+	r = topo_draw_walk(t, &ops, out);
+	if (r < 0)
+		return r;
 	fputs("}\n", out);
-	free(depth);
 	if (fflush(out) == EOF || ferror(out))
 		return -EIO;
 	return 0;

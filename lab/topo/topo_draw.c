@@ -109,3 +109,25 @@ size_t topo_draw_home_lan(const struct topology *t, const unsigned *depth, size_
 		return SIZE_MAX;
 	return home;
 }
+
+int topo_draw_walk(const struct topology *t, const struct topo_draw_ops *ops, FILE *out)
+{
+	unsigned *depth;
+	int r;
+
+	r = topo_draw_depths(t, &depth);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < t->n_nodes; i++)
+		if (topo_draw_home_lan(t, depth, i) == SIZE_MAX)
+			ops->node(out, t, i);
+	for (size_t i = 0; i < t->n_lans; i++)
+		ops->lan(out, t, depth, i);
+	for (size_t i = 0; i < t->n_links; i++)
+		ops->link(out, t, depth, &t->links[i]);
+	for (size_t i = 0; i < t->n_lans; i++)
+		for (size_t j = 0; j < t->lans[i].n_members; j++)
+			ops->member(out, t, depth, i, &t->lans[i].members[j]);
+	free(depth);
+	return 0;
+}

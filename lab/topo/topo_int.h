@@ -4,6 +4,7 @@
 #define REUSELAB_TOPO_INT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "lab/topo/topo.h"
 
@@ -22,5 +23,19 @@ int topo_draw_depths(const struct topology *t, unsigned **ret);
  * its only attachment and it lies beyond the lan.  SIZE_MAX when none.
  */
 size_t topo_draw_home_lan(const struct topology *t, const unsigned *depth, size_t node);
+
+/* A drawing's writers, called in this order: each node outside any lan's
+ * box, each lan (with the nodes inside its box), each link, each lan member. */
+struct topo_draw_ops {
+	void (*node)(FILE *out, const struct topology *t, size_t node);
+	void (*lan)(FILE *out, const struct topology *t, const unsigned *depth, size_t lan);
+	void (*link)(FILE *out, const struct topology *t, const unsigned *depth,
+		     const struct topo_link *l);
+	void (*member)(FILE *out, const struct topology *t, const unsigned *depth, size_t lan,
+		       const struct topo_endpoint *m);
+};
+
+/* Draw t with ops, outward from its hubs.  0 or -ENOMEM. */
+int topo_draw_walk(const struct topology *t, const struct topo_draw_ops *ops, FILE *out);
 
 #endif

@@ -93,26 +93,25 @@ static void put_member(FILE *out, const struct topology *t, const unsigned *dept
 		fprintf(out, "\"| n%zu\n", m->node);
 }
 
+static void put_free_node(FILE *out, const struct topology *t, size_t node)
+{
+	put_node(out, t, node, "  ");
+}
+
 int topo_write_mermaid(const struct topology *t, FILE *out)
 {
-	unsigned *depth;
+	static const struct topo_draw_ops ops = {
+		.node = put_free_node,
+		.lan = put_lan,
+		.link = put_link,
+		.member = put_member,
+	};
 	int r;
 
-	r = topo_draw_depths(t, &depth);
+	fputs("flowchart LR\n", out);
+	r = topo_draw_walk(t, &ops, out);
 	if (r < 0)
 		return r;
-	fputs("flowchart LR\n", out);
-	for (size_t i = 0; i < t->n_nodes; i++)
-		if (topo_draw_home_lan(t, depth, i) == SIZE_MAX)
-			put_node(out, t, i, "  ");
-	for (size_t i = 0; i < t->n_lans; i++)
-		put_lan(out, t, depth, i);
-	for (size_t i = 0; i < t->n_links; i++)
-		put_link(out, t, depth, &t->links[i]);
-	for (size_t i = 0; i < t->n_lans; i++)
-		for (size_t j = 0; j < t->lans[i].n_members; j++)
-			put_member(out, t, depth, i, &t->lans[i].members[j]);
-	free(depth);
 	if (fflush(out) == EOF || ferror(out))
 		return -EIO;
 	return 0;
