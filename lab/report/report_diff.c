@@ -18,10 +18,11 @@
 #include <unistd.h>
 
 #include "lab/report/report.h"
+#include "lab/util/util.h"
 
 #define SCHEMA_REPORT "reuselab-report/1"
 #define SCHEMA_MATRIX "reuselab-matrix/1"
-#define MAX_INPUT     (512L << 20)
+#define MAX_INPUT     (512u << 20)
 
 struct diff_ctx {
 	const char *path[2];
@@ -46,53 +47,18 @@ __attribute__((format(printf, 3, 4))) static int fail(struct diff_ctx *x, int r,
 static int read_all(const char *path, char **ret, size_t *ret_len)
 {
 	struct stat st;
-	char *buf = NULL, *nb;
-	size_t len = 0, cap = 0;
-	ssize_t n;
-	int fd, r = 0;
+	int fd, r;
 
+	*ret = NULL;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) < 0) {
+	if (fstat(fd, &st) < 0)
 		r = -errno;
-		goto out;
-	}
-	if (S_ISDIR(st.st_mode)) {
+	else if (S_ISDIR(st.st_mode))
 		r = -EISDIR;
-		goto out;
-	}
-	for (;;) {
-		if (len + 1 >= cap) {
-			cap = cap ? cap * 2 : 65536;
-			if (cap > (size_t)MAX_INPUT) {
-				r = -EFBIG;
-				goto out;
-			}
-			nb = realloc(buf, cap);
-			if (!nb) {
-				r = -ENOMEM;
-				goto out;
-			}
-			buf = nb;
-		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = -errno;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
-	*ret = buf;
-	*ret_len = len;
-	buf = NULL;
-out:
-	free(buf);
+	else
+		r = fd_read_all(fd, MAX_INPUT, ret, ret_len);
 	close(fd);
 	return r;
 }

@@ -18,6 +18,7 @@
 #include <yaml.h>
 
 #include "lab/topo/topo.h"
+#include "lab/util/util.h"
 
 enum ykind { Y_SCALAR, Y_SEQ, Y_MAP };
 
@@ -1009,49 +1010,14 @@ out:
 	return r;
 }
 
-/* The whole file, or one byte past the limit: enough to know it is too big. */
 static int read_file(const char *path, char **ret, size_t *ret_len)
 {
-	char *buf = NULL, *nb;
-	size_t len = 0, cap = 1 << 16;
-	ssize_t k;
 	int fd, r;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	buf = malloc(cap);
-	if (!buf) {
-		r = -ENOMEM;
-		goto out;
-	}
-	while (len <= TOPO_FILE_MAX) {
-		if (len == cap) {
-			nb = realloc(buf, cap * 2);
-			if (!nb) {
-				r = -ENOMEM;
-				goto out;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-		k = read(fd, buf + len, cap - len);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0) {
-			r = -errno;
-			goto out;
-		}
-		if (k == 0)
-			break;
-		len += (size_t)k;
-	}
-	*ret = buf;
-	*ret_len = len;
-	buf = NULL;
-	r = 0;
-out:
-	free(buf);
+	r = fd_read_all(fd, TOPO_FILE_MAX, ret, ret_len);
 	close(fd);
 	return r;
 }
@@ -1064,6 +1030,11 @@ int topo_load(const char *path, struct topology **ret, struct topo_diag *d)
 
 	*ret = NULL;
 	r = read_file(path, &buf, &len);
+	if (r == -EFBIG) {
+		r = topo_diag_add(d, path, (struct topo_mark){ 0 },
+				  "file is larger than the limit of %u bytes", TOPO_FILE_MAX);
+		goto out;
+	}
 	if (r < 0) {
 		if (topo_diag_add(d, path, (struct topo_mark){ 0 }, "cannot read: %s",
 				  strerror(-r)) == -ENOMEM)
