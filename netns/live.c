@@ -256,7 +256,7 @@ static void format_route(struct live_route *rt, const struct live_ns *n)
 		 dev ? " dev " : "", dev ? dev->name : "");
 }
 
-/* One live_route per next hop: libnl merges an IPv6 route's per-device copies. */
+/* One live_route per next hop (an RTA_MULTIPATH route has several). */
 static void fill_route(struct live_route *rt, struct rtnl_route *o, struct rtnl_nexthop *nh)
 {
 	memset(rt, 0, sizeof(*rt));
@@ -280,38 +280,74 @@ static bool main_ip_route(struct rtnl_route *o)
 	       (family == AF_INET || family == AF_INET6);
 }
 
+struct route_acc {
+	struct live_ns *n;
+	size_t cap;
+	int err; /* -ENOMEM once growing failed */
+};
+
+static void take_route(struct nl_object *o, void *arg)
+{
+	struct rtnl_route *ro = (struct rtnl_route *)o;
+	struct route_acc *a = arg;
+	struct live_ns *n = a->n;
+	int nhs = rtnl_route_get_nnexthops(ro);
+
+	if (a->err || !main_ip_route(ro))
+		return;
+	for (int i = 0; i < (nhs ? nhs : 1); i++) {
+		if (n->n_routes + 1 >= a->cap) {
+			size_t cap = a->cap ? a->cap * 2 : 16;
+			struct live_route *nr = realloc(n->routes, cap * sizeof(*nr));
+
+			if (!nr) {
+				a->err = -ENOMEM;
+				return;
+			}
+			n->routes = nr;
+			a->cap = cap;
+		}
+		fill_route(&n->routes[n->n_routes], ro, nhs ? rtnl_route_nexthop_n(ro, i) : NULL);
+		format_route(&n->routes[n->n_routes++], n);
+	}
+}
+
+static int on_route_msg(struct nl_msg *msg, void *arg)
+{
+	struct route_acc *a = arg;
+	int r = nl_msg_parse(msg, take_route, a);
+
+	if (r < 0 && !a->err)
+		a->err = r == -NLE_NOMEM ? -ENOMEM : -EBADMSG;
+	return NL_OK;
+}
+
+/*
+ * A plain dump parsed message by message, not a route cache: the cache keys
+ * routes by (family, tos, table, dst, priority), so the kernel's per-device
+ * IPv6 routes with one prefix (fe80::/64 on every interface) would collapse
+ * into whichever came last.
+ */
 static int read_routes(struct live_conn *c, struct live_ns *n)
 {
-	struct nl_cache *cache = NULL;
-	struct nl_object *o;
-	size_t count = 0;
+	struct route_acc a = {.n = n};
+	struct nl_cb *cb, *sock_cb;
 	int r;
 
-	r = rtnl_route_alloc_cache(c->sk, AF_UNSPEC, 0, &cache);
+	r = nl_rtgen_request(c->sk, RTM_GETROUTE, AF_UNSPEC, NLM_F_DUMP);
 	if (r < 0)
 		return live_errno(c, r);
-	for (o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o))
-		count += rtnl_route_get_nnexthops((struct rtnl_route *)o) + 1;
-	n->routes = calloc(count + 1, sizeof(*n->routes));
-	if (!n->routes) {
-		r = -ENOMEM;
-		goto out;
-	}
-	for (o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) {
-		struct rtnl_route *ro = (struct rtnl_route *)o;
-		int nhs = rtnl_route_get_nnexthops(ro);
-
-		if (!main_ip_route(ro))
-			continue;
-		for (int i = 0; i < (nhs ? nhs : 1); i++) {
-			fill_route(&n->routes[n->n_routes], ro,
-				   nhs ? rtnl_route_nexthop_n(ro, i) : NULL);
-			format_route(&n->routes[n->n_routes++], n);
-		}
-	}
-out:
-	nl_cache_free(cache);
-	return r < 0 ? r : 0;
+	sock_cb = nl_socket_get_cb(c->sk);
+	cb = nl_cb_clone(sock_cb);
+	nl_cb_put(sock_cb);
+	if (!cb)
+		return -ENOMEM;
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_route_msg, &a);
+	r = nl_recvmsgs(c->sk, cb);
+	nl_cb_put(cb);
+	if (r < 0)
+		return live_errno(c, r);
+	return a.err;
 }
 
 int live_read(struct live_conn *c, struct live_ns **ret)

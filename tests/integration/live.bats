@@ -73,6 +73,18 @@ verify_says() {
 	[ "$(echo "$j" | jq -r '.[0].degraded')" = false ]
 }
 
+@test "status --json: every main-table route the kernel holds, the per-interface fe80::/64 routes too" {
+	# Node r has two veths, so the kernel holds fe80::/64 twice (one per
+	# device); a route cache keyed on the prefix kept only one of them.
+	run "$REUSELAB" status "$L" --json
+	[ "$status" -eq 0 ]
+	got=$(echo "$output" | jq -r '.[0].nodes[] | select(.name=="r") | .routes[] | "\(.route)"' | sort)
+	want=$( (ip -n "$(ns r)" -4 -j route show table main; ip -n "$(ns r)" -6 -j route show table main) |
+		jq -r '.[] | "\(.dst)\(if .gateway then " via " + .gateway else "" end) dev \(.dev)"' | sort)
+	[ "$(echo "$want" | grep -c '^fe80::/64 dev eth')" -eq 2 ] || { echo "$want"; false; }
+	[ "$got" = "$want" ] || { printf 'got:\n%s\nwant:\n%s\n' "$got" "$want"; false; }
+}
+
 @test "status table: aligned headings, peers, routes and sockets" {
 	ip netns exec "$(ns a)" python3 -c 'import socket,time; s=socket.socket(); s.bind(("10.1.1.1", 7777)); s.listen(); time.sleep(30)' &
 	pid=$!
