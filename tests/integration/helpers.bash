@@ -22,17 +22,19 @@ force_down() {
 	for ns in $(lab_namespaces "$1"); do ip netns del "$ns" 2>/dev/null || true; done
 }
 
-# Run sh code $1 as root in a private mount namespace whose /run/netns and
+# Run bash code $1 as root in a private mount namespace whose /run/netns and
 # /run/reuselab are fresh, empty tmpfs mounts, so a test may plant files
-# there or run `down --all` without reaching anybody else's labs; every
-# namespace made inside is mounted only there and goes when it ends.  The code
-# sees $REUSELAB, and $2... as "$1"...  With PRIVATE_RUN_WHOLE=1 the tmpfs
-# covers all of /run instead (to plant something at /run/netns itself).
+# there, list all labs or run `down --all` without reaching anybody else's
+# labs; every namespace made inside is mounted only there and goes when it
+# ends.  The code sees $REUSELAB, exported variables and `export -f`
+# functions, and $2... as "$1"...  With PRIVATE_RUN_WHOLE=1 the tmpfs covers
+# all of /run instead (to plant something at /run/netns itself).  Exit 99:
+# the private /run could not be made.
 private_run() {
 	local code=$1
 	shift
 	unshare -m --propagation private env REUSELAB="$REUSELAB" \
-		PRIVATE_RUN_WHOLE="${PRIVATE_RUN_WHOLE:-0}" sh -c '
+		PRIVATE_RUN_WHOLE="${PRIVATE_RUN_WHOLE:-0}" bash -c '
 		if [ "$PRIVATE_RUN_WHOLE" = 1 ]; then
 			mount -t tmpfs -o mode=0755 none /run || exit 99
 		else
@@ -40,5 +42,19 @@ private_run() {
 			mount -t tmpfs -o mode=0755 none /run/netns &&
 			mount -t tmpfs -o mode=0700 none /run/reuselab || exit 99
 		fi
-		'"$code" sh "$@"
+		'"$code" bash "$@"
+}
+
+# A test body in private_run: bash code $1 (args $2...) runs under `set -e`
+# like a bats test, so its first failing command ends it, named with its
+# line on stderr; fails (printing all the code said) unless the code ends 0.
+# As in bats, only the last command of an && list fails a test: one
+# assertion a line.
+private_test() {
+	local code=$1
+	shift
+	run private_run 'set -eE
+		trap '"'"'echo "private_test: line $LINENO: $BASH_COMMAND failed" >&2'"'"' ERR
+		'"$code" "$@"
+	[ "$status" -eq 0 ] || { echo "exit $status: $output"; return 1; }
 }

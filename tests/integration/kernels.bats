@@ -40,7 +40,10 @@ teardown() {
 
 @test "run --kernel: two-nics catalog inside the cached kernel, report names the guest's release" {
 	need_kernel
-	run --separate-stderr "$REUSELAB" run topologies/two-nics.yml --kernel "$K" --accel tcg \
+	# Under a run-unique name, so the host check below looks only at ours.
+	L=$(uniq_lab k)
+	sed "s/^name: .*/name: $L/" topologies/two-nics.yml > "$T/$L.yml"
+	run --separate-stderr "$REUSELAB" run "$T/$L.yml" --kernel "$K" --accel tcg \
 		--json --junit "$T/j.xml" --kernel-log "$T/console.log"
 	[ "$status" -eq 0 ]
 	[ "$(jq -r .kernel <<<"$output")" = "$K" ]
@@ -50,7 +53,7 @@ teardown() {
 	[ -f "$T/console.log" ]
 	# nothing of the guest is left: no temporary file, no lab on the host
 	[ -z "$(find "${TMPDIR:-/tmp}" -maxdepth 1 -name "reuselab-guest-*-$$.log")" ]
-	[ -z "$(lab_namespaces two-nics)" ]
+	[ -z "$(lab_namespaces "$L")" ]
 }
 
 @test "run --kernel: a missing kernel is one line and exit 2" {
@@ -74,7 +77,10 @@ teardown() {
 
 @test "run --kernel: a guest that panics is one line with the panic and the log, exit 3" {
 	need_kernel
-	run --separate-stderr "$REUSELAB" run topologies/two-nics.yml --kernel "$K" --accel tcg \
+	# Under a run-unique name, so the host check below looks only at ours.
+	L=$(uniq_lab k)
+	sed "s/^name: .*/name: $L/" topologies/two-nics.yml > "$T/$L.yml"
+	run --separate-stderr "$REUSELAB" run "$T/$L.yml" --kernel "$K" --accel tcg \
 		--kernel-append rdinit=/nonexistent --kernel-log "$T/console.log" --kernel-timeout 120
 	[ "$status" -eq 3 ]
 	[ "${#stderr_lines[@]}" -eq 1 ]

@@ -11,7 +11,6 @@ setup() {
 teardown() {
 	force_down "$L"
 	[ -z "$L2" ] || force_down "$L2"
-	ip netns del "rl-$L.foreign" 2>/dev/null || true
 }
 
 up_two_nics_from() {
@@ -142,18 +141,40 @@ up_two_nics() {
 	[ -z "$(lab_namespaces "$L")" ]
 }
 
+# The foreign namespace is planted in a private /run/netns (private_test).
 @test "down never removes a foreign namespace that matches the prefix" {
-	up_two_nics
-	ip netns add "rl-$L.foreign"
-	run "$REUSELAB" down "$L"
-	[ "$status" -eq 0 ]
-	[ "$(lab_namespaces "$L")" = "rl-$L.foreign" ]
-	# Left, but never silently: named on stderr with the explicit way out.
-	run --separate-stderr "$REUSELAB" down "$L"
-	[ "$status" -eq 0 ]
-	[ "$output" = "lab $L: nothing to remove" ]
-	[[ $stderr == *"namespace rl-$L.foreign is not tagged as this lab's"*"left in place"*"reuselab down --force-name rl-$L.foreign"* ]]
-	[ "$(lab_namespaces "$L")" = "rl-$L.foreign" ]
+	private_test '
+		"$REUSELAB" up topologies/two-nics.yml --name "$1"
+		ip netns add "rl-$1.foreign"
+		"$REUSELAB" down "$1"
+		[ "$(ls -A /run/netns)" = "rl-$1.foreign" ]
+		# Left, but never silently: named on stderr with the explicit way out.
+		out=$("$REUSELAB" down "$1" 2>"$2/err")
+		[ "$out" = "lab $1: nothing to remove" ]
+		grep -q "namespace rl-$1.foreign is not tagged as this lab.s.*left in place.*reuselab down --force-name rl-$1.foreign" "$2/err"
+		[ "$(ls -A /run/netns)" = "rl-$1.foreign" ]' "$L" "$BATS_TEST_TMPDIR"
+}
+
+# Every lab on the host: only in a private /run (private_test), where every
+# lab is this test's.
+@test "status and ls without a lab show every lab; down --all removes them all" {
+	private_test '
+		"$REUSELAB" up topologies/two-nics.yml --name "$1"
+		"$REUSELAB" up tests/topologies/lan3.yml --name "$1x"
+		[ "$("$REUSELAB" status --json | jq -r "[.[].lab] | sort | join(\" \")")" = "$1 $1x" ]
+		[ "$("$REUSELAB" ls --json | jq -r "[.[].lab] | sort | join(\" \")")" = "$1 $1x" ]
+		"$REUSELAB" status > "$2/table"
+		[ "$(grep -c "^lab " "$2/table")" -eq 2 ]
+		grep -q "^lab $1  (from " "$2/table"
+		grep -q "^lab $1x  (from " "$2/table"
+		"$REUSELAB" verify "$1" "$1x"
+		out=$("$REUSELAB" down --all)
+		[[ $out == *"lab $1 is down: 3 namespaces removed"* ]]
+		[[ $out == *"lab $1x is down: "* ]]
+		[ -z "$(ls -A /run/netns)" ]
+		[ -z "$(ls -A /run/reuselab)" ]
+		[ "$("$REUSELAB" status --json | jq length)" -eq 0 ]
+		[ "$("$REUSELAB" status)" = "no labs" ]' "$L" "$BATS_TEST_TMPDIR"
 }
 
 # Defect 8: down used to leave such a namespace mounted without a word.

@@ -38,15 +38,14 @@ setup() {
 	links:
 	  - endpoints: [x:eth0, z:eth0]
 	YML
-	mkdir -p /run/netns
+	# For the tests that plant files and namespaces in a private /run (private_test).
+	export X XB FX FXB
+	export -f lab_namespaces tag_of
 }
 
 teardown() {
 	force_down "$XB"
 	force_down "$X"
-	for f in "rl-$X.foreign" "rl-$X.y" "rl-$X.b-z" "rl-$X..lans" "rl-$X.server" "rl-$X.b-x"; do
-		ip netns del "$f" 2>/dev/null || rm -f "/run/netns/$f"
-	done
 }
 
 # The loopback alias of namespace $1 ("" when none).
@@ -98,69 +97,77 @@ both_up() {
 	[ -z "$(lab_namespaces "$X")" ] && [ -z "$(lab_namespaces "$XB")" ]
 }
 
+# Planted files go in a private /run/netns (private_test), where they reach
+# no one else's lab.
 @test "down X never removes a stale-looking file X's state does not name" {
-	up_ok "$X" "$FX" "rl-$X.b-x"
-	touch "/run/netns/rl-$X.foreign" "/run/netns/rl-$X.b-z"
-	run "$REUSELAB" down "$X"
-	[ "$status" -eq 0 ]
-	[ "$output" = "lab $X is down: 2 namespaces removed" ]
-	[ -f "/run/netns/rl-$X.foreign" ] && [ -f "/run/netns/rl-$X.b-z" ]
-	[ ! -e "/run/netns/rl-$X.b-x" ] && [ ! -e "/run/netns/rl-$X.y" ]
-	# Without any state, no stale file at all.
-	run "$REUSELAB" down "$X"
-	[ "$output" = "lab $X: nothing to remove" ]
-	[ -f "/run/netns/rl-$X.foreign" ] && [ -f "/run/netns/rl-$X.b-z" ]
+	private_test '
+		"$REUSELAB" up "$FX" --name "$X"
+		[ "$(tag_of "rl-$X.b-x")" = "reuselab:$X" ]
+		touch "/run/netns/rl-$X.foreign" "/run/netns/rl-$X.b-z"
+		[ "$("$REUSELAB" down "$X")" = "lab $X is down: 2 namespaces removed" ]
+		[ -f "/run/netns/rl-$X.foreign" ]
+		[ -f "/run/netns/rl-$X.b-z" ]
+		[ ! -e "/run/netns/rl-$X.b-x" ]
+		[ ! -e "/run/netns/rl-$X.y" ]
+		# Without any state, no stale file at all.
+		[ "$("$REUSELAB" down "$X")" = "lab $X: nothing to remove" ]
+		[ -f "/run/netns/rl-$X.foreign" ]
+		[ -f "/run/netns/rl-$X.b-z" ]'
 }
 
 @test "down X removes the stale empty file of a node in X's state, counted apart" {
-	up_ok "$X" "$FX" "rl-$X.b-x"
-	# What a create killed before its mount leaves: an empty file.
-	ip netns del "rl-$X.y"
-	touch "/run/netns/rl-$X.y" "/run/netns/rl-$X..lans"
-	run "$REUSELAB" down "$X"
-	[ "$status" -eq 0 ]
-	[ "$output" = "lab $X is down: 2 stale files and 1 namespaces removed" ]
-	[ ! -e "/run/netns/rl-$X.y" ] && [ ! -e "/run/netns/rl-$X..lans" ]
-	[ ! -e "/run/netns/rl-$X.b-x" ]
+	private_test '
+		"$REUSELAB" up "$FX" --name "$X"
+		# What a create killed before its mount leaves: an empty file.
+		ip netns del "rl-$X.y"
+		touch "/run/netns/rl-$X.y" "/run/netns/rl-$X..lans"
+		[ "$("$REUSELAB" down "$X")" = "lab $X is down: 2 stale files and 1 namespaces removed" ]
+		[ ! -e "/run/netns/rl-$X.y" ]
+		[ ! -e "/run/netns/rl-$X..lans" ]
+		[ ! -e "/run/netns/rl-$X.b-x" ]
+		[ -z "$(ls -A /run/netns)" ]'
 }
 
 # ------------------------------------------------- entering only our own
 
 # A namespace of the lab's node name made by someone else: exec, probe and
 # matrix refuse it with exit 2 and run nothing inside.
+# In a private /run/netns (private_test): the planted namespace and file
+# reach no one else.
 @test "exec, probe and matrix refuse a foreign rl-X.server, exit 2" {
-	ip netns add "rl-$X.server"
-	marker=$BATS_TEST_TMPDIR/ran
-	run "$REUSELAB" exec "$X" server -- touch "$marker"
-	[ "$status" -eq 2 ]
-	[[ $output == *"namespace rl-$X.server is not a reuselab namespace of lab $X"* ]]
-	[ ! -e "$marker" ]
-	run "$REUSELAB" probe topologies/two-nics.yml --name "$X"
-	[ "$status" -eq 2 ]
-	[[ $output == *"namespace rl-$X.server is not a reuselab namespace of lab $X"* ]]
-	run "$REUSELAB" matrix "$X" server
-	[ "$status" -eq 2 ]
-	[[ $output == *"namespace rl-$X.server is not a reuselab namespace of lab $X"* ]]
-	# Nothing was made in it: still only a down loopback, no sockets.
-	[ "$(ip -n "rl-$X.server" -o link | wc -l)" -eq 1 ]
-	[ "$(ip -n "rl-$X.server" -j link show dev lo | jq -r '.[0].operstate')" = DOWN ]
-	[ -z "$(ip netns exec "rl-$X.server" ss -Htan)" ]
-	[ -z "$(ip netns exec "rl-$X.server" ss -Huan)" ]
-	# Another lab's tag is not this lab's either.
-	ip -n "rl-$X.server" link set dev lo alias "reuselab:$X-other"
-	run "$REUSELAB" exec "$X" server -- touch "$marker"
-	[ "$status" -eq 2 ]
-	[[ $output == *"is not a reuselab namespace of lab $X"* ]]
-	[ ! -e "$marker" ]
+	private_test '
+		ip netns add "rl-$X.server"
+		marker=$1/ran
+		refused() {
+			local out rc=0
+			out=$("$REUSELAB" "$@" 2>&1) || rc=$?
+			[ "$rc" -eq 2 ] || { echo "$*: exit $rc: $out"; return 1; }
+			[[ $out == *"namespace rl-$X.server is not a reuselab namespace of lab $X"* ]] ||
+				{ echo "$*: $out"; return 1; }
+		}
+		refused exec "$X" server -- touch "$marker"
+		[ ! -e "$marker" ]
+		refused probe topologies/two-nics.yml --name "$X"
+		refused matrix "$X" server
+		# Nothing was made in it: still only a down loopback, no sockets.
+		[ "$(ip -n "rl-$X.server" -o link | wc -l)" -eq 1 ]
+		[ "$(ip -n "rl-$X.server" -j link show dev lo | jq -r ".[0].operstate")" = DOWN ]
+		[ -z "$(ip netns exec "rl-$X.server" ss -Htan)" ]
+		[ -z "$(ip netns exec "rl-$X.server" ss -Huan)" ]
+		# Another lab'"'"'s tag is not this lab'"'"'s either.
+		ip -n "rl-$X.server" link set dev lo alias "reuselab:$X-other"
+		refused exec "$X" server -- touch "$marker"
+		[ ! -e "$marker" ]' "$BATS_TEST_TMPDIR"
 }
 
 @test "exec: an empty leftover file is not ours; a missing name does not exist" {
-	touch "/run/netns/rl-$X.server"
-	run "$REUSELAB" exec "$X" server -- true
-	[ "$status" -eq 2 ]
-	[[ $output == *"is not a reuselab namespace of lab $X"* ]]
-	rm -f "/run/netns/rl-$X.server"
-	run "$REUSELAB" exec "$X" server -- true
-	[ "$status" -eq 2 ]
-	[[ $output == *"namespace rl-$X.server does not exist"* ]]
+	private_test '
+		touch "/run/netns/rl-$X.server"
+		rc=0; out=$("$REUSELAB" exec "$X" server -- true 2>&1) || rc=$?
+		[ "$rc" -eq 2 ]
+		[[ $out == *"is not a reuselab namespace of lab $X"* ]]
+		rm -f "/run/netns/rl-$X.server"
+		rc=0; out=$("$REUSELAB" exec "$X" server -- true 2>&1) || rc=$?
+		[ "$rc" -eq 2 ]
+		[[ $out == *"namespace rl-$X.server does not exist"* ]]'
 }

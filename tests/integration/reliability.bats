@@ -4,14 +4,15 @@
 # nothing `down` cannot remove); labs build in parallel and a raced name has
 # one winner; 100 up/down cycles leak no namespace, mount, fd or memory;
 # hostile names and planted symlinks never reach outside /run/netns and
-# /run/reuselab.  Every lab is named uniquely and removed in teardown.
+# /run/reuselab.  Every lab is named uniquely and removed in teardown; files
+# and namespaces are planted, and `down --all` run, only in a private /run
+# (private_run, private_test in helpers.bash).
 load helpers
 
 setup() {
 	L=$(uniq_lab r)
 	EXTRA_LABS=()
 	BG_PIDS=()
-	FOREIGN_NS=""
 }
 
 teardown() {
@@ -20,15 +21,8 @@ teardown() {
 		kill -KILL "$p" 2>/dev/null || true
 		wait "$p" 2>/dev/null || true
 	done
-	# Planted symlinks first, or `down` refuses the lock.
-	for l in "$L" "${EXTRA_LABS[@]}"; do
-		for f in json lock json.tmp; do
-			[ ! -L "/run/reuselab/$l.$f" ] || rm -f "/run/reuselab/$l.$f"
-		done
-	done
 	force_down "$L"
 	for l in "${EXTRA_LABS[@]}"; do force_down "$l"; done
-	[ -z "$FOREIGN_NS" ] || ip netns del "$FOREIGN_NS" 2>/dev/null || true
 	return 0
 }
 
@@ -444,25 +438,22 @@ fds_at_exit() {
 # ---------------------------------------------------------------- hostile input
 
 @test "lab names that would leave /run/netns or /run/reuselab are refused in one line" {
-	local name cmd
-	for name in ../x a/b .. . ../../etc/passwd "x/../../y" "-x" "A" ""; do
-		for cmd in up run; do
-			run "$REUSELAB" "$cmd" topologies/two-nics.yml --name "$name"
-			[ "$status" -eq 2 ] || { echo "$cmd --name '$name': exit $status: $output"; false; }
-			[ "${#lines[@]}" -eq 1 ] || { echo "$cmd --name '$name': $output"; false; }
+	# In a private /run (private_test): whatever escaped would show there.
+	PRIVATE_RUN_WHOLE=1 private_test '
+		refused() {
+			local out rc=0
+			out=$("$REUSELAB" "$@" 2>&1) || rc=$?
+			[ "$rc" -eq 2 ] || { echo "$*: exit $rc: $out"; return 1; }
+			[ "$(printf "%s\n" "$out" | wc -l)" -eq 1 ] || { echo "$*: $out"; return 1; }
+		}
+		for name in ../x a/b .. . ../../etc/passwd "x/../../y" "-x" "A" ""; do
+			refused up topologies/two-nics.yml --name "$name"
+			refused run topologies/two-nics.yml --name "$name"
+			refused down topologies/two-nics.yml --name "$name"
+			if [ -n "$name" ]; then refused status "$name"; fi
 		done
-		run "$REUSELAB" down topologies/two-nics.yml --name "$name"
-		[ "$status" -eq 2 ]
-		[ "${#lines[@]}" -eq 1 ]
-		if [ -n "$name" ]; then
-			run "$REUSELAB" status "$name"
-			[ "$status" -eq 2 ]
-		fi
-	done
-	[ ! -e /run/x.json ] && [ ! -e /run/x.lock ] && [ ! -e /run/netns/x ]
-	[ ! -e /run/reuselab/a ] && [ ! -e /run/netns/rl-a ] && [ ! -e /run/y.json ]
-	[ ! -e /run/reuselab/..json ] && [ ! -e /run/reuselab/.json ] && [ ! -e /run/reuselab/.lock ]
-	! ip netns list | grep -q -e '^rl-\.\./' -e '^rl-a/' -e '^rl--'
+		left=$(find /run -mindepth 1 ! -path /run/netns ! -path /run/reuselab)
+		[ -z "$left" ] || { echo "left in /run: $left"; false; }'
 }
 
 @test "a node named ../../etc is refused in one line, nothing created" {
@@ -499,25 +490,27 @@ fds_at_exit() {
 	echo "precious content" > "$target"
 	sum0=$(sha256sum < "$target")
 	meta0=$(stat -c %a:%u:%Y "$target")
-	ln -s "$target" "/run/reuselab/$L.json"
-	run "$REUSELAB" up topologies/two-nics.yml --name "$L"
-	echo "exit $status: $output"
+	# Planted in a private /run/reuselab (private_test): it reaches no one else.
+	private_test '
+		ln -s "$2" "/run/reuselab/$1.json"
+		rc=0; out=$("$REUSELAB" up topologies/two-nics.yml --name "$1" 2>&1) || rc=$?
+		echo "up: exit $rc"
+		echo "$out"
+		if [ "$rc" -eq 0 ]; then
+			# Accepted: then the link was replaced, never followed.
+			[ ! -L "/run/reuselab/$1.json" ]
+			[ "$(jq -r .lab "/run/reuselab/$1.json")" = "$1" ]
+		else
+			[ -z "$(ls -A /run/netns)" ]
+		fi
+		# down removes the link (or the file), never the target.
+		"$REUSELAB" down "$1"
+		[ -z "$(ls -A /run/netns)" ]
+		[ ! -e "/run/reuselab/$1.json" ]
+		[ ! -L "/run/reuselab/$1.json" ]' "$L" "$target"
 	[ "$(sha256sum < "$target")" = "$sum0" ]
 	[ "$(stat -c %a:%u:%Y "$target")" = "$meta0" ]
-	if [ "$status" -eq 0 ]; then
-		# Accepted: then the link was replaced, never followed.
-		[ ! -L "/run/reuselab/$L.json" ]
-		[ "$(jq -r .lab "/run/reuselab/$L.json")" = "$L" ]
-		echo "# planted state symlink: up replaced it (exit 0), target untouched" >&3
-	else
-		[ -z "$(lab_namespaces "$L")" ]
-		echo "# planted state symlink: up refused (exit $status), target untouched" >&3
-	fi
-	# down removes the link (or the file), never the target.
-	run "$REUSELAB" down "$L"
-	[ "$status" -eq 0 ]
-	[ -e "$target" ] && [ "$(sha256sum < "$target")" = "$sum0" ]
-	assert_gone "$L"
+	echo "# planted state symlink: ${lines[0]} (0: replaced, else refused), target untouched" >&3
 }
 
 # Defect 6: a FIFO planted under a lab's names once hung up, down, status
@@ -607,40 +600,35 @@ fds_at_exit() {
 	target=$BATS_TEST_TMPDIR/precious
 	echo "precious content" > "$target"
 	sum0=$(sha256sum < "$target")
-	ln -s "$target" "/run/reuselab/$L.json.tmp"
-	run "$REUSELAB" up topologies/two-nics.yml --name "$L"
-	echo "exit $status: $output"
+	# Planted in a private /run/reuselab (private_test): it reaches no one else.
+	private_test '
+		ln -s "$2" "/run/reuselab/$1.json.tmp"
+		rc=0; "$REUSELAB" up topologies/two-nics.yml --name "$1" || rc=$?
+		[ ! -L "/run/reuselab/$1.json.tmp" ] || [ "$rc" -ne 0 ]
+		"$REUSELAB" down "$1"
+		[ -z "$(ls -A /run/netns)" ]' "$L" "$target"
 	[ "$(sha256sum < "$target")" = "$sum0" ]
-	[ ! -L "/run/reuselab/$L.json.tmp" ] || [ "$status" -ne 0 ]
-	run "$REUSELAB" down "$L"
-	[ "$status" -eq 0 ]
-	[ "$(sha256sum < "$target")" = "$sum0" ]
-	rm -f "/run/reuselab/$L.json.tmp"
-	assert_gone "$L"
 }
 
 @test "a namespace rl-LAB.server made before up: up refuses naming it, down keeps it" {
-	FOREIGN_NS="rl-$L.server"
-	ip netns add "$FOREIGN_NS"
-	ip -n "$FOREIGN_NS" link add keepme type veth peer name keepme-peer
-	run "$REUSELAB" up topologies/two-nics.yml --name "$L"
-	[ "$status" -eq 2 ]
-	[ "${#lines[@]}" -eq 1 ]
-	[[ $output == *"rl-$L.server"* ]]
-	[ "$(lab_namespaces "$L")" = "rl-$L.server" ]
-	ip -n "$FOREIGN_NS" link show keepme
-	[ ! -e "/run/reuselab/$L.json" ] && [ ! -e "/run/reuselab/$L.lock" ]
-	run --separate-stderr "$REUSELAB" down "$L"
-	[ "$status" -eq 0 ]
-	[ "$output" = "lab $L: nothing to remove" ]
-	[[ $stderr == *"namespace rl-$L.server is not tagged as this lab's"*"left in place"* ]]
-	[ "$(lab_namespaces "$L")" = "rl-$L.server" ]
-	ip -n "$FOREIGN_NS" link show keepme
-	# Also when a state file names it (a stale one, say): still not ours.
-	run "$REUSELAB" down topologies/two-nics.yml --name "$L"
-	[ "$status" -eq 0 ]
-	ip -n "$FOREIGN_NS" link show keepme
-	ip netns del "$FOREIGN_NS"
-	FOREIGN_NS=""
-	assert_gone "$L"
+	# Planted in a private /run/netns (private_test): it reaches no one else.
+	private_test '
+		ip netns add "rl-$1.server"
+		ip -n "rl-$1.server" link add keepme type veth peer name keepme-peer
+		rc=0; out=$("$REUSELAB" up topologies/two-nics.yml --name "$1" 2>&1) || rc=$?
+		[ "$rc" -eq 2 ]
+		[ "$(printf "%s\n" "$out" | wc -l)" -eq 1 ]
+		[[ $out == *"rl-$1.server"* ]]
+		[ "$(ls -A /run/netns)" = "rl-$1.server" ]
+		ip -n "rl-$1.server" link show keepme
+		[ ! -e "/run/reuselab/$1.json" ]
+		[ ! -e "/run/reuselab/$1.lock" ]
+		out=$("$REUSELAB" down "$1" 2>"$2/err")
+		[ "$out" = "lab $1: nothing to remove" ]
+		grep -q "namespace rl-$1.server is not tagged as this lab.s.*left in place" "$2/err"
+		[ "$(ls -A /run/netns)" = "rl-$1.server" ]
+		ip -n "rl-$1.server" link show keepme
+		# Also when a state file names it (a stale one, say): still not ours.
+		"$REUSELAB" down topologies/two-nics.yml --name "$1"
+		ip -n "rl-$1.server" link show keepme' "$L" "$BATS_TEST_TMPDIR"
 }
