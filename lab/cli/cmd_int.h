@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 
+#include "lab/matrix/matrix.h"
 #include "lab/probe/probe.h"
 #include "lab/topo/topo.h"
 
@@ -33,5 +34,19 @@ int cmd_probe_preflight(const struct topology *t, const struct probe_opts *o, co
  * Returns an exit status. */
 int cmd_probe_lab(const struct topology *t, const char *lab, const struct probe_request *req,
 		  const char *cmd);
+
+/* matrix --axes ARG: "v4", "dual", "all" or a comma list of axis names;
+ * 0 or -EINVAL (printed, prefixed with cmd). */
+int cmd_matrix_axes(const char *cmd, const char *arg, unsigned *ret_mask);
+/* matrix --addr AXIS=ADDRESS into cfg->want (arg must outlive cfg); 0 or -EINVAL (printed). */
+int cmd_matrix_addr(const char *cmd, char *arg, struct matrix_config *cfg);
+/* One line for a matrix_run() failure r (where: "namespace X" or the like);
+ * returns the exit status: 2 for an --addr the node lacks, else 3. */
+int cmd_matrix_run_error(int r, const struct matrix_result *res, const char *node,
+			 const char *where);
+
+/* run FILE --matrix NODE ...: the matrix in an ephemeral lab (cmd_run_matrix.c). */
+bool cmd_run_wants_matrix(int argc, char **argv);
+int cmd_run_matrix(int argc, char **argv);
 
 #endif

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* reuselab matrix LAB NODE [--json] [--html FILE] [--proto tcp|udp] */
+/* reuselab matrix LAB NODE [--json] [--html FILE] [--proto tcp|udp] [--axes A] [--addr X=ADDR] */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -8,6 +8,7 @@
 
 #include "lab/build/build.h"
 #include "lab/cli/cmd.h"
+#include "lab/cli/cmd_int.h"
 #include "lab/matrix/matrix.h"
 #include "lab/report/report.h"
 
@@ -15,7 +16,8 @@ static void usage(FILE *out)
 {
 	fprintf(
 	    out,
-	    "Usage: reuselab matrix LAB NODE [--json] [--html FILE] [--proto tcp|udp]\n\n"
+	    "Usage: reuselab matrix LAB NODE [--json] [--html FILE] [--proto tcp|udp]\n"
+	    "                       [--axes v4|dual|all|LIST] [--addr AXIS=ADDRESS]...\n\n"
 	    "Inside NODE's namespace, bind a second socket over a first one for every\n"
 	    "combination of protocol, state of the first socket (bound, listening,\n"
 	    "established, time-wait; UDP: bound, connected), SO_REUSEADDR/SO_REUSEPORT on\n"
@@ -23,7 +25,14 @@ static void usage(FILE *out)
 	    "interface) and uid (same, other), and show what the second bind() returns.\n\n"
 	    "  --json        machine-readable output (schema reuselab-matrix/1)\n"
 	    "  --html FILE   also write one self-contained HTML page with the grid and the lab\n"
-	    "  --proto P     only tcp or only udp\n");
+	    "  --proto P     only tcp or only udp\n"
+	    "  --axes SET    address axes: v4 (default: wildcard, A, alias, other), dual\n"
+	    "                (wildcard, A, and IPv6: [::] dual-stack, [::] IPV6_V6ONLY, v6,\n"
+	    "                [::ffff:0.0.0.0], [::ffff:A]), all, or a comma list of names\n"
+	    "                (wildcard,A,alias,other,v6-wildcard,v6only-wildcard,v6,\n"
+	    "                mapped-wildcard,mapped-A)\n"
+	    "  --addr X=ADDR the node's address for axis X (A, alias, other, v6) instead of\n"
+	    "                the first found; repeatable\n");
 }
 
 static void progress(void *arg, size_t done, size_t total)
@@ -73,7 +82,7 @@ static int write_html(const char *path, const struct matrix_result *res)
 struct matrix_args {
 	const char *lab, *node, *html;
 	bool json;
-	unsigned proto_mask;
+	struct matrix_config cfg;
 };
 
 /* Options and operands: -1 to go on, else the exit status (help, bad usage). */
@@ -83,13 +92,15 @@ static int parse_args(int argc, char **argv, struct matrix_args *a)
 	    {"json", no_argument, NULL, 'j'},
 	    {"html", required_argument, NULL, 'H'},
 	    {"proto", required_argument, NULL, 'p'},
+	    {"axes", required_argument, NULL, 'x'},
+	    {"addr", required_argument, NULL, 'a'},
 	    {"help", no_argument, NULL, 'h'},
 	    {0},
 	};
 	int c;
 
 	optind = 0; /* full reset of GNU getopt: `run` may have parsed before */
-	while ((c = cmd_getopt(argc, argv, "jH:p:h", opts)) != -1) {
+	while ((c = cmd_getopt(argc, argv, "jH:p:x:a:h", opts)) != -1) {
 		switch (c) {
 		case 'j':
 			a->json = true;
@@ -102,7 +113,15 @@ static int parse_args(int argc, char **argv, struct matrix_args *a)
 				cmd_err("matrix: --proto takes tcp or udp, not '%s'", optarg);
 				return EXIT_USAGE;
 			}
-			a->proto_mask = 1u << (strcmp(optarg, "tcp") ? MX_UDP : MX_TCP);
+			a->cfg.proto_mask = 1u << (strcmp(optarg, "tcp") ? MX_UDP : MX_TCP);
+			break;
+		case 'x':
+			if (cmd_matrix_axes("matrix", optarg, &a->cfg.axes_mask) < 0)
+				return EXIT_USAGE;
+			break;
+		case 'a':
+			if (cmd_matrix_addr("matrix", optarg, &a->cfg) < 0)
+				return EXIT_USAGE;
 			break;
 		case 'h':
 			usage(stdout);
@@ -151,18 +170,6 @@ static int open_node(const char *lab, const char *node, char *ns, size_t ns_len,
 	return -1;
 }
 
-static void print_run_error(int r, const char *node, const char *ns)
-{
-	if (r == -EADDRNOTAVAIL)
-		cmd_err("matrix: node '%s' (namespace %s) has no usable IPv4 address", node, ns);
-	else if (r == -ENOSPC)
-		cmd_err("matrix: namespace %s: no free port left in 10000-32767 (TIME-WAIT "
-			"sockets of earlier runs hold them for 60 s)",
-			ns);
-	else
-		cmd_err("matrix: namespace %s: %s", ns, strerror(-r));
-}
-
 /* Standard output, then the page: 0 or -errno (printed). */
 static int write_outputs(const struct matrix_args *a, const struct matrix_result *res)
 {
@@ -186,9 +193,8 @@ static int write_outputs(const struct matrix_args *a, const struct matrix_result
 int cmd_matrix(int argc, char **argv)
 {
 	struct matrix_args a = {0};
-	struct matrix_config cfg = {0};
 	struct matrix_result res = {0};
-	char ns[256];
+	char ns[256], where[300];
 	int fd = -1, r, ret;
 	size_t setup = 0;
 
@@ -199,12 +205,12 @@ int cmd_matrix(int argc, char **argv)
 	if (ret >= 0)
 		return ret;
 	ret = EXIT_SYSTEM;
-	cfg.proto_mask = a.proto_mask;
 	if (isatty(STDERR_FILENO))
-		cfg.progress = progress;
-	r = matrix_run(fd, &cfg, &res);
+		a.cfg.progress = progress;
+	r = matrix_run(fd, &a.cfg, &res);
 	if (r < 0) {
-		print_run_error(r, a.node, ns);
+		snprintf(where, sizeof(where), "namespace %s", ns);
+		ret = cmd_matrix_run_error(r, &res, a.node, where);
 		goto out;
 	}
 	snprintf(res.lab, sizeof(res.lab), "%s", a.lab);

@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #include "lab/matrix/matrix.h"
+#include "lab/matrix/matrix_int.h"
 #include "lab/report/report.h"
 #include "netns/netns.h"
 
@@ -104,10 +105,14 @@ static int ports_init(struct ports *p, int netns_fd, unsigned lo, unsigned hi)
 	return 0;
 }
 
-size_t matrix_cell_count(unsigned proto_mask)
+size_t matrix_cell_count(unsigned proto_mask, unsigned axes_mask)
 {
-	size_t per = (size_t)MX_N_STATE * MX_N_OPTS * MX_N_ADDR * MX_N_OPTS * MX_N_ADDR * MX_N_UID;
+	size_t n = (size_t)__builtin_popcount(axes_mask & MX_AXES_ALL);
+	size_t per;
 
+	if (!n)
+		n = (size_t)__builtin_popcount(MX_AXES_V4);
+	per = (size_t)MX_N_STATE * MX_N_OPTS * n * MX_N_OPTS * n * MX_N_UID;
 	if (!(proto_mask & ((1u << MX_TCP) | (1u << MX_UDP))))
 		proto_mask = (1u << MX_TCP) | (1u << MX_UDP);
 	return per * (size_t)__builtin_popcount(proto_mask & 3u);
@@ -121,15 +126,51 @@ static void set_sin(struct sockaddr_in *sin, struct in_addr a, unsigned port)
 	sin->sin_port = htons((uint16_t)port);
 }
 
-/* A socket with the cell's options; returns fd or -errno. */
-static int opt_socket(unsigned proto, unsigned opts)
+/* Axis a's address at port; returns the length to pass to bind()/connect(). */
+static socklen_t axis_sockaddr(const struct matrix_result *res, unsigned a, unsigned port,
+			       struct sockaddr_storage *ss)
 {
-	int one = 1, fd;
+	memset(ss, 0, sizeof(*ss));
+	if (matrix_addr_is_v6(a)) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
 
-	fd = socket(AF_INET, (proto == MX_TCP ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC, 0);
+		s6->sin6_family = AF_INET6;
+		s6->sin6_addr = res->addr6[a];
+		s6->sin6_port = htons((uint16_t)port);
+		return sizeof(*s6);
+	}
+	set_sin((struct sockaddr_in *)ss, res->addr[a], port);
+	return sizeof(struct sockaddr_in);
+}
+
+/*
+ * Where a peer reaches a first socket bound to axis a: a wildcard or a
+ * v4-mapped address on A (IPv4), [::] with V6ONLY on the IPv6 address.  A
+ * TCP client is a socket of the peer's own family; a connected UDP first
+ * socket connects itself, so an AF_INET6 one needs A as [::ffff:A].
+ */
+static const uint8_t tcp_peer[MX_N_ADDR] = {
+    MX_ADDR_A,	MX_ADDR_A,  MX_ADDR_ALIAS, MX_ADDR_OTHER, MX_ADDR_A,
+    MX_ADDR_V6, MX_ADDR_V6, MX_ADDR_A,	   MX_ADDR_A,
+};
+static const uint8_t udp_peer[MX_N_ADDR] = {
+    MX_ADDR_A,	MX_ADDR_A,  MX_ADDR_ALIAS,	   MX_ADDR_OTHER,    MX_ADDR_MAPPED_A,
+    MX_ADDR_V6, MX_ADDR_V6, MX_ADDR_MAPPED_A, MX_ADDR_MAPPED_A,
+};
+
+/* A socket with the cell's options; returns fd or -errno. */
+static int opt_socket(unsigned proto, unsigned opts, unsigned axis)
+{
+	int one = 1, v6only = axis == MX_ADDR_V6ONLY_WILDCARD, fd;
+	bool v6 = matrix_addr_is_v6(axis);
+
+	fd = socket(v6 ? AF_INET6 : AF_INET,
+		    (proto == MX_TCP ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if (((opts & MX_OPT_REUSEADDR) &&
+	/* Explicit either way: net.ipv6.bindv6only must not decide a cell. */
+	if ((v6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof(v6only)) < 0) ||
+	    ((opts & MX_OPT_REUSEADDR) &&
 	     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0) ||
 	    ((opts & MX_OPT_REUSEPORT) &&
 	     setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0)) {
@@ -200,23 +241,22 @@ struct first {
 
 static int first_setup(const struct matrix_result *res, struct matrix_cell *c, struct first *f)
 {
-	struct sockaddr_in sin, peer;
-	struct in_addr dst;
+	struct sockaddr_storage ss, peer;
+	socklen_t len;
 	int lfd = -1, r = 0;
 
 	f->fd = f->client = -1;
 	f->rst = false;
-	lfd = opt_socket(c->proto, c->first_opts);
+	lfd = opt_socket(c->proto, c->first_opts, c->first_addr);
 	if (lfd < 0)
 		SETUP_FAIL("socket", lfd);
-	set_sin(&sin, res->addr[c->first_addr], c->port);
-	if (bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+	len = axis_sockaddr(res, c->first_addr, c->port, &ss);
+	if (bind(lfd, (struct sockaddr *)&ss, len) < 0)
 		SETUP_FAIL("bind", -errno);
-	dst = c->first_addr == MX_ADDR_WILDCARD ? res->addr[MX_ADDR_A] : res->addr[c->first_addr];
 	if (c->proto == MX_UDP) {
 		if (c->state == MX_ESTABLISHED) {
-			set_sin(&peer, dst, UDP_PEER_PORT);
-			if (connect(lfd, (struct sockaddr *)&peer, sizeof(peer)) < 0)
+			len = axis_sockaddr(res, udp_peer[c->first_addr], UDP_PEER_PORT, &peer);
+			if (connect(lfd, (struct sockaddr *)&peer, len) < 0)
 				SETUP_FAIL("connect", -errno);
 		}
 		f->fd = lfd;
@@ -235,13 +275,13 @@ static int first_setup(const struct matrix_result *res, struct matrix_cell *c, s
 		lfd = -1;
 		goto out;
 	}
-	f->client = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	len = axis_sockaddr(res, tcp_peer[c->first_addr], c->port, &peer);
+	f->client = socket(peer.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (f->client < 0)
 		SETUP_FAIL("socket", -errno);
 	f->rst = true;
-	set_sin(&peer, dst, c->port);
 	/* Local delivery: the handshake completes inside connect(). */
-	if (connect(f->client, (struct sockaddr *)&peer, sizeof(peer)) < 0)
+	if (connect(f->client, (struct sockaddr *)&peer, len) < 0)
 		SETUP_FAIL("connect", -errno);
 	r = wait_fd(lfd, POLLIN);
 	if (r < 0)
@@ -293,21 +333,22 @@ static void first_cleanup(struct first *f)
  */
 static int second_bind(const struct matrix_result *res, const struct matrix_cell *c)
 {
-	struct sockaddr_in sin;
+	struct sockaddr_storage ss;
+	socklen_t len;
 	int fd, r = 0;
 
 	if (c->uid == MX_UID_OTHER) {
 		uid_t prev = (uid_t)setfsuid(MATRIX_OTHER_UID);
 
-		fd = opt_socket(c->proto, c->second_opts);
+		fd = opt_socket(c->proto, c->second_opts, c->second_addr);
 		setfsuid(prev);
 	} else {
-		fd = opt_socket(c->proto, c->second_opts);
+		fd = opt_socket(c->proto, c->second_opts, c->second_addr);
 	}
 	if (fd < 0)
 		return fd;
-	set_sin(&sin, res->addr[c->second_addr], c->port);
-	if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+	len = axis_sockaddr(res, c->second_addr, c->port, &ss);
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0)
 		r = errno;
 	close(fd);
 	return r;
@@ -324,6 +365,12 @@ static int run_cell(const struct matrix_result *res, struct matrix_cell *c, stru
 		return 0;
 	}
 	if (!res->have[c->first_addr] || !res->have[c->second_addr]) {
+		c->result = MATRIX_NA;
+		return 0;
+	}
+	/* A state that needs a peer needs the address the peer reaches it on. */
+	if (c->state != MX_BOUND && c->state != MX_LISTENING &&
+	    !res->have[(c->proto == MX_TCP ? tcp_peer : udp_peer)[c->first_addr]]) {
 		c->result = MATRIX_NA;
 		return 0;
 	}
@@ -346,178 +393,6 @@ static int run_cell(const struct matrix_result *res, struct matrix_cell *c, stru
 	return 0;
 }
 
-static int prefix_len(int fam, const struct sockaddr *mask)
-{
-	const uint8_t *m = fam == AF_INET
-			       ? (const uint8_t *)&((const struct sockaddr_in *)mask)->sin_addr
-			       : (const uint8_t *)&((const struct sockaddr_in6 *)mask)->sin6_addr;
-	int plen = 0;
-
-	for (int b = 0; b < (fam == AF_INET ? 4 : 16); b++)
-		plen += __builtin_popcount(m[b]);
-	return plen;
-}
-
-static bool is_ip(const struct ifaddrs *i)
-{
-	return i->ifa_addr &&
-	       (i->ifa_addr->sa_family == AF_INET || i->ifa_addr->sa_family == AF_INET6);
-}
-
-/* An IPv4 address on an up interface; loopback only when `loopback`. */
-static bool is_usable_v4(const struct ifaddrs *i, bool loopback)
-{
-	return i->ifa_addr && i->ifa_addr->sa_family == AF_INET && (i->ifa_flags & IFF_UP) &&
-	       !!(i->ifa_flags & IFF_LOOPBACK) == loopback;
-}
-
-static struct in_addr v4_of(const struct ifaddrs *i)
-{
-	return ((const struct sockaddr_in *)i->ifa_addr)->sin_addr;
-}
-
-/* Every IPv4 and IPv6 address of the node, for the outputs. */
-static int list_if_addrs(const struct ifaddrs *ifa, struct matrix_result *res)
-{
-	size_t n = 0;
-
-	for (const struct ifaddrs *i = ifa; i; i = i->ifa_next)
-		n += is_ip(i);
-	res->if_addrs = calloc(n ? n : 1, sizeof(*res->if_addrs));
-	if (!res->if_addrs)
-		return -ENOMEM;
-	for (const struct ifaddrs *i = ifa; i; i = i->ifa_next) {
-		struct matrix_if_addr *v;
-		const void *src;
-		int fam;
-
-		if (!is_ip(i))
-			continue;
-		fam = i->ifa_addr->sa_family;
-		v = &res->if_addrs[res->n_if_addrs++];
-		snprintf(v->ifname, sizeof(v->ifname), "%s", i->ifa_name);
-		v->up = i->ifa_flags & IFF_UP;
-		v->loopback = i->ifa_flags & IFF_LOOPBACK;
-		v->family = fam;
-		src = fam == AF_INET
-			  ? (const void *)&((struct sockaddr_in *)i->ifa_addr)->sin_addr
-			  : (const void *)&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
-		inet_ntop(fam, src, v->text, INET6_ADDRSTRLEN);
-		if (i->ifa_netmask)
-			snprintf(v->text + strlen(v->text), sizeof(v->text) - strlen(v->text),
-				 "/%d", prefix_len(fam, i->ifa_netmask));
-	}
-	return 0;
-}
-
-/* Count the IPv4 addresses of interface `name`, keeping the first two. */
-static size_t v4_of_interface(const struct ifaddrs *ifa, const char *name, struct in_addr two[2])
-{
-	size_t cnt = 0;
-
-	for (const struct ifaddrs *j = ifa; j; j = j->ifa_next) {
-		if (!j->ifa_addr || j->ifa_addr->sa_family != AF_INET || strcmp(j->ifa_name, name))
-			continue;
-		if (cnt < 2)
-			two[cnt] = v4_of(j);
-		cnt++;
-	}
-	return cnt;
-}
-
-/*
- * A and alias: the first up, non-loopback interface with two IPv4 addresses,
- * else the first with one (no alias).  Returns A's interface or NULL.
- */
-static const char *pick_a_and_alias(const struct ifaddrs *ifa, struct matrix_result *res)
-{
-	for (size_t want = 2; want >= 1; want--) {
-		for (const struct ifaddrs *i = ifa; i; i = i->ifa_next) {
-			struct in_addr two[2] = {{0}, {0}};
-			size_t cnt;
-
-			if (!is_usable_v4(i, false))
-				continue;
-			cnt = v4_of_interface(ifa, i->ifa_name, two);
-			if (cnt < want)
-				continue;
-			res->have[MX_ADDR_A] = true;
-			res->addr[MX_ADDR_A] = two[0];
-			if (cnt >= 2) {
-				res->have[MX_ADDR_ALIAS] = true;
-				res->addr[MX_ADDR_ALIAS] = two[1];
-				snprintf(res->addr_if[MX_ADDR_ALIAS], IF_NAMESIZE, "%s",
-					 i->ifa_name);
-			}
-			return i->ifa_name;
-		}
-	}
-	return NULL;
-}
-
-/* Nothing but loopback: A is 127.0.0.1 so the matrix still runs. */
-static const char *pick_loopback_a(const struct ifaddrs *ifa, struct matrix_result *res)
-{
-	for (const struct ifaddrs *i = ifa; i; i = i->ifa_next) {
-		if (!is_usable_v4(i, true))
-			continue;
-		res->have[MX_ADDR_A] = true;
-		res->addr[MX_ADDR_A] = v4_of(i);
-		snprintf(res->notes[0], sizeof(res->notes[0]),
-			 "no IPv4 address outside loopback: A is %s on %s",
-			 inet_ntoa(res->addr[MX_ADDR_A]), i->ifa_name);
-		return i->ifa_name;
-	}
-	return NULL;
-}
-
-/* Other: an IPv4 address on an up, non-loopback interface other than A's. */
-static void pick_other(const struct ifaddrs *ifa, const char *a_if, struct matrix_result *res)
-{
-	for (const struct ifaddrs *i = ifa; i; i = i->ifa_next) {
-		if (!is_usable_v4(i, false) || !strcmp(i->ifa_name, a_if))
-			continue;
-		res->have[MX_ADDR_OTHER] = true;
-		res->addr[MX_ADDR_OTHER] = v4_of(i);
-		snprintf(res->addr_if[MX_ADDR_OTHER], IF_NAMESIZE, "%s", i->ifa_name);
-		return;
-	}
-	snprintf(res->notes[2], sizeof(res->notes[2]),
-		 "no IPv4 address on a second interface: other axis skipped");
-}
-
-/* Choose A, alias and other from the node's IPv4 addresses (we are inside the ns). */
-static int discover(struct matrix_result *res)
-{
-	struct ifaddrs *ifa = NULL;
-	const char *a_if;
-	int r;
-
-	if (getifaddrs(&ifa) < 0)
-		return -errno;
-	r = list_if_addrs(ifa, res);
-	if (r < 0)
-		goto out;
-	res->have[MX_ADDR_WILDCARD] = true;
-	res->addr[MX_ADDR_WILDCARD].s_addr = htonl(INADDR_ANY);
-	snprintf(res->addr_if[MX_ADDR_WILDCARD], IF_NAMESIZE, "*");
-	a_if = pick_a_and_alias(ifa, res);
-	if (!a_if)
-		a_if = pick_loopback_a(ifa, res);
-	if (!a_if) {
-		r = -EADDRNOTAVAIL;
-		goto out;
-	}
-	snprintf(res->addr_if[MX_ADDR_A], IF_NAMESIZE, "%s", a_if);
-	if (!res->have[MX_ADDR_ALIAS])
-		snprintf(res->notes[1], sizeof(res->notes[1]),
-			 "no interface carries two IPv4 addresses: alias axis skipped");
-	pick_other(ifa, a_if, res);
-out:
-	freeifaddrs(ifa);
-	return r;
-}
-
 static double now_ms(void)
 {
 	struct timespec ts;
@@ -538,19 +413,19 @@ void matrix_result_free(struct matrix_result *r)
 }
 
 /* Cell i's coordinates, in the cells' storage order (see cell_at in matrix_out.c). */
-static void cell_decode(struct matrix_cell *c, size_t i, unsigned mask, size_t per)
+static void cell_decode(const struct matrix_result *r, struct matrix_cell *c, size_t i, size_t per)
 {
 	size_t x = i % per;
 
-	c->proto = (uint8_t)((mask & (1u << MX_TCP)) && i < per ? MX_TCP : MX_UDP);
+	c->proto = (uint8_t)((r->proto_mask & (1u << MX_TCP)) && i < per ? MX_TCP : MX_UDP);
 	c->uid = (uint8_t)(x % MX_N_UID);
 	x /= MX_N_UID;
-	c->second_addr = (uint8_t)(x % MX_N_ADDR);
-	x /= MX_N_ADDR;
+	c->second_addr = r->axis[x % r->n_axes];
+	x /= r->n_axes;
 	c->second_opts = (uint8_t)(x % MX_N_OPTS);
 	x /= MX_N_OPTS;
-	c->first_addr = (uint8_t)(x % MX_N_ADDR);
-	x /= MX_N_ADDR;
+	c->first_addr = r->axis[x % r->n_axes];
+	x /= r->n_axes;
 	c->first_opts = (uint8_t)(x % MX_N_OPTS);
 	c->state = (uint8_t)(x / MX_N_OPTS);
 }
@@ -569,16 +444,16 @@ static int matrix_inside(void *arg)
 	struct matrix_job *job = arg;
 	const struct matrix_config *cfg = job->cfg;
 	struct matrix_result *res = job->res;
-	size_t per = matrix_cell_count(1u << MX_TCP);
+	size_t per = matrix_cell_count(1u << MX_TCP, res->axes_mask);
 	int r;
 	double t0;
 
-	r = discover(res);
+	r = matrix_discover(res, cfg ? cfg->want : NULL);
 	if (r < 0)
 		return r;
 	t0 = now_ms();
 	for (size_t i = 0; i < job->total; i++) {
-		cell_decode(&res->cells[i], i, res->proto_mask, per);
+		cell_decode(res, &res->cells[i], i, per);
 		r = run_cell(res, &res->cells[i], job->ports);
 		if (r < 0)
 			return r;
@@ -601,11 +476,17 @@ int matrix_run(int netns_fd, const struct matrix_config *cfg, struct matrix_resu
 	res->proto_mask = cfg && cfg->proto_mask ? cfg->proto_mask & 3u : 3u;
 	lo = cfg && cfg->port_lo ? cfg->port_lo : PORT_LO_DEFAULT;
 	hi = cfg && cfg->port_hi ? cfg->port_hi : PORT_HI_DEFAULT;
-	if (!res->proto_mask || lo > hi)
+	res->axes_mask = cfg && cfg->axes_mask ? cfg->axes_mask & MX_AXES_ALL : MX_AXES_V4;
+	if (!res->proto_mask || !res->axes_mask || lo > hi)
 		return -EINVAL;
+	for (unsigned a = 0; a < MX_N_ADDR; a++) {
+		res->pos[a] = (int8_t)(res->axes_mask & (1u << a) ? (int)res->n_axes : -1);
+		if (res->axes_mask & (1u << a))
+			res->axis[res->n_axes++] = (uint8_t)a;
+	}
 	if (uname(&u) == 0)
 		snprintf(res->kernel, sizeof(res->kernel), "%s", u.release);
-	job.total = matrix_cell_count(res->proto_mask);
+	job.total = matrix_cell_count(res->proto_mask, res->axes_mask);
 	if (hi - lo + 1 < job.total)
 		return -ENOSPC;
 	res->cells = calloc(job.total, sizeof(*res->cells));

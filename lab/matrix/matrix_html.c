@@ -72,14 +72,14 @@ static const struct matrix_cell *find_cell(const struct matrix_result *r, size_t
 					   unsigned sa, unsigned uid)
 {
 	/* Cells of one row are contiguous: second opts > second addr > uid. */
-	size_t idx = from + ((size_t)so * MX_N_ADDR + sa) * MX_N_UID + uid;
+	size_t idx = from + ((size_t)so * r->n_axes + sa) * MX_N_UID + uid;
 
 	return idx < r->n_cells ? &r->cells[idx] : NULL;
 }
 
-static const char *const addr_key[MX_N_ADDR] = {"*", "A", "a", "o"};
-
-static void write_cell(FILE *out, const struct matrix_cell *c, unsigned so, unsigned sa)
+/* sa: the second socket's place in r->axis[] (0 starts a column group). */
+static void write_cell(FILE *out, const struct matrix_result *r, const struct matrix_cell *c,
+		       unsigned so, unsigned sa)
 {
 	int res = c ? c->result : MATRIX_NA;
 	char b[32], cls[16], color[16];
@@ -90,7 +90,7 @@ static void write_cell(FILE *out, const struct matrix_cell *c, unsigned so, unsi
 		fprintf(out, "%s %s, first %s/%s, ", matrix_proto_name(c->proto),
 			matrix_state_name(c->proto, c->state), matrix_opts_name(c->first_opts),
 			matrix_addr_name(c->first_addr));
-	fprintf(out, "second %s/%s: %s", matrix_opts_name(so), matrix_addr_name(sa),
+	fprintf(out, "second %s/%s: %s", matrix_opts_name(so), matrix_addr_name(r->axis[sa]),
 		matrix_result_name(res, b, sizeof(b)));
 	if (c && res == MATRIX_SETUP)
 		fprintf(out, " (%s: %s)", c->setup_call,
@@ -102,18 +102,20 @@ static void write_cell(FILE *out, const struct matrix_cell *c, unsigned so, unsi
 static void write_row(FILE *out, const struct matrix_result *r, size_t row, unsigned p, unsigned st,
 		      unsigned fo, unsigned fa, unsigned uid)
 {
-	size_t per_row = (size_t)MX_N_OPTS * MX_N_ADDR * MX_N_UID;
+	size_t per_row = (size_t)MX_N_OPTS * r->n_axes * MX_N_UID;
+	unsigned n = r->n_axes;
 
 	fprintf(out, "<tr class=\"p%u s%u%s\">", p, st, fa == 0 ? " blk" : "");
 	if (fo == 0 && fa == 0)
-		fprintf(out, "<th rowspan=\"16\">%s</th><th rowspan=\"16\">%s</th>",
-			matrix_proto_name(p), matrix_state_name(p, st));
+		fprintf(out, "<th rowspan=\"%u\">%s</th><th rowspan=\"%u\">%s</th>",
+			MX_N_OPTS * n, matrix_proto_name(p), MX_N_OPTS * n,
+			matrix_state_name(p, st));
 	if (fa == 0)
-		fprintf(out, "<th rowspan=\"4\">%s</th>", matrix_opts_name(fo));
-	fprintf(out, "<th>%s</th>", addr_key[fa]);
+		fprintf(out, "<th rowspan=\"%u\">%s</th>", n, matrix_opts_name(fo));
+	fprintf(out, "<th>%c</th>", matrix_addr_key(r->axis[fa]));
 	for (unsigned so = 0; so < MX_N_OPTS; so++)
-		for (unsigned sa = 0; sa < MX_N_ADDR; sa++)
-			write_cell(out, find_cell(r, row * per_row, so, sa, uid), so, sa);
+		for (unsigned sa = 0; sa < n; sa++)
+			write_cell(out, r, find_cell(r, row * per_row, so, sa, uid), so, sa);
 	fputs("</tr>\n", out);
 }
 
@@ -126,12 +128,13 @@ static void write_grid(FILE *out, const struct matrix_result *r, unsigned uid)
 		"<thead><tr><th colspan=\"4\">first socket</th>",
 		uid, uid == MX_UID_SAME ? "the same uid (0)" : "another uid (65534)");
 	for (unsigned so = 0; so < MX_N_OPTS; so++)
-		fprintf(out, "<th colspan=\"4\" class=\"grp\">%s</th>", matrix_opts_name(so));
+		fprintf(out, "<th colspan=\"%u\" class=\"grp\">%s</th>", r->n_axes,
+			matrix_opts_name(so));
 	fputs("</tr>\n<tr><th>proto</th><th>state</th><th>opts</th><th>addr</th>", out);
 	for (unsigned so = 0; so < MX_N_OPTS; so++)
-		for (unsigned sa = 0; sa < MX_N_ADDR; sa++)
-			fprintf(out, "<th%s>%s</th>", sa == 0 ? " class=\"grp\"" : "",
-				addr_key[sa]);
+		for (unsigned sa = 0; sa < r->n_axes; sa++)
+			fprintf(out, "<th%s>%c</th>", sa == 0 ? " class=\"grp\"" : "",
+				matrix_addr_key(r->axis[sa]));
 	fputs("</tr></thead>\n<tbody>\n", out);
 	for (unsigned p = 0; p < MX_N_PROTO; p++) {
 		if (!(r->proto_mask & (1u << p)))
@@ -140,14 +143,15 @@ static void write_grid(FILE *out, const struct matrix_result *r, unsigned uid)
 			if (p == MX_UDP && (st == MX_LISTENING || st == MX_TIME_WAIT)) {
 				fprintf(out,
 					"<tr class=\"p%u s%u blk\"><th>%s</th><th>%s</th><td "
-					"colspan=\"18\" "
+					"colspan=\"%u\" "
 					"class=\"na wide\">not applicable to UDP</td></tr>\n",
-					p, st, matrix_proto_name(p), matrix_state_name(p, st));
-				row += MX_N_OPTS * MX_N_ADDR;
+					p, st, matrix_proto_name(p), matrix_state_name(p, st),
+					2 + MX_N_OPTS * r->n_axes);
+				row += MX_N_OPTS * r->n_axes;
 				continue;
 			}
 			for (unsigned fo = 0; fo < MX_N_OPTS; fo++)
-				for (unsigned fa = 0; fa < MX_N_ADDR; fa++)
+				for (unsigned fa = 0; fa < r->n_axes; fa++)
 					write_row(out, r, row++, p, st, fo, fa, uid);
 		}
 	}
@@ -267,15 +271,22 @@ static void write_explanation(FILE *out)
 /* The address axes, one swatch and count per result, then the notes. */
 static void write_legend(FILE *out, const struct matrix_result *r, const int *results, size_t nres)
 {
-	char b[32], cls[16], color[16];
+	char b[32], cls[16], color[16], t[INET6_ADDRSTRLEN];
 
-	fputs("<p class=\"legend\">addresses: <b>*</b> 0.0.0.0", out);
-	for (unsigned a = MX_ADDR_A; a < MX_N_ADDR; a++) {
-		fprintf(out, " &middot; <b>%s</b> ", addr_key[a]);
-		if (r->have[a]) {
-			fprintf(out, "%s (", inet_ntoa(r->addr[a]));
+	fputs("<p class=\"legend\">addresses:", out);
+	for (unsigned i = 0; i < r->n_axes; i++) {
+		unsigned a = r->axis[i];
+
+		fprintf(out, "%s<b>%c</b> ", i ? " &middot; " : " ", matrix_addr_key(a));
+		if (a == MX_ADDR_WILDCARD) {
+			fputs("0.0.0.0", out);
+		} else if (r->have[a]) {
+			fprintf(out, "%s (", matrix_addr_text(r, a, t, sizeof(t)));
 			report_xml_escape(out, a == MX_ADDR_ALIAS ? "alias on " : "");
-			report_xml_escape(out, r->addr_if[a]);
+			report_xml_escape(out, matrix_addr_is_v6(a) && a != MX_ADDR_V6 &&
+						       a != MX_ADDR_MAPPED_A
+						   ? matrix_addr_name(a)
+						   : r->addr_if[a]);
 			fputc(')', out);
 		} else {
 			fputs("none", out);

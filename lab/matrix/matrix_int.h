@@ -1,11 +1,19 @@
 /* SPDX-License-Identifier: MIT */
-/* What stays inside lab/matrix: the page's lab drawing. */
+/* What stays inside lab/matrix: address discovery, the page's lab drawing. */
 #ifndef REUSELAB_MATRIX_INT_H
 #define REUSELAB_MATRIX_INT_H
 
 #include <stdio.h>
 
 #include "lab/matrix/matrix.h"
+
+/*
+ * Inside the node's namespace: fill res's axes (have, addr, addr6, addr_if,
+ * notes, if_addrs) for res->axes_mask; want[a] (may be NULL) are the user's
+ * addresses for A, alias, other and v6.  0, -EINVAL or -EADDRNOTAVAIL (with
+ * res->why), -ENOMEM.
+ */
+int matrix_discover(struct matrix_result *res, const char *const *want);
 
 /*
  * Write the lab as one inline <svg>: from the topology t (may be NULL), else

@@ -39,11 +39,45 @@ const char *matrix_opts_name(unsigned o)
 	return o < MX_N_OPTS ? names[o] : "?";
 }
 
+static const char *const addr_names[MX_N_ADDR] = {
+    "wildcard",	       "A", "alias", "other", "v6-wildcard", "v6only-wildcard",
+    "v6", "mapped-wildcard", "mapped-A"};
+
 const char *matrix_addr_name(unsigned a)
 {
-	static const char *const names[MX_N_ADDR] = {"wildcard", "A", "alias", "other"};
+	return a < MX_N_ADDR ? addr_names[a] : "?";
+}
 
-	return a < MX_N_ADDR ? names[a] : "?";
+unsigned matrix_addr_parse(const char *name)
+{
+	unsigned a = 0;
+
+	while (a < MX_N_ADDR && strcmp(addr_names[a], name))
+		a++;
+	return a;
+}
+
+char matrix_addr_key(unsigned a)
+{
+	static const char keys[MX_N_ADDR] = {'*', 'A', 'a', 'o', 'D', 'V', '6', 'm', 'M'};
+
+	return a < MX_N_ADDR ? keys[a] : '?';
+}
+
+bool matrix_addr_is_v6(unsigned a)
+{
+	return a >= MX_ADDR_V6_WILDCARD && a < MX_N_ADDR;
+}
+
+const char *matrix_addr_text(const struct matrix_result *r, unsigned a, char *buf, size_t len)
+{
+	bool v6 = matrix_addr_is_v6(a);
+
+	if (a >= MX_N_ADDR || !inet_ntop(v6 ? AF_INET6 : AF_INET, v6 ? (const void *)&r->addr6[a]
+								 : (const void *)&r->addr[a],
+					 buf, (socklen_t)len))
+		snprintf(buf, len, "?");
+	return buf;
 }
 
 const char *matrix_uid_name(unsigned u)
@@ -83,9 +117,6 @@ char matrix_result_char(int result)
 	}
 }
 
-/* Short column/row address keys. */
-static const char addr_key[MX_N_ADDR] = {'*', 'A', 'a', 'o'};
-
 static const char *result_color(int result)
 {
 	switch (result) {
@@ -102,33 +133,62 @@ static const char *result_color(int result)
 	}
 }
 
-/* Cells are stored proto > state > first opts > first addr > second opts > second addr > uid. */
+/*
+ * Cells are stored proto > state > first opts > first addr > second opts >
+ * second addr > uid; fa and sa are places in r->axis[], not axis ids.
+ */
 static const struct matrix_cell *cell_at(const struct matrix_result *r, unsigned proto, unsigned st,
 					 unsigned fo, unsigned fa, unsigned so, unsigned sa,
 					 unsigned uid)
 {
-	size_t per = matrix_cell_count(1u << MX_TCP), idx;
+	size_t per = matrix_cell_count(1u << MX_TCP, r->axes_mask), idx, n = r->n_axes;
 	unsigned blk = 0;
 
 	for (unsigned p = 0; p < proto; p++)
 		blk += !!(r->proto_mask & (1u << p));
-	idx = blk * per +
-	      ((((((size_t)st * MX_N_OPTS + fo) * MX_N_ADDR + fa) * MX_N_OPTS + so) * MX_N_ADDR +
-		sa) *
-		   MX_N_UID +
-	       uid);
+	idx = blk * per + (((((st * MX_N_OPTS + fo) * n + fa) * MX_N_OPTS + so) * n + sa) *
+			       MX_N_UID +
+			   uid);
 	return idx < r->n_cells ? &r->cells[idx] : NULL;
+}
+
+/* How the legend explains an axis beyond its address. */
+static const char *axis_gloss(const struct matrix_result *r, unsigned a)
+{
+	switch ((enum matrix_addr)a) {
+	case MX_ADDR_WILDCARD:
+		return "wildcard";
+	case MX_ADDR_V6_WILDCARD:
+		return "IPv6 wildcard, dual-stack";
+	case MX_ADDR_V6ONLY_WILDCARD:
+		return "IPv6 wildcard, IPV6_V6ONLY";
+	case MX_ADDR_MAPPED_WILDCARD:
+		return "v4-mapped wildcard";
+	case MX_ADDR_ALIAS:
+	case MX_ADDR_A:
+	case MX_ADDR_OTHER:
+	case MX_ADDR_V6:
+	case MX_ADDR_MAPPED_A:
+	case MX_N_ADDR:
+		break;
+	}
+	return r->addr_if[a];
 }
 
 static void write_legend(const struct matrix_result *r, FILE *out)
 {
-	fprintf(out, "addresses: * = 0.0.0.0 (wildcard)");
-	for (unsigned a = MX_ADDR_A; a < MX_N_ADDR; a++) {
+	char t[INET6_ADDRSTRLEN];
+
+	fprintf(out, "addresses:");
+	for (unsigned i = 0; i < r->n_axes; i++) {
+		unsigned a = r->axis[i];
+
 		if (r->have[a])
-			fprintf(out, ", %c = %s (%s%s)", addr_key[a], inet_ntoa(r->addr[a]),
-				a == MX_ADDR_ALIAS ? "alias on " : "", r->addr_if[a]);
+			fprintf(out, "%s %c = %s (%s%s)", i ? "," : "", matrix_addr_key(a),
+				matrix_addr_text(r, a, t, sizeof(t)),
+				a == MX_ADDR_ALIAS ? "alias on " : "", axis_gloss(r, a));
 		else
-			fprintf(out, ", %c = none", addr_key[a]);
+			fprintf(out, "%s %c = none", i ? "," : "", matrix_addr_key(a));
 	}
 	fputc('\n', out);
 	fprintf(out, "cells: . ok   U EADDRINUSE   N EADDRNOTAVAIL   I EINVAL   P EACCES/EPERM   "
@@ -145,13 +205,13 @@ static void write_one_grid(const struct matrix_result *r, FILE *out, bool color,
 		uid == MX_UID_SAME ? 0 : MATRIX_OTHER_UID);
 	fprintf(out, "%-28s", "first socket");
 	for (unsigned so = 0; so < MX_N_OPTS; so++)
-		fprintf(out, " %-9s", matrix_opts_name(so));
+		fprintf(out, " %-*s", (int)(2 * r->n_axes + 1), matrix_opts_name(so));
 	fputc('\n', out);
 	fprintf(out, "%-5s %-11s %-9s %-1s", "proto", "state", "opts", "@");
 	for (unsigned so = 0; so < MX_N_OPTS; so++) {
 		fputs(" ", out);
-		for (unsigned sa = 0; sa < MX_N_ADDR; sa++)
-			fprintf(out, "%c ", addr_key[sa]);
+		for (unsigned sa = 0; sa < r->n_axes; sa++)
+			fprintf(out, "%c ", matrix_addr_key(r->axis[sa]));
 		fputs(" ", out);
 	}
 	fputc('\n', out);
@@ -165,16 +225,17 @@ static void write_one_grid(const struct matrix_result *r, FILE *out, bool color,
 				continue;
 			}
 			for (unsigned fo = 0; fo < MX_N_OPTS; fo++) {
-				for (unsigned fa = 0; fa < MX_N_ADDR; fa++) {
+				for (unsigned fa = 0; fa < r->n_axes; fa++) {
 					bool head = fo == 0 && fa == 0;
 
 					fprintf(out, "%-5s %-11s %-9s %c",
 						head && st == 0 ? matrix_proto_name(p) : "",
 						head ? matrix_state_name(p, st) : "",
-						fa == 0 ? matrix_opts_name(fo) : "", addr_key[fa]);
+						fa == 0 ? matrix_opts_name(fo) : "",
+						matrix_addr_key(r->axis[fa]));
 					for (unsigned so = 0; so < MX_N_OPTS; so++) {
 						fputs(" ", out);
-						for (unsigned sa = 0; sa < MX_N_ADDR; sa++) {
+						for (unsigned sa = 0; sa < r->n_axes; sa++) {
 							const struct matrix_cell *c =
 							    cell_at(r, p, st, fo, fa, so, sa, uid);
 							int res = c ? c->result : MATRIX_NA;
@@ -279,20 +340,28 @@ static void cell_json(FILE *out, const struct matrix_cell *c)
 	fputc('}', out);
 }
 
-/* "addresses": each axis an object, or null when the node lacks it. */
+/* "addresses": each axis of the run an object, or null when the node lacks it. */
 static void addresses_json(FILE *out, const struct matrix_result *r)
 {
+	char t[INET6_ADDRSTRLEN];
+
 	fputs("\"addresses\":{", out);
-	for (unsigned a = 0; a < MX_N_ADDR; a++) {
-		fprintf(out, "%s\"%s\":", a ? "," : "", matrix_addr_name(a));
+	for (unsigned i = 0; i < r->n_axes; i++) {
+		unsigned a = r->axis[i];
+		bool wild = a == MX_ADDR_WILDCARD || a == MX_ADDR_V6_WILDCARD ||
+			    a == MX_ADDR_V6ONLY_WILDCARD || a == MX_ADDR_MAPPED_WILDCARD;
+
+		fprintf(out, "%s\"%s\":", i ? "," : "", matrix_addr_name(a));
 		if (!r->have[a]) {
 			fputs("null", out);
 			continue;
 		}
 		fputc('{', out);
-		json_field(out, "address", inet_ntoa(r->addr[a]));
+		json_field(out, "address", matrix_addr_text(r, a, t, sizeof(t)));
 		fputc(',', out);
-		json_field(out, "interface", a == MX_ADDR_WILDCARD ? NULL : r->addr_if[a]);
+		json_field(out, "interface", wild ? NULL : r->addr_if[a]);
+		if (matrix_addr_is_v6(a))
+			fprintf(out, ",\"v6only\":%s", a == MX_ADDR_V6ONLY_WILDCARD ? "true" : "false");
 		fputc('}', out);
 	}
 	fputc('}', out);

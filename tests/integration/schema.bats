@@ -43,6 +43,13 @@ PYEOF
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
 }
 
+@test "matrix --axes all --json matches docs/matrix.schema.json" {
+	"$REUSELAB" matrix "$SL" server --axes all --proto udp --json >"$BATS_TEST_TMPDIR/m.json"
+	[ "$(jq '.addresses | length' "$BATS_TEST_TMPDIR/m.json")" -eq 9 ]
+	run validate docs/matrix.schema.json "$BATS_TEST_TMPDIR/m.json"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+}
+
 @test "probe --json matches docs/report.schema.json" {
 	run "$REUSELAB" probe "$SL" --json
 	[ "$status" -eq 0 ] || [ "$status" -eq 1 ]

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Options `matrix` and `run --matrix` share: which address axes (--axes) and
+ * which of the node's addresses stand for them (--addr AXIS=ADDRESS).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lab/cli/cmd.h"
+#include "lab/cli/cmd_int.h"
+
+int cmd_matrix_axes(const char *cmd, const char *arg, unsigned *ret_mask)
+{
+	static const struct {
+		const char *name;
+		unsigned mask;
+	} sets[] = {{"v4", MX_AXES_V4}, {"dual", MX_AXES_DUAL}, {"all", MX_AXES_ALL}};
+	char buf[256], *save = NULL;
+	unsigned mask = 0;
+
+	for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
+		if (!strcmp(arg, sets[i].name)) {
+			*ret_mask = sets[i].mask;
+			return 0;
+		}
+	}
+	snprintf(buf, sizeof(buf), "%s", arg);
+	for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		unsigned a = matrix_addr_parse(tok);
+
+		if (a >= MX_N_ADDR) {
+			cmd_err("%s: --axes: unknown axis '%s' (v4, dual, all, or a list of: "
+				"wildcard,A,alias,other,v6-wildcard,v6only-wildcard,v6,"
+				"mapped-wildcard,mapped-A)",
+				cmd, tok);
+			return -EINVAL;
+		}
+		mask |= 1u << a;
+	}
+	if (!mask) {
+		cmd_err("%s: --axes: empty", cmd);
+		return -EINVAL;
+	}
+	*ret_mask = mask;
+	return 0;
+}
+
+int cmd_matrix_addr(const char *cmd, char *arg, struct matrix_config *cfg)
+{
+	char *eq = strchr(arg, '='), probe[sizeof(struct in6_addr)];
+	unsigned a;
+
+	if (eq)
+		*eq = '\0';
+	a = eq ? matrix_addr_parse(arg) : MX_N_ADDR;
+	if (eq)
+		*eq = '=';
+	if (a != MX_ADDR_A && a != MX_ADDR_ALIAS && a != MX_ADDR_OTHER && a != MX_ADDR_V6) {
+		cmd_err("%s: --addr %s: expected A=, alias=, other= or v6= and an address", cmd,
+			arg);
+		return -EINVAL;
+	}
+	if (inet_pton(a == MX_ADDR_V6 ? AF_INET6 : AF_INET, eq + 1, probe) != 1) {
+		cmd_err("%s: --addr %s: '%s' is not an IPv%c address", cmd, arg, eq + 1,
+			a == MX_ADDR_V6 ? '6' : '4');
+		return -EINVAL;
+	}
+	cfg->want[a] = eq + 1;
+	return 0;
+}
+
+int cmd_matrix_run_error(int r, const struct matrix_result *res, const char *node,
+			 const char *where)
+{
+	if (r == -EADDRNOTAVAIL || r == -EINVAL) {
+		cmd_err("matrix: node '%s' (%s): %s", node, where,
+			res->why[0] ? res->why : "no usable IPv4 address");
+		/* an --addr the node does not hold is the user's; a node without IPv4 is not */
+		return strchr(res->why, '=') ? EXIT_USAGE : EXIT_SYSTEM;
+	}
+	if (r == -ENOSPC)
+		cmd_err("matrix: %s: no free port left in 10000-32767 for the cells (TIME-WAIT "
+			"sockets of earlier runs hold them for 60 s; fewer --axes need fewer)",
+			where);
+	else
+		cmd_err("matrix: %s: %s", where, strerror(-r));
+	return EXIT_SYSTEM;
+}
