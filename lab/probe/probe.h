@@ -13,8 +13,14 @@
  * catalog, addresses and interface names may also be role variables: $A,
  * $A2, $B, $C, $D, $A6, $B6, $C6, $D6, $G (239.1.1.1), $IFA, $IFB, $IFC, $IFD.
  *
+ * Captured variables: "$x = getsockname c" keeps the step's value (its text
+ * when it has one, else the number) as $x for the rest of the case, on every
+ * node; "$x.addr" and "$x.port" are the parts of an endpoint.  Their names
+ * start with a lowercase letter, so they never shadow $P or a role variable.
+ *
  * Expectations: "ok", an errno name ("EADDRINUSE"), "timeout", "fail" (any
- * error), "*" (anything), optionally with a value test: "ok =1", "ok >0".
+ * error), "*" (anything), optionally with a value test: "ok =1", "ok >0",
+ * "ok =SOCK_STREAM", "ok =$x" (text, or the number when it is one).
  */
 #ifndef REUSELAB_PROBE_H
 #define REUSELAB_PROBE_H
@@ -50,6 +56,9 @@ enum probe_op {
 	PROBE_FORK_DAYTIME,
 	PROBE_WAIT_TIMEWAIT,
 	PROBE_SHOW,
+	PROBE_GETSOCKOPT,
+	PROBE_GETSOCKNAME,
+	PROBE_GETPEERNAME,
 };
 
 enum probe_opt {
@@ -59,6 +68,18 @@ enum probe_opt {
 	PROBE_OPT_LINGER,
 	PROBE_OPT_BINDTODEVICE,
 	PROBE_OPT_MULTICAST_IF,
+	PROBE_OPT_FREEBIND,
+	PROBE_OPT_TRANSPARENT,
+	PROBE_OPT_BIND_ADDRESS_NO_PORT,
+	PROBE_OPT_INCOMING_CPU,
+	PROBE_OPT_ATTACH_REUSEPORT_CBPF,
+	PROBE_OPT_DETACH_FILTER,
+	PROBE_OPT_DETACH_REUSEPORT_BPF,
+	PROBE_OPT_TYPE,
+	PROBE_OPT_ERROR,
+	PROBE_OPT_DOMAIN,
+	PROBE_OPT_PROTOCOL,
+	PROBE_OPT_ACCEPTCONN,
 };
 
 /* A compiled step.  Address, port and interface tokens stay text ("$A:$P")
@@ -66,6 +87,7 @@ enum probe_opt {
 struct probe_step {
 	enum probe_op op;
 	char lhs[PROBE_NAME_MAX + 1];			 /* NAME = ... */
+	char capture[PROBE_NAME_MAX + 1];		 /* $NAME = ...: variable name */
 	char socks[PROBE_MAX_SOCKS][PROBE_NAME_MAX + 1]; /* operand sockets */
 	size_t n_socks;
 	int family; /* socket, child: AF_INET/AF_INET6 */
@@ -94,6 +116,9 @@ struct probe_expect {
 	int err;  /* PROBE_WANT_ERRNO */
 	char cmp; /* 0 none, '=', '>', '<' */
 	long value;
+	/* '=' with a word that is not a number: compared with the step's text
+	 * value; "$x"/"$x.port" are resolved when the step has run. */
+	char text[PROBE_TOKEN_MAX];
 };
 
 /*
@@ -108,6 +133,9 @@ int probe_step_parse(const char *text, bool user, struct probe_step *ret, char *
 int probe_expect_parse(const char *text, struct probe_expect *ret);
 /* True when a step's outcome (err as in step_result) meets e. */
 bool probe_expect_met(const struct probe_expect *e, int err, long value);
+/* The same for a step with a text value (e->text compared with text; a "$x"
+ * in e->text must have been resolved, see the runner). */
+bool probe_expect_met_text(const struct probe_expect *e, int err, long value, const char *text);
 
 const char *probe_op_name(enum probe_op op);
 /* The step reference, from the step table: for i in 0, 1, ... the synopsis

@@ -26,6 +26,7 @@ static void case_begin(struct run *R)
 	R->n_socks = 0;
 	R->n_anon = 0;
 	R->pending_uid = -1;
+	R->n_vars = 0;
 	R->why[0] = '\0';
 }
 
@@ -79,6 +80,20 @@ static bool node_open(struct run *R, struct case_result *cr, int node)
 	return false;
 }
 
+/* $x = step: keep its value (its text, else the number); a step that
+ * failed leaves $x without one. */
+static int capture(struct run *R, const struct probe_step *st, const struct step_result *res)
+{
+	char num[24];
+
+	if (res->err) {
+		probe_var_unset(R, st->capture);
+		return 0;
+	}
+	snprintf(num, sizeof(num), "%ld", res->value);
+	return probe_var_set(R, st->capture, res->text[0] ? res->text : num);
+}
+
 /* Run a step; false, the case in error, when the system (not the kernel's
  * answer) failed. */
 static bool step_ran(struct run *R, struct case_result *cr, int node, const struct probe_step *st,
@@ -86,6 +101,8 @@ static bool step_ran(struct run *R, struct case_result *cr, int node, const stru
 {
 	int r = probe_step_exec(R, node, st, res);
 
+	if (r == 0 && st->capture[0])
+		r = capture(R, st, res);
 	if (r < 0) {
 		case_error(cr, "step '%s' in %s: %s", res->args, res->node,
 			   R->why[0] ? R->why : strerror(-r));
@@ -233,6 +250,23 @@ static bool user_case_skipped(struct run *R, const struct topo_case *tc, struct 
 	return false;
 }
 
+/* A user step's expectation, its "$x" resolved: false with the reason in
+ * obs when it did not hold (also when $x has no value, its capture failed). */
+static bool expectation_held(struct run *R, const struct probe_expect *e, size_t step_no,
+			     const struct probe_step *st, const struct step_result *res, char *obs,
+			     size_t len)
+{
+	struct probe_expect resolved;
+	size_t o = strlen(obs);
+
+	if (probe_expect_resolve(R, e, &resolved) == 0)
+		return probe_judge_expected(&resolved, step_no, st, res, obs, len);
+	snprintf(obs + o, len - o, "%sstep %zu %s: %s", o ? "; " : "", step_no,
+		 probe_op_name(st->op), R->why);
+	R->why[0] = '\0';
+	return false;
+}
+
 void probe_run_user_case(struct run *R, const struct topo_case *tc, struct case_result *cr)
 {
 	char obs[1024] = "", pred[1024] = "";
@@ -289,7 +323,7 @@ void probe_run_user_case(struct run *R, const struct topo_case *tc, struct case_
 				break;
 			continue;
 		}
-		if (!probe_judge_expected(&e, i + 1, &st, res, obs, sizeof(obs)))
+		if (!expectation_held(R, &e, i + 1, &st, res, obs, sizeof(obs)))
 			n_failed++;
 	}
 	probe_close_all(R);

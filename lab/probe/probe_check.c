@@ -53,7 +53,83 @@ struct name_flow {
 	char names[64][PROBE_NAME_MAX + 1];
 	int nodes[64];
 	size_t n;
+	char vars[MAX_VARS][PROBE_NAME_MAX + 1]; /* captured so far */
+	size_t n_vars;
+	char nonlocal[64][PROBE_NAME_MAX + 1]; /* sockets with IP_FREEBIND/IP_TRANSPARENT */
+	size_t n_nonlocal;
 };
+
+/* A socket with IP_FREEBIND or IP_TRANSPARENT may bind any address: the
+ * check for its node's own addresses does not apply to it. */
+static bool flow_nonlocal(struct name_flow *f, const struct probe_step *st)
+{
+	if (st->op == PROBE_SETSOCKOPT && st->num &&
+	    (st->opt == PROBE_OPT_FREEBIND || st->opt == PROBE_OPT_TRANSPARENT) &&
+	    f->n_nonlocal < 64)
+		snprintf(f->nonlocal[f->n_nonlocal++], sizeof(f->nonlocal[0]), "%s", st->socks[0]);
+	if (st->op != PROBE_BIND)
+		return false;
+	for (size_t i = 0; i < f->n_nonlocal; i++)
+		if (!strcmp(f->nonlocal[i], st->socks[0]))
+			return true;
+	return false;
+}
+
+static bool flow_has_var(const struct name_flow *f, const char *name, size_t n)
+{
+	for (size_t i = 0; i < f->n_vars; i++)
+		if (strlen(f->vars[i]) == n && !strncmp(f->vars[i], name, n))
+			return true;
+	return false;
+}
+
+/* Every captured variable text uses ($x, $x.port) is captured by an earlier
+ * step; skip is the step's own "$x =". */
+static int flow_vars_used(const struct name_flow *f, const char *text, const char *skip,
+			  char *msg, size_t len)
+{
+	for (const char *p = strchr(text, '$'); p; p = strchr(p + 1, '$')) {
+		size_t n = 0;
+
+		while ((p[1 + n] >= 'a' && p[1 + n] <= 'z') || (p[1 + n] >= '0' && p[1 + n] <= '9') ||
+		       p[1 + n] == '_' || (n && p[1 + n] >= 'A' && p[1 + n] <= 'Z'))
+			n++;
+		if (!n || !(p[1] >= 'a' && p[1] <= 'z') || p == skip || flow_has_var(f, p + 1, n))
+			continue;
+		snprintf(msg, len, "variable '$%.*s' is used before a step captures it ($%.*s = ...)",
+			 (int)n, p + 1, (int)n, p + 1);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int flow_capture(struct name_flow *f, const char *name, char *msg, size_t len)
+{
+	if (flow_has_var(f, name, strlen(name)))
+		return 0;
+	if (f->n_vars == MAX_VARS) {
+		snprintf(msg, len, "too many variables in one case (max %d)", MAX_VARS);
+		return -EINVAL;
+	}
+	snprintf(f->vars[f->n_vars++], sizeof(f->vars[0]), "%s", name);
+	return 0;
+}
+
+/* The variables of one step: used ones known, its own capture added. */
+static int flow_vars(struct name_flow *f, const struct topo_step *ts, const struct probe_step *st,
+		     char *msg, size_t len, struct topo_mark *at)
+{
+	const char *text = ts->text ? ts->text : "";
+	const char *skip = st->capture[0] ? strchr(text, '$') : NULL;
+
+	if (flow_vars_used(f, text, skip, msg, len) < 0)
+		return -EINVAL;
+	if (ts->expect && flow_vars_used(f, ts->expect, NULL, msg, len) < 0) {
+		*at = ts->expect_mark;
+		return -EINVAL;
+	}
+	return st->capture[0] ? flow_capture(f, st->capture, msg, len) : 0;
+}
 
 static int flow_find(const struct name_flow *f, const char *name)
 {
@@ -102,7 +178,7 @@ int probe_check_user_cases(const struct topology *t, struct topo_diag *d)
 
 	for (size_t c = 0; c < t->n_cases; c++) {
 		const struct topo_case *tc = &t->cases[c];
-		struct name_flow flow = {.n = 0};
+		struct name_flow flow = {.n = 0, .n_vars = 0, .n_nonlocal = 0};
 
 		for (size_t i = 0; i < tc->n_steps; i++) {
 			struct probe_step st;
@@ -117,6 +193,8 @@ int probe_check_user_cases(const struct topology *t, struct topo_diag *d)
 				r = flow_check(&flow, &st, topo_node_find(t, tc->steps[i].node),
 					       msg, sizeof(msg));
 			if (r == 0)
+				r = flow_vars(&flow, &tc->steps[i], &st, msg, sizeof(msg), &at);
+			if (r == 0 && !flow_nonlocal(&flow, &st))
 				r = probe_step_local_check(
 				    &t->nodes[topo_node_find(t, tc->steps[i].node)], &st, &e, msg,
 				    sizeof(msg));

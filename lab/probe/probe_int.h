@@ -21,6 +21,7 @@
 #define MAX_ANON    512
 #define N_PORT_VARS 9
 #define MAX_PORTS   16
+#define MAX_VARS    32
 
 struct psock {
 	char name[PROBE_NAME_MAX + 1];
@@ -28,6 +29,12 @@ struct psock {
 	int node;
 	int family;
 	int type;
+};
+
+/* A value a step captured ($x = getsockname c), for the rest of the case. */
+struct probe_var {
+	char name[PROBE_NAME_MAX + 1];
+	char text[64];
 };
 
 struct run {
@@ -51,6 +58,8 @@ struct run {
 	int anon[MAX_ANON];
 	size_t n_anon;
 	long pending_uid;
+	struct probe_var vars[MAX_VARS]; /* $x = ...: captured values */
+	size_t n_vars;
 	char why[256]; /* system error text for the case */
 };
 
@@ -98,6 +107,13 @@ int probe_endpoint_resolve(struct run *R, const char *ep, int family, struct soc
 			   socklen_t *len, char *text, size_t tlen);
 /* in with every $VAR replaced by its value (unresolvable ones kept). */
 void probe_subst_text(struct run *R, const char *in, char *out, size_t len);
+/* Keep text as $name (replacing an older value): 0, or -ENOSPC with R->why. */
+int probe_var_set(struct run *R, const char *name, const char *text);
+/* Forget $name (the step that captures it failed). */
+void probe_var_unset(struct run *R, const char *name);
+/* e with a "$x" value resolved (a number becomes a numeric comparison):
+ * 0, or -errno with R->why set. */
+int probe_expect_resolve(struct run *R, const struct probe_expect *e, struct probe_expect *ret);
 /* Does the lab have every role variable of a catalog step?  Sets why if not. */
 bool probe_vars_available(struct run *R, const char *text, char *why, size_t len);
 
@@ -127,6 +143,8 @@ int probe_word_ifname(struct step_words *w, size_t i, char *dst, size_t len);
 int probe_word_port(struct step_words *w, size_t i, char *dst, size_t len);
 /* A number in lo..hi: 0 or -EINVAL, no message (the caller words it). */
 int probe_word_num(const struct step_words *w, size_t i, long lo, long hi, long *ret);
+/* The first n bytes of s name a captured variable ($x without '$'). */
+bool probe_capture_name_valid(const char *s, size_t n);
 /* tcp4, tcp6, udp4, udp6 into st->family and st->type: 0 or -EINVAL. */
 int probe_family_parse(const char *s, struct probe_step *st);
 
@@ -156,6 +174,7 @@ struct probe_step_def {
 	bool closes_operands;	   /* its operand sockets are gone after it */
 	bool setup;		   /* failure means the lab is broken, not a finding */
 	bool has_value;		   /* the value is the point (counts) */
+	bool captures;		   /* $x = step ... keeps its value */
 	int (*parse)(struct step_words *w, struct probe_step *st);
 	probe_run_fn *run;
 	const char *example;	    /* a `do:` text of this step, for the reference */
@@ -171,10 +190,22 @@ const struct probe_step_def *probe_step_def_of(enum probe_op op);
 int probe_step_exec(struct run *R, int node, const struct probe_step *st, struct step_result *res);
 
 /* probe_sock.c: the steps that act on sockets in this process. */
-probe_run_fn probe_run_socket, probe_run_as_user, probe_run_setsockopt, probe_run_join,
+probe_run_fn probe_run_socket, probe_run_as_user, probe_run_join,
     probe_run_bind, probe_run_listen, probe_run_connect, probe_run_accept, probe_run_accept_all,
     probe_run_burst, probe_run_send, probe_run_recv, probe_run_read, probe_run_close,
     probe_run_wait_timewait, probe_run_show;
+
+/* probe_sockopt.c: options by name, setsockopt and getsockopt. */
+int probe_parse_setsockopt(struct step_words *w, struct probe_step *st);
+int probe_parse_getsockopt(struct step_words *w, struct probe_step *st);
+/* The option's name ("SO_REUSEADDR"). */
+const char *probe_opt_name(enum probe_opt opt);
+probe_run_fn probe_run_setsockopt, probe_run_getsockopt;
+
+/* probe_query.c: what the kernel holds of a socket. */
+probe_run_fn probe_run_getsockname, probe_run_getpeername;
+/* "10.0.1.1:80" / "[fd00::1]:80" of ss into buf; its port. */
+unsigned probe_sa_text(const struct sockaddr_storage *ss, char *buf, size_t len);
 
 /* probe_child.c: the steps that fork.  Uses only probe_ns.c and probe_vars.c. */
 probe_run_fn probe_run_child, probe_run_fork_daytime;

@@ -80,8 +80,41 @@ static bool is_catalog_var(const char *v)
 	return false;
 }
 
+/* A captured variable's name: a lowercase letter, then letters, digits, '_'. */
+bool probe_capture_name_valid(const char *s, size_t n)
+{
+	if (n == 0 || n > PROBE_NAME_MAX || !(s[0] >= 'a' && s[0] <= 'z'))
+		return false;
+	for (size_t i = 1; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_')
+			return false;
+	return true;
+}
+
+/* "$x", "$x.addr", "$x.port": the field ("" for none), or NULL when tok is
+ * not a reference to a captured variable. */
+static const char *capture_field(const char *tok)
+{
+	const char *dot = strchr(tok, '.');
+	size_t n = dot ? (size_t)(dot - tok - 1) : strlen(tok + 1);
+
+	if (tok[0] != '$' || !probe_capture_name_valid(tok + 1, n))
+		return NULL;
+	if (!dot)
+		return "";
+	return !strcmp(dot, ".addr") || !strcmp(dot, ".port") ? dot + 1 : NULL;
+}
+
 static int check_var(const char *tok, bool user, char *err, size_t errlen)
 {
+	const char *field = capture_field(tok);
+
+	if (field && strcmp(field, "port"))
+		return 0;
+	if (field) {
+		snprintf(err, errlen, "'%s' is a port, not an address", tok);
+		return -EINVAL;
+	}
 	if (is_port_var(tok + 1)) {
 		snprintf(err, errlen, "'%s' is a port variable, not an address", tok);
 		return -EINVAL;
@@ -106,9 +139,12 @@ static int parse_port_text(const char *s, char *err, size_t errlen)
 	long v;
 
 	if (s[0] == '$') {
-		if (is_port_var(s + 1))
+		const char *field = capture_field(s);
+
+		if (is_port_var(s + 1) || (field && strcmp(field, "addr")))
 			return 0;
-		snprintf(err, errlen, "unknown port variable '%s' (use $P, $P2..$P9)", s);
+		snprintf(err, errlen,
+			 "unknown port variable '%s' (use $P, $P2..$P9, or a captured $x.port)", s);
 		return -EINVAL;
 	}
 	errno = 0;
@@ -163,6 +199,14 @@ static int parse_endpoint(const char *s, bool user, char *err, size_t errlen)
 			return -EINVAL;
 		}
 		return parse_port_text(close + 2, err, errlen);
+	}
+	if (s[0] == '$' && !strchr(s, ':')) { /* a captured endpoint, whole */
+		const char *field = capture_field(s);
+
+		if (field && !*field)
+			return 0;
+		snprintf(err, errlen, "bad endpoint '%s' (want ADDR:PORT, or $x captured from getsockname)", s);
+		return -EINVAL;
 	}
 	colon = strrchr(s, ':');
 	if (!colon) {
@@ -293,6 +337,34 @@ static void names_list(char *buf, size_t len, bool makes_socket)
 					      probe_step_defs[i].name);
 }
 
+/* `$x = call ...`: a step whose value is kept as $x. */
+static int capture_find(struct step_words *w, struct probe_step *st,
+			const struct probe_step_def **ret)
+{
+	const char *name = w->tok[0] + 1;
+	char names[256];
+	size_t o = 0;
+
+	if (!probe_capture_name_valid(name, strlen(name)))
+		return probe_words_fail(w, 0,
+					"bad variable name '%s' (a lowercase letter, then letters, "
+					"digits or '_', at most %d)",
+					w->tok[0], PROBE_NAME_MAX);
+	if (w->n < 3)
+		return probe_words_fail(w, 2, "missing call after '='");
+	copy_str(st->capture, sizeof(st->capture), name);
+	w->b = 3;
+	*ret = probe_step_def_find(w->tok[2]);
+	if (*ret && (*ret)->captures)
+		return 0;
+	names[0] = '\0';
+	for (size_t i = 0; i < probe_n_step_defs && o < sizeof(names); i++)
+		if (probe_step_defs[i].captures)
+			o += (size_t)snprintf(names + o, sizeof(names) - o, "%s%s", o ? ", " : "",
+					      probe_step_defs[i].name);
+	return probe_words_fail(w, 2, "'%s' has no value to capture (%s do)", w->tok[2], names);
+}
+
 /* `NAME = call ...` or `call ...`: the step's definition, w->b set. */
 static int call_find(struct step_words *w, struct probe_step *st,
 		     const struct probe_step_def **ret)
@@ -301,6 +373,8 @@ static int call_find(struct step_words *w, struct probe_step *st,
 	size_t at = named ? 2 : 0;
 	char names[256];
 
+	if (named && w->tok[0][0] == '$')
+		return capture_find(w, st, ret);
 	if (named) {
 		if (!name_valid(w->tok[0]))
 			return probe_words_fail(
@@ -357,6 +431,30 @@ int probe_step_parse(const char *text, bool user, struct probe_step *st, char *e
 	return def->parse(&w, st);
 }
 
+/* The value after '=', '>' or '<': a number, or (with '=') one word compared
+ * as text, such as SOCK_STREAM, eth0 or $x.  0 or -EINVAL. */
+static int expect_value_parse(const char *q, struct probe_expect *e)
+{
+	size_t n = strcspn(q, " ");
+	char *end;
+
+	errno = 0;
+	e->value = strtol(q, &end, 10);
+	if (end != q && !errno && end == q + n) {
+		e->text[0] = '\0';
+	} else {
+		if (e->cmp != '=' || n == 0 || n >= sizeof(e->text))
+			return -EINVAL;
+		e->value = 0;
+		memcpy(e->text, q, n);
+		e->text[n] = '\0';
+	}
+	q += n;
+	while (*q == ' ')
+		q++;
+	return *q ? -EINVAL : 0;
+}
+
 int probe_expect_parse(const char *text, struct probe_expect *e)
 {
 	char word[32];
@@ -395,22 +493,15 @@ int probe_expect_parse(const char *text, struct probe_expect *e)
 	e->cmp = *q++;
 	while (*q == ' ')
 		q++;
-	{
-		char *end;
-
-		errno = 0;
-		e->value = strtol(q, &end, 10);
-		if (end == q || errno)
-			return -EINVAL;
-		while (*end == ' ')
-			end++;
-		if (*end)
-			return -EINVAL;
-	}
-	return 0;
+	return expect_value_parse(q, e);
 }
 
 bool probe_expect_met(const struct probe_expect *e, int err, long value)
+{
+	return probe_expect_met_text(e, err, value, "");
+}
+
+bool probe_expect_met_text(const struct probe_expect *e, int err, long value, const char *text)
 {
 	bool ok = false;
 
@@ -433,6 +524,8 @@ bool probe_expect_met(const struct probe_expect *e, int err, long value)
 	}
 	if (!ok)
 		return false;
+	if (e->text[0])
+		return !strcmp(e->text, text);
 	switch (e->cmp) {
 	case '=':
 		return value == e->value;

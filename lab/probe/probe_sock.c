@@ -202,55 +202,6 @@ int probe_run_burst(struct run *R, int node, const struct probe_step *st, struct
 	return 0;
 }
 
-/* setsockopt S OPT VALUE: the kernel's answer in res->err.  0, or -errno
- * (R->why set) when a variable cannot be resolved. */
-int probe_run_setsockopt(struct run *R, int node, const struct probe_step *st, struct psock *s,
-			 struct step_result *res)
-{
-	int one = (int)st->num, r = -1;
-	char buf[64];
-
-	errno = EINVAL; /* for an option the switch does not know */
-	switch (st->opt) {
-	case PROBE_OPT_REUSEADDR:
-	case PROBE_OPT_REUSEPORT:
-		r = setsockopt(s->fd, SOL_SOCKET,
-			       st->opt == PROBE_OPT_REUSEADDR ? SO_REUSEADDR : SO_REUSEPORT, &one,
-			       sizeof(one));
-		break;
-	case PROBE_OPT_V6ONLY:
-		r = setsockopt(s->fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-		break;
-	case PROBE_OPT_LINGER: {
-		struct linger lg = {.l_onoff = 1, .l_linger = (int)st->num};
-
-		r = setsockopt(s->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-		break;
-	}
-	case PROBE_OPT_BINDTODEVICE:
-		r = probe_resolve_token(R, st->arg, buf, sizeof(buf));
-		if (r < 0)
-			return r;
-		r = setsockopt(s->fd, SOL_SOCKET, SO_BINDTODEVICE, buf, (socklen_t)strlen(buf) + 1);
-		break;
-	case PROBE_OPT_MULTICAST_IF: {
-		struct in_addr a;
-
-		r = probe_resolve_token(R, st->arg, buf, sizeof(buf));
-		if (r < 0)
-			return r;
-		if (inet_pton(AF_INET, buf, &a) != 1) {
-			res->err = EAFNOSUPPORT;
-			return 0;
-		}
-		r = setsockopt(s->fd, IPPROTO_IP, IP_MULTICAST_IF, &a, sizeof(a));
-		break;
-	}
-	}
-	res->err = r < 0 ? errno : 0;
-	return 0;
-}
-
 int probe_run_socket(struct run *R, int node, const struct probe_step *st, struct psock *unused,
 		     struct step_result *res)
 {

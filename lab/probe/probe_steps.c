@@ -81,44 +81,6 @@ static int parse_child(struct step_words *w, struct probe_step *st)
 	return 0;
 }
 
-static int parse_setsockopt(struct step_words *w, struct probe_step *st)
-{
-	static const struct {
-		const char *name;
-		enum probe_opt opt;
-		bool numeric;
-	} opts[] = {
-	    {"SO_REUSEADDR", PROBE_OPT_REUSEADDR, true},
-	    {"SO_REUSEPORT", PROBE_OPT_REUSEPORT, true},
-	    {"IPV6_V6ONLY", PROBE_OPT_V6ONLY, true},
-	    {"SO_LINGER", PROBE_OPT_LINGER, true},
-	    {"SO_BINDTODEVICE", PROBE_OPT_BINDTODEVICE, false},
-	    {"IP_MULTICAST_IF", PROBE_OPT_MULTICAST_IF, false},
-	};
-	size_t b = w->b, i;
-
-	if (parse_sock(w, st) < 0)
-		return -EINVAL;
-	for (i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
-		if (!strcmp(w->tok[b + 1], opts[i].name))
-			break;
-	if (i == sizeof(opts) / sizeof(opts[0]))
-		return probe_words_fail(w, b + 1,
-					"unknown option '%s' (SO_REUSEADDR, SO_REUSEPORT, "
-					"IPV6_V6ONLY, SO_LINGER, SO_BINDTODEVICE, IP_MULTICAST_IF)",
-					w->tok[b + 1]);
-	st->opt = opts[i].opt;
-	if (st->opt == PROBE_OPT_BINDTODEVICE)
-		return probe_word_ifname(w, b + 2, st->arg, sizeof(st->arg));
-	if (st->opt == PROBE_OPT_MULTICAST_IF)
-		return probe_word_addr(w, b + 2, st->arg, sizeof(st->arg));
-	if (probe_word_num(w, b + 2, 0, 0x7fffffff, &st->num) < 0)
-		return probe_words_fail(w, b + 2, "option value must be a number, not '%s'",
-					w->tok[b + 2]);
-	st->has_num = true;
-	return 0;
-}
-
 static int parse_join(struct step_words *w, struct probe_step *st)
 {
 	if (parse_sock(w, st) < 0 || probe_word_addr(w, w->b + 1, st->arg, sizeof(st->arg)) < 0)
@@ -211,11 +173,15 @@ const struct probe_step_def probe_step_defs[] = {
      "a socket (after as-user: made with that fsuid)", 1, 1, .makes_socket = true, .setup = true,
      .example = "s = socket tcp4", .example_expect = "ok", .parse = parse_socket,
      .run = probe_run_socket},
-    {PROBE_SETSOCKOPT, "setsockopt", "setsockopt S OPTION VALUE",
-     "OPTION: SO_REUSEADDR, SO_REUSEPORT, IPV6_V6ONLY, SO_LINGER (a number), "
-     "SO_BINDTODEVICE IFNAME, IP_MULTICAST_IF ADDR",
-     3, 3, .sock_operand = true, .setup = true, .example = "setsockopt s SO_REUSEADDR 1",
-     .example_expect = "ok", .parse = parse_setsockopt, .run = probe_run_setsockopt},
+    {PROBE_SETSOCKOPT, "setsockopt", "setsockopt S OPTION [VALUE]",
+     "OPTION VALUE: SO_REUSEADDR, SO_REUSEPORT, IPV6_V6ONLY, IP_FREEBIND, "
+     "IP_BIND_ADDRESS_NO_PORT, SO_INCOMING_CPU, SO_LINGER (a number: on, that many seconds), "
+     "IP_TRANSPARENT (needs CAP_NET_ADMIN or CAP_NET_RAW, else EPERM) N; SO_BINDTODEVICE IFNAME; "
+     "IP_MULTICAST_IF ADDR; SO_ATTACH_REUSEPORT_CBPF cpu (the group's socket of the receiving "
+     "CPU's number) or index N (always socket N, in bind order); SO_DETACH_FILTER and "
+     "SO_DETACH_REUSEPORT_BPF take no value",
+     2, 4, .sock_operand = true, .setup = true, .example = "setsockopt s SO_REUSEADDR 1",
+     .example_expect = "ok", .parse = probe_parse_setsockopt, .run = probe_run_setsockopt},
     {PROBE_JOIN, "join", "join S GROUP IFNAME", "IP_ADD_MEMBERSHIP / IPV6_JOIN_GROUP", 3, 3,
      .sock_operand = true, .setup = true, .example = "join r 239.1.1.1 eth0",
      .example_expect = "ok", .parse = parse_join, .run = probe_run_join},
@@ -226,7 +192,7 @@ const struct probe_step_def probe_step_defs[] = {
      .sock_operand = true, .example = "listen s", .example_expect = "ok", .parse = parse_listen,
      .run = probe_run_listen},
     {PROBE_CONNECT, "connect", "connect S ENDPOINT",
-     "non-blocking, 3 s bound; value: the local port", 2, 2, .sock_operand = true,
+     "non-blocking, 3 s bound; value: the local port", 2, 2, .sock_operand = true, .captures = true,
      .example = "connect c 10.0.1.1:$P", .example_expect = "ok", .parse = parse_sock_endpoint,
      .run = probe_run_connect},
     {PROBE_ACCEPT, "accept", "NAME = accept S", "3 s bound; value: the peer's port", 1, 1,
@@ -234,7 +200,7 @@ const struct probe_step_def probe_step_defs[] = {
      .parse = parse_sock, .run = probe_run_accept},
     {PROBE_ACCEPT_ALL, "accept-all", "accept-all S",
      "accept until 300 ms pass idle; value: how many", 1, 1, .sock_operand = true,
-     .has_value = true, .example = "accept-all s", .example_expect = "ok =3", .parse = parse_sock,
+     .has_value = true, .captures = true, .example = "accept-all s", .example_expect = "ok =3", .parse = parse_sock,
      .run = probe_run_accept_all},
     {PROBE_BURST, "burst", "burst ENDPOINT N",
      "N TCP connections (1..256) held open; value: how many connected", 2, 2, .has_value = true,
@@ -272,6 +238,22 @@ const struct probe_step_def probe_step_defs[] = {
     {PROBE_SHOW, "show", "show", "snapshot the node's sockets on the case's ports", 0, 0,
      .setup = true, .example = "show", .example_expect = NULL, .parse = parse_none,
      .run = probe_run_show},
+    {PROBE_GETSOCKOPT, "getsockopt", "getsockopt S OPTION",
+     "value: the option (an int; SO_LINGER its seconds, -1 when off; SO_BINDTODEVICE the "
+     "ifindex, 0 when none); text: SO_TYPE, SO_DOMAIN, SO_PROTOCOL, SO_ERROR by name, "
+     "SO_BINDTODEVICE the interface, IP_MULTICAST_IF the address; also SO_ACCEPTCONN and "
+     "every option setsockopt sets with a value",
+     2, 2, .sock_operand = true, .captures = true, .example = "getsockopt s SO_TYPE",
+     .example_expect = "ok =SOCK_STREAM", .parse = probe_parse_getsockopt,
+     .run = probe_run_getsockopt},
+    {PROBE_GETSOCKNAME, "getsockname", "getsockname S",
+     "the local address: value the port, text the endpoint (ADDR:PORT, [ADDR6]:PORT)", 1, 1,
+     .sock_operand = true, .captures = true, .example = "$me = getsockname c",
+     .example_expect = "ok >0", .parse = parse_sock, .run = probe_run_getsockname},
+    {PROBE_GETPEERNAME, "getpeername", "getpeername S",
+     "the peer's address: value the port, text the endpoint; ENOTCONN when none", 1, 1,
+     .sock_operand = true, .captures = true, .example = "getpeername a",
+     .example_expect = "ok =$me", .parse = parse_sock, .run = probe_run_getpeername},
 };
 const size_t probe_n_step_defs = sizeof(probe_step_defs) / sizeof(probe_step_defs[0]);
 

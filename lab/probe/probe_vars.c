@@ -5,6 +5,7 @@
  * addresses for the socket's family.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -15,6 +16,8 @@
 #include "lab/probe/probe.h"
 #include "lab/probe/probe_int.h"
 
+static void endpoint_split(const char *ep, char *addr, size_t alen, char *port, size_t plen);
+
 static int port_var_index(const char *v)
 {
 	if (!strcmp(v, "P"))
@@ -22,6 +25,65 @@ static int port_var_index(const char *v)
 	if (v[0] == 'P' && v[1] >= '2' && v[1] <= '9' && !v[2])
 		return v[1] - '1';
 	return -1;
+}
+
+static struct probe_var *var_find(struct run *R, const char *name, size_t n)
+{
+	for (size_t i = 0; i < R->n_vars; i++)
+		if (strlen(R->vars[i].name) == n && !strncmp(R->vars[i].name, name, n))
+			return &R->vars[i];
+	return NULL;
+}
+
+int probe_var_set(struct run *R, const char *name, const char *text)
+{
+	struct probe_var *v = var_find(R, name, strlen(name));
+
+	if (!v) {
+		if (R->n_vars == MAX_VARS) {
+			snprintf(R->why, sizeof(R->why), "too many variables in one case (max %d)",
+				 MAX_VARS);
+			return -ENOSPC;
+		}
+		v = &R->vars[R->n_vars++];
+		snprintf(v->name, sizeof(v->name), "%s", name);
+	}
+	snprintf(v->text, sizeof(v->text), "%s", text);
+	return 0;
+}
+
+void probe_var_unset(struct run *R, const char *name)
+{
+	struct probe_var *v = var_find(R, name, strlen(name));
+
+	if (v)
+		*v = R->vars[--R->n_vars];
+}
+
+/* "$x", "$x.addr", "$x.port" (tok without '$') from a captured endpoint. */
+static int capture_resolve(struct run *R, const char *tok, char *buf, size_t len)
+{
+	const char *dot = strchr(tok, '.');
+	struct probe_var *v = var_find(R, tok, dot ? (size_t)(dot - tok) : strlen(tok));
+	char addr[PROBE_TOKEN_MAX], port[PROBE_TOKEN_MAX];
+
+	if (!v) {
+		snprintf(R->why, sizeof(R->why),
+			 "$%.*s has no value: the step that captures it did not succeed",
+			 (int)(dot ? dot - tok : (long)strlen(tok)), tok);
+		return -ENOENT;
+	}
+	if (!dot) {
+		snprintf(buf, len, "%s", v->text);
+		return 0;
+	}
+	if (!strchr(v->text, ':') || v->text[0] == ':') {
+		snprintf(R->why, sizeof(R->why), "$%s: '%s' is not an endpoint", tok, v->text);
+		return -EINVAL;
+	}
+	endpoint_split(v->text, addr, sizeof(addr), port, sizeof(port));
+	snprintf(buf, len, "%s", !strcmp(dot, ".addr") ? addr : port);
+	return 0;
 }
 
 /* Value of a token: "$X" resolved, literal otherwise.  -ENOENT with R->why
@@ -34,6 +96,8 @@ int probe_resolve_token(struct run *R, const char *tok, char *buf, size_t len)
 		snprintf(buf, len, "%s", tok);
 		return 0;
 	}
+	if (tok[1] >= 'a' && tok[1] <= 'z')
+		return capture_resolve(R, tok + 1, buf, len);
 	pi = port_var_index(tok + 1);
 	if (pi >= 0) {
 		if (!R->pvars[pi]) {
@@ -99,6 +163,28 @@ static void sa_in6(struct sockaddr_storage *ss, socklen_t *len, const struct in6
 	*len = sizeof(*s6);
 }
 
+/* The address and port tokens of ep (each PROBE_TOKEN_MAX); a captured
+ * endpoint ("$x") is resolved first.  0, or -errno with R->why set. */
+static int endpoint_tokens(struct run *R, const char *ep, char *atok, char *ptok)
+{
+	char whole[PROBE_TOKEN_MAX];
+	int r;
+
+	if (ep[0] != '$' || strchr(ep, ':')) {
+		endpoint_split(ep, atok, PROBE_TOKEN_MAX, ptok, PROBE_TOKEN_MAX);
+		return 0;
+	}
+	r = probe_resolve_token(R, ep, whole, sizeof(whole));
+	if (r < 0)
+		return r;
+	if (!strchr(whole, ':')) {
+		snprintf(R->why, sizeof(R->why), "%s is '%s', not an endpoint", ep, whole);
+		return -EINVAL;
+	}
+	endpoint_split(whole, atok, PROBE_TOKEN_MAX, ptok, PROBE_TOKEN_MAX);
+	return 0;
+}
+
 /* Resolve an endpoint for a socket of `family` (0: the address decides). */
 int probe_endpoint_resolve(struct run *R, const char *ep, int family, struct sockaddr_storage *ss,
 			   socklen_t *len, char *text, size_t tlen)
@@ -109,7 +195,9 @@ int probe_endpoint_resolve(struct run *R, const char *ep, int family, struct soc
 	unsigned long port;
 	int r;
 
-	endpoint_split(ep, atok, sizeof(atok), ptok, sizeof(ptok));
+	r = endpoint_tokens(R, ep, atok, ptok);
+	if (r < 0)
+		return r;
 	r = probe_resolve_token(R, ptok, p, sizeof(p));
 	if (r < 0)
 		return r;
@@ -153,21 +241,37 @@ int probe_endpoint_resolve(struct run *R, const char *ep, int family, struct soc
 	return -EINVAL;
 }
 
+/* Length of the variable at p ('$' included): $P2, $IFA, $x, $x.port. */
+static size_t var_len(const char *p)
+{
+	size_t n = 1;
+
+	if (p[1] >= 'a' && p[1] <= 'z') {
+		while (p[n] && (isalnum((unsigned char)p[n]) || p[n] == '_'))
+			n++;
+		if (!strncmp(p + n, ".addr", 5) || !strncmp(p + n, ".port", 5))
+			n += 5;
+		return n < PROBE_TOKEN_MAX ? n : PROBE_TOKEN_MAX - 1;
+	}
+	while (n < 15 && ((p[n] >= 'A' && p[n] <= 'Z') || (p[n] >= '0' && p[n] <= '9')))
+		n++;
+	return n;
+}
+
 /* The step text with every $VAR replaced by its value (for reports). */
 void probe_subst_text(struct run *R, const char *in, char *out, size_t len)
 {
+	char why[sizeof(R->why)];
 	size_t o = 0;
 
+	memcpy(why, R->why, sizeof(why)); /* a variable not yet set is no error here */
 	while (*in && o + 1 < len) {
 		if (*in == '$') {
-			char name[16], val[64];
-			size_t n = 0;
+			char name[PROBE_TOKEN_MAX], val[64];
+			size_t n = var_len(in);
 
-			name[n++] = *in++;
-			while (n < sizeof(name) - 1 &&
-			       ((*in >= 'A' && *in <= 'Z') || (*in >= '0' && *in <= '9')))
-				name[n++] = *in++;
-			name[n] = '\0';
+			snprintf(name, sizeof(name), "%.*s", (int)n, in);
+			in += n;
 			if (probe_resolve_token(R, name, val, sizeof(val)) < 0)
 				snprintf(val, sizeof(val), "%s", name);
 			for (const char *v = val; *v && o + 1 < len; v++)
@@ -177,6 +281,7 @@ void probe_subst_text(struct run *R, const char *in, char *out, size_t len)
 		out[o++] = *in++;
 	}
 	out[o] = '\0';
+	memcpy(R->why, why, sizeof(why));
 }
 
 /* Is every $VAR of a catalog step available in this lab?  Sets why. */
@@ -187,6 +292,8 @@ bool probe_vars_available(struct run *R, const char *text, char *why, size_t len
 		size_t n = 0;
 
 		p++;
+		if (*p >= 'a' && *p <= 'z')
+			continue; /* captured: the case's own steps give it */
 		while (n < sizeof(name) - 1 &&
 		       ((p[n] >= 'A' && p[n] <= 'Z') || (p[n] >= '0' && p[n] <= '9')))
 			name[n] = p[n], n++;
@@ -204,4 +311,27 @@ bool probe_vars_available(struct run *R, const char *text, char *why, size_t len
 		}
 	}
 	return true;
+}
+
+int probe_expect_resolve(struct run *R, const struct probe_expect *e, struct probe_expect *ret)
+{
+	char buf[64], *end;
+	long v;
+	int r;
+
+	*ret = *e;
+	if (e->text[0] != '$')
+		return 0;
+	r = probe_resolve_token(R, e->text, buf, sizeof(buf));
+	if (r < 0)
+		return r;
+	errno = 0;
+	v = strtol(buf, &end, 10);
+	if (buf[0] && !*end && !errno) { /* a number: compared with the value */
+		ret->value = v;
+		ret->text[0] = '\0';
+	} else {
+		snprintf(ret->text, sizeof(ret->text), "%s", buf);
+	}
+	return 0;
 }

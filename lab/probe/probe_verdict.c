@@ -34,7 +34,10 @@ void probe_observe(char *obs, size_t len, const struct probe_step *st,
 		 report_result_text(res->err, rb, sizeof(rb)));
 	if (show_value) {
 		o = strlen(obs);
-		snprintf(obs + o, len - o, " =%ld", res->value);
+		if (res->text[0])
+			snprintf(obs + o, len - o, " =%s", res->text);
+		else
+			snprintf(obs + o, len - o, " =%ld", res->value);
 	}
 }
 
@@ -58,7 +61,7 @@ int probe_judge_predicted(const char *predict, const struct probe_step *st,
 	if (probe_expect_parse(predict, &e) < 0)
 		return -EINVAL;
 	probe_observe(obs, len, st, res, e.cmp || has_value(st));
-	if (!probe_expect_met(&e, res->err, res->value))
+	if (!probe_expect_met_text(&e, res->err, res->value, res->text))
 		*differs = true;
 	return 0;
 }
@@ -69,11 +72,14 @@ bool probe_judge_expected(const struct probe_expect *e, size_t step_no, const st
 	size_t o = strlen(obs);
 	char rb[32];
 
-	if (probe_expect_met(e, res->err, res->value))
+	if (probe_expect_met_text(e, res->err, res->value, res->text))
 		return true;
 	snprintf(obs + o, len - o, "%sstep %zu %s: got %s", o ? "; " : "", step_no,
 		 probe_op_name(st->op), report_result_text(res->err, rb, sizeof(rb)));
-	if (e->cmp) {
+	if (e->text[0]) {
+		o = strlen(obs);
+		snprintf(obs + o, len - o, " =%s", res->text[0] ? res->text : "\"\"");
+	} else if (e->cmp) {
 		o = strlen(obs);
 		snprintf(obs + o, len - o, " =%ld", res->value);
 	}

@@ -21,6 +21,7 @@ struct step_result {
 	int err;
 	int expect;             /* -2 when no expectation; else 0 or an errno (user cases) */
 	long value;             /* recv count, accepted peer port, ...; 0 when meaningless */
+	char text[64];          /* the value as text (an endpoint, an interface, SOCK_STREAM); "" when none */
 	struct sock_seen *seen; /* sockets of the node after this step, when the case asked */
 	size_t n_seen;
 };

@@ -56,6 +56,8 @@ static struct json_object *step_json(const struct step_result *st)
 		goto out;
 	if (st->value != 0 && jsonw_add(o, "value", json_object_new_int64(st->value)) < 0)
 		goto out;
+	if (st->text[0] && jsonw_str(o, "text", st->text) < 0)
+		goto out;
 	if (jsonw_add(o, "sockets", sockets_json(st)) < 0)
 		goto out;
 	ret = o;

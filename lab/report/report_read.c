@@ -107,6 +107,7 @@ static int read_steps(struct json_object *o, struct case_result *c)
 		st->expect = result_of(s, "expect", -2);
 		if (json_object_object_get_ex(s, "value", &v))
 			st->value = (long)json_object_get_int64(v);
+		copy_of(s, "text", st->text, sizeof(st->text));
 		if (read_sockets(s, st) < 0)
 			return -ENOMEM;
 	}

@@ -58,3 +58,9 @@ private_test() {
 		'"$code" "$@"
 	[ "$status" -eq 0 ] || { echo "exit $status: $output"; return 1; }
 }
+
+# $f: two-nics with the cases YAML $1 appended (a file of this test's own).
+user_topology() {
+	f="$BATS_TEST_TMPDIR/user.yml"
+	{ cat topologies/two-nics.yml; printf '%s\n' "$1"; } >"$f"
+}

@@ -311,11 +311,6 @@ PY
 	[ "$(ls -A "$BATS_TEST_TMPDIR" | grep -c '^\.')" -eq 0 ]
 }
 
-user_topology() { # $1: cases YAML appended to two-nics
-	f="$BATS_TEST_TMPDIR/user.yml"
-	{ cat topologies/two-nics.yml; printf '%s\n' "$1"; } >"$f"
-}
-
 @test "user cases: expectations that hold, exit 0" {
 	user_topology 'cases:
   - id: my-restart

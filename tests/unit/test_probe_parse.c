@@ -81,7 +81,12 @@ static void test_socket_and_options(void **state)
 	parse_bad("s = socket sctp4", true, "unknown socket kind 'sctp4'", 11);
 	parse_bad("setsockopt s SO_FOO 1", true, "unknown option 'SO_FOO'", 13);
 	parse_bad("setsockopt s SO_REUSEADDR yes", true, "must be a number", 26);
-	parse_bad("setsockopt s SO_REUSEADDR", true, "usage: setsockopt S OPTION VALUE", 25);
+	parse_bad("setsockopt s SO_REUSEADDR", true, "usage: setsockopt S SO_REUSEADDR VALUE", 25);
+	parse_bad("setsockopt s SO_REUSEADDR 1 2", true, "usage: setsockopt S SO_REUSEADDR VALUE",
+		  28);
+	parse_bad("setsockopt s SO_TYPE 1", true, "SO_TYPE can only be read (getsockopt)", 13);
+	parse_bad("getsockopt s SO_DETACH_FILTER", true, "can only be set (setsockopt)", 13);
+	parse_bad("getsockopt s SO_FOO", true, "unknown option 'SO_FOO' (SO_REUSEADDR,", 13);
 	parse_bad("socket tcp4", true, "needs a name", 0);
 	parse_bad("1s = socket tcp4", true, "bad socket name '1s'", 0);
 	parse_bad("averyveryverylongname = socket tcp4", true, "bad socket name", 0);
@@ -224,6 +229,9 @@ static const char *const step_samples[] = {
     "fork-daytime l c",
     "wait-timewait $P",
     "show",
+    "getsockopt s SO_REUSEPORT",
+    "getsockname s",
+    "getpeername s",
 };
 
 /* The step table: every step is found by its name and in op order, has a
@@ -333,7 +341,9 @@ static void test_expect(void **state)
 	assert_int_equal(probe_expect_parse("", &e), -EINVAL);
 	assert_int_equal(probe_expect_parse("EWHATEVER", &e), -EINVAL);
 	assert_int_equal(probe_expect_parse("ok =", &e), -EINVAL);
-	assert_int_equal(probe_expect_parse("ok =1x", &e), -EINVAL);
+	assert_int_equal(probe_expect_parse("ok >1x", &e), -EINVAL);
+	assert_int_equal(probe_expect_parse("ok <eth0", &e), -EINVAL);
+	assert_int_equal(probe_expect_parse("ok =a b", &e), -EINVAL);
 	assert_int_equal(probe_expect_parse("ok ~1", &e), -EINVAL);
 
 	/* Expectations spell errnos as the reports do (report_errno_*). */
@@ -473,15 +483,17 @@ static void test_roles_missing(void **state)
 	topo_free(t);
 }
 
+/* Two nodes on one link; user cases are appended. */
+static const char base[] = "name: u\n"
+			   "nodes:\n"
+			   "  a: {interfaces: {eth0: [10.1.0.1/24]}}\n"
+			   "  b: {interfaces: {eth0: [10.1.0.2/24]}}\n"
+			   "links:\n"
+			   "  - endpoints: [a:eth0, b:eth0]\n"
+			   "cases:\n";
+
 static void test_check_user_cases(void **state)
 {
-	static const char base[] = "name: u\n"
-				   "nodes:\n"
-				   "  a: {interfaces: {eth0: [10.1.0.1/24]}}\n"
-				   "  b: {interfaces: {eth0: [10.1.0.2/24]}}\n"
-				   "links:\n"
-				   "  - endpoints: [a:eth0, b:eth0]\n"
-				   "cases:\n";
 	struct topo_diag d = {0};
 	struct topology *t;
 	char buf[2048];
@@ -529,6 +541,131 @@ static void test_check_user_cases(void **state)
 	topo_diag_free(&d);
 }
 
+/* getsockopt, the new options, and capturing a value into $x. */
+static void test_options_and_captures(void **state)
+{
+	struct probe_step st;
+
+	(void)state;
+	st = parse_ok("getsockopt s SO_TYPE", true);
+	assert_int_equal(st.op, PROBE_GETSOCKOPT);
+	assert_int_equal(st.opt, PROBE_OPT_TYPE);
+	assert_string_equal(probe_opt_name(st.opt), "SO_TYPE");
+	st = parse_ok("setsockopt s IP_TRANSPARENT 1", true);
+	assert_int_equal(st.opt, PROBE_OPT_TRANSPARENT);
+	st = parse_ok("setsockopt s IP_BIND_ADDRESS_NO_PORT 1", true);
+	assert_int_equal(st.opt, PROBE_OPT_BIND_ADDRESS_NO_PORT);
+	st = parse_ok("setsockopt s SO_INCOMING_CPU 1", true);
+	assert_int_equal(st.opt, PROBE_OPT_INCOMING_CPU);
+	st = parse_ok("setsockopt s IP_FREEBIND 1", true);
+	assert_int_equal(st.opt, PROBE_OPT_FREEBIND);
+	st = parse_ok("setsockopt s SO_ATTACH_REUSEPORT_CBPF cpu", true);
+	assert_string_equal(st.arg, "cpu");
+	st = parse_ok("setsockopt s SO_ATTACH_REUSEPORT_CBPF index 2", true);
+	assert_string_equal(st.arg, "index");
+	assert_int_equal(st.num, 2);
+	st = parse_ok("setsockopt s SO_DETACH_FILTER", true);
+	assert_int_equal(st.opt, PROBE_OPT_DETACH_FILTER);
+	parse_bad("setsockopt s SO_ATTACH_REUSEPORT_CBPF hash", true, "cpu, or index N", 38);
+	parse_bad("setsockopt s SO_ATTACH_REUSEPORT_CBPF index x", true, "cpu, or index N", 38);
+	parse_bad("setsockopt s SO_DETACH_FILTER 1", true, "takes no value", 30);
+
+	st = parse_ok("$me = getsockname c", true);
+	assert_int_equal(st.op, PROBE_GETSOCKNAME);
+	assert_string_equal(st.capture, "me");
+	assert_string_equal(st.lhs, "");
+	st = parse_ok("$port_2 = connect c 10.0.1.1:$P", true);
+	assert_string_equal(st.capture, "port_2");
+	st = parse_ok("bind d $me", true);
+	assert_string_equal(st.endpoint, "$me");
+	st = parse_ok("bind d 10.0.1.3:$me.port", true);
+	st = parse_ok("bind d $me.addr:$P", true);
+	st = parse_ok("bind d [$me.addr]:$me.port", true);
+	st = parse_ok("setsockopt s IP_MULTICAST_IF $m", true);
+	parse_bad("$Me = getsockname c", true, "bad variable name '$Me'", 0);
+	parse_bad("$me = bind c 10.0.1.1:1", true, "'bind' has no value to capture (connect,", 6);
+	parse_bad("$me = socket tcp4", true, "'socket' has no value to capture", 6);
+	parse_bad("$me =", true, "missing call", 5);
+	parse_bad("bind d $me.addr", true, "want ADDR:PORT, or $x", 7);
+	parse_bad("bind d $me.port:1", true, "'$me.port' is a port, not an address", 7);
+	parse_bad("bind d 10.0.1.1:$me.addr", true, "unknown port variable '$me.addr'", 7);
+	parse_bad("bind d 10.0.1.1:$me.host", true, "unknown port variable", 7);
+}
+
+/* Expectations on a text value: "ok =SOCK_STREAM", "ok =$x". */
+static void test_expect_text(void **state)
+{
+	struct probe_expect e;
+
+	(void)state;
+	assert_int_equal(probe_expect_parse("ok =SOCK_STREAM", &e), 0);
+	assert_string_equal(e.text, "SOCK_STREAM");
+	assert_true(probe_expect_met_text(&e, 0, 1, "SOCK_STREAM"));
+	assert_false(probe_expect_met_text(&e, 0, 1, "SOCK_DGRAM"));
+	assert_false(probe_expect_met_text(&e, EBADF, 0, "SOCK_STREAM"));
+	assert_false(probe_expect_met(&e, 0, 1)); /* no text: not met */
+	assert_int_equal(probe_expect_parse("ok =10.0.1.3:40000", &e), 0);
+	assert_true(probe_expect_met_text(&e, 0, 40000, "10.0.1.3:40000"));
+	assert_int_equal(probe_expect_parse("ok =1", &e), 0);
+	assert_string_equal(e.text, "");
+	assert_true(probe_expect_met_text(&e, 0, 1, "SOCK_STREAM"));
+	assert_int_equal(probe_expect_parse("ok = $me", &e), 0);
+	assert_string_equal(e.text, "$me");
+}
+
+/* check: a $x used before the step that captures it, in a step or an
+ * expect, is a FILE:LINE:COL error; captured ones pass. */
+static void test_check_captures(void **state)
+{
+	struct topo_diag d = {0};
+	struct topology *t;
+	char buf[2048];
+
+	(void)state;
+	snprintf(buf, sizeof(buf), "%s%s", base,
+		 "  - id: good\n"
+		 "    steps:\n"
+		 "      - {on: a, do: \"s = socket tcp4\"}\n"
+		 "      - {on: a, do: \"bind s 10.1.0.1:0\"}\n"
+		 "      - {on: a, do: \"$srv = getsockname s\", expect: ok >0}\n"
+		 "      - {on: b, do: \"c = socket tcp4\"}\n"
+		 "      - {on: b, do: \"connect c $srv\", expect: timeout}\n"
+		 "      - {on: b, do: \"getpeername c\", expect: ok =$srv}\n"
+		 "      - {on: a, do: \"t = socket tcp4\"}\n"
+		 "      - {on: a, do: \"bind t 10.1.0.1:$srv.port\", expect: EADDRINUSE}\n");
+	t = load("good.yml", buf);
+	assert_int_equal(probe_check_user_cases(t, &d), 0);
+	assert_int_equal(d.n, 0);
+	topo_free(t);
+
+	snprintf(buf, sizeof(buf), "%s%s", base,
+		 "  - id: early\n"
+		 "    steps:\n"
+		 "      - {on: a, do: \"s = socket tcp4\"}\n"
+		 "      - {on: a, do: \"bind s 10.1.0.1:$srv.port\"}\n"
+		 "      - {on: a, do: \"$srv = getsockname s\"}\n"
+		 "  - id: in-expect\n"
+		 "    steps:\n"
+		 "      - {on: a, do: \"s = socket tcp4\"}\n"
+		 "      - {on: a, do: \"getsockname s\", expect: ok =$other}\n"
+		 "  - id: other-case\n"
+		 "    steps:\n"
+		 "      - {on: a, do: \"s = socket tcp4\"}\n"
+		 "      - {on: a, do: \"connect s $srv\"}\n");
+	t = load("bad.yml", buf);
+	assert_int_equal(probe_check_user_cases(t, &d), -EINVAL);
+	assert_int_equal(d.n, 3);
+	assert_non_null(strstr(d.lines[0], "bad.yml:11:"));
+	assert_non_null(strstr(d.lines[0], "variable '$srv' is used before a step captures it"));
+	assert_non_null(strstr(d.lines[1], "bad.yml:16:"));
+	assert_non_null(strstr(d.lines[1], "variable '$other' is used before"));
+	/* scope: one case's variables are not another's */
+	assert_non_null(strstr(d.lines[2], "bad.yml:20:"));
+	assert_non_null(strstr(d.lines[2], "variable '$srv' is used before"));
+	topo_free(t);
+	topo_diag_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -543,6 +680,9 @@ int main(void)
 	    cmocka_unit_test(test_roles_two_nics),
 	    cmocka_unit_test(test_roles_missing),
 	    cmocka_unit_test(test_check_user_cases),
+	    cmocka_unit_test(test_options_and_captures),
+	    cmocka_unit_test(test_expect_text),
+	    cmocka_unit_test(test_check_captures),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,231 @@
+#!/usr/bin/env bats
+# Steps of the case language beyond the catalog's: getsockopt, getsockname,
+# getpeername, captured variables ($x = ...), the socket options the kernel's
+# selftests use (IP_FREEBIND, IP_TRANSPARENT, IP_BIND_ADDRESS_NO_PORT,
+# SO_INCOMING_CPU, reuseport CBPF programs), each asserted against what this
+# kernel does in a real lab (two-nics, under a run-unique name).
+load helpers
+bats_require_minimum_version 1.5.0
+
+setup_file() {
+	export L=$(uniq_lab st)
+	"$REUSELAB" up topologies/two-nics.yml --name "$L" >/dev/null
+}
+
+teardown_file() {
+	"$REUSELAB" down "$L" >/dev/null 2>&1 || true
+	force_down "$L"
+}
+
+# step N FIELD: a field of step N (1-based) of the only case in $output.
+step() {
+	echo "$output" | jq -r --argjson n "$1" --arg k "$2" '.cases[0].steps[$n - 1][$k] // empty'
+}
+
+@test "getsockname/getpeername: the ephemeral port captured as \$x and used later (bind_wildcard.c's pattern)" {
+	user_topology 'cases:
+  - id: cap
+    steps:
+      - {on: server, do: "s = socket tcp4"}
+      - {on: server, do: "bind s 10.0.1.1:0", expect: ok}
+      - {on: server, do: "$srv = getsockname s", expect: ok >0}
+      - {on: server, do: "listen s"}
+      - {on: client-b, do: "c = socket tcp4"}
+      - {on: client-b, do: "getpeername c", expect: ENOTCONN}
+      - {on: client-b, do: "connect c $srv", expect: ok}
+      - {on: client-b, do: "$me = getsockname c", expect: ok}
+      - {on: client-b, do: "getpeername c", expect: ok =$srv}
+      - {on: server, do: "a = accept s", expect: ok =$me.port}
+      - {on: server, do: "getpeername a", expect: ok =$me}
+      - {on: client-b, do: "d = socket tcp4"}
+      - {on: client-b, do: "bind d $me.addr:$me.port", expect: EADDRINUSE}
+      - {on: server, do: "t = socket tcp4"}
+      - {on: server, do: "bind t 10.0.1.2:$srv.port", expect: ok}'
+	run "$REUSELAB" probe "$f" --name "$L" --case cap --json
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -r '.cases[0].verdict')" = holds ]
+	port=$(step 3 value)
+	[ "$port" -gt 0 ]
+	[ "$(step 3 text)" = "10.0.1.1:$port" ]
+	# the variable was substituted where it was used
+	[ "$(step 7 args)" = "connect c 10.0.1.1:$port" ]
+	[ "$(step 15 args)" = "bind t 10.0.1.2:$port" ]
+	me=$(step 8 text)
+	[[ "$me" == 10.0.1.3:* ]]
+	[ "$(step 11 text)" = "$me" ]
+	[ "$(step 13 args)" = "bind d $me" ]
+	# the kernel holds what getsockname said
+	[ "$(step 10 value)" = "${me#10.0.1.3:}" ]
+}
+
+@test "a text expectation that does not hold fails the case and says what was seen" {
+	user_topology 'cases:
+  - id: wrong
+    steps:
+      - {on: server, do: "s = socket udp4"}
+      - {on: server, do: "bind s 10.0.1.1:0"}
+      - {on: server, do: "$a = getsockname s"}
+      - {on: server, do: "getsockname s", expect: ok =10.0.1.2:1}
+      - {on: server, do: "getsockopt s SO_TYPE", expect: ok =SOCK_STREAM}
+      - {on: client-b, do: "c = socket udp4"}
+      - {on: client-b, do: "getsockname c", expect: ok =$a}'
+	run "$REUSELAB" probe "$f" --name "$L" --case wrong --json
+	[ "$status" -eq 1 ]
+	obs=$(echo "$output" | jq -r '.cases[0].observed')
+	[[ "$obs" == *"step 4 getsockname: got ok =10.0.1.1:"* ]]
+	[[ "$obs" == *"step 5 getsockopt: got ok =SOCK_DGRAM"* ]]
+	[[ "$obs" == *"step 7 getsockname: got ok =0.0.0.0:0"* ]]
+}
+
+@test "a variable used before its capture, or in another case: check says FILE:LINE:COL, exit 2" {
+	user_topology 'cases:
+  - id: early
+    steps:
+      - {on: server, do: "s = socket tcp4"}
+      - {on: server, do: "bind s 10.0.1.1:$port.port"}
+      - {on: server, do: "$port = getsockname s"}
+  - id: bad-name
+    steps:
+      - {on: server, do: "$Port = getsockname s"}'
+	run "$REUSELAB" check "$f"
+	[ "$status" -eq 2 ]
+	line=$(grep -n 'port.port' "$f" | cut -d: -f1)
+	[[ "$output" == *"$f:$line:"*"case 'early': variable '\$port' is used before a step captures it"* ]]
+	line=$(grep -n 'Port = ' "$f" | cut -d: -f1)
+	[[ "$output" == *"$f:$line:"*"bad variable name '\$Port'"* ]]
+}
+
+@test "getsockopt: SO_TYPE, SO_DOMAIN, SO_PROTOCOL, SO_REUSEADDR, SO_REUSEPORT, IPV6_V6ONLY, SO_BINDTODEVICE, SO_ERROR, SO_ACCEPTCONN" {
+	user_topology 'cases:
+  - id: get
+    steps:
+      - {on: server, do: "s = socket tcp6"}
+      - {on: server, do: "getsockopt s SO_TYPE", expect: ok =SOCK_STREAM}
+      - {on: server, do: "getsockopt s SO_DOMAIN", expect: ok =AF_INET6}
+      - {on: server, do: "getsockopt s SO_PROTOCOL", expect: ok =IPPROTO_TCP}
+      - {on: server, do: "getsockopt s SO_REUSEADDR", expect: ok =0}
+      - {on: server, do: "setsockopt s SO_REUSEADDR 1"}
+      - {on: server, do: "getsockopt s SO_REUSEADDR", expect: ok =1}
+      - {on: server, do: "setsockopt s SO_REUSEPORT 1"}
+      - {on: server, do: "getsockopt s SO_REUSEPORT", expect: ok =1}
+      - {on: server, do: "getsockopt s IPV6_V6ONLY", expect: ok =0}
+      - {on: server, do: "getsockopt s SO_BINDTODEVICE", expect: ok =0}
+      - {on: server, do: "setsockopt s SO_BINDTODEVICE eth1"}
+      - {on: server, do: "getsockopt s SO_BINDTODEVICE", expect: ok =eth1}
+      - {on: server, do: "getsockopt s SO_ACCEPTCONN", expect: ok =0}
+      - {on: server, do: "bind s [::]:$P"}
+      - {on: server, do: "listen s"}
+      - {on: server, do: "getsockopt s SO_ACCEPTCONN", expect: ok =1}
+      - {on: server, do: "getsockopt s SO_LINGER", expect: ok =-1}
+      - {on: client-c, do: "c = socket tcp4"}
+      - {on: client-c, do: "connect c 10.0.2.1:$P2", expect: ECONNREFUSED}
+      - {on: client-c, do: "getsockopt c SO_ERROR", expect: ok =0}
+      - {on: client-c, do: "u = socket udp4"}
+      - {on: client-c, do: "getsockopt u SO_TYPE", expect: ok =SOCK_DGRAM}
+      - {on: client-c, do: "getsockopt u IP_MULTICAST_IF", expect: ok =0.0.0.0}
+      - {on: client-c, do: "setsockopt u IP_MULTICAST_IF 10.0.2.3"}
+      - {on: client-c, do: "getsockopt u IP_MULTICAST_IF", expect: ok =10.0.2.3}'
+	run "$REUSELAB" probe "$f" --name "$L" --case get --json
+	echo "$output" | jq -c '.cases[0].observed'
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -r '.cases[0].verdict')" = holds ]
+	# the interface index of eth1 in the server, as the kernel numbers it
+	[ "$(step 13 value)" = "$(ip netns exec "rl-$L.server" cat /sys/class/net/eth1/ifindex)" ]
+}
+
+@test "IP_FREEBIND and IP_TRANSPARENT bind a foreign address; check lets such a socket" {
+	user_topology 'cases:
+  - id: nonlocal
+    steps:
+      - {on: server, do: "s = socket tcp4"}
+      - {on: server, do: "bind s 192.0.2.1:$P", expect: EADDRNOTAVAIL}
+      - {on: server, do: "f = socket tcp4"}
+      - {on: server, do: "setsockopt f IP_FREEBIND 1", expect: ok}
+      - {on: server, do: "getsockopt f IP_FREEBIND", expect: ok =1}
+      - {on: server, do: "bind f 192.0.2.1:$P", expect: ok}
+      - {on: server, do: "t = socket udp4"}
+      - {on: server, do: "setsockopt t IP_TRANSPARENT 1", expect: ok}
+      - {on: server, do: "bind t 192.0.2.2:$P", expect: ok}'
+	run "$REUSELAB" probe "$f" --name "$L" --case nonlocal --json
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -r '.cases[0].verdict')" = holds ]
+}
+
+@test "IP_BIND_ADDRESS_NO_PORT: bind leaves the port to connect; SO_INCOMING_CPU reads back" {
+	user_topology 'cases:
+  - id: noport
+    steps:
+      - {on: server, do: "s = socket tcp4"}
+      - {on: server, do: "bind s 10.0.1.1:$P"}
+      - {on: server, do: "listen s"}
+      - {on: client-b, do: "c = socket tcp4"}
+      - {on: client-b, do: "setsockopt c IP_BIND_ADDRESS_NO_PORT 1"}
+      - {on: client-b, do: "bind c 10.0.1.3:0"}
+      - {on: client-b, do: "getsockname c", expect: ok =10.0.1.3:0}
+      - {on: client-b, do: "connect c 10.0.1.1:$P", expect: ok >0}
+      - {on: client-b, do: "getsockname c", expect: ok >0}
+      - {on: client-b, do: "getsockopt c SO_INCOMING_CPU", expect: ok >-2}
+      - {on: client-b, do: "setsockopt c SO_INCOMING_CPU 1"}
+      - {on: client-b, do: "getsockopt c SO_INCOMING_CPU", expect: ok =1}'
+	run "$REUSELAB" probe "$f" --name "$L" --case noport --json
+	echo "$output" | jq -c '.cases[0].observed'
+	[ "$status" -eq 0 ]
+}
+
+@test "SO_ATTACH_REUSEPORT_CBPF index N sends every datagram to socket N; detach restores the hash (reuseport_bpf.c)" {
+	user_topology 'cases:
+  - id: index
+    steps:
+      - {on: server, do: "r1 = socket udp4"}
+      - {on: server, do: "setsockopt r1 SO_REUSEPORT 1"}
+      - {on: server, do: "setsockopt r1 SO_DETACH_REUSEPORT_BPF", expect: ENOENT}
+      - {on: server, do: "setsockopt r1 SO_ATTACH_REUSEPORT_CBPF index 2", expect: ok}
+      - {on: server, do: "bind r1 127.0.0.1:$P"}
+      - {on: server, do: "r2 = socket udp4"}
+      - {on: server, do: "setsockopt r2 SO_REUSEPORT 1"}
+      - {on: server, do: "bind r2 127.0.0.1:$P"}
+      - {on: server, do: "r3 = socket udp4"}
+      - {on: server, do: "setsockopt r3 SO_REUSEPORT 1"}
+      - {on: server, do: "bind r3 127.0.0.1:$P"}
+      - {on: server, do: "u = socket udp4"}
+      - {on: server, do: "send u 127.0.0.1:$P 6", expect: ok =6}
+      - {on: server, do: "recv r3", expect: ok =6}
+      - {on: server, do: "recv r1 r2", expect: ok =0}
+      - {on: server, do: "setsockopt r2 SO_DETACH_FILTER", expect: ENOENT}
+      - {on: server, do: "setsockopt r2 SO_DETACH_REUSEPORT_BPF", expect: ok}
+      - {on: server, do: "send u 127.0.0.1:$P 1", expect: ok}
+      - {on: server, do: "recv r1 r2 r3", expect: ok =1}'
+	run "$REUSELAB" probe "$f" --name "$L" --case index --json
+	echo "$output" | jq -c '.cases[0].observed'
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -r '.cases[0].verdict')" = holds ]
+}
+
+@test "SO_ATTACH_REUSEPORT_CBPF cpu: the datagram goes to the socket of the sending CPU (reuseport_bpf_cpu.c)" {
+	[ "$(nproc)" -ge 2 ] || skip "needs two CPUs"
+	cpucase() { # $1 id, $2 the socket that should receive
+		printf '  - id: %s
+    steps:
+      - {on: server, do: "r0 = socket udp4"}
+      - {on: server, do: "setsockopt r0 SO_REUSEPORT 1"}
+      - {on: server, do: "setsockopt r0 SO_ATTACH_REUSEPORT_CBPF cpu", expect: ok}
+      - {on: server, do: "bind r0 127.0.0.1:$P"}
+      - {on: server, do: "r1 = socket udp4"}
+      - {on: server, do: "setsockopt r1 SO_REUSEPORT 1"}
+      - {on: server, do: "bind r1 127.0.0.1:$P"}
+      - {on: server, do: "u = socket udp4"}
+      - {on: server, do: "send u 127.0.0.1:$P 5", expect: ok =5}
+      - {on: server, do: "recv %s", expect: ok =5}
+' "$1" "$2"
+	}
+	user_topology "cases:
+$(cpucase on-cpu0 r0)
+$(cpucase on-cpu1 r1)"
+	run taskset -c 0 "$REUSELAB" probe "$f" --name "$L" --case on-cpu0 --json
+	[ "$status" -eq 0 ]
+	run taskset -c 1 "$REUSELAB" probe "$f" --name "$L" --case on-cpu1 --json
+	[ "$status" -eq 0 ]
+	# and pinned to the other CPU, the same case fails: the program decides
+	run taskset -c 1 "$REUSELAB" probe "$f" --name "$L" --case on-cpu0 --json
+	[ "$status" -eq 1 ]
+}
