@@ -14,16 +14,21 @@
 #include "lab/cli/cmd.h"
 #include "lab/cli/status_int.h"
 #include "lab/inspect/inspect.h"
+#include "lab/report/report.h"
 
 struct printer {
 	const char *prefix; /* "LAB: " when several labs are verified, else "" */
 };
 
+/* Escaped (report_text_put): a line names what the kernel holds, such as an
+ * extra interface, whose name may carry terminal controls. */
 static int print_diff(const char *line, void *data)
 {
 	const struct printer *p = data;
 
-	return printf("%s%s\n", p->prefix, line) < 0 ? -EIO : 0;
+	fputs(p->prefix, stdout);
+	report_text_put(stdout, line);
+	return putchar('\n') == EOF ? -EIO : 0;
 }
 
 static int verify_one(const char *arg, bool prefixed)

@@ -59,6 +59,13 @@ static void peer_text(const struct inspect_lab *l, const struct inspect_node *n,
 	}
 }
 
+/* Width of s as written: escaped (report_text_put), so names the kernel
+ * holds cannot drive the terminal and columns count what is shown. */
+static int text_width(const char *s)
+{
+	return (int)report_text_put(NULL, s);
+}
+
 static struct widths measure(const struct inspect_lab *l)
 {
 	struct widths w = {4, 4};
@@ -67,26 +74,49 @@ static struct widths measure(const struct inspect_lab *l)
 	for (size_t i = 0; i < l->n_nodes; i++) {
 		const struct inspect_node *n = &l->nodes[i];
 
-		if ((int)strlen(n->name) > w.node)
-			w.node = strlen(n->name);
+		if (text_width(n->name) > w.node)
+			w.node = text_width(n->name);
 		for (size_t j = 0; n->present && j < n->live->n_links; j++) {
 			if (strcmp(n->live->links[j].kind, "veth"))
 				continue;
 			peer_text(l, n, j, peer, sizeof(peer));
-			if ((int)strlen(peer) > w.peer)
-				w.peer = strlen(peer);
+			if (text_width(peer) > w.peer)
+				w.peer = text_width(peer);
 		}
 	}
 	return w;
 }
 
-/* One row; the heading goes through here too, so both align. */
-static void row(FILE *out, const struct widths *w, const char *node, const char *iface,
-		const char *kind, const char *state, const char *mtu, const char *mac,
-		const char *master, const char *peer, const char *rest)
+/* s escaped, padded with spaces to width, then the two-space column gap. */
+static void cell(FILE *out, const char *s, int width)
 {
-	fprintf(out, "  %-*s  %-9s  %-8s  %-10s  %-5s  %-17s  %-8s  %-*s  %s\n", w->node, node,
-		iface, kind, state, mtu, mac, master, w->peer, peer, rest);
+	int n = (int)report_text_put(out, s);
+
+	fprintf(out, "%*s", (n < width ? width - n : 0) + 2, "");
+}
+
+/* One row; the heading goes through here too, so both align.  Every cell is
+ * escaped: interface names, kinds, peers and routes come from the kernel. */
+static void row(FILE *out, const struct widths *w, const char *const col[9])
+{
+	static const int fixed[9] = {0, 9, 8, 10, 5, 17, 8, 0, 0};
+
+	fputs("  ", out);
+	for (int c = 0; c < 8; c++)
+		cell(out, col[c], c == 0 ? w->node : c == 7 ? w->peer : fixed[c]);
+	report_text_put(out, col[8]);
+	fputc('\n', out);
+}
+
+/* A row with only NODE (blank), a word and the rest: routes, sockets. */
+static void short_row(FILE *out, const struct widths *w, const char *node, const char *word,
+		      const char *rest)
+{
+	fputs("  ", out);
+	cell(out, node, w->node);
+	cell(out, word, 9);
+	report_text_put(out, rest);
+	fputc('\n', out);
 }
 
 static void node_rows(FILE *out, const struct inspect_lab *l, const struct inspect_node *n,
@@ -96,6 +126,7 @@ static void node_rows(FILE *out, const struct inspect_lab *l, const struct inspe
 
 	for (size_t j = 0; j < n->live->n_links; j++) {
 		const struct live_link *k = &n->live->links[j];
+		const char *master = master_name(n, k);
 		size_t used = 0;
 
 		addrs[0] = '\0';
@@ -104,18 +135,19 @@ static void node_rows(FILE *out, const struct inspect_lab *l, const struct inspe
 					 k->addrs[a].text);
 		peer_text(l, n, j, peer, sizeof(peer));
 		snprintf(mtu, sizeof(mtu), "%u", k->mtu);
-		row(out, w, j ? "" : n->name, k->name, k->kind[0] ? k->kind : "-", link_state(k),
-		    mtu, k->mac[0] ? k->mac : "-", master_name(n, k)[0] ? master_name(n, k) : "-",
-		    peer[0] ? peer : "-", addrs);
+		row(out, w,
+		    (const char *const[9]){j ? "" : n->name, k->name, k->kind[0] ? k->kind : "-",
+					   link_state(k), mtu, k->mac[0] ? k->mac : "-",
+					   master[0] ? master : "-", peer[0] ? peer : "-", addrs});
 	}
 	for (size_t r = 0; r < n->live->n_routes; r++)
-		fprintf(out, "  %-*s  %-9s  %s\n", w->node, "", "route", n->live->routes[r].text);
+		short_row(out, w, "", "route", n->live->routes[r].text);
 	for (size_t s = 0; s < n->n_socks; s++) {
 		const struct sock_seen *so = &n->socks[s];
 
 		snprintf(extra, sizeof(extra), "%s %s %s %s", so->proto, so->state, so->local,
 			 so->remote);
-		fprintf(out, "  %-*s  %-9s  %s\n", w->node, "", "socket", extra);
+		short_row(out, w, "", "socket", extra);
 	}
 }
 
@@ -123,7 +155,8 @@ void status_table(FILE *out, const struct inspect_lab *l, const char *file, bool
 {
 	struct widths w = measure(l);
 
-	fprintf(out, "lab %s", l->lab);
+	fputs("lab ", out);
+	report_text_put(out, l->lab);
 	if (file) {
 		fputs("  (from ", out);
 		report_text_put(out, file); /* a path from the state file */
@@ -131,14 +164,18 @@ void status_table(FILE *out, const struct inspect_lab *l, const char *file, bool
 	} else {
 		fprintf(out, "  (no state file)\n");
 	}
-	row(out, &w, "NODE", "INTERFACE", "KIND", "STATE", "MTU", "MAC", "MASTER", "PEER",
-	    "ADDRESSES");
+	row(out, &w,
+	    (const char *const[9]){"NODE", "INTERFACE", "KIND", "STATE", "MTU", "MAC", "MASTER",
+				   "PEER", "ADDRESSES"});
 	for (size_t i = 0; i < l->n_nodes; i++) {
 		const struct inspect_node *n = &l->nodes[i];
 
 		if (!n->present) {
-			fprintf(out, "  %-*s  MISSING  namespace %s is gone\n", w.node, n->name,
-				n->ns);
+			fputs("  ", out);
+			cell(out, n->name, w.node);
+			fputs("MISSING  namespace ", out);
+			report_text_put(out, n->ns);
+			fputs(" is gone\n", out);
 			continue;
 		}
 		node_rows(out, l, n, &w);

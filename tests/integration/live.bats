@@ -179,3 +179,51 @@ b:eth0: peer r:eth1 gone"
 	grep -q "10.1.2.254/24" "$BATS_TEST_TMPDIR/m.html"
 	! grep -q ">.lans</text>" "$BATS_TEST_TMPDIR/m.html"
 }
+
+# Exit 3 when the kernel or the state cannot be read, not 1 (drift) or 0.  In
+# a private /run (private_test), where the lab's files are this test's alone:
+# a node's namespace file replaced by a UTS namespace (an nsfs file, but no
+# network namespace to enter), then the state file replaced by a directory.
+@test "verify exits 3 when it cannot read: a namespace file that is no netns, a state file that is a directory" {
+	private_test '
+		"$REUSELAB" up "$2" --name "$1" >/dev/null
+		umount "/run/netns/rl-$1.r"
+		mount --bind /proc/self/ns/uts "/run/netns/rl-$1.r"
+		rc=0; out=$("$REUSELAB" verify "$1" 2>&1) || rc=$?
+		echo "verify: exit $rc: $out"
+		[ "$rc" -eq 3 ]
+		[ "$(printf "%s\n" "$out" | wc -l)" -eq 1 ]
+		[[ $out == "reuselab: verify: lab '"'"'$1'"'"': cannot read its namespaces: "* ]]
+		rc=0; out=$("$REUSELAB" status "$1" 2>&1) || rc=$?
+		echo "status: exit $rc: $out"
+		[ "$rc" -eq 3 ]
+		umount "/run/netns/rl-$1.r"
+		rm "/run/reuselab/$1.json"
+		mkdir "/run/reuselab/$1.json"
+		rc=0; out=$("$REUSELAB" verify "$1" 2>&1) || rc=$?
+		echo "verify: exit $rc: $out"
+		[ "$rc" -eq 3 ]
+		[ "$(printf "%s\n" "$out" | wc -l)" -eq 1 ]
+		[[ $out == "reuselab: lab '"'"'$1'"'"': cannot read its state: "* ]]' "$L" "$TOPO"
+}
+
+# Names the kernel holds go through the one escaper of human output
+# (report_text_put): an interface named with a terminal control sequence
+# shows as \x1b in status and verify, and the table stays aligned.
+@test "status and verify escape interface names from the kernel" {
+	ip -n "$(ns d)" link add $'ev\e[2J' type veth peer name evp
+	run "$REUSELAB" status "$L"
+	[ "$status" -eq 0 ]
+	[[ $output != *$'\e'* ]]
+	[[ $output == *'ev\x1b[2J'*'d:evp'* ]]
+	head=$(echo "$output" | sed -n 2p)
+	row=$(echo "$output" | grep -F 'ev\x1b[2J' | head -1)
+	for col in KIND PEER; do
+		pos=$(awk -v h="$head" -v c="$col" 'BEGIN { print index(h, c) }')
+		[ "${row:pos-2:1}" = " " ] && [ "${row:pos-1:1}" != " " ] || { echo "$col: '$head' / '$row'"; false; }
+	done
+	run "$REUSELAB" verify "$L"
+	[ "$status" -eq 1 ]
+	[[ $output != *$'\e'* ]]
+	[[ $output == *'d:ev\x1b[2J: interface extra'* ]] || { echo "$output"; false; }
+}
