@@ -28,7 +28,8 @@ int addr_add(struct ns_sock *s, int ifindex, int family, const uint8_t *addr, un
 	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 	ifa->ifa_family = family;
 	ifa->ifa_prefixlen = prefixlen;
-	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+	/* 127/8 is host scope, as ip(8) gives it; the kernel refuses another */
+	ifa->ifa_scope = family == AF_INET && addr[0] == 127 ? RT_SCOPE_HOST : RT_SCOPE_UNIVERSE;
 	ifa->ifa_index = ifindex;
 	/* IFA_LOCAL and IFA_ADDRESS equal: a plain (not point-to-point) address. */
 	mnl_attr_put(nlh, IFA_LOCAL, alen, addr);

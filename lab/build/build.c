@@ -291,10 +291,12 @@ static int do_port_attach(struct build_ctx *c, const struct plan_action *a)
 
 static int do_addr_add(struct build_ctx *c, const struct plan_action *a)
 {
-	const struct topo_addr *ad = &c->t->nodes[a->node].ifaces[a->iface].addrs[a->item];
+	const struct topo_node *n = &c->t->nodes[a->node];
+	const struct topo_addr *ad = &topo_node_iface(n, a->iface)->addrs[a->item];
+	/* lo is ifindex 1 in every namespace (LOOPBACK_IFINDEX) */
+	int ifindex = a->iface < n->n_ifaces ? iface_ifindex(c, a->node, a->iface) : 1;
 
-	return addr_add(c->sock[a->ns], iface_ifindex(c, a->node, a->iface), ad->family, ad->addr,
-			ad->prefixlen);
+	return addr_add(c->sock[a->ns], ifindex, ad->family, ad->addr, ad->prefixlen);
 }
 
 static int do_route_add(struct build_ctx *c, const struct plan_action *a)

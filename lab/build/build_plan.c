@@ -221,9 +221,9 @@ static int plan_settings(struct planner *pl, const struct topology *t)
 			last(pl)->item = k;
 		}
 	for (size_t i = 0; i < t->n_nodes; i++)
-		for (size_t j = 0; j < t->nodes[i].n_ifaces; j++)
-			for (size_t k = 0; k < t->nodes[i].ifaces[j].n_addrs; k++) {
-				const struct topo_addr *ad = &t->nodes[i].ifaces[j].addrs[k];
+		for (size_t j = 0; j <= t->nodes[i].n_ifaces; j++)
+			for (size_t k = 0; k < topo_node_iface(&t->nodes[i], j)->n_addrs; k++) {
+				const struct topo_addr *ad = &topo_node_iface(&t->nodes[i], j)->addrs[k];
 
 				assert(ad->family == AF_INET || ad->family == AF_INET6);
 				assert(ad->prefixlen <= (ad->family == AF_INET ? 32u : 128u));
@@ -351,10 +351,11 @@ void plan_describe(const struct build_plan *p, const struct topology *t, size_t 
 		snprintf(buf, len, "sysctl %s on %s", n->sysctls[a->item].key, n->name);
 		break;
 	case PLAN_ADDR_ADD: {
-		const struct topo_addr *ad = &n->ifaces[a->iface].addrs[a->item];
+		const struct topo_iface *f = topo_node_iface(n, a->iface);
+		const struct topo_addr *ad = &f->addrs[a->item];
 
 		prefix_text(ad->family, ad->addr, ad->prefixlen, x, sizeof(x));
-		snprintf(buf, len, "address %s on %s:%s", x, n->name, n->ifaces[a->iface].name);
+		snprintf(buf, len, "address %s on %s:%s", x, n->name, f->name);
 		break;
 	}
 	case PLAN_ROUTE_ADD: {

@@ -32,9 +32,9 @@ static void summary(const char *path, const struct topology *t)
 
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		ifaces += t->nodes[i].n_ifaces;
-		for (size_t j = 0; j < t->nodes[i].n_ifaces; j++)
-			for (size_t k = 0; k < t->nodes[i].ifaces[j].n_addrs; k++) {
-				if (t->nodes[i].ifaces[j].addrs[k].family == AF_INET)
+		for (size_t j = 0; j <= t->nodes[i].n_ifaces; j++) /* lo last */
+			for (size_t k = 0; k < topo_node_iface(&t->nodes[i], j)->n_addrs; k++) {
+				if (topo_node_iface(&t->nodes[i], j)->addrs[k].family == AF_INET)
 					v4++;
 				else
 					v6++;

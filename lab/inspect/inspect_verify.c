@@ -218,7 +218,7 @@ static void check_ifaces(struct verify *v, size_t ni, const struct inspect_node 
 		const struct live_link *k = &n->live->links[j];
 
 		if (!strcmp(k->kind, "loopback"))
-			check_addrs(v, tn->name, &(struct topo_iface){0}, k);
+			check_addrs(v, tn->name, &tn->loopback, k);
 		else if (topo_iface_find(tn, k->name) < 0)
 			diff(v, "%s:%s: interface extra", tn->name, k->name);
 	}

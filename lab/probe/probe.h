@@ -35,7 +35,8 @@
 
 #define PROBE_NAME_MAX	15
 #define PROBE_TOKEN_MAX 64
-#define PROBE_MAX_SOCKS 4
+#define PROBE_MAX_SOCKS 64 /* operands of one recv or accept-all */
+#define PROBE_SLEEP_MAX_MS 5000 /* `sleep MS`: a case cannot hang a run */
 
 enum probe_op {
 	PROBE_SOCKET,
@@ -59,6 +60,8 @@ enum probe_op {
 	PROBE_GETSOCKOPT,
 	PROBE_GETSOCKNAME,
 	PROBE_GETPEERNAME,
+	PROBE_SHUTDOWN,
+	PROBE_SLEEP,
 };
 
 enum probe_opt {

@@ -120,7 +120,7 @@ bool probe_vars_available(struct run *R, const char *text, char *why, size_t len
 /* probe_parse.c: the words of one step, and the checks each step's parser
  * shares.  A check returns 0, or -EINVAL with the message in err and the
  * offending word's byte offset in *ret_off. */
-#define PROBE_MAX_WORDS 16
+#define PROBE_MAX_WORDS (PROBE_MAX_SOCKS + 8) /* recv's sockets and then some */
 struct step_words {
 	const char *text;
 	char tok[PROBE_MAX_WORDS][PROBE_TOKEN_MAX];
@@ -206,6 +206,13 @@ probe_run_fn probe_run_setsockopt, probe_run_getsockopt;
 probe_run_fn probe_run_getsockname, probe_run_getpeername;
 /* "10.0.1.1:80" / "[fd00::1]:80" of ss into buf; its port. */
 unsigned probe_sa_text(const struct sockaddr_storage *ss, char *buf, size_t len);
+
+/* probe_conn.c: shutdown, connect S unspec, sleep. */
+int probe_parse_shutdown(struct step_words *w, struct probe_step *st);
+int probe_parse_connect(struct step_words *w, struct probe_step *st);
+int probe_parse_sleep(struct step_words *w, struct probe_step *st);
+/* connect: probe_run_connect, or AF_UNSPEC for "unspec". */
+probe_run_fn probe_run_shutdown, probe_run_connect_any, probe_run_sleep;
 
 /* probe_child.c: the steps that fork.  Uses only probe_ns.c and probe_vars.c. */
 probe_run_fn probe_run_child, probe_run_fork_daytime;

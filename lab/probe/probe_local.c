@@ -31,11 +31,13 @@ static bool node_has_addr(const struct topo_node *n, int family, const uint8_t *
 {
 	size_t len = family == AF_INET ? 4 : 16;
 
-	for (size_t i = 0; i < n->n_ifaces; i++)
-		for (size_t k = 0; k < n->ifaces[i].n_addrs; k++)
-			if (n->ifaces[i].addrs[k].family == family &&
-			    !memcmp(n->ifaces[i].addrs[k].addr, a, len))
+	for (size_t i = 0; i <= n->n_ifaces; i++) { /* the last: lo */
+		const struct topo_iface *f = topo_node_iface(n, i);
+
+		for (size_t k = 0; k < f->n_addrs; k++)
+			if (f->addrs[k].family == family && !memcmp(f->addrs[k].addr, a, len))
 				return true;
+	}
 	return false;
 }
 

@@ -426,6 +426,9 @@ int probe_step_parse(const char *text, bool user, struct probe_step *st, char *e
 	n = w.n - w.b;
 	if (n < def->min_args)
 		return probe_words_fail(&w, w.n, "usage: %s", def->synopsis);
+	if (n > def->max_args && def->max_args == PROBE_MAX_SOCKS)
+		return probe_words_fail(&w, w.b + def->max_args, "%s takes at most %d sockets",
+					def->name, PROBE_MAX_SOCKS);
 	if (n > def->max_args)
 		return probe_words_fail(&w, w.b + def->max_args, "usage: %s", def->synopsis);
 	return def->parse(&w, st);

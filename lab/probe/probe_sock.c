@@ -102,15 +102,22 @@ static bool has_timewait(const struct step_result *res, unsigned port)
 	return false;
 }
 
-int probe_run_recv(struct run *R, int node, const struct probe_step *st, struct psock *unused,
-		   struct step_result *res)
+/* " (a=1 b=0)" after the step's text: what each operand counted. */
+static void counts_note(struct step_result *res, const struct probe_step *st, const long *counts)
 {
-	struct pollfd p[PROBE_MAX_SOCKS];
-	long counts[PROBE_MAX_SOCKS] = {0};
-	char buf[2048];
-	size_t o;
-	int r;
+	size_t o = strlen(res->args);
 
+	o += (size_t)snprintf(res->args + o, sizeof(res->args) - o, " (");
+	for (size_t i = 0; i < st->n_socks && o < sizeof(res->args); i++)
+		o += (size_t)snprintf(res->args + o, sizeof(res->args) - o, "%s%s=%ld",
+				      i ? " " : "", st->socks[i], counts[i]);
+	if (o < sizeof(res->args))
+		snprintf(res->args + o, sizeof(res->args) - o, ")");
+}
+
+/* A pollfd for POLLIN on each operand socket: 0, or -ENOENT (R->why). */
+static int operands_poll(struct run *R, const struct probe_step *st, struct pollfd *p)
+{
 	for (size_t i = 0; i < st->n_socks; i++) {
 		struct psock *s = probe_operand(R, st, i);
 
@@ -118,6 +125,20 @@ int probe_run_recv(struct run *R, int node, const struct probe_step *st, struct 
 			return -ENOENT;
 		p[i] = (struct pollfd){.fd = s->fd, .events = POLLIN};
 	}
+	return 0;
+}
+
+int probe_run_recv(struct run *R, int node, const struct probe_step *st, struct psock *unused,
+		   struct step_result *res)
+{
+	struct pollfd p[PROBE_MAX_SOCKS];
+	long counts[PROBE_MAX_SOCKS] = {0};
+	char buf[2048];
+	int r;
+
+	r = operands_poll(R, st, p);
+	if (r < 0)
+		return r;
 	r = poll(p, st->n_socks, RECV_MS);
 	if (r < 0)
 		return -errno;
@@ -131,13 +152,7 @@ int probe_run_recv(struct run *R, int node, const struct probe_step *st, struct 
 			counts[i]++;
 		res->value += counts[i];
 	}
-	o = strlen(res->args);
-	o += (size_t)snprintf(res->args + o, sizeof(res->args) - o, " (");
-	for (size_t i = 0; i < st->n_socks && o < sizeof(res->args); i++)
-		o += (size_t)snprintf(res->args + o, sizeof(res->args) - o, "%s%s=%ld",
-				      i ? " " : "", st->socks[i], counts[i]);
-	if (o < sizeof(res->args))
-		snprintf(res->args + o, sizeof(res->args) - o, ")");
+	counts_note(res, st, counts);
 	return 0;
 }
 
@@ -324,22 +339,35 @@ int probe_run_accept(struct run *R, int node, const struct probe_step *st, struc
 	return probe_sock_add(R, st->lhs, fd, s->node, s->family, s->type);
 }
 
-int probe_run_accept_all(struct run *R, int node, const struct probe_step *st, struct psock *s,
+/* Accept on every operand until none has had a connection for ACCEPT_IDLE. */
+int probe_run_accept_all(struct run *R, int node, const struct probe_step *st, struct psock *unused,
 			 struct step_result *res)
 {
-	int fd;
+	struct pollfd p[PROBE_MAX_SOCKS];
+	long counts[PROBE_MAX_SOCKS] = {0};
+	int r, fd;
 
-	while (probe_wait_fd(s->fd, POLLIN, ACCEPT_IDLE) > 0) {
-		fd = accept4(s->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0) {
-			if (errno == EAGAIN)
+	r = operands_poll(R, st, p);
+	if (r < 0)
+		return r;
+	while ((r = poll(p, st->n_socks, ACCEPT_IDLE)) > 0 || (r < 0 && errno == EINTR)) {
+		for (size_t i = 0; r > 0 && i < st->n_socks && !res->err; i++) {
+			if (!p[i].revents)
 				continue;
-			res->err = errno;
-			break;
+			fd = accept4(p[i].fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+			if (fd < 0) {
+				res->err = errno == EAGAIN ? 0 : errno;
+				continue;
+			}
+			probe_anon_add(R, fd);
+			counts[i]++;
+			res->value++;
 		}
-		probe_anon_add(R, fd);
-		res->value++;
+		if (res->err)
+			break;
 	}
+	if (st->n_socks > 1)
+		counts_note(res, st, counts);
 	return 0;
 }
 

@@ -19,10 +19,10 @@ void probe_observe(char *obs, size_t len, const struct probe_step *st,
 	char rb[32];
 	const char *what = st->n_socks ? st->socks[0] : st->lhs[0] ? st->lhs : "";
 
-	if (st->op == PROBE_RECV) {
+	if (st->op == PROBE_RECV || (st->op == PROBE_ACCEPT_ALL && st->n_socks > 1)) {
 		const char *paren = strchr(res->args, '(');
 
-		snprintf(obs + o, len - o, "%srecv %s", o ? "; " : "", paren ? paren : "");
+		snprintf(obs + o, len - o, "%s%s %s", o ? "; " : "", res->call, paren ? paren : "");
 		o = strlen(obs);
 		snprintf(obs + o, len - o, ": %s =%ld",
 			 report_result_text(res->err, rb, sizeof(rb)), res->value);

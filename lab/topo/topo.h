@@ -65,6 +65,9 @@ struct topo_node {
 	char name[TOPO_NODE_NAME_MAX + 1];
 	struct topo_iface *ifaces;
 	size_t n_ifaces;
+	/* `lo:` under interfaces: addresses added to the node's own loopback
+	 * (named "lo", n_addrs 0 when none); never linked, not in ifaces. */
+	struct topo_iface loopback;
 	struct topo_route *routes;
 	size_t n_routes;
 	struct topo_sysctl *sysctls;
@@ -166,7 +169,7 @@ void topo_diag_sort(struct topo_diag *d, const char *file);
 #define TOPO_SYSCTLS_MAX   256
 #define TOPO_LANS_MAX      4096
 #define TOPO_CASES_MAX     1024
-#define TOPO_STEPS_MAX     256
+#define TOPO_STEPS_MAX     4096
 #define TOPO_STRING_MAX    4096 /* claim, description, step text */
 
 /*
@@ -196,6 +199,9 @@ bool topo_ifname_valid(const char *s);
 /* Lookups: the index (>= 0), or -ENOENT when there is no such name. */
 int topo_node_find(const struct topology *t, const char *name);
 int topo_iface_find(const struct topo_node *n, const char *name);
+/* Interface i of n for i < n_ifaces, n's loopback (its `lo:` addresses) for
+ * i == n_ifaces: a loop over every address of a node runs i <= n_ifaces. */
+const struct topo_iface *topo_node_iface(const struct topo_node *n, size_t i);
 
 /* Write the topology as Graphviz DOT. Returns 0 or -errno. */
 #include <stdio.h>

@@ -50,9 +50,11 @@ static void put_node(FILE *out, const struct topo_node *n)
 	put_quoted(out, n->name);
 	fputs(" [label=\"", out);
 	fprintf(out, "%s\\n", n->name);
-	for (size_t i = 0; i < n->n_ifaces; i++) {
-		const struct topo_iface *f = &n->ifaces[i];
+	for (size_t i = 0; i <= n->n_ifaces; i++) {
+		const struct topo_iface *f = topo_node_iface(n, i);
 
+		if (i == n->n_ifaces && !f->n_addrs) /* lo: shown when it has some */
+			break;
 		/* Interface names may hold '"' or '\\': escape them by hand here. */
 		for (const char *p = f->name; *p; p++) {
 			if (*p == '"' || *p == '\\')

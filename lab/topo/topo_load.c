@@ -501,6 +501,9 @@ static int parse_endpoint(struct ctx *c, const struct ynode *y, struct topo_endp
 	if (lo >= t->n_nodes || strcmp(node, t->nodes[c->by_name[lo]].name))
 		return err(c, y->mark, "endpoint '%.64s' names unknown node '%s'", y->str, node);
 	ep->node = c->by_name[lo];
+	if (!strcmp(colon + 1, "lo"))
+		return err(c, y->mark, "endpoint '%.64s': lo is the node's own loopback; it cannot "
+				       "be linked", y->str);
 	i = topo_iface_find(&t->nodes[ep->node], colon + 1);
 	if (i < 0)
 		return err(c, y->mark, "endpoint '%.64s' names unknown interface '%.32s' of node '%s'",
@@ -653,7 +656,10 @@ static int load_ifaces(struct ctx *c, const struct ynode *y, struct topo_node *n
 	if (!n->ifaces)
 		return -ENOMEM;
 	for (size_t i = 0; i < y->n && r >= 0; i += 2)
-		r = load_iface(c, &y->kids[i], &y->kids[i + 1], &n->ifaces[n->n_ifaces++]);
+		if (y->kids[i].str && !strcmp(y->kids[i].str, "lo"))
+			r = load_iface(c, &y->kids[i], &y->kids[i + 1], &n->loopback);
+		else
+			r = load_iface(c, &y->kids[i], &y->kids[i + 1], &n->ifaces[n->n_ifaces++]);
 	return r;
 }
 

@@ -37,9 +37,11 @@ static void put_node(FILE *out, const struct topology *t, size_t i, const char *
 
 	fprintf(out, "%sn%zu[\"", indent, i);
 	put_text(out, n->name);
-	for (size_t k = 0; k < n->n_ifaces; k++) {
-		const struct topo_iface *f = &n->ifaces[k];
+	for (size_t k = 0; k <= n->n_ifaces; k++) {
+		const struct topo_iface *f = topo_node_iface(n, k);
 
+		if (k == n->n_ifaces && !f->n_addrs) /* lo: shown when it has some */
+			break;
 		fputs("<br/>", out);
 		put_text(out, f->name);
 		fputc(':', out);

@@ -149,6 +149,7 @@ void topo_free(struct topology *t)
 		for (size_t j = 0; j < n->n_ifaces; j++)
 			free(n->ifaces[j].addrs);
 		free(n->ifaces);
+		free(n->loopback.addrs);
 		free(n->routes);
 		free(n->sysctls);
 	}
@@ -212,6 +213,11 @@ int topo_node_find(const struct topology *t, const char *name)
 		if (!strcmp(t->nodes[i].name, name))
 			return (int)i;
 	return -ENOENT;
+}
+
+const struct topo_iface *topo_node_iface(const struct topo_node *n, size_t i)
+{
+	return i < n->n_ifaces ? &n->ifaces[i] : &n->loopback;
 }
 
 int topo_iface_find(const struct topo_node *n, const char *name)

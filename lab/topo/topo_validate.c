@@ -83,6 +83,34 @@ static const char *addr_unusable(const struct topo_addr *a)
 	return NULL;
 }
 
+/* Why an address cannot be added to a node's loopback, or NULL.  Other
+ * 127/8 addresses may go there, as the kernel's selftests put them. */
+static const char *lo_addr_unusable(const struct topo_addr *a)
+{
+	static const uint8_t v4_loop[4] = {127, 0, 0, 1}, v6_loop[16] = {[15] = 1};
+
+	if ((a->family == AF_INET && !memcmp(a->addr, v4_loop, 4)) ||
+	    (a->family == AF_INET6 && !memcmp(a->addr, v6_loop, 16)))
+		return "already on every node's loopback";
+	if (a->family == AF_INET && a->addr[0] == 127)
+		return NULL;
+	return addr_unusable(a) ? "not a unicast address" : NULL;
+}
+
+static void check_loopback(struct vctx *v, const struct topo_node *n)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	for (size_t j = 0; j < n->loopback.n_addrs; j++) {
+		const struct topo_addr *a = &n->loopback.addrs[j];
+		const char *why = lo_addr_unusable(a);
+
+		if (why)
+			bad(v, a->mark, "address %s on lo: %s",
+			    addr_text(buf, sizeof(buf), a->family, a->addr), why);
+	}
+}
+
 static void check_ifaces(struct vctx *v, const struct topo_node *n)
 {
 	char buf[INET6_ADDRSTRLEN];
@@ -90,10 +118,7 @@ static void check_ifaces(struct vctx *v, const struct topo_node *n)
 	for (size_t i = 0; i < n->n_ifaces; i++) {
 		const struct topo_iface *f = &n->ifaces[i];
 
-		if (!strcmp(f->name, "lo"))
-			bad(v, f->mark, "interface name 'lo' is reserved: every node has its own "
-					"loopback");
-		else if (!topo_ifname_valid(f->name))
+		if (!topo_ifname_valid(f->name))
 			bad(v, f->mark,
 			    "invalid interface name '%s': 1-15 bytes, no '/', ':', '%%' or whitespace, "
 			    "not '.' or '..'",
@@ -460,6 +485,7 @@ int topo_validate(const struct topology *t, struct topo_diag *d)
 	check_names(&v);
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		check_ifaces(&v, &t->nodes[i]);
+		check_loopback(&v, &t->nodes[i]);
 		check_routes(&v, &t->nodes[i]);
 		check_sysctls(&v, &t->nodes[i]);
 	}

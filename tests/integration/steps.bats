@@ -229,3 +229,86 @@ $(cpucase on-cpu1 r1)"
 	run taskset -c 1 "$REUSELAB" probe "$f" --name "$L" --case on-cpu0 --json
 	[ "$status" -eq 1 ]
 }
+
+@test "shutdown wr: the peer reads EOF; connect S unspec: UDP forgets its peer, TCP disconnects; sleep" {
+	user_topology 'cases:
+  - id: shut
+    steps:
+      - {on: server, do: "s = socket tcp4"}
+      - {on: server, do: "bind s 10.0.1.1:$P"}
+      - {on: server, do: "listen s"}
+      - {on: client-b, do: "c = socket tcp4"}
+      - {on: client-b, do: "connect c 10.0.1.1:$P", expect: ok}
+      - {on: server, do: "a = accept s", expect: ok}
+      - {on: client-b, do: "shutdown c wr", expect: ok}
+      - {on: server, do: "read a", expect: ok =0}
+      - {on: client-b, do: "connect c unspec", expect: ok}
+      - {on: client-b, do: "getpeername c", expect: ENOTCONN}
+      - {on: client-b, do: "u = socket udp4"}
+      - {on: client-b, do: "shutdown u rdwr", expect: ENOTCONN}
+      - {on: client-b, do: "connect u 10.0.1.1:$P2", expect: ok}
+      - {on: client-b, do: "getpeername u", expect: ok >0}
+      - {on: client-b, do: "connect u unspec", expect: ok}
+      - {on: client-b, do: "getpeername u", expect: ENOTCONN}
+      - {on: client-b, do: "sleep 50"}'
+	run "$REUSELAB" probe "$f" --name "$L" --case shut --json
+	echo "$output" | jq -c '.cases[0].observed'
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -r '.cases[0].verdict')" = holds ]
+	[ "$(step 17 call)" = sleep ]
+}
+
+@test "without shutdown the peer reads no EOF: the read times out (the test above can fail)" {
+	user_topology 'cases:
+  - id: noshut
+    steps:
+      - {on: server, do: "s = socket tcp4"}
+      - {on: server, do: "bind s 10.0.1.1:$P"}
+      - {on: server, do: "listen s"}
+      - {on: client-b, do: "c = socket tcp4"}
+      - {on: client-b, do: "connect c 10.0.1.1:$P"}
+      - {on: server, do: "a = accept s"}
+      - {on: server, do: "read a", expect: ok =0}'
+	run "$REUSELAB" probe "$f" --name "$L" --case noshut --json
+	[ "$status" -eq 1 ]
+	[[ "$(echo "$output" | jq -r '.cases[0].observed')" == *"step 7 read: got timeout"* ]]
+}
+
+@test "recv and accept-all over 8 sockets: the sum over all of them; 65 sockets is an error that says so" {
+	socks() { local s= i; for i in $(seq 1 "$2"); do s="$s $1$i"; done; echo "$s"; }
+	steps=
+	for i in $(seq 1 8); do
+		steps="$steps
+      - {on: server, do: \"r$i = socket udp4\"}
+      - {on: server, do: \"setsockopt r$i SO_REUSEPORT 1\"}
+      - {on: server, do: \"bind r$i 10.0.1.1:\$P\"}
+      - {on: server, do: \"l$i = socket tcp4\"}
+      - {on: server, do: \"setsockopt l$i SO_REUSEPORT 1\"}
+      - {on: server, do: \"bind l$i 10.0.1.1:\$P2\"}
+      - {on: server, do: \"listen l$i\"}
+      - {on: client-b, do: \"u$i = socket udp4\"}
+      - {on: client-b, do: \"send u$i 10.0.1.1:\$P 5\"}"
+	done
+	user_topology "cases:
+  - id: many
+    steps:$steps
+      - {on: server, do: \"recv$(socks r 8)\", expect: ok =40}
+      - {on: client-b, do: \"burst 10.0.1.1:\$P2 24\", expect: ok =24}
+      - {on: server, do: \"accept-all$(socks l 8)\", expect: ok =24}"
+	run "$REUSELAB" probe "$f" --name "$L" --case many --json
+	echo "$output" | jq -c '.cases[0].observed'
+	[ "$status" -eq 0 ]
+	# each socket's count is in the step's text, and they add up
+	args=$(echo "$output" | jq -r '.cases[0].steps[-3].args')
+	[[ "$args" == *"(r1="* ]]
+	[ "$(echo "${args#*(}" | tr -d ')' | tr ' ' '\n' | awk -F= '{s += $2} END {print s}')" -eq 40 ]
+	args=$(echo "$output" | jq -r '.cases[0].steps[-1].args')
+	[ "$(echo "${args#*(}" | tr -d ')' | tr ' ' '\n' | awk -F= '{s += $2} END {print s}')" -eq 24 ]
+	user_topology "cases:
+  - id: too-many
+    steps:
+      - {on: server, do: \"recv$(socks r 65)\"}"
+	run "$REUSELAB" check "$f"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"case 'too-many': recv takes at most 64 sockets"* ]]
+}

@@ -195,7 +195,8 @@ static void test_other_steps(void **state)
 	parse_bad("bnd s 1.2.3.4:5", true, "unknown step 'bnd'", 0);
 	parse_bad("show me", true, "usage: show", 5);
 	parse_bad("burst 1.2.3.4:5 0", true, "1..256", 16);
-	parse_bad("recv a b c d e", true, "usage: recv", 13);
+	st = parse_ok("recv a b c d e", true);
+	assert_int_equal(st.n_socks, 5);
 	parse_bad("as-user root", true, "bad uid", 8);
 	parse_bad("r = child udp4 bind *:$P listen", true, "needs a TCP socket", 25);
 	parse_bad("r = child tcp4 reuseaddr", true, "needs 'bind ENDPOINT'", 24);
@@ -232,6 +233,8 @@ static const char *const step_samples[] = {
     "getsockopt s SO_REUSEPORT",
     "getsockname s",
     "getpeername s",
+    "shutdown s wr",
+    "sleep 10",
 };
 
 /* The step table: every step is found by its name and in op order, has a
@@ -290,8 +293,8 @@ static void test_step_arity(void **state)
 				       def->name);
 		if (def->min_args > 0)
 			parse_bad(text, true, want, len);
-		if (def->max_args >= PROBE_MAX_WORDS)
-			continue;
+		if (def->max_args >= PROBE_MAX_WORDS || def->max_args == PROBE_MAX_SOCKS)
+			continue; /* test_many_sockets */
 		for (size_t k = 0; k <= def->max_args; k++)
 			len += (size_t)snprintf(text + len, sizeof(text) - len, " w");
 		parse_bad(text, true, want, len - 1);
@@ -666,6 +669,51 @@ static void test_check_captures(void **state)
 	topo_diag_free(&d);
 }
 
+/* recv and accept-all take up to PROBE_MAX_SOCKS (64) sockets; one more is
+ * an error that says so, not a usage line. */
+static void test_many_sockets(void **state)
+{
+	char text[PROBE_MAX_SOCKS * 5 + 32], want[64];
+	const char *steps[] = {"recv", "accept-all"};
+	struct probe_step st;
+	size_t len;
+
+	(void)state;
+	assert_true(PROBE_MAX_SOCKS >= 64);
+	for (size_t k = 0; k < 2; k++) {
+		len = (size_t)snprintf(text, sizeof(text), "%s", steps[k]);
+		for (int i = 0; i < PROBE_MAX_SOCKS; i++)
+			len += (size_t)snprintf(text + len, sizeof(text) - len, " s%d", i);
+		st = parse_ok(text, true);
+		assert_int_equal(st.n_socks, PROBE_MAX_SOCKS);
+		assert_string_equal(st.socks[PROBE_MAX_SOCKS - 1], "s63");
+		snprintf(text + len, sizeof(text) - len, " s64");
+		snprintf(want, sizeof(want), "%s takes at most %d sockets", steps[k], PROBE_MAX_SOCKS);
+		parse_bad(text, true, want, len + 1);
+	}
+}
+
+/* shutdown, connect S unspec, sleep and its bound. */
+static void test_conn_steps(void **state)
+{
+	struct probe_step st;
+
+	(void)state;
+	st = parse_ok("shutdown c rdwr", true);
+	assert_int_equal(st.op, PROBE_SHUTDOWN);
+	assert_int_equal(st.num, SHUT_RDWR);
+	assert_int_equal(parse_ok("shutdown c rd", true).num, SHUT_RD);
+	parse_bad("shutdown c both", true, "rd, wr or rdwr, not 'both'", 11);
+	st = parse_ok("connect u unspec", true);
+	assert_int_equal(st.op, PROBE_CONNECT);
+	assert_string_equal(st.endpoint, "unspec");
+	parse_bad("bind u unspec", true, "bad endpoint 'unspec'", 7);
+	st = parse_ok("sleep 5000", true);
+	assert_int_equal(st.num, PROBE_SLEEP_MAX_MS);
+	parse_bad("sleep 5001", true, "sleep takes milliseconds, 0..5000", 6);
+	parse_bad("sleep 1s", true, "milliseconds", 6);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -683,6 +731,8 @@ int main(void)
 	    cmocka_unit_test(test_options_and_captures),
 	    cmocka_unit_test(test_expect_text),
 	    cmocka_unit_test(test_check_captures),
+	    cmocka_unit_test(test_many_sockets),
+	    cmocka_unit_test(test_conn_steps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
