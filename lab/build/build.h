@@ -185,6 +185,10 @@ int lab_down(const char *lab, struct teardown_result *ret, bool *ret_had_state, 
 int lab_resolve_file(const char *path, const char *name_override, char *ret_lab, size_t lab_len,
 		     struct topology **ret, struct topo_diag *diag);
 
+/* Whether LAB|FILE names a file (a '/', ".yml" or ".yaml" in it, or a regular
+ * file of that name): what lab_resolve loads rather than takes by name. */
+bool lab_arg_is_file(const char *arg);
+
 /*
  * Resolve LAB|FILE as users type it: an existing file is loaded (the lab name
  * is the file's `name:` unless name_override); otherwise a lab name whose

@@ -15,12 +15,12 @@
 #include "lab/build/build.h"
 
 /* A path-looking argument or an existing regular file is a topology file. */
-static int looks_like_file(const char *arg)
+bool lab_arg_is_file(const char *arg)
 {
 	struct stat st;
 
 	if (strchr(arg, '/') || strstr(arg, ".yml") || strstr(arg, ".yaml"))
-		return 1;
+		return true;
 	return stat(arg, &st) == 0 && S_ISREG(st.st_mode);
 }
 
@@ -112,7 +112,7 @@ int lab_resolve(const char *arg, const char *name_override, char *ret_lab, size_
 	int r;
 
 	*ret_topo = NULL;
-	if (looks_like_file(arg))
+	if (lab_arg_is_file(arg))
 		return lab_resolve_file(arg, name_override, ret_lab, lab_len, ret_topo, diag);
 	if (!topo_name_valid(arg, TOPO_LAB_NAME_MAX))
 		return diag_line(diag, -EINVAL,

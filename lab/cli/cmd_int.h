@@ -49,4 +49,24 @@ int cmd_matrix_run_error(int r, const struct matrix_result *res, const char *nod
 bool cmd_run_wants_matrix(int argc, char **argv);
 int cmd_run_matrix(int argc, char **argv);
 
+/* Whether lab `lab` is published: it has a state file or any namespace
+ * rl-<lab>.* (even one not tagged as its own: commands that take the lab by
+ * name then say so).  One-shot commands on a FILE build an ephemeral lab
+ * when it is not. */
+bool cmd_lab_published(const char *lab);
+
+/* What runs inside an ephemeral lab: fds per node of the topology; rootless
+ * when a user namespace of our own holds it.  Returns an exit status. */
+struct lab_fds;
+typedef int (*cmd_ephemeral_fn)(const struct lab_fds *fds, bool rootless, void *data);
+
+/* Build t as ephemeral lab `lab` (cmd_ephemeral.c), run fn in it, let it go.
+ * Returns fn's exit status, the build's failure, or 128+N on signal N. */
+int cmd_ephemeral_run(const struct topology *t, const char *lab, const char *cmd,
+		      cmd_ephemeral_fn fn, void *data);
+
+/* Probe t in an ephemeral lab (what run and probe FILE do). */
+int cmd_probe_ephemeral(const struct topology *t, const char *lab,
+			const struct probe_request *req, const char *cmd);
+
 #endif

@@ -2,7 +2,9 @@
 /*
  * `reuselab probe LAB|FILE [--name NAME] [--case ID]... [--claim C]... [--json]
  * [--junit FILE]`: run the catalog and the topology's own cases in a running
- * lab and report what the kernel did against what each claim predicts.
+ * lab and report what the kernel did against what each claim predicts.  A
+ * FILE whose lab is not up gets an ephemeral lab for this probe only
+ * (cmd_ephemeral.c), as `run` does.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -25,7 +27,9 @@ static void usage(FILE *out)
 		"                      [--json] [--junit FILE] [--wide]\n\n"
 		"Run the built-in cases (see 'reuselab cases') and the topology's own cases\n"
 		"inside a running lab, and report for each what the claim predicted, what\n"
-		"the kernel did, and whether the claim holds.\n\n"
+		"the kernel did, and whether the claim holds.  Given a FILE whose lab is not\n"
+		"up, build it as an ephemeral lab for this probe only, as 'reuselab run' does\n"
+		"(no name, no state; gone when the probe ends).\n\n"
 		"  -n, --name NAME   the lab's name when FILE is given (default: its name:)\n"
 		"  -c, --case ID     run only cases whose id matches (glob; repeatable)\n"
 		"  -C, --claim C     run only cases of claim C, e.g. C3 (repeatable)\n"
@@ -209,7 +213,11 @@ int cmd_probe(int argc, char **argv)
 		status = EXIT_SYSTEM;
 		goto out;
 	}
-	status = cmd_probe_lab(t, lab, &a.req, "probe");
+	/* A FILE whose lab is not up: a one-shot probe in an ephemeral lab. */
+	if (lab_arg_is_file(a.target) && !cmd_lab_published(lab))
+		status = cmd_probe_ephemeral(t, lab, &a.req, "probe");
+	else
+		status = cmd_probe_lab(t, lab, &a.req, "probe");
 out:
 	topo_free(t);
 	cmd_probe_args_free(&a);

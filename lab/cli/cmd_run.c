@@ -2,7 +2,7 @@
 /*
  * reuselab run FILE [--keep] [--name NAME] [probe options]: build, probe,
  * remove.  For CI.  By default the lab is ephemeral: its namespaces have no
- * name and are held only by this process's fds (lab_build_ephemeral), so
+ * name and are held only by this process's fds (cmd_ephemeral.c), so
  * nothing of it is on disk and the kernel frees it when we end, however we
  * end; runs of one file never collide.  As a normal user, run first enters a
  * user namespace of its own (netns/userns.h) and builds the ephemeral lab
@@ -22,7 +22,6 @@
 #include "lab/build/build.h"
 #include "lab/cli/cmd.h"
 #include "lab/cli/cmd_int.h"
-#include "netns/netns.h"
 
 static void run_usage(FILE *out)
 {
@@ -83,48 +82,6 @@ static int run_published(const struct topology *t, const char *lab,
 	return down_rc == EXIT_OK ? 128 + sig : down_rc;
 }
 
-/* Default: an ephemeral lab held by fds; rootless when we are not root. */
-static int run_ephemeral(const struct topology *t, const char *lab,
-			 const struct probe_request *preq)
-{
-	struct probe_request req = *preq;
-	struct lab_fds fds = {.lans_fd = -1};
-	char err[1024] = "";
-	bool subids;
-	int rc = EXIT_OK, r, sig;
-
-	if (geteuid() != 0) {
-		r = userns_enter(true, &subids, err, sizeof(err));
-		if (r < 0) {
-			cmd_err("run: %s", err);
-			return EXIT_USAGE;
-		}
-		req.rootless = true;
-	}
-	sigstop_block();
-	r = lab_build_ephemeral(t, lab, &fds, err, sizeof(err));
-	sig = sigstop_pending();
-	if (r < 0 && r != -EINTR) {
-		cmd_err("lab '%s': %s", lab, err[0] ? err : strerror(-r));
-		return EXIT_SYSTEM;
-	}
-	if (r == 0 && !sig) {
-		fprintf(stderr, "reuselab: lab %s is up; probing (ephemeral%s)\n", lab,
-			req.rootless ? ", rootless" : "");
-		fflush(stderr);
-		req.node_fd = fds.node_fd;
-		rc = cmd_probe_lab(t, lab, &req, "run");
-		sig = sigstop_pending();
-	}
-	lab_fds_close(&fds);
-	if (!sig && r == 0)
-		return rc;
-	if (!sig)
-		sig = SIGINT; /* -EINTR: the build saw one that has gone since */
-	cmd_err("run: interrupted by signal %d; lab %s removed", sig, lab);
-	return 128 + sig;
-}
-
 int cmd_run(int argc, char **argv)
 {
 	char lab[TOPO_LAB_NAME_MAX + 1], path[4096];
@@ -151,7 +108,8 @@ int cmd_run(int argc, char **argv)
 	rc = cmd_probe_preflight(t, &a.req.filter, "run");
 	if (rc != EXIT_OK)
 		goto out;
-	rc = a.keep ? run_published(t, lab, &a.req) : run_ephemeral(t, lab, &a.req);
+	/* Default: ephemeral (cmd_ephemeral.c), rootless when we are not root. */
+	rc = a.keep ? run_published(t, lab, &a.req) : cmd_probe_ephemeral(t, lab, &a.req, "run");
 out:
 	topo_free(t);
 	cmd_probe_args_free(&a);

@@ -208,6 +208,25 @@ as_nobody() {
 	assert_nothing_named
 }
 
+# The catalog's lab has no lan: multicast-lan's own cases need a bridge (in
+# the lab's hidden namespace) and multicast group traffic, rootless too.
+@test "rootless: a lan's bridge and multicast work as under root (multicast-lan's cases)" {
+	command -v setpriv >/dev/null || skip "setpriv (util-linux) is not installed"
+	nobody_copy
+	sed "s/^name: .*/name: $L/" topologies/multicast-lan.yml > "$NOBODY_DIR/mlan.yml"
+	chmod 644 "$NOBODY_DIR/mlan.yml"
+	run --separate-stderr "$REUSELAB" run "$NOBODY_DIR/mlan.yml" --case 'mlan-*' --json
+	[ "$status" -eq 0 ] || { echo "$output $stderr"; false; }
+	echo "$output" | jq -r '.cases[] | "\(.id) \(.verdict)"' | sort > "$BATS_TEST_TMPDIR/root"
+	[ "$(wc -l < "$BATS_TEST_TMPDIR/root")" -ge 4 ]
+	run --separate-stderr as_nobody ./reuselab run mlan.yml --case 'mlan-*' --json
+	[ "$status" -eq 0 ] || { echo "$output $stderr"; false; }
+	[[ $stderr == *"(ephemeral, rootless)"* ]]
+	[ "$(jq '.summary.error + .summary.failed + .summary.skipped' <<<"$output")" -eq 0 ]
+	jq -r '.cases[] | "\(.id) \(.verdict)"' <<<"$output" | sort | diff "$BATS_TEST_TMPDIR/root" -
+	assert_nothing_named
+}
+
 @test "rootless: up, down, exec, probe and run --keep say they need root, exit 2" {
 	nobody_copy
 	for cmd in "up lab.yml" "down $L" "exec $L server -- true" "probe $L" "run --keep lab.yml"; do
@@ -284,4 +303,61 @@ run_where_userns_forbidden() {
 	[ -z "$(lab_namespaces "$FOREIGN")" ]
 	[ ! -e "/run/reuselab/$FOREIGN.json" ]
 	[ ! -e "/run/reuselab/$FOREIGN.lock" ]
+}
+
+# ------------------------------------------------- probe FILE
+
+# Runs reuselab "$@" in the background (stdout, stderr to $BATS_TEST_TMPDIR/bg.*),
+# checking that nothing of $L is named while it runs; sets BG_RC.
+run_unnamed() {
+	local seen=0
+	"$REUSELAB" "$@" > "$BATS_TEST_TMPDIR/bg.out" 2> "$BATS_TEST_TMPDIR/bg.err" &
+	BG_PIDS+=($!)
+	while kill -0 "${BG_PIDS[0]}" 2>/dev/null; do
+		assert_nothing_named
+		seen=$((seen + 1))
+	done
+	BG_RC=0
+	wait "${BG_PIDS[0]}" || BG_RC=$?
+	BG_PIDS=()
+	echo "# $1: looked $seen times while it ran" >&3
+	assert_nothing_named
+}
+
+@test "probe FILE of a lab that is not up builds an ephemeral lab, as run does" {
+	run_unnamed probe "$TOPO" --case 'c1-*' --json
+	cat "$BATS_TEST_TMPDIR/bg.err"
+	[ "$BG_RC" -eq 0 ]
+	grep -q "lab $L is up; probing (ephemeral)" "$BATS_TEST_TMPDIR/bg.err"
+	[ "$(jq -r .isolation.ephemeral "$BATS_TEST_TMPDIR/bg.out")" = true ]
+	[ "$(jq -r .lab "$BATS_TEST_TMPDIR/bg.out")" = "$L" ]
+	[ "$(jq '.cases | length' "$BATS_TEST_TMPDIR/bg.out")" -ge 3 ]
+	[ "$(jq '.summary.error + .summary.failed' "$BATS_TEST_TMPDIR/bg.out")" -eq 0 ]
+}
+
+@test "probe FILE of a lab that is up probes that published lab" {
+	"$REUSELAB" up "$TOPO" >/dev/null
+	run --separate-stderr "$REUSELAB" probe "$TOPO" --case c1-two-servers-none --json
+	[ "$status" -eq 0 ] || { echo "$output $stderr"; false; }
+	[ "$(jq -r .isolation.ephemeral <<<"$output")" = false ]
+	[[ $stderr != *ephemeral* ]]
+	[ "$(lab_namespaces "$L" | wc -l)" -eq 3 ]
+	"$REUSELAB" down "$L"
+	assert_nothing_named
+}
+
+@test "SIGKILL of probe FILE in its ephemeral lab leaves nothing" {
+	local deadline=$((SECONDS + 60))
+	"$REUSELAB" probe "$TOPO" --json > /dev/null 2> "$BATS_TEST_TMPDIR/err" &
+	BG_PIDS=($!)
+	until grep -q "probing (ephemeral)" "$BATS_TEST_TMPDIR/err"; do
+		kill -0 "${BG_PIDS[0]}" 2>/dev/null && ((SECONDS < deadline)) || { cat "$BATS_TEST_TMPDIR/err"; false; }
+	done
+	kill -KILL "${BG_PIDS[0]}"
+	wait "${BG_PIDS[0]}" || true
+	BG_PIDS=()
+	deadline=$((SECONDS + 10))
+	while [ -n "$(our_processes)" ] && ((SECONDS < deadline)); do sleep 0.05; done
+	[ -z "$(our_processes)" ] || { echo "processes left: $(our_processes)"; false; }
+	assert_nothing_named
 }

@@ -18,6 +18,7 @@ setup_file() {
 teardown_file() {
 	"$REUSELAB" down "$L" >/dev/null 2>&1 || true
 	force_down "$L"
+	force_down "${L}x" # a test's second lab, should it have failed midway
 }
 
 # res CASE PREFIX: result of the first step of CASE whose args start with PREFIX.
@@ -466,10 +467,18 @@ PY
 	[ "$output" = "reuselab: probe: no case matches 'x\\x1b[2J' (see 'reuselab cases')" ]
 }
 
+# (probe FILE of a lab with nothing up builds an ephemeral lab: isolated.bats.)
 @test "a lab that is not running: exit 3 naming the namespace" {
-	run "$REUSELAB" probe topologies/two-nics.yml --name "${L}x"
+	local x=${L}x
+	"$REUSELAB" up topologies/two-nics.yml --name "$x" >/dev/null
+	ip netns del "rl-$x.server"
+	run "$REUSELAB" probe topologies/two-nics.yml --name "$x"
+	"$REUSELAB" down -q "$x"
 	[ "$status" -eq 3 ]
-	[[ "$output" == *"/run/netns/rl-${L}x."* ]]
+	[[ "$output" == *"/run/netns/rl-$x.server"* ]]
+	run "$REUSELAB" probe "nosuch$x"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"lab 'nosuch$x' is not up"* ]]
 }
 
 @test "cases lists the catalog with claims" {
