@@ -146,6 +146,12 @@ const struct catalog_case catalog_cases[] = {
      ART, "bind fails: both sockets need SO_REUSEADDR", RESTART_TW(RA, NONE, "EADDRINUSE")},
     {"restart-tw-reuse-both", "C10", "restart over TIME-WAIT, SO_REUSEADDR on both", ART,
      "bind succeeds (the old connection is in TIME-WAIT)", RESTART_TW(RA, RA, "ok")},
+    {"restart-tw-same-program", "C3",
+     "the same server restarted over TIME-WAIT: SO_REUSEADDR on the old and the new socket", ART,
+     "bind succeeds", RESTART_TW(RA, RA, "ok")},
+    {"restart-est-same-program", "C3",
+     "the same server restarted over ESTABLISHED: SO_REUSEADDR on the old and the new socket",
+     ART, "bind succeeds while the old connection exists", RESTART_EST(RA, RA, "ok")},
     {"restart-est-reuse-none", "C3", "restart over ESTABLISHED, no SO_REUSEADDR", ART,
      "bind fails (EADDRINUSE)", RESTART_EST(NONE, NONE, "EADDRINUSE")},
     {"restart-est-reuse-new", "C3", "restart over ESTABLISHED, SO_REUSEADDR on the new socket", ART,
@@ -176,6 +182,11 @@ const struct catalog_case catalog_cases[] = {
      "two processes, same address and port, TCP, SO_REUSEADDR, listening", ART,
      "2nd server fails: TCP never binds one address and port twice",
      DIFFADDR_2P(RA, "reuseaddr ", "$A", "fail")},
+
+    {"dup-tcp-reuseport-2proc", "C4",
+     "two processes, same address and port, TCP, SO_REUSEPORT, listening", ART,
+     "2nd server fails: TCP never binds one address and port twice",
+     DIFFADDR_2P(RP, "reuseport ", "$A", "fail")},
 
     /* ---- C6: complete duplicates with SO_REUSEADDR ---- */
     {"dup-udp-reuseaddr", "C6", "UDP duplicate bind, SO_REUSEADDR on both", ART,

@@ -168,6 +168,18 @@ struct catalog_case {
 extern const struct catalog_case catalog_cases[];
 extern const size_t catalog_n_cases;
 
+/*
+ * Judge the article's claims (lab/probe/probe_claims.c) from the catalog
+ * cases' results cases[0..n) (user cases excluded: their expectations are
+ * not the claims'): rep->claims gets one result per claim whose article's
+ * own setting was tried, each with the conditions its cases tried and
+ * whether it held there.  0 or -ENOMEM (rep untouched).
+ */
+int probe_claims_judge(const struct case_result *cases, size_t n, struct report *rep);
+/* The k-th deciding case of the i-th claim of the claim table: false past
+ * either end. */
+bool probe_claim_case(size_t i, size_t k, const char **ret_claim, const char **ret_case);
+
 /* Node roles the catalog is written against, resolved from a topology. */
 struct probe_roles {
 	int srv, cli, cli2;   /* node indexes or -1 */

@@ -151,10 +151,11 @@ static void sysctls_record(struct run *R, struct report *rep)
 	probe_leave_node(R);
 }
 
-/* The selected cases, catalog first, each into a new result of rep.
- * 0 or -ENOMEM. */
+/* The selected cases, catalog first, each into a new result of rep, and
+ * the claims judged from the catalog's.  0 or -ENOMEM. */
 static int cases_run(struct run *R, const struct probe_opts *o, struct report *rep)
 {
+	size_t n_catalog;
 	struct case_result *cr;
 	long t0;
 	int r;
@@ -173,6 +174,10 @@ static int cases_run(struct run *R, const struct probe_opts *o, struct report *r
 		if (r < 0)
 			return r;
 	}
+	n_catalog = rep->n_cases;
+	r = probe_claims_judge(rep->cases, n_catalog, rep);
+	if (r < 0)
+		return r;
 	for (size_t i = 0; i < R->t->n_cases; i++) {
 		const struct topo_case *tc = &R->t->cases[i];
 

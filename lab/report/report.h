@@ -53,6 +53,33 @@ struct case_result {
 	long ms;                /* how long the case ran (JUnit time=) */
 };
 
+/* How a claim of the article fared, judged from its deciding cases. */
+enum claim_verdict {
+	CLAIM_HOLDS,                 /* every deciding case held */
+	CLAIM_HOLDS_WITH_CONDITIONS, /* held in the article's own setting, not in another */
+	CLAIM_DIFFERS,               /* a case of the article's own setting differs */
+};
+
+#define REPORT_CLAIM_CONDS 8
+
+/* One condition a claim was tried under: the case that tried it and whether
+ * the claim held there.  Strings are the producer's and outlive the report
+ * (the probe module's static claim table). */
+struct claim_condition {
+	const char *when;    /* the condition in words */
+	const char *case_id; /* the deciding case */
+	bool article;        /* the article's own setting */
+	bool holds;          /* the case held (else it differed) */
+};
+
+struct claim_result {
+	const char *id;        /* "C3" */
+	const char *statement; /* the claim in one sentence */
+	enum claim_verdict verdict;
+	struct claim_condition conds[REPORT_CLAIM_CONDS]; /* the cases that ran, in table order */
+	size_t n_conds;
+};
+
 struct report {
 	char kernel[128];       /* uname -r */
 	char lab[64];
@@ -66,11 +93,13 @@ struct report {
 	size_t n_uid_map;
 	struct case_result *cases;
 	size_t n_cases;
+	struct claim_result *claims; /* judged claims (JSON "claims", the table's claim section) */
+	size_t n_claims;
 };
 
 /* Frees what one case owns and zeroes it (NULL-safe). */
 void report_case_clear(struct case_result *c);
-/* Frees the cases and everything they own; r->sysctls_json is the caller's. */
+/* Frees the cases and claims and everything they own; r->sysctls_json is the caller's. */
 void report_free_cases(struct report *r);
 /* counts[v]: how many cases have verdict v. */
 void report_count_verdicts(const struct report *r, size_t counts[REPORT_N_VERDICTS]);
@@ -127,6 +156,8 @@ const char *report_result_text(int err, char *buf, size_t len);
 const char *report_verdict_name(enum verdict v);
 /* "holds", "differs", "failed", "error", "skipped" (the JSON schema's words). */
 const char *report_verdict_json(enum verdict v);
+/* "holds", "holds-with-conditions", "differs" (table and JSON alike). */
+const char *report_claim_verdict_name(enum claim_verdict v);
 
 /*
  * Writes s for a terminal: every control character (C0, DEL, and C1 whether

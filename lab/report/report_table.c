@@ -2,7 +2,7 @@
 /*
  * The human report: one row per case (case, claim, predicted, observed,
  * verdict), the error or skip reason and the sockets a case asked to see
- * indented under it, and a summary line.  Colour (ANSI) only when the caller says the output is a
+ * indented under it, one line per judged claim, and a summary line.  Colour (ANSI) only when the caller says the output is a
  * tty.  Given a width, the predicted and observed columns are cut to fit it,
  * ending in "..." (the JSON report keeps the full text).
  */
@@ -58,31 +58,33 @@ static void put_cell(FILE *out, const char *s, int width)
 	fprintf(out, "%*s", width - n + 2, "");
 }
 
-/* Like put_cell, but text longer than width is cut to end in "...", at a
- * UTF-8 character boundary. */
-static void put_cell_cut(FILE *out, const char *s, int width)
+/* s escaped, cut to end in "..." (at a UTF-8 character boundary) when it is
+ * wider than width (0: no limit).  Returns the width written. */
+static int put_text_cut(FILE *out, const char *s, int width)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *m;
-	int n;
+	int n = (int)report_text_put(NULL, str_or_dash(s));
 
-	if ((int)report_text_put(NULL, str_or_dash(s)) <= width || width < 4) {
-		put_cell(out, s, width);
-		return;
-	}
-	m = open_memstream(&buf, &len);
-	if (!m) {
-		put_cell(out, s, width);
-		return;
-	}
+	if (n <= width || width < 4 || !(m = open_memstream(&buf, &len)))
+		return (int)report_text_put(out, str_or_dash(s));
 	report_text_put(m, str_or_dash(s));
 	fclose(m);
 	n = width - 3;
 	while (n > 0 && ((unsigned char)buf[n] & 0xc0) == 0x80)
 		n--;
-	fprintf(out, "%.*s...%*s", n, buf, width - n - 3 + 2, "");
+	fprintf(out, "%.*s...", n, buf);
 	free(buf);
+	return n + 3;
+}
+
+/* Like put_cell, but text longer than width is cut to end in "...". */
+static void put_cell_cut(FILE *out, const char *s, int width)
+{
+	int n = put_text_cut(out, s, width);
+
+	fprintf(out, "%*s", width - n + 2, "");
 }
 
 /* Columns narrow enough for the row to fit in `cols` (0: no limit): the
@@ -139,6 +141,74 @@ static void put_case(FILE *out, const struct case_result *c, const int w[4], boo
 		put_seen(out, &c->steps[s]);
 }
 
+/* "WHEN; WHEN" of claim c's conditions that held (or differed, with their
+ * case ids), or NULL when none did (free it). */
+static char *claim_conds_text(const struct claim_result *c, bool held)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	bool first = true;
+
+	if (!m)
+		return NULL;
+	for (size_t i = 0; i < c->n_conds; i++) {
+		if (c->conds[i].holds != held)
+			continue;
+		fprintf(m, "%s%s", first ? "" : "; ", c->conds[i].when);
+		if (!held)
+			fprintf(m, " (%s)", c->conds[i].case_id);
+		first = false;
+	}
+	if (fclose(m) != 0 || first) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* "LABEL: TEXT" in the last column (indent columns in), cut to cols. */
+static void put_claim_conds(FILE *out, const struct claim_result *c, bool held, int indent,
+			    int cols)
+{
+	char *text = claim_conds_text(c, held);
+
+	if (!text)
+		return;
+	fprintf(out, "%*s%s: ", indent, "", held ? "holds" : "differs");
+	put_text_cut(out, text, cols > 0 ? cols - indent - (held ? 7 : 9) : 0);
+	fputc('\n', out);
+	free(text);
+}
+
+/* After the cases: each judged claim, its verdict, and the conditions under
+ * which it held and differed (a claim that held throughout: one line). */
+static void put_claims(FILE *out, const struct report *r, bool color, int cols)
+{
+	int w = 5, vw = 21; /* "claim", "holds-with-conditions" */
+
+	if (!r->n_claims)
+		return;
+	for (size_t i = 0; i < r->n_claims; i++)
+		widen(&w, r->claims[i].id);
+	fprintf(out, "%-*s  %-*s  %s\n", w, "claim", vw, "verdict", "conditions");
+	for (size_t i = 0; i < r->n_claims; i++) {
+		const struct claim_result *c = &r->claims[i];
+
+		put_cell(out, c->id, w);
+		fprintf(out, "%s%s%s", color ? (c->verdict == CLAIM_HOLDS ? C_GREEN : C_YELLOW) : "",
+			report_claim_verdict_name(c->verdict), color ? C_RESET : "");
+		if (c->verdict == CLAIM_HOLDS) {
+			fprintf(out, "%*sin every condition tried (%zu case%s)\n", vw - 5 + 2, "",
+				c->n_conds, c->n_conds == 1 ? "" : "s");
+			continue;
+		}
+		fputc('\n', out);
+		put_claim_conds(out, c, true, w + 2, cols);
+		put_claim_conds(out, c, false, w + 2, cols);
+	}
+}
+
 int report_write_table(const struct report *r, FILE *out, bool color)
 {
 	return report_write_table_fit(r, out, color, 0);
@@ -169,6 +239,7 @@ int report_write_table_fit(const struct report *r, FILE *out, bool color, int co
 		w[3], "observed", "verdict");
 	for (size_t i = 0; i < r->n_cases; i++)
 		put_case(out, &r->cases[i], w, color);
+	put_claims(out, r, color, cols);
 	report_count_verdicts(r, counts);
 	fprintf(out, "%zu case%s: %zu hold%s, %zu differ%s, %zu FAILED, %zu error%s", r->n_cases,
 		r->n_cases == 1 ? "" : "s", counts[VERDICT_HOLDS],

@@ -101,6 +101,19 @@ const char *report_verdict_json(enum verdict v)
 	return "error";
 }
 
+const char *report_claim_verdict_name(enum claim_verdict v)
+{
+	switch (v) {
+	case CLAIM_HOLDS:
+		return "holds";
+	case CLAIM_HOLDS_WITH_CONDITIONS:
+		return "holds-with-conditions";
+	case CLAIM_DIFFERS:
+		return "differs";
+	}
+	return "differs";
+}
+
 /* The table shouts the one verdict that fails a run; otherwise the JSON words. */
 const char *report_verdict_name(enum verdict v)
 {
@@ -137,6 +150,9 @@ void report_free_cases(struct report *r)
 	free(r->cases);
 	r->cases = NULL;
 	r->n_cases = 0;
+	free(r->claims);
+	r->claims = NULL;
+	r->n_claims = 0;
 }
 
 void report_count_verdicts(const struct report *r, size_t counts[REPORT_N_VERDICTS])

@@ -102,6 +102,8 @@ is() {
 	is restart-tw-reuse-new "bind n " EADDRINUSE differs
 	is restart-tw-reuse-old "bind n " EADDRINUSE holds
 	is restart-tw-reuse-both "bind n " ok holds
+	# the article's restart: the same program, so the old sockets set it too
+	is restart-tw-same-program "bind n " ok holds
 }
 
 @test "C3, C10, C11: restart over ESTABLISHED" {
@@ -113,6 +115,7 @@ is() {
 	is restart-est-reuse-old "bind n " EADDRINUSE holds
 	is restart-est-reuse-both "bind n " ok differs
 	[ "$(res restart-est-reuse-both "listen n")" = ok ]
+	is restart-est-same-program "bind n " ok holds
 }
 
 @test "C4, C5: one port on different local addresses, one and two processes" {
@@ -128,6 +131,8 @@ is() {
 	is diffaddr-alias-2proc-reuseaddr "s2 = child" ok holds
 	is diffaddr-alias-2proc-none "s2 = child" ok differs
 	is dup-tcp-reuseaddr-2proc "s2 = child" EADDRINUSE holds
+	# two TCP listeners on one address and port: SO_REUSEPORT allows it
+	is dup-tcp-reuseport-2proc "s2 = child" ok differs
 	[ "$(jq -r '.cases[] | select(.id == "dup-tcp-reuseaddr-2proc") | .steps[] | select(.args | startswith("s2 = child")) | .call' "$REPORT")" = "child bind" ]
 	[ "$(jq -r '.cases[] | select(.id == "diffaddr-alias-2proc-none") | .steps[] | select(.args | startswith("s2 = child")) | .call' "$REPORT")" = "child listen" ]
 }
@@ -216,6 +221,53 @@ res_args() {
 	[ $((a + b + c)) -eq 30 ]
 }
 
+# claim CLAIM: its verdict in the report.
+claim() {
+	jq -r --arg c "$1" '.claims[] | select(.id == $c) | .verdict' "$REPORT"
+}
+
+@test "claims: each verdict follows its cases' verdicts, judged in the article's setting first" {
+	[ "$(jq '.claims | length' "$REPORT")" -eq 12 ]
+	# every deciding case's verdict is the case's own, and the claim's verdict
+	# is computed from them: differs when an article-setting case differs,
+	# holds-with-conditions when only another does, holds otherwise
+	bad=$(jq -r '. as $r | .claims[] | . as $cl | .cases[] | . as $k
+		| select($k.verdict != ($r.cases[] | select(.id == $k.id) | .verdict)) | "\($cl.id) \($k.id)"' "$REPORT")
+	[ -z "$bad" ] || { echo "case verdicts differ: $bad"; false; }
+	bad=$(jq -r '.claims[] | . as $cl
+		| (if any(.cases[]; .article_setting and .verdict == "differs") then "differs"
+		   elif any(.cases[]; .verdict == "differs") then "holds-with-conditions"
+		   else "holds" end) as $want
+		| select(.verdict != $want) | "\(.id): \(.verdict), want \($want)"' "$REPORT")
+	[ -z "$bad" ] || { echo "$bad"; false; }
+	# conditions name when it holds and when it differs, one per case
+	[ "$(jq '[.claims[] | select((.conditions.holds | length) + (.conditions.differs | length) != (.cases | length))] | length' "$REPORT")" -eq 0 ]
+	# what this kernel gives (docs/cases.md "Claim verdicts")
+	for c in C1 C8 C9 C11 C12; do [ "$(claim $c)" = holds ]; done
+	for c in C2 C3 C4 C5 C6 C7; do [ "$(claim $c)" = holds-with-conditions ]; done
+	[ "$(claim C10)" = differs ]
+	# C3: the article's restart holds; the new socket's option alone differs
+	[ "$(jq -r '.claims[] | select(.id == "C3") | [.cases[] | select(.verdict == "differs") | .id] | join(" ")' "$REPORT")" = "restart-tw-reuse-new restart-est-reuse-new" ]
+	[ "$(jq -r '.claims[] | select(.id == "C3") | [.cases[] | select(.article_setting) | .verdict] | unique | join(" ")' "$REPORT")" = holds ]
+	# C4: two TCP listeners on one address and port with SO_REUSEPORT
+	[ "$(jq -r '.claims[] | select(.id == "C4") | .cases[] | select(.id == "dup-tcp-reuseport-2proc") | .verdict' "$REPORT")" = differs ]
+}
+
+@test "claims: the table ends with one section of claim verdicts; a filter judges only what ran" {
+	run "$REUSELAB" probe "$L" --claim C3 --claim C10
+	[ "$status" -eq 0 ]
+	[[ "$output" == *$'\nclaim  verdict                conditions\nC3     holds-with-conditions\n       holds: old and new socket set SO_REUSEADDR (the same program restarted), TIME-WAIT;'* ]]
+	[[ "$output" == *$'\n       differs: the new socket\'s SO_REUSEADDR alone, TIME-WAIT (restart-tw-reuse-new); '* ]]
+	[[ "$output" == *$'\nC10    differs\n'* ]]
+	[ "$(grep -c '^C[0-9]' <<<"$output")" -eq 2 ]
+	[[ "${lines[-1]}" == "8 cases: "* ]]
+	# a claim none of whose own cases ran is not judged
+	run "$REUSELAB" probe "$L" --json --case restart-tw-reuse-new
+	[ "$(echo "$output" | jq '.claims | length')" -eq 0 ]
+	run "$REUSELAB" probe "$L" --claim C1
+	[[ "$output" == *$'\nC1     holds                  in every condition tried (3 cases)\n'* ]]
+}
+
 @test "every case uses fresh ports: no two cases share one (but C12's 10013)" {
 	dup=$(jq -r '[.cases[] | .id as $id | [.steps[] | select(.call == "bind") | .args | capture(":(?<p>[0-9]+)$").p] | unique | .[] | select(. != "10013") | "\(.)"] | group_by(.) | map(select(length > 1)) | length' "$REPORT")
 	[ "$dup" -eq 0 ]
@@ -227,7 +279,7 @@ res_args() {
 	[ "$(echo "$output" | jq -r '[.cases[].id] | join(" ")')" = "c12-daytime-restart c12-daytime-restart-noreuse" ]
 	run "$REUSELAB" probe "$L" --json --case 'restart-tw-*' --case dup-udp-none
 	[ "$status" -eq 0 ]
-	[ "$(echo "$output" | jq '.cases | length')" -eq 5 ]
+	[ "$(echo "$output" | jq '.cases | length')" -eq 6 ]
 	run "$REUSELAB" probe "$L" --case no-such-case
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"no case matches 'no-such-case'"* ]]

@@ -56,6 +56,16 @@ PYEOF
 	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/r.json"
 	run validate docs/report.schema.json "$BATS_TEST_TMPDIR/r.json"
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	# the claims section is there, and the schema holds it to its words
+	[ "$(jq '.claims | length' "$BATS_TEST_TMPDIR/r.json")" -eq 12 ]
+	jq '.claims[0].verdict = "mostly"' "$BATS_TEST_TMPDIR/r.json" >"$BATS_TEST_TMPDIR/bad.json"
+	run validate docs/report.schema.json "$BATS_TEST_TMPDIR/bad.json"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"/claims/0/verdict: 'mostly' is not one of"* ]]
+	jq 'del(.claims[2].conditions.differs)' "$BATS_TEST_TMPDIR/r.json" >"$BATS_TEST_TMPDIR/bad.json"
+	run validate docs/report.schema.json "$BATS_TEST_TMPDIR/bad.json"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"/claims/2/conditions: 'differs' is a required property"* ]]
 	# and the report diffs cleanly against itself
 	run "$REUSELAB" diff "$BATS_TEST_TMPDIR/r.json" "$BATS_TEST_TMPDIR/r.json"
 	[ "$status" -eq 0 ]
