@@ -29,7 +29,7 @@ src() {
 		[ "$status" -eq 0 ] || { echo "$output"; false; }
 		# every case: claim = the source file, description names the test
 		[ "$(grep -c '^  - id: ' "$f")" -eq "$(grep -c "^    claim: $s\$" "$f")" ] || { echo "$f: a case's claim is not $s"; false; }
-		[ "$(grep -c '^  - id: ' "$f")" -eq "$(grep -cE "^    description: (selftests/net/$s (TEST_F\(|main\(\))|gVisor $s [A-Za-z0-9]+Test\.[A-Za-z])" "$f")" ] || { echo "$f: a case does not name its test"; false; }
+		[ "$(grep -c '^  - id: ' "$f")" -eq "$(grep -cE "^    description: (selftests/net/$s (TEST(_F)?\(|main\(\))|gVisor $s [A-Za-z0-9]+Test\.[A-Za-z])" "$f")" ] || { echo "$f: a case does not name its test"; false; }
 		n=$((n + $(grep -c '^  - id: ' "$f")))
 	done
 	echo "# $n corpus cases" >&3
