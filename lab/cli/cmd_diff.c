@@ -21,9 +21,10 @@ static void usage(FILE *out)
 	fprintf(out, "Usage: reuselab diff A.json B.json [C.json...]\n\n"
 		     "Compare two reports of `probe --json` / `run --json`, or two of\n"
 		     "`matrix --json`, and print the cases or cells whose outcome changed, and\n"
-		     "cases present in only one.  With three or more probe reports (the same lab\n"
-		     "on several kernels): a table, one row per case whose step results differ,\n"
-		     "one column per report headed by its kernel.  Exit 0 no change, 1 changes,\n"
+		     "cases present in only one.  With three or more probe reports or three or\n"
+		     "more matrices (the same lab on several kernels): a table, one row per case\n"
+		     "or matrix cell whose results differ, one column per report headed by its\n"
+		     "kernel, each with the errno it gave.  Exit 0 no change, 1 changes,\n"
 		     "2 bad input.\n");
 }
 

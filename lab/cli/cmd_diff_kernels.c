@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * reuselab diff A.json B.json C.json...: three or more probe reports (the
- * same lab on several kernels) side by side, one row per case whose results
- * differ, one column per report.  Exit 0 all agree, 1 some differ, 2 bad input.
+ * reuselab diff A.json B.json C.json...: three or more probe reports or bind
+ * matrices (the same lab on several kernels) side by side, one row per case
+ * or cell whose results differ, one column per report.  Exit 0 all agree,
+ * 1 some differ, 2 bad input.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +23,15 @@ int cmd_diff_kernels(int n, char **paths)
 	if (!r || !rp) {
 		cmd_err("diff: out of memory");
 		rc = EXIT_SYSTEM;
+		goto out;
+	}
+	fflush(stdout);
+	rows = report_matrix_compare(paths, (size_t)n, stdout, why, sizeof(why));
+	if (rows != -ENOTSUP) {
+		if (rows < 0)
+			cmd_err("diff: %s", why);
+		rc = rows < 0 ? (rows == -EINVAL ? EXIT_USAGE : EXIT_SYSTEM)
+			      : rows ? EXIT_DIFFERS : EXIT_OK;
 		goto out;
 	}
 	for (i = 0; i < n; i++) {

@@ -38,6 +38,8 @@ static void run_usage(FILE *out)
 		     "                   leave it up for 'ip netns exec'; 'reuselab down' removes it\n"
 		     "  -n, --name NAME  lab name instead of the file's 'name:'\n"
 		     "  other options    as for 'reuselab probe' (see 'reuselab probe --help')\n\n"
+		     "The bind matrix instead of the probe (as 'reuselab matrix', no 'up' needed):\n"
+		     "  --matrix NODE          with --json, --proto P, --axes SET, --addr X=ADDR\n\n"
 		     "Inside another kernel, under QEMU (see docs/kernels.md):\n"
 		     "  --kernel K             a release 'reuselab kernels' lists, or a vmlinuz path;\n"
 		     "                         repeat for several kernels\n"
@@ -92,6 +94,9 @@ int cmd_run(int argc, char **argv)
 	/* --kernel: the run inside other kernels under QEMU (cmd_run_kernel.c) */
 	if (cmd_run_wants_kernel(argc, argv) && !cmd_wants_help(argc, argv))
 		return cmd_run_kernel(argc, argv);
+	/* --matrix NODE: the bind matrix instead of the probe (cmd_run_matrix.c) */
+	if (cmd_run_wants_matrix(argc, argv) && !cmd_wants_help(argc, argv))
+		return cmd_run_matrix(argc, argv);
 	r = cmd_probe_args(argc, argv, "run", &a);
 	if (r != 0) {
 		if (r == 1)

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +26,7 @@ struct kopts {
 	const char *kernel[MAX_KERNELS];
 	int n_kernel, timeout_s;
 	char **pass; /* the guest run's options */
-	int n_pass, json;
+	int n_pass, json, matrix;
 };
 
 int cmd_run_wants_kernel(int argc, char **argv)
@@ -49,6 +50,18 @@ static const char **slot(struct kopts *o, const char *opt)
 		if (!strcmp(opt, names[i]))
 			return slots[i];
 	return NULL;
+}
+
+/* Options of the guest's run that take a value (the next argument). */
+static bool takes_value(const char *opt)
+{
+	static const char *const names[] = {"-c",	"--case", "-C",	    "--claim",
+					    "--matrix", "--axes", "--addr", "--proto"};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(opt, names[i]))
+			return true;
+	return false;
 }
 
 static int parse_one(struct kopts *o, int argc, char **argv, int *i)
@@ -79,10 +92,10 @@ static int parse_one(struct kopts *o, int argc, char **argv, int *i)
 		o->kernel[o->n_kernel++] = a + 9;
 	} else if (a[0] == '-') {
 		o->json |= !strcmp(a, "--json");
+		o->matrix |= !strcmp(a, "--matrix");
 		o->pass[o->n_pass++] = argv[*i];
-		/* probe options with a value travel with it */
-		if ((!strcmp(a, "-c") || !strcmp(a, "--case") || !strcmp(a, "-C") ||
-		     !strcmp(a, "--claim")) && *i + 1 < argc)
+		/* probe and matrix options with a value travel with it */
+		if (takes_value(a) && *i + 1 < argc)
 			o->pass[o->n_pass++] = argv[++*i];
 	} else if (!o->file) {
 		o->file = a;
@@ -120,7 +133,7 @@ static int parse(struct kopts *o, int argc, char **argv)
 		o->pass[o->n_pass++] = "--name";
 		o->pass[o->n_pass++] = (char *)o->name;
 	}
-	if (o->n_kernel > 1 && !o->json) /* the comparison reads JSON */
+	if (o->n_kernel > 1 && !o->json && !o->matrix) /* the comparison reads JSON */
 		o->pass[o->n_pass++] = "--json";
 	if (o->junit) {
 		o->pass[o->n_pass++] = "--junit";
@@ -216,7 +229,8 @@ static int run_one(struct kopts *o, const struct kernel_info *k, struct report *
 	}
 	if (res.err_len)
 		fwrite(res.err, 1, res.err_len, stderr);
-	r = o->n_kernel > 1 ? deliver_parsed(o, &res, ret) : deliver(o, &res);
+	/* matrices: each kernel's as it came; `reuselab diff` compares saved ones */
+	r = o->n_kernel > 1 && !o->matrix ? deliver_parsed(o, &res, ret) : deliver(o, &res);
 	kernel_result_free(&res);
 	return r;
 }

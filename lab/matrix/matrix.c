@@ -451,6 +451,7 @@ static int matrix_inside(void *arg)
 	r = matrix_discover(res, cfg ? cfg->want : NULL);
 	if (r < 0)
 		return r;
+	matrix_tw_room(res);
 	t0 = now_ms();
 	for (size_t i = 0; i < job->total; i++) {
 		cell_decode(res, &res->cells[i], i, per);

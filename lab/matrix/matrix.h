@@ -87,7 +87,7 @@ struct matrix_result {
 	struct in_addr addr[MX_N_ADDR];	  /* the IPv4 axes */
 	struct in6_addr addr6[MX_N_ADDR]; /* the IPv6 axes */
 	char addr_if[MX_N_ADDR][IF_NAMESIZE];
-	char notes[4][128];		 /* why an axis is missing, "" when none */
+	char notes[5][128];		 /* why an axis is missing, limits raised; "" when none */
 	char why[160];			 /* with -EADDRNOTAVAIL: which address */
 	struct matrix_if_addr *if_addrs; /* every address of the node */
 	size_t n_if_addrs;

@@ -15,6 +15,10 @@
  */
 int matrix_discover(struct matrix_result *res, const char *const *want);
 
+/* Inside the node's namespace: make net.ipv4.tcp_max_tw_buckets hold every
+ * TIME-WAIT the run's cells leave; a note in res->notes[4] when it acted. */
+void matrix_tw_room(struct matrix_result *res);
+
 /*
  * Write the lab as one inline <svg>: from the topology t (may be NULL), else
  * from the kernel's view v (may be NULL), else the node alone from r's

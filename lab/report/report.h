@@ -131,6 +131,14 @@ int report_read_file(const char *path, struct report *r, char *why, size_t why_l
  */
 int report_compare(const struct report *const *r, size_t n, FILE *out);
 
+/*
+ * The same for bind matrices (reuselab-matrix/1 files): one row per cell
+ * whose result differs, one column per file headed by its kernel.  Returns
+ * the number of rows, -ENOTSUP when paths[0] is no matrix (then nothing is
+ * printed), -EINVAL for bad input, -EIO, -ENOMEM; why says the cause.
+ */
+int report_matrix_compare(char *const *paths, size_t n, FILE *out, char *why, size_t why_len);
+
 /* 0 when every user expectation held, 1 when one did not, 3 on a system error;
  * differs and skipped never fail. */
 int report_exit_status(const struct report *r);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "lab/report/report.h"
+#include "lab/report/report_int.h"
 #include "lab/util/util.h"
 
 #define SCHEMA_REPORT "reuselab-report/1"
@@ -189,7 +190,7 @@ static int case_key(struct json_object *c, char *buf, size_t len)
 	return 0;
 }
 
-static int cell_key(struct json_object *c, char *buf, size_t len)
+int report_cell_key(struct json_object *c, char *buf, size_t len)
 {
 	struct json_object *f, *s;
 	const char *v[7];
@@ -349,7 +350,7 @@ struct item_kind {
 
 static const struct item_kind item_kinds[] = {
     {SCHEMA_REPORT, "cases", "case", case_key, diff_case},
-    {SCHEMA_MATRIX, "cells", "cell", cell_key, diff_cell},
+    {SCHEMA_MATRIX, "cells", "cell", report_cell_key, diff_cell},
 };
 
 /*

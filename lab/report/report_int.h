@@ -20,4 +20,9 @@ int jsonw_push(struct json_object *arr, struct json_object *v);
 /* Write root with json-c flags and a newline, flushed.  0, -ENOMEM or -EIO. */
 int jsonw_print(FILE *out, struct json_object *root, int flags);
 
+/* A bind matrix cell's name in `diff` output ("tcp bound first none@A second
+ * none@v6 uid same"), from its JSON object; 0, or -EINVAL when a field or
+ * the result is missing. */
+int report_cell_key(struct json_object *c, char *buf, size_t len);
+
 #endif

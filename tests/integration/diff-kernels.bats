@@ -57,3 +57,39 @@ setup() {
 	[ "${#stderr_lines[@]}" -eq 1 ]
 	[[ "$stderr" == "reuselab: diff: $D/none.json: "* ]]
 }
+
+# Three bind matrices (reuselab-matrix/1): one cell differs on one kernel.
+matrices() {
+	jq -n '{schema: "reuselab-matrix/1", kernel: "5.10.0", lab: "t", node: "server",
+	  cells: [
+	    {proto: "tcp", state: "bound", first: {opts: "none", addr: "v6only-wildcard"},
+	     second: {opts: "none", addr: "mapped-A"}, uid: "same", result: "ok", port: 10000},
+	    {proto: "tcp", state: "bound", first: {opts: "none", addr: "wildcard"},
+	     second: {opts: "none", addr: "v6-wildcard"}, uid: "same", result: "EADDRINUSE", port: 10001}
+	  ]}' >"$D/m1.json"
+	jq '.kernel = "6.1.0" | .cells[0].result = "EADDRINUSE"' "$D/m1.json" >"$D/m2.json"
+	jq '.kernel = "6.18.0"' "$D/m1.json" >"$D/m3.json"
+}
+
+@test "three matrices: one row per differing cell, one column per kernel with its errno" {
+	matrices
+	run "$REUSELAB" diff "$D/m1.json" "$D/m2.json" "$D/m3.json"
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 2 ]
+	read -ra head <<<"${lines[0]}"
+	[ "${head[*]}" = "cell 5.10.0 6.1.0 6.18.0" ]
+	read -ra row <<<"${lines[1]}"
+	[ "${row[*]}" = "tcp bound first none@v6only-wildcard second none@mapped-A uid same ok EADDRINUSE ok" ]
+	run "$REUSELAB" diff "$D/m1.json" "$D/m3.json" "$D/m1.json"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	# a cell one matrix lacks (other --axes): "-"
+	jq 'del(.cells[1])' "$D/m3.json" >"$D/m4.json"
+	run "$REUSELAB" diff "$D/m1.json" "$D/m1.json" "$D/m4.json"
+	[ "$status" -eq 1 ]
+	[[ "${lines[1]}" =~ ^tcp\ bound\ first\ none@wildcard\ second\ none@v6-wildcard\ uid\ same\ +EADDRINUSE\ +EADDRINUSE\ +-\ *$ ]]
+	# a probe report among matrices is bad input
+	run --separate-stderr "$REUSELAB" diff "$D/m1.json" "$D/m2.json" "$D/a.json"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "reuselab: diff: $D/a.json: not a bind matrix (reuselab-matrix/1)" ]
+}

@@ -157,3 +157,18 @@ teardown() {
 	[[ "$(complete_words "$REUSELAB" run x.yml --kernel-l)" == *--kernel-log* ]]
 	[ "$(complete_words "$REUSELAB" kernels --j)" = "--json" ]
 }
+
+@test "run --kernel --matrix: the bind matrix inside the guest, JSON naming the guest's release" {
+	need_kernel
+	run --separate-stderr "$REUSELAB" run topologies/two-nics.yml --kernel "$K" --accel tcg \
+		--matrix server --axes A,v6-wildcard,v6only-wildcard --proto tcp --json
+	[ "$status" -eq 0 ] || { echo "$stderr"; false; }
+	[ "$(jq -r .kernel <<<"$output")" = "$K" ]
+	# 4 states x (4 options x 3 addresses)^2 x 2 uids, none failed to set up
+	[ "$(jq '.summary.cells' <<<"$output")" -eq 1152 ]
+	[ "$(jq '.summary.error' <<<"$output")" -eq 0 ]
+	# what every kernel since 2.6 answers: a dual-stack [::] takes A's port, V6ONLY does not
+	[ "$(jq -r '[.cells[] | select(.state == "bound" and .first.opts == "none" and .second.opts == "none"
+		and .first.addr == "A" and .uid == "same") | .second.addr + "=" + .result] | join(" ")' \
+		<<<"$output")" = "A=EADDRINUSE v6-wildcard=EADDRINUSE v6only-wildcard=ok" ]
+}

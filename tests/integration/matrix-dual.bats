@@ -158,3 +158,33 @@ PAIRS
 	grep -q 'IPv6\|v6only-wildcard' "$BATS_FILE_TMPDIR/d.html"
 	grep -q 'second none/v6only-wildcard' "$BATS_FILE_TMPDIR/d.html"
 }
+
+@test "run FILE --matrix NODE: the matrix in an ephemeral lab, same cells as on the up lab" {
+	run --separate-stderr "$REUSELAB" run topologies/two-nics.yml --matrix server --axes dual --json
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$output" >"$BATS_FILE_TMPDIR/e.json"
+	[ "$(jq -r '.lab + "/" + .node' "$BATS_FILE_TMPDIR/e.json")" = two-nics/server ]
+	[ "$(jq '.summary.cells' "$BATS_FILE_TMPDIR/e.json")" -eq 12544 ]
+	run "$REUSELAB" diff "$BATS_FILE_TMPDIR/d.json" "$BATS_FILE_TMPDIR/e.json"
+	[ "$status" -eq 0 ]
+	run "$REUSELAB" run topologies/two-nics.yml --matrix nosuch
+	[ "$status" -eq 2 ]
+	[ "$output" = "reuselab: run --matrix: lab 'two-nics' has no node 'nosuch'" ]
+	run "$REUSELAB" run topologies/two-nics.yml --matrix server --case x
+	[ "$status" -eq 2 ]
+}
+
+@test "time-wait cells: a namespace with few TIME-WAIT buckets gets room, and says so" {
+	# A small machine's default (2048 in a 256 MB guest) is below the time-wait
+	# cells of one run; past it the kernel drops TIME-WAIT and a cell would read ok.
+	ip netns exec "rl-$DL.server" sysctl -qw net.ipv4.tcp_max_tw_buckets=16
+	run --separate-stderr "$REUSELAB" matrix "$DL" server --proto tcp --json
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$output" >"$BATS_FILE_TMPDIR/tw.json"
+	jq -e '.notes | any(test("tcp_max_tw_buckets raised from 16 to [0-9]+"))' "$BATS_FILE_TMPDIR/tw.json"
+	[ "$(ip netns exec "rl-$DL.server" sysctl -n net.ipv4.tcp_max_tw_buckets)" -gt 512 ]
+	# the last time-wait cells still meet their TIME-WAIT
+	[ "$(jq -r '.cells[] | select(.state == "time-wait" and .first.opts == "both"
+		and .first.addr == "other" and .second.opts == "none" and .second.addr == "other"
+		and .uid == "other") | .result' "$BATS_FILE_TMPDIR/tw.json")" = EADDRINUSE ]
+}

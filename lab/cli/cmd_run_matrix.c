@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * reuselab run FILE --matrix NODE [--json] [--proto P] [--axes A] [--addr X=ADDR]:
+ * the bind matrix in an ephemeral lab (built, measured, gone with this
+ * process), so `matrix` needs no `up` and runs where `run` does: inside
+ * another kernel under QEMU (`--kernel K`, cmd_run_kernel.c passes these
+ * options to the guest's `run`).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lab/build/build.h"
+#include "lab/cli/cmd.h"
+#include "lab/cli/cmd_int.h"
+#include "netns/netns.h"
+
+struct run_matrix_args {
+	const char *file, *name, *node;
+	bool json;
+	struct matrix_config cfg;
+};
+
+bool cmd_run_wants_matrix(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--matrix") || !strncmp(argv[i], "--matrix=", 9))
+			return true;
+	return false;
+}
+
+/* -1 to go on, else the exit status. */
+static int parse_args(int argc, char **argv, struct run_matrix_args *a)
+{
+	static const struct option opts[] = {
+	    {"matrix", required_argument, NULL, 'm'}, {"json", no_argument, NULL, 'j'},
+	    {"proto", required_argument, NULL, 'p'},  {"axes", required_argument, NULL, 'x'},
+	    {"addr", required_argument, NULL, 'a'},   {"name", required_argument, NULL, 'n'},
+	    {0},
+	};
+	int c;
+
+	optind = 0;
+	while ((c = cmd_getopt(argc, argv, "m:jp:x:a:n:", opts)) != -1) {
+		if (c == 'm') {
+			a->node = optarg;
+		} else if (c == 'j') {
+			a->json = true;
+		} else if (c == 'n') {
+			a->name = optarg;
+		} else if (c == 'p' && (!strcmp(optarg, "tcp") || !strcmp(optarg, "udp"))) {
+			a->cfg.proto_mask = 1u << (strcmp(optarg, "tcp") ? MX_UDP : MX_TCP);
+		} else if (c == 'x') {
+			if (cmd_matrix_axes("run", optarg, &a->cfg.axes_mask) < 0)
+				return EXIT_USAGE;
+		} else if (c == 'a') {
+			if (cmd_matrix_addr("run", optarg, &a->cfg) < 0)
+				return EXIT_USAGE;
+		} else {
+			if (c == 'p')
+				cmd_err("run: --proto takes tcp or udp, not '%s'", optarg);
+			else
+				cmd_err("run --matrix: takes --json, --proto, --axes, --addr, --name "
+					"(and --kernel options); see 'reuselab run --help'");
+			return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1) {
+		cmd_err("run --matrix: expected one topology FILE");
+		return EXIT_USAGE;
+	}
+	a->file = argv[optind];
+	return -1;
+}
+
+static int node_index(const struct topology *t, const char *node, size_t *ret)
+{
+	for (size_t i = 0; i < t->n_nodes; i++) {
+		if (!strcmp(t->nodes[i].name, node)) {
+			*ret = i;
+			return 0;
+		}
+	}
+	cmd_err("run --matrix: lab '%s' has no node '%s'", t->name, node);
+	return -ENOENT;
+}
+
+/* In the built lab: measure, print.  Returns the exit status. */
+static int measure(const struct run_matrix_args *a, const char *lab, int node_fd)
+{
+	struct matrix_result res = {0};
+	size_t setup = 0;
+	int r, rc = EXIT_SYSTEM;
+
+	r = matrix_run(node_fd, &a->cfg, &res);
+	if (r < 0)
+		return cmd_matrix_run_error(r, &res, a->node, "ephemeral lab");
+	snprintf(res.lab, sizeof(res.lab), "%s", lab);
+	snprintf(res.node, sizeof(res.node), "%s", a->node);
+	r = a->json ? matrix_write_json(&res, stdout)
+		    : matrix_write_grid(&res, stdout, isatty(STDOUT_FILENO));
+	if (r < 0) {
+		cmd_err("run: writing the output: %s", strerror(-r));
+		goto out;
+	}
+	for (size_t i = 0; i < res.n_cells; i++)
+		setup += res.cells[i].result == MATRIX_SETUP;
+	if (setup)
+		cmd_err("matrix: %zu cell%s could not be set up (see 'error' cells)", setup,
+			setup == 1 ? "" : "s");
+	else
+		rc = EXIT_OK;
+out:
+	matrix_result_free(&res);
+	return rc;
+}
+
+int cmd_run_matrix(int argc, char **argv)
+{
+	char lab[TOPO_LAB_NAME_MAX + 1], path[4096], err[1024] = "";
+	struct run_matrix_args a = {0};
+	struct lab_fds fds = {.lans_fd = -1};
+	struct topology *t = NULL;
+	bool subids;
+	size_t node;
+	int rc, r;
+
+	rc = parse_args(argc, argv, &a);
+	if (rc >= 0)
+		return rc;
+	rc = EXIT_USAGE;
+	if (cmd_resolve_file(cmd_topology_path(a.file, path, sizeof(path)), a.name, lab,
+			     sizeof(lab), &t) < 0 ||
+	    node_index(t, a.node, &node) < 0)
+		goto out;
+	if (geteuid() != 0 && userns_enter(true, &subids, err, sizeof(err)) < 0) {
+		cmd_err("run: %s", err);
+		goto out;
+	}
+	rc = EXIT_SYSTEM;
+	r = lab_build_ephemeral(t, lab, &fds, err, sizeof(err));
+	if (r < 0) {
+		cmd_err("lab '%s': %s", lab, err[0] ? err : strerror(-r));
+		goto out;
+	}
+	fprintf(stderr, "reuselab: lab %s is up; bind matrix on %s (ephemeral)\n", lab, a.node);
+	fflush(stderr);
+	rc = measure(&a, lab, fds.node_fd[node]);
+	lab_fds_close(&fds);
+out:
+	topo_free(t);
+	return rc;
+}
