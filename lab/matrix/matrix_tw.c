@@ -5,7 +5,7 @@
  * that the kernel closes a socket without TIME-WAIT ("time wait bucket
  * table overflow"), the port is free, and the cell would read "ok" for a
  * reason that is no bind rule.  The limit scales with the machine's memory:
- * 131072 on this host, but 2048 in a small QEMU guest, fewer than the 2592
+ * 131072 on this host, but 2048 in the 512 MB QEMU guest, fewer than the 2592
  * TCP time-wait cells of `--axes all`.  So raise it in the node's namespace
  * (per namespace since Linux 4.14) when it is too low, and say so.
  */

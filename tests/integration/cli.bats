@@ -87,7 +87,8 @@ complete_words() {
 	W="--help --quiet " want check --
 	W="--all --force-name --help --name --quiet " want down -
 	W="--claim --help --json --steps " want cases -
-	W="--help --html --json --proto " want matrix lab node -
+	W="--addr --axes --help --html --json --proto " want matrix lab node -
+	W="all dual v4 " want matrix lab node --axes ""
 	W="tcp udp " want matrix lab node --proto ""
 	W="--help " want diff -
 	# case ids from the catalog, and from the topology file on the line

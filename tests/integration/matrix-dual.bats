@@ -175,7 +175,7 @@ PAIRS
 }
 
 @test "time-wait cells: a namespace with few TIME-WAIT buckets gets room, and says so" {
-	# A small machine's default (2048 in a 256 MB guest) is below the time-wait
+	# A small machine's default (2048 in the 512 MB QEMU guest) is below the time-wait
 	# cells of one run; past it the kernel drops TIME-WAIT and a cell would read ok.
 	ip netns exec "rl-$DL.server" sysctl -qw net.ipv4.tcp_max_tw_buckets=16
 	run --separate-stderr "$REUSELAB" matrix "$DL" server --proto tcp --json
