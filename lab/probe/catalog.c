@@ -229,7 +229,7 @@ const struct catalog_case catalog_cases[] = {
      "UDP duplicate bind, SO_REUSEPORT on both, 2nd socket another uid", ART,
      "2nd bind succeeds (every socket set the option)",
      STEPS(S("srv", "s1 = socket udp4"), RP("s1") S("srv", "bind s1 $A:$P"),
-	   S("srv", "as-user 65534"), S("srv", "s2 = socket udp4"),
+	   S("srv", "owner 65534"), S("srv", "s2 = socket udp4"),
 	   RP("s2") D("srv", "bind s2 $A:$P", "ok"), R("srv", "bind s2 $A:$P2"), S("srv", "show"))},
 
     /* ---- C8 and UNP: who receives a datagram ---- */

@@ -62,6 +62,7 @@ enum probe_op {
 	PROBE_GETPEERNAME,
 	PROBE_SHUTDOWN,
 	PROBE_SLEEP,
+	PROBE_OWNER,
 };
 
 enum probe_opt {

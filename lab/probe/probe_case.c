@@ -26,6 +26,7 @@ static void case_begin(struct run *R)
 	R->n_socks = 0;
 	R->n_anon = 0;
 	R->pending_uid = -1;
+	R->as_user_next = false;
 	R->n_vars = 0;
 	R->why[0] = '\0';
 }
@@ -130,7 +131,9 @@ static bool setup_failed(struct case_result *cr, const struct step_result *res)
  */
 static bool uid_unmapped(struct run *R, const struct probe_step *st, char *why, size_t len)
 {
-	long uid = st->op == PROBE_AS_USER ? st->num : st->op == PROBE_CHILD ? st->child_uid : -1;
+	long uid = st->op == PROBE_AS_USER || st->op == PROBE_OWNER ? st->num
+		   : st->op == PROBE_CHILD			   ? st->child_uid
+								   : -1;
 
 	if (uid < 0 || userns_uid_mapped(&R->uid_map, (unsigned long)uid))
 		return false;

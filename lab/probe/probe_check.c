@@ -57,7 +57,34 @@ struct name_flow {
 	size_t n_vars;
 	char nonlocal[64][PROBE_NAME_MAX + 1]; /* sockets with IP_FREEBIND/IP_TRANSPARENT */
 	size_t n_nonlocal;
+	bool as_user; /* the step before was as-user */
 };
+
+/* as-user runs the next step in a child: one that can run there. */
+static int flow_as_user(struct name_flow *f, const struct probe_step *st, bool last, char *msg,
+			size_t len)
+{
+	bool was = f->as_user;
+
+	f->as_user = st->op == PROBE_AS_USER;
+	if (was && !probe_as_user_op(st->op)) {
+		size_t o = (size_t)snprintf(msg, len, "'%s' cannot run as-user (",
+					    probe_op_name(st->op));
+
+		for (size_t i = 0; i < probe_n_step_defs && o < len; i++)
+			if (probe_as_user_op(probe_step_defs[i].op))
+				o += (size_t)snprintf(msg + o, len - o, "%s, ",
+						      probe_step_defs[i].name);
+		if (o >= 2 && o < len)
+			snprintf(msg + o - 2, len - o + 2, " can)");
+		return -EINVAL;
+	}
+	if (f->as_user && last) {
+		snprintf(msg, len, "as-user runs the next step as that user; there is none");
+		return -EINVAL;
+	}
+	return 0;
+}
 
 /* A socket with IP_FREEBIND or IP_TRANSPARENT may bind any address: the
  * check for its node's own addresses does not apply to it. */
@@ -178,7 +205,7 @@ int probe_check_user_cases(const struct topology *t, struct topo_diag *d)
 
 	for (size_t c = 0; c < t->n_cases; c++) {
 		const struct topo_case *tc = &t->cases[c];
-		struct name_flow flow = {.n = 0, .n_vars = 0, .n_nonlocal = 0};
+		struct name_flow flow = {.n = 0, .n_vars = 0, .n_nonlocal = 0, .as_user = false};
 
 		for (size_t i = 0; i < tc->n_steps; i++) {
 			struct probe_step st;
@@ -194,6 +221,8 @@ int probe_check_user_cases(const struct topology *t, struct topo_diag *d)
 					       msg, sizeof(msg));
 			if (r == 0)
 				r = flow_vars(&flow, &tc->steps[i], &st, msg, sizeof(msg), &at);
+			if (r == 0)
+				r = flow_as_user(&flow, &st, i + 1 == tc->n_steps, msg, sizeof(msg));
 			if (r == 0 && !flow_nonlocal(&flow, &st))
 				r = probe_step_local_check(
 				    &t->nodes[topo_node_find(t, tc->steps[i].node)], &st, &e, msg,

@@ -57,7 +57,9 @@ struct run {
 	size_t n_socks;
 	int anon[MAX_ANON];
 	size_t n_anon;
-	long pending_uid;
+	long pending_uid;  /* owner UID: fsuid of the next socket; -1 none */
+	bool as_user_next; /* as-user UID: the next step runs as as_uid */
+	long as_uid;
 	struct probe_var vars[MAX_VARS]; /* $x = ...: captured values */
 	size_t n_vars;
 	char why[256]; /* system error text for the case */
@@ -190,7 +192,7 @@ const struct probe_step_def *probe_step_def_of(enum probe_op op);
 int probe_step_exec(struct run *R, int node, const struct probe_step *st, struct step_result *res);
 
 /* probe_sock.c: the steps that act on sockets in this process. */
-probe_run_fn probe_run_socket, probe_run_as_user, probe_run_join,
+probe_run_fn probe_run_socket, probe_run_join,
     probe_run_bind, probe_run_listen, probe_run_connect, probe_run_accept, probe_run_accept_all,
     probe_run_burst, probe_run_send, probe_run_recv, probe_run_read, probe_run_close,
     probe_run_wait_timewait, probe_run_show;
@@ -213,6 +215,17 @@ int probe_parse_connect(struct step_words *w, struct probe_step *st);
 int probe_parse_sleep(struct step_words *w, struct probe_step *st);
 /* connect: probe_run_connect, or AF_UNSPEC for "unspec". */
 probe_run_fn probe_run_shutdown, probe_run_connect_any, probe_run_sleep;
+
+/* probe_asuser.c: owner UID (the next socket's sk_uid) and as-user UID (the
+ * next step in a child process that is UID). */
+probe_run_fn probe_run_owner, probe_run_as_user;
+/* May op follow as-user? */
+bool probe_as_user_op(enum probe_op op);
+/* Drop to uid: no supplementary groups, gid and uid uid.  0 or -errno. */
+int probe_become_user(long uid);
+/* Run st as uid in a child of node (contract of probe_run_fn). */
+int probe_exec_as_user(struct run *R, long uid, int node, const struct probe_step *st,
+		       struct psock *s, struct step_result *res);
 
 /* probe_child.c: the steps that fork.  Uses only probe_ns.c and probe_vars.c. */
 probe_run_fn probe_run_child, probe_run_fork_daytime;

@@ -229,13 +229,6 @@ int probe_run_socket(struct run *R, int node, const struct probe_step *st, struc
 	return res->err ? 0 : probe_sock_add(R, st->lhs, fd, node, st->family, st->type);
 }
 
-int probe_run_as_user(struct run *R, int node, const struct probe_step *st, struct psock *unused,
-		      struct step_result *res)
-{
-	R->pending_uid = st->num;
-	return 0;
-}
-
 /* Join group on ifname (both resolved) with the socket's family's option. */
 static int join_group(int fd, const char *group, unsigned ifindex)
 {

@@ -153,7 +153,7 @@ static int parse_daytime(struct step_words *w, struct probe_step *st)
 	return 0;
 }
 
-static int parse_as_user(struct step_words *w, struct probe_step *st)
+static int parse_uid(struct step_words *w, struct probe_step *st)
 {
 	if (probe_word_num(w, w->b, 0, 0x7fffffff, &st->num) < 0)
 		return probe_words_fail(w, w->b, "bad uid '%s'", w->tok[w->b]);
@@ -170,7 +170,7 @@ static int parse_wait_timewait(struct step_words *w, struct probe_step *st)
  * list the names in this order. */
 const struct probe_step_def probe_step_defs[] = {
     {PROBE_SOCKET, "socket", "NAME = socket tcp4|tcp6|udp4|udp6",
-     "a socket (after as-user: made with that fsuid)", 1, 1, .makes_socket = true, .setup = true,
+     "a socket (after owner UID: owned by UID; after as-user UID: made by UID)", 1, 1, .makes_socket = true, .setup = true,
      .example = "s = socket tcp4", .example_expect = "ok", .parse = parse_socket,
      .run = probe_run_socket},
     {PROBE_SETSOCKOPT, "setsockopt", "setsockopt S OPTION [VALUE]",
@@ -221,9 +221,13 @@ const struct probe_step_def probe_step_defs[] = {
     {PROBE_CLOSE, "close", "close S", "the name is free again", 1, 1, .sock_operand = true,
      .closes_operands = true, .example = "close a", .example_expect = NULL, .parse = parse_sock,
      .run = probe_run_close},
-    {PROBE_AS_USER, "as-user", "as-user UID", "the next socket is made with fsuid UID", 1, 1,
-     .setup = true, .example = "as-user 65534", .example_expect = NULL, .parse = parse_as_user,
-     .run = probe_run_as_user},
+    {PROBE_AS_USER, "as-user", "as-user UID",
+     "the next step runs in a child process that is UID (no supplementary groups, gid and uid "
+     "UID): without root's capabilities, so a port below 1024 is EACCES; that step may be "
+     "socket, setsockopt, getsockopt, bind, listen, connect, send, shutdown, getsockname, "
+     "getpeername or join",
+     1, 1, .setup = true, .example = "as-user 65534", .example_expect = NULL,
+     .parse = parse_uid, .run = probe_run_as_user},
     {PROBE_CHILD, "child",
      "NAME = child tcp4|tcp6|udp4|udp6 [reuseaddr] [reuseport] [uid N] bind ENDPOINT [listen]",
      "a forked process opens, binds (and listens) and passes the socket back", 1, PROBE_MAX_WORDS,
@@ -262,6 +266,11 @@ const struct probe_step_def probe_step_defs[] = {
     {PROBE_SLEEP, "sleep", "sleep MS", "wait MS milliseconds, at most 5000", 1, 1,
      .example = "sleep 100", .example_expect = NULL, .parse = probe_parse_sleep,
      .run = probe_run_sleep},
+    {PROBE_OWNER, "owner", "owner UID",
+     "the next socket is owned by UID (made with fsuid UID: sk_uid, which SO_REUSEPORT "
+     "compares); the process stays root, so that socket may still bind a port below 1024",
+     1, 1, .setup = true, .example = "owner 65534", .example_expect = NULL,
+     .parse = parse_uid, .run = probe_run_owner},
 };
 const size_t probe_n_step_defs = sizeof(probe_step_defs) / sizeof(probe_step_defs[0]);
 
@@ -319,6 +328,10 @@ int probe_step_exec(struct run *R, int node, const struct probe_step *st, struct
 		s = probe_operand(R, st, 0);
 		if (!s)
 			return -ENOENT;
+	}
+	if (R->as_user_next && st->op != PROBE_AS_USER) {
+		R->as_user_next = false;
+		return probe_exec_as_user(R, R->as_uid, node, st, s, res);
 	}
 	return def->run(R, node, st, s, res);
 }

@@ -312,3 +312,54 @@ $(cpucase on-cpu1 r1)"
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"case 'too-many': recv takes at most 64 sockets"* ]]
 }
+
+@test "owner UID only owns the socket (root still binds port 80); as-user UID really is that user (EACCES, EPERM)" {
+	user_topology 'cases:
+  - id: who
+    steps:
+      - {on: server, do: "owner 65534"}
+      - {on: server, do: "o = socket tcp4"}
+      - {on: server, do: "bind o 10.0.1.2:80", expect: ok}
+      - {on: server, do: "listen o"}
+      - {on: server, do: "show"}
+      - {on: server, do: "as-user 65534"}
+      - {on: server, do: "u = socket tcp4", expect: ok}
+      - {on: server, do: "as-user 65534"}
+      - {on: server, do: "bind u 10.0.1.1:80", expect: EACCES}
+      - {on: server, do: "bind u 10.0.1.1:81", expect: ok}
+      - {on: server, do: "as-user 65534"}
+      - {on: server, do: "setsockopt u IP_TRANSPARENT 1", expect: EPERM}
+      - {on: server, do: "setsockopt u IP_TRANSPARENT 1", expect: ok}
+      - {on: server, do: "r = socket tcp4"}
+      - {on: server, do: "as-user 65534"}
+      - {on: server, do: "bind r 10.0.1.1:$P", expect: ok}
+      - {on: server, do: "as-user 65534"}
+      - {on: server, do: "$p = getsockname r", expect: ok >0}
+      - {on: server, do: "show"}'
+	run "$REUSELAB" probe "$f" --name "$L" --case who --json
+	echo "$output" | jq -c '.cases[0] | .observed, .error'
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -r '.cases[0].verdict')" = holds ]
+	# the socket owner made as owner 65534 listens on port 80
+	[ "$(echo "$output" | jq -r '.cases[0].steps[4].sockets[] | select(.local == "10.0.1.2:80") | .uid')" = 65534 ]
+	# the bind as-user used the case port, the one show looked at and getsockname saw
+	port=$(echo "$output" | jq -r '.cases[0].steps[17].value')
+	[ "$(echo "$output" | jq -r '.cases[0].steps[15].args')" = "bind r 10.0.1.1:$port" ]
+}
+
+@test "as-user must be followed by a step that can run as that user: check says which" {
+	user_topology 'cases:
+  - id: bad-as-user
+    steps:
+      - {on: server, do: "s = socket udp4"}
+      - {on: server, do: "as-user 65534"}
+      - {on: server, do: "recv s"}
+  - id: last-as-user
+    steps:
+      - {on: server, do: "as-user 65534"}'
+	run "$REUSELAB" check "$f"
+	[ "$status" -eq 2 ]
+	line=$(grep -n 'do: "recv s"' "$f" | cut -d: -f1)
+	[[ "$output" == *"$f:$line:"*"case 'bad-as-user': 'recv' cannot run as-user (socket, setsockopt, join, bind, listen, connect, send, getsockopt, getsockname, getpeername, shutdown can)"* ]]
+	[[ "$output" == *"case 'last-as-user': as-user runs the next step as that user; there is none"* ]]
+}

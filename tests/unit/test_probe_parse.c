@@ -235,6 +235,7 @@ static const char *const step_samples[] = {
     "getpeername s",
     "shutdown s wr",
     "sleep 10",
+    "owner 65534",
 };
 
 /* The step table: every step is found by its name and in op order, has a

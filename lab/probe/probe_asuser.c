@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Two ways a case speaks of another user, named for what they do:
+ *
+ * `owner UID`: the next socket is made with fsuid UID, so the kernel records
+ * UID as its owner (sk_uid, what SO_REUSEPORT compares), but the process
+ * stays root: that socket may still bind port 80.
+ *
+ * `as-user UID`: the next step runs in a child process that has become UID
+ * (no supplementary groups, gid and uid UID, so none of root's
+ * capabilities): bind to a port below 1024 is EACCES, IP_TRANSPARENT EPERM.
+ * The child works on the case's sockets (inherited), sends back the outcome
+ * and a socket it made (SCM_RIGHTS), and is reaped within a bound.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lab/probe/probe.h"
+#include "lab/probe/probe_int.h"
+
+/* Longer than any bounded step (connect: 3 s). */
+#define AS_USER_MS 5000
+
+/* What the child reports: the runner's return, the step's outcome. */
+struct as_user_msg {
+	int r;
+	int err;
+	long value;
+	char text[64];
+	char call[24];
+	char why[256]; /* R->why */
+};
+
+static const enum probe_op as_user_ops[] = {
+    PROBE_SOCKET,      PROBE_SETSOCKOPT,  PROBE_GETSOCKOPT, PROBE_BIND,	    PROBE_LISTEN,
+    PROBE_CONNECT,     PROBE_SEND,	      PROBE_SHUTDOWN,	PROBE_GETSOCKNAME, PROBE_GETPEERNAME,
+    PROBE_JOIN,
+};
+
+bool probe_as_user_op(enum probe_op op)
+{
+	for (size_t i = 0; i < sizeof(as_user_ops) / sizeof(as_user_ops[0]); i++)
+		if (as_user_ops[i] == op)
+			return true;
+	return false;
+}
+
+int probe_become_user(long uid)
+{
+	if (setgroups(0, NULL) < 0 || setresgid((gid_t)uid, (gid_t)uid, (gid_t)uid) < 0 ||
+	    setresuid((uid_t)uid, (uid_t)uid, (uid_t)uid) < 0)
+		return -errno;
+	return 0;
+}
+
+int probe_run_owner(struct run *R, int node, const struct probe_step *st, struct psock *unused,
+		    struct step_result *res)
+{
+	R->pending_uid = st->num;
+	return 0;
+}
+
+int probe_run_as_user(struct run *R, int node, const struct probe_step *st, struct psock *unused,
+		      struct step_result *res)
+{
+	R->as_uid = st->num;
+	R->as_user_next = true;
+	return 0;
+}
+
+static void msg_send(int sk, const struct as_user_msg *m, int fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = {0};
+	struct iovec iov = {.iov_base = (void *)m, .iov_len = sizeof(*m)};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+
+	if (fd >= 0) {
+		struct cmsghdr *c;
+
+		mh.msg_control = cbuf;
+		mh.msg_controllen = sizeof(cbuf);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	(void)sendmsg(sk, &mh, MSG_NOSIGNAL);
+}
+
+/* In the child: become uid, run the step, report it and the socket it made. */
+static void __attribute__((noreturn)) as_user_child(struct run *R, int sk, long uid,
+						    const struct probe_step_def *def, int node,
+						    const struct probe_step *st, struct psock *s,
+						    struct step_result *res)
+{
+	struct as_user_msg m = {0};
+	struct psock *made = NULL;
+
+	m.r = probe_become_user(uid);
+	if (m.r < 0) {
+		snprintf(m.why, sizeof(m.why), "as-user %ld: %s", uid, strerror(-m.r));
+	} else {
+		m.r = def->run(R, node, st, s, res);
+		snprintf(m.why, sizeof(m.why), "%s", R->why);
+		made = st->lhs[0] && m.r == 0 && !res->err ? probe_sock_find(R, st->lhs) : NULL;
+	}
+	m.err = res->err;
+	m.value = res->value;
+	snprintf(m.text, sizeof(m.text), "%s", res->text);
+	snprintf(m.call, sizeof(m.call), "%s", res->call);
+	msg_send(sk, &m, made ? made->fd : -1);
+	_exit(0);
+}
+
+/* The child's report and socket (-1: none): 0, or -ETIMEDOUT. */
+static int as_user_recv(int sk, struct as_user_msg *m, int *ret_fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = {.iov_base = m, .iov_len = sizeof(*m)};
+	struct msghdr mh = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+
+	*ret_fd = -1;
+	if (probe_wait_fd(sk, POLLIN, AS_USER_MS) <= 0 ||
+	    recvmsg(sk, &mh, MSG_CMSG_CLOEXEC) < (ssize_t)sizeof(*m))
+		return -ETIMEDOUT;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+			memcpy(ret_fd, CMSG_DATA(c), sizeof(int));
+	return 0;
+}
+
+/* Take the child's report into res (and its socket under st->lhs). */
+static int as_user_collect(struct run *R, int sk, int node, const struct probe_step *st,
+			   struct step_result *res)
+{
+	struct as_user_msg m;
+	int fd;
+
+	if (as_user_recv(sk, &m, &fd) < 0) {
+		snprintf(R->why, sizeof(R->why), "as-user: the child sent nothing within %d ms",
+			 AS_USER_MS);
+		return -ETIMEDOUT;
+	}
+	if (m.r < 0) {
+		snprintf(R->why, sizeof(R->why), "%s", m.why);
+		if (fd >= 0)
+			close(fd);
+		return m.r;
+	}
+	res->err = m.err;
+	res->value = m.value;
+	snprintf(res->text, sizeof(res->text), "%s", m.text);
+	snprintf(res->call, sizeof(res->call), "%s", m.call);
+	if (fd < 0)
+		return 0;
+	return probe_sock_add(R, st->lhs, fd, node, st->family, st->type);
+}
+
+/* Reap pid within the bound, killing it when it overstays. */
+static void as_user_reap(pid_t pid)
+{
+	long end = probe_now_ms() + AS_USER_MS;
+
+	while (waitpid(pid, NULL, WNOHANG) == 0) {
+		if (probe_now_ms() >= end) {
+			kill(pid, SIGKILL);
+			(void)waitpid(pid, NULL, 0);
+			return;
+		}
+		(void)poll(NULL, 0, 5);
+	}
+}
+
+int probe_exec_as_user(struct run *R, long uid, int node, const struct probe_step *st0,
+		       struct psock *s, struct step_result *res)
+{
+	const struct probe_step_def *def = probe_step_def_of(st0->op);
+	struct probe_step st = *st0;
+	int sv[2], r;
+	pid_t pid;
+
+	/* Variables resolved here, so a port the child draws is the case's. */
+	probe_subst_text(R, st0->endpoint, st.endpoint, sizeof(st.endpoint));
+	probe_subst_text(R, st0->arg, st.arg, sizeof(st.arg));
+	r = probe_enter_node(R, s ? s->node : node);
+	if (r < 0)
+		return r;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		r = -errno;
+		close(sv[0]);
+		close(sv[1]);
+		return r;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		as_user_child(R, sv[1], uid, def, node, &st, s, res);
+	}
+	close(sv[1]);
+	r = as_user_collect(R, sv[0], node, &st, res);
+	close(sv[0]);
+	as_user_reap(pid);
+	return r;
+}
