@@ -19,7 +19,7 @@ WARN    := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wvla -Wno-unused-parameter
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -DREUSELAB_VERSION='"$(VERSION)"' \
+ALL_CFLAGS = -std=gnu11 -pthread $(WARN) $(CFLAGS) -D_GNU_SOURCE -DREUSELAB_VERSION='"$(VERSION)"' \
              -I. -I$(BUILD) $(PKG_CFLAGS) -MMD -MP
 # Test builds (make check, make asan) compile in the fault-injection hook
 # (REUSELAB_FAULT_AT); release builds ignore that variable.

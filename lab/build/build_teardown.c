@@ -15,6 +15,7 @@
 
 #include "lab/build/build.h"
 #include "lab/labns/labns.h"
+#include "lab/util/util.h"
 #include "netns/netns.h"
 
 /* True when name is "rl-<lab>.<node>" for one of nodes, or "rl-<lab>..lans". */
@@ -38,7 +39,14 @@ void teardown_result_clear(struct teardown_result *r)
 	*r = (struct teardown_result){0};
 }
 
-enum ns_kind { NS_SKIP, NS_STALE, NS_OURS, NS_UNTAGGED };
+enum ns_kind {
+	NS_SKIP,      /* not ours to touch, or gone */
+	NS_STALE,     /* maybe a killed create's empty file */
+	NS_OURS,      /* a namespace tagged as the lab's */
+	NS_UNTAGGED,  /* a namespace under the lab's prefix without its tag: left */
+	NS_REMOVED,   /* was NS_OURS, now unmounted and unlinked */
+	NS_UNLINKED,  /* was NS_STALE, an empty file, now unlinked */
+};
 
 struct teardown {
 	const char *lab;
@@ -46,24 +54,39 @@ struct teardown {
 	size_t n_nodes;
 	char **names; /* under the lab's prefix */
 	size_t n;
-	enum ns_kind *kind;
-	int first;    /* the first failure, reported in err */
-	char *err;
-	size_t errlen;
+	enum ns_kind *kind; /* per name */
+	int *err;	    /* per name: what went wrong with it, 0 when nothing */
 };
 
-static void note_failure(struct teardown *td, const char *name, int r)
+/*
+ * Teardown waits more than it works (every unmount waits for an RCU grace
+ * period), and concurrent waits overlap: one thread per this many names.
+ */
+#define TEARDOWN_NAMES_PER_THREAD 32
+
+static size_t teardown_threads(size_t n)
 {
-	if (td->first)
-		return;
-	td->first = r;
-	if (r == -EBUSY)
-		snprintf(td->err, td->errlen,
-			 "namespace %s: something else is mounted on " NS_RUN_DIR "/%s; left in "
-			 "place",
-			 name, name);
-	else
-		snprintf(td->err, td->errlen, "namespace %s: %s", name, strerror(-r));
+	return n / TEARDOWN_NAMES_PER_THREAD + 1;
+}
+
+/* The first failure, in name order (the same whichever thread saw it first). */
+static int first_failure(const struct teardown *td, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < td->n; i++) {
+		int r = td->err[i];
+
+		if (r == 0)
+			continue;
+		if (r == -EBUSY)
+			snprintf(err, errlen,
+				 "namespace %s: something else is mounted on " NS_RUN_DIR
+				 "/%s; left in place",
+				 td->names[i], td->names[i]);
+		else
+			snprintf(err, errlen, "namespace %s: %s", td->names[i], strerror(-r));
+		return r;
+	}
+	return 0;
 }
 
 static bool is_namespace(const char *name)
@@ -76,49 +99,59 @@ static bool is_namespace(const char *name)
 }
 
 /*
- * Decide first, remove after: once a big namespace is released its cleanup
- * holds the kernel's lock for a while, and a tag check made after it would
- * wait behind it.  A name under the lab's prefix that is a namespace but not
- * tagged as the lab's is left, and named to the caller: a user may have
- * removed our tag, or made it with `ip netns add`; only a person can tell.
+ * A name under the lab's prefix that is a namespace but not tagged as the
+ * lab's is left, and named to the caller: a user may have removed our tag,
+ * or made it with `ip netns add`; only a person can tell.
  */
-static void classify(struct teardown *td)
+static void classify_one(void *arg, size_t i)
 {
-	for (size_t i = 0; i < td->n; i++) {
-		int r = lab_ns_open_ours(td->names[i], td->lab, NULL, NULL);
+	struct teardown *td = arg;
+	const char *name = td->names[i];
+	int r = lab_ns_open_ours(name, td->lab, NULL, NULL);
 
-		if (r == 0)
-			td->kind[i] = NS_OURS;
-		else if (r == -EEXIST && owned_name(td->names[i], td->lab, td->nodes, td->n_nodes))
-			td->kind[i] = NS_STALE; /* if it is an empty file; see ns_unlink_stale */
-		else if (r == -EEXIST && is_namespace(td->names[i]))
-			td->kind[i] = NS_UNTAGGED; /* not an empty file: a namespace, untagged */
-		else if (r != -ENOENT && r != -EEXIST)
-			note_failure(td, td->names[i], r);
-	}
+	if (r == 0)
+		td->kind[i] = NS_OURS;
+	else if (r == -EEXIST && owned_name(name, td->lab, td->nodes, td->n_nodes))
+		td->kind[i] = NS_STALE; /* if it is an empty file; see ns_unlink_stale */
+	else if (r == -EEXIST && is_namespace(name))
+		td->kind[i] = NS_UNTAGGED; /* not an empty file: a namespace, untagged */
+	else if (r != -ENOENT && r != -EEXIST)
+		td->err[i] = r;
 }
 
-/* Keep going past a failure so one stuck namespace does not keep the rest alive. */
-static void remove_all(struct teardown *td, struct teardown_result *ret)
+/* One stuck namespace does not keep the rest alive: every name is tried. */
+static void remove_one(void *arg, size_t i)
 {
-	for (size_t i = 0; i < td->n; i++) {
-		int r = 0;
+	struct teardown *td = arg;
+	int r = 0;
 
-		if (td->kind[i] == NS_STALE) {
-			r = ns_unlink_stale(td->names[i], NULL);
-			if (r > 0)
-				ret->stale++;
-			else if (r == 0)
-				td->kind[i] = NS_UNTAGGED; /* a namespace after all, untagged */
-		} else if (td->kind[i] == NS_OURS) {
-			r = ns_remove(td->names[i]);
-			if (r == 0)
-				ret->removed++;
-		}
-		if (r == -ENOENT)
-			r = 0; /* went away meanwhile: fine */
-		if (r < 0)
-			note_failure(td, td->names[i], r);
+	if (td->kind[i] == NS_STALE) {
+		r = ns_unlink_stale(td->names[i], NULL);
+		if (r > 0)
+			td->kind[i] = NS_UNLINKED;
+		else if (r == 0)
+			td->kind[i] = NS_UNTAGGED; /* a namespace after all, untagged */
+	} else if (td->kind[i] == NS_OURS) {
+		r = ns_remove(td->names[i]);
+		if (r == 0)
+			td->kind[i] = NS_REMOVED;
+	}
+	if (r < 0 && r != -ENOENT) /* ENOENT: went away meanwhile, fine */
+		td->err[i] = r;
+}
+
+/*
+ * Decide first, remove after: once a big namespace is released its cleanup
+ * holds the kernel's lock for a while, and a tag check made after it would
+ * wait behind it.  Both passes run on a few threads (see fanout_run).
+ */
+static void classify_and_remove(struct teardown *td, struct teardown_result *ret)
+{
+	fanout_run(td->n, teardown_threads(td->n), classify_one, td);
+	fanout_run(td->n, teardown_threads(td->n), remove_one, td);
+	for (size_t i = 0; i < td->n; i++) {
+		ret->removed += td->kind[i] == NS_REMOVED;
+		ret->stale += td->kind[i] == NS_UNLINKED;
 	}
 }
 
@@ -151,10 +184,9 @@ static int keep_untagged(struct teardown *td, struct teardown_result *ret)
 int lab_teardown(const char *lab, char *const *nodes, size_t n_nodes, struct teardown_result *ret,
 		 char *err, size_t errlen)
 {
-	struct teardown td = {
-	    .lab = lab, .nodes = nodes, .n_nodes = n_nodes, .err = err, .errlen = errlen};
+	struct teardown td = {.lab = lab, .nodes = nodes, .n_nodes = n_nodes};
 	char prefix[NS_NAME_MAX + 1];
-	int r;
+	int r, failed;
 
 	*ret = (struct teardown_result){0};
 	if (errlen)
@@ -172,18 +204,20 @@ int lab_teardown(const char *lab, char *const *nodes, size_t n_nodes, struct tea
 	if (td.n == 0)
 		goto out;
 	td.kind = calloc(td.n, sizeof(*td.kind));
-	if (!td.kind) {
+	td.err = calloc(td.n, sizeof(*td.err));
+	if (!td.kind || !td.err) {
 		r = -ENOMEM;
 		snprintf(err, errlen, "%s", strerror(-r));
 		goto out;
 	}
-	classify(&td);
-	remove_all(&td, ret);
+	classify_and_remove(&td, ret);
+	failed = first_failure(&td, err, errlen);
 	r = keep_untagged(&td, ret);
 	if (r == 0)
-		r = td.first;
+		r = failed;
 out:
 	free(td.kind);
+	free(td.err);
 	names_free(td.names, td.n);
 	return r;
 }

@@ -13,4 +13,16 @@
  */
 int fd_read_all(int fd, size_t max, char **ret, size_t *ret_len);
 
+/* At most this many threads in one fanout_run. */
+#define FANOUT_MAX_THREADS 16
+
+/*
+ * Call fn(ctx, i) once for every i in 0..n-1, from up to `threads` threads
+ * (the caller's among them), and return when all calls have returned.  The
+ * order is unspecified: fn must only touch what belongs to item i.  Threads
+ * inherit the caller's signal mask and namespaces.  Cannot fail: when no
+ * thread can be started the caller does all the work.
+ */
+void fanout_run(size_t n, size_t threads, void (*fn)(void *ctx, size_t i), void *ctx);
+
 #endif
