@@ -166,18 +166,23 @@ int link_veth_add(struct ns_sock *s, const char *name, const char *peer_name, in
 	return new_link_send(s, nlh, name, ret_ifindex, ret_peer_ifindex);
 }
 
-int link_simple_add(struct ns_sock *s, const char *kind, const char *name, int *ret_ifindex)
+int link_bridge_add(struct ns_sock *s, const char *name, int *ret_ifindex)
 {
 	char buf[NS_SOCK_TXBUF] = { 0 }; /* libmnl leaves attribute padding unset */
 	struct nlmsghdr *nlh;
-	struct nlattr *info;
+	struct nlattr *info, *data;
+	struct ifinfomsg *ifi;
 
 	nlh = new_link_msg(buf, sizeof(buf), name);
 	if (!nlh)
 		return -EMSGSIZE;
+	ifi = mnl_nlmsg_get_payload(nlh);
+	ifi->ifi_flags = 0; /* down: see netns.h */
 	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	if (!mnl_attr_put_strz_check(nlh, sizeof(buf), IFLA_INFO_KIND, kind))
-		return -EMSGSIZE;
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	mnl_attr_put_u8(nlh, IFLA_BR_MCAST_SNOOPING, 0);
+	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, info);
 	return new_link_send(s, nlh, name, ret_ifindex, NULL);
 }

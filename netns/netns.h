@@ -177,9 +177,17 @@ const char *ns_sock_ext_msg(const struct ns_sock *s);
 int link_veth_add(struct ns_sock *s, const char *name, const char *peer_name, int peer_nsfd,
 		  int *ret_ifindex, int *ret_peer_ifindex);
 
-/* Create an up link of a kind that needs no data ("bridge", "dummy").
- * -> 0, -EEXIST, -EMSGSIZE, kernel -errno. */
-int link_simple_add(struct ns_sock *s, const char *kind, const char *name, int *ret_ifindex);
+/*
+ * Create bridge `name`, down, with multicast snooping off.  Ports enslaved
+ * while it is down stay disabled: they forward nothing, so the frames their
+ * far ends send meanwhile are dropped at the port instead of flooded to every
+ * other port; link_set_up brings it up with all its ports at once.  Without
+ * a querier on the segment (a lab has none) a snooping bridge floods all
+ * multicast anyway; off, it also skips re-arming two query timers on every
+ * port each time a port starts forwarding.
+ * -> 0, -EEXIST, -EMSGSIZE, kernel -errno.
+ */
+int link_bridge_add(struct ns_sock *s, const char *name, int *ret_ifindex);
 
 /* Bring ifindex up, in the same request enslaving it to master_ifindex (when
  * > 0) and setting IFLA_IFALIAS (when alias != NULL).

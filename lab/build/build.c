@@ -233,7 +233,12 @@ static int do_bridge_add(struct build_ctx *c, const struct plan_action *a)
 	char name[IFNAMSIZ];
 
 	plan_bridge_name(a->item, name, sizeof(name));
-	return link_simple_add(c->sock[a->ns], "bridge", name, &c->br_ifindex[a->item]);
+	return link_bridge_add(c->sock[a->ns], name, &c->br_ifindex[a->item]);
+}
+
+static int do_bridge_up(struct build_ctx *c, const struct plan_action *a)
+{
+	return link_set_up(c->sock[a->ns], c->br_ifindex[a->item], 0, NULL);
 }
 
 /* A veth from a's namespace with its peer `peer_name` placed in peer_ns. */
@@ -319,7 +324,7 @@ static int (*const do_op[])(struct build_ctx *c, const struct plan_action *a) = 
     [PLAN_VETH_ADD] = do_veth_add,	   [PLAN_PEER_UP] = do_peer_up,
     [PLAN_LAN_PORT_ADD] = do_lan_port_add, [PLAN_PORT_ATTACH] = do_port_attach,
     [PLAN_SYSCTL_SET] = do_sysctl,	   [PLAN_ADDR_ADD] = do_addr_add,
-    [PLAN_ROUTE_ADD] = do_route_add,
+    [PLAN_BRIDGE_UP] = do_bridge_up,	   [PLAN_ROUTE_ADD] = do_route_add,
 };
 
 static int do_action(struct build_ctx *c, const struct plan_action *a)

@@ -21,7 +21,8 @@ enum plan_op {
 			      (always right after its NS_CREATE) */
 	PLAN_NS_PUBLISH,   /* bind mount of ns on /run/netns/<name> (always right
 			      after its NS_TAG) */
-	PLAN_BRIDGE_ADD,   /* bridge "br<item>" for lan item, in the lans namespace */
+	PLAN_BRIDGE_ADD,   /* bridge "br<item>" for lan item, in the lans namespace,
+			      down: its ports forward nothing until PLAN_BRIDGE_UP */
 	PLAN_VETH_ADD,	   /* link item: sent in end a's namespace (a made up), peer
 			      end b placed into peer_ns */
 	PLAN_PEER_UP,	   /* link item: end b (node:iface) up, from its namespace */
@@ -32,6 +33,8 @@ enum plan_op {
 			      up, in the lans namespace */
 	PLAN_SYSCTL_SET,   /* sysctl item of node, written inside ns */
 	PLAN_ADDR_ADD,	   /* address item of node:iface */
+	PLAN_BRIDGE_UP,	   /* bridge "br<item>" up, with every port of lan item
+			      (after the addresses, before the routes) */
 	PLAN_ROUTE_ADD,	   /* route item of node */
 };
 

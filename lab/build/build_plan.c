@@ -208,7 +208,11 @@ static int plan_lans(struct planner *pl, const struct topology *t, unsigned char
 /*
  * Sysctls before addresses: per-device keys need the links, and keys such
  * as promote_secondaries or keep_addr_on_down must hold before the
- * addresses they govern are added.  Routes last: a gateway must already be
+ * addresses they govern are added.  The lans' bridges come up after the
+ * addresses: until then the multicast every new interface and address sends
+ * (IPv6 DAD and MLD reports) stops at its bridge port rather than being
+ * flooded to every member of the lan, which made a lan of n members cost
+ * O(n^2) (see docs/performance.md).  Routes last: a gateway must already be
  * on a connected subnet.
  */
 static int plan_settings(struct planner *pl, const struct topology *t)
@@ -232,6 +236,11 @@ static int plan_settings(struct planner *pl, const struct topology *t)
 				last(pl)->iface = j;
 				last(pl)->item = k;
 			}
+	for (size_t i = 0; i < t->n_lans; i++) {
+		if (push(pl, PLAN_BRIDGE_UP, pl->p->lans_ns, PLAN_NO_NODE) < 0)
+			return -ENOMEM;
+		last(pl)->item = i;
+	}
 	for (size_t i = 0; i < t->n_nodes; i++)
 		for (size_t k = 0; k < t->nodes[i].n_routes; k++) {
 			const struct topo_route *rt = &t->nodes[i].routes[k];
@@ -331,6 +340,7 @@ void plan_describe(const struct build_plan *p, const struct topology *t, size_t 
 			 p->ns[a->ns].name);
 		break;
 	case PLAN_BRIDGE_ADD:
+	case PLAN_BRIDGE_UP:
 		plan_bridge_name(a->item, nm, sizeof(nm));
 		snprintf(buf, len, "bridge %s of lan %s", nm, t->lans[a->item].name);
 		break;
@@ -389,6 +399,7 @@ void plan_format(const struct build_plan *p, const struct topology *t, size_t i,
 	    [PLAN_PORT_ATTACH] = "enslave and bring up",
 	    [PLAN_SYSCTL_SET] = "set",
 	    [PLAN_ADDR_ADD] = "add",
+	    [PLAN_BRIDGE_UP] = "bring up",
 	    [PLAN_ROUTE_ADD] = "add",
 	};
 	const struct plan_action *a = &p->acts[i];

@@ -270,6 +270,12 @@ up_two_nics() {
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
 	[ "$(ip -o link | wc -l)" -eq "$before" ]
 	[ "$(ip -n "rl-$L..lans" -j link show type bridge | jq length)" -eq 1 ]
+	# Built down and brought up last: up, no multicast snooping (it floods
+	# multicast like a hub), every port forwarding when up returns.
+	br=$(ip -n "rl-$L..lans" -j -d link show type bridge)
+	[ "$(jq -r '.[0].flags | index("UP") != null' <<<"$br")" = true ]
+	[ "$(jq -r '.[0].linkinfo.info_data.mcast_snooping' <<<"$br")" = 0 ]
+	[ "$(bridge -n "rl-$L..lans" -j link show | jq '[.[] | select(.state == "forwarding")] | length')" -eq 3 ]
 	ip netns exec "rl-$L.a" ping -c1 -W1 192.168.7.2
 	ip netns exec "rl-$L.a" ping -c1 -W1 192.168.7.3
 	ip netns exec "rl-$L.c" ping -c1 -W1 fd07::2

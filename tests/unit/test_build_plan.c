@@ -253,6 +253,15 @@ static void test_lan(void **state)
 	assert_int_equal(p->n_ports, 3);
 	plan_format(p, t, 14, buf, sizeof(buf));
 	assert_string_equal(buf, "enslave and bring up lan floor member h0:eth0 (bridge port p0)");
+	/* The bridge forwards only once every address is in place, just before the routes. */
+	assert_int_equal(p->n_acts, 23);
+	assert_int_equal(p->acts[21].op, PLAN_ADDR_ADD);
+	assert_int_equal(p->acts[22].op, PLAN_BRIDGE_UP);
+	assert_int_equal(p->acts[22].ns, 3);
+	plan_format(p, t, 12, buf, sizeof(buf));
+	assert_string_equal(buf, "add bridge br0 of lan floor");
+	plan_format(p, t, 22, buf, sizeof(buf));
+	assert_string_equal(buf, "bring up bridge br0 of lan floor");
 	plan_bridge_name(1, buf, sizeof(buf));
 	assert_string_equal(buf, "br1");
 	assert_int_equal(lab_build_count_ops(t), (int)p->n_acts);
