@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# Memcheck on the lifecycle commands: `up`, `probe`, `down` of two-nics, and
+# Memcheck on the lifecycle commands: `up`, `probe` (of a lab that is up and
+# of a FILE in an ephemeral lab), `down` of two-nics, `status`, `verify`, and
 # `up` of a bridged lan and of a rolled-back build.  No definite or indirect
 # leak and no memory error in any process (probe forks; children are checked
 # too).  "Still reachable" blocks (libc and json-c keep global caches) are
@@ -59,6 +60,11 @@ vg_clean() {
 	vg 0 probe "$L"
 }
 
+@test "probe FILE in an ephemeral lab (as run builds): no memory error, no leak" {
+	vg 0 probe topologies/two-nics.yml --case 'c1-*'
+	[[ $output == *c1-two-servers-none* ]]
+}
+
 @test "down of two-nics: no memory error, no leak" {
 	"$REUSELAB" up topologies/two-nics.yml --name "$L"
 	vg 0 down "$L"
@@ -82,6 +88,29 @@ vg_clean() {
 	ip -n "rl-$L.d" addr del 10.1.3.4/24 dev eth0
 	vg 1 verify "$L"
 	[ "$output" = "d:eth0: address 10.1.3.4/24 missing" ]
+}
+
+# Every lab and the exit-3 paths: in a private /run (private_test), where the
+# one lab is this test's and its node r's namespace file can be swapped for
+# a UTS namespace (an nsfs file with no network namespace to enter).
+@test "status of every lab; verify and status that cannot read (exit 3): no memory error, no leak" {
+	rm -f "$VGLOG".*
+	export VGLOG
+	private_test '
+		vgrun() {
+			valgrind --leak-check=full --errors-for-leak-kinds=definite,indirect \
+				--error-exitcode=99 --track-origins=no --log-file="$VGLOG.%p" "$REUSELAB" "$@"
+		}
+		"$REUSELAB" up tests/topologies/live.yml --name "$1" >/dev/null
+		vgrun status > "$2/all"
+		grep -q "^lab $1 " "$2/all"
+		umount "/run/netns/rl-$1.r"
+		mount --bind /proc/self/ns/uts "/run/netns/rl-$1.r"
+		rc=0; vgrun verify "$1" || rc=$?
+		[ "$rc" -eq 3 ]
+		rc=0; vgrun status "$1" --json || rc=$?
+		[ "$rc" -eq 3 ]' "$L" "$BATS_TEST_TMPDIR"
+	vg_clean
 }
 
 @test "up of lan3 (bridge in the hidden namespace): no memory error, no leak" {
