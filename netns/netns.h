@@ -274,6 +274,16 @@ struct sock_seen {
 int sockdiag_snapshot(int netns_fd, const uint16_t *ports, size_t n_ports,
 		      struct sock_seen **ret, size_t *ret_n);
 
+/*
+ * A non-blocking fd, opened in the namespace netns_fd, that turns readable
+ * when a TCP socket there is freed (sock_diag's destroy notifications): a
+ * connection entering TIME-WAIT frees its full socket, so waiting for one
+ * ends on that event.  Read it empty with sockdiag_watch_drain.
+ * -> 0 with *ret_fd, or -errno.
+ */
+int sockdiag_tcp_watch_open(int netns_fd, int *ret_fd);
+void sockdiag_watch_drain(int fd);
+
 /* ---- live state, read-only (live.c, libnl-route-3) ----
  *
  * A namespace's links, addresses and routes through libnl-route-3's caches.

@@ -7,7 +7,8 @@
  * dumps: {IPv4, IPv6} x {TCP, UDP}, all states (TCP includes TIME-WAIT and
  * SYN-RECV mini sockets).  The port filter is applied here rather than with
  * an inet_diag bytecode filter: it is simpler and the namespaces of a lab
- * hold few sockets.
+ * hold few sockets.  sockdiag_tcp_watch_open subscribes to the destroy
+ * notifications, so a wait for a socket's change of state ends on an event.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -18,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "netns/netns_int.h"
 
@@ -153,4 +156,41 @@ out:
 	free(c.v);
 	ns_sock_close(nl);
 	return r;
+}
+
+static int watch_open_here(void *arg)
+{
+	struct sockaddr_nl sa = {
+	    .nl_family = AF_NETLINK,
+	    .nl_groups = 1u << (SKNLGRP_INET_TCP_DESTROY - 1) | 1u << (SKNLGRP_INET6_TCP_DESTROY - 1),
+	};
+	int *ret_fd = arg, fd;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_SOCK_DIAG);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int r = -errno;
+
+		close(fd);
+		return r;
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
+int sockdiag_tcp_watch_open(int netns_fd, int *ret_fd)
+{
+	/* Like every netlink socket, it hears the namespace it was opened in. */
+	return ns_run_in(netns_fd, watch_open_here, ret_fd);
+}
+
+void sockdiag_watch_drain(int fd)
+{
+	char buf[8192];
+
+	/* ENOBUFS (notifications overran the queue) says only "something
+	 * happened", which is all a watcher needs. */
+	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) >= 0 || errno == ENOBUFS || errno == EINTR)
+		;
 }

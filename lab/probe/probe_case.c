@@ -28,6 +28,8 @@ static void case_begin(struct run *R)
 	R->pending_uid = -1;
 	R->as_user_next = false;
 	R->n_vars = 0;
+	R->n_sent = 0;
+	R->sent_lost = false;
 	R->why[0] = '\0';
 }
 

@@ -3,7 +3,8 @@
  * Steps that fork: `child` (a process opens, binds and passes the socket back
  * over SCM_RIGHTS, so a second process -- or another uid -- holds it) and
  * `fork-daytime` (the article's server hands the connection to a child).
- * Children are reaped within a bound; one that overstays is killed.
+ * Children are reaped when they exit (a descriptor only the child holds
+ * closes), within a bound; one that overstays is killed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -89,26 +90,28 @@ static void __attribute__((noreturn)) child_main(int sk, int nsfd, const struct 
 	_exit(0);
 }
 
-/* Reap pid within ms, killing it when it overstays: 0 with its wait status
- * in *ret_status, -ETIMEDOUT (killed and reaped), or -errno from waitpid. */
-static int reap_bounded(pid_t pid, int ms, int *ret_status)
+/*
+ * Reap pid within ms, killing it when it overstays: 0 with its wait status
+ * in *ret_status, -ETIMEDOUT (killed and reaped), or -errno from waitpid.
+ * The wait ends when the child exits: `gone` is our end of a pipe or socket
+ * whose other end only the child holds, so it reads end-of-file (or hangs up)
+ * once the child's files are closed, which is how a process exits.  (A
+ * pidfd would say the same, but not under valgrind.)
+ */
+static int reap_bounded(pid_t pid, int gone, int ms, int *ret_status)
 {
-	long end = probe_now_ms() + ms;
+	pid_t r;
 
-	for (;;) {
-		pid_t r = waitpid(pid, ret_status, WNOHANG);
-
-		if (r == pid)
-			return 0;
-		if (r < 0 && errno != EINTR)
-			return -errno;
-		if (probe_now_ms() >= end) {
-			kill(pid, SIGKILL);
-			(void)waitpid(pid, ret_status, 0);
-			return -ETIMEDOUT;
-		}
-		(void)poll(NULL, 0, 5);
+	if (probe_wait_fd(gone, POLLIN, ms) <= 0) {
+		kill(pid, SIGKILL);
+		(void)waitpid(pid, ret_status, 0);
+		return -ETIMEDOUT;
 	}
+	/* Past closing its files, the child is a zombie within moments. */
+	do
+		r = waitpid(pid, ret_status, 0);
+	while (r < 0 && errno == EINTR);
+	return r == pid ? 0 : -errno;
 }
 
 /* The child's report and the socket it passed (-1 when none): 0, or
@@ -183,10 +186,10 @@ int probe_run_child(struct run *R, int node, const struct probe_step *st, struct
 	}
 	close(sv[1]);
 	r = child_collect(R, node, st, sv[0], res);
-	close(sv[0]);
 	/* Reaped on every path, failed or not: no zombie outlives the step. */
-	if (reap_bounded(pid, CHILD_MS, &status) < 0 || !WIFEXITED(status))
+	if (reap_bounded(pid, sv[0], CHILD_MS, &status) < 0 || !WIFEXITED(status))
 		status = -1;
+	close(sv[0]);
 	if (r == 0)
 		res->value = status >= 0 ? WEXITSTATUS(status) : -1;
 	return r;
@@ -196,15 +199,21 @@ int probe_run_fork_daytime(struct run *R, int node, const struct probe_step *st,
 			   struct step_result *res)
 {
 	struct psock *l = probe_operand(R, st, 0), *c = probe_operand(R, st, 1);
-	int status;
+	int status, gone[2], r;
 	pid_t pid;
 
 	if (!l || !c)
 		return -ENOENT;
+	if (pipe2(gone, O_CLOEXEC) < 0)
+		return -errno;
 	fflush(NULL);
 	pid = fork();
-	if (pid < 0)
-		return -errno;
+	if (pid < 0) {
+		r = -errno;
+		close(gone[0]);
+		close(gone[1]);
+		return r;
+	}
 	if (pid == 0) {
 		char buf[64];
 		time_t ticks = time(NULL);
@@ -218,6 +227,7 @@ int probe_run_fork_daytime(struct run *R, int node, const struct probe_step *st,
 		n = strlen(buf);
 		_exit(write(c->fd, buf, n) == (ssize_t)n && close(c->fd) == 0 ? 0 : 1);
 	}
+	close(gone[1]); /* the child's end: it closes when the child exits */
 	/* The parent closes the connection and stops, closing the listener. */
 	close(c->fd);
 	probe_sock_drop(R, c);
@@ -226,9 +236,10 @@ int probe_run_fork_daytime(struct run *R, int node, const struct probe_step *st,
 		close(l->fd);
 		probe_sock_drop(R, l);
 	}
-	if (reap_bounded(pid, CHILD_MS, &status) < 0)
+	if (reap_bounded(pid, gone[0], CHILD_MS, &status) < 0)
 		res->err = STEP_TIMEOUT;
 	else
 		res->err = WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : EIO;
+	close(gone[0]);
 	return 0;
 }

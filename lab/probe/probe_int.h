@@ -23,6 +23,16 @@
 #define MAX_PORTS   16
 #define MAX_VARS    32
 
+/* Where a case sent datagrams from, until a recv settles them (probe_wait.c). */
+#define MAX_SENT 8
+struct sent_to {
+	int fd;
+	unsigned long ino; /* the socket's inode: fd numbers are reused */
+	int family;
+	struct sockaddr_storage to;
+	socklen_t len;
+};
+
 struct psock {
 	char name[PROBE_NAME_MAX + 1];
 	int fd;
@@ -62,6 +72,9 @@ struct run {
 	long as_uid;
 	struct probe_var vars[MAX_VARS]; /* $x = ...: captured values */
 	size_t n_vars;
+	struct sent_to sent[MAX_SENT];
+	size_t n_sent;
+	bool sent_lost; /* more destinations than sent[] holds: recv cannot settle */
 	char why[256]; /* system error text for the case */
 };
 
@@ -91,6 +104,21 @@ void probe_close_all(struct run *R);
 long probe_now_ms(void);
 /* Poll one fd for events within ms: 1 ready, 0 timeout, -errno. */
 int probe_wait_fd(int fd, short events, int ms);
+
+/* probe_wait.c: waits that end on their event (the bound a ceiling). */
+/* 1 when a TCP handshake to the port of one of ls[0..n) is in flight in its
+ * node (SYN-RECV, or SYN-SENT to it), 0 when none, -errno with R->why set. */
+int probe_handshakes_pending(struct run *R, struct psock *const *ls, size_t n);
+/* An epoll fd (edge-triggered) on every listener of the case on the ports of
+ * ls[0..n) in their nodes, or -errno with R->why set. */
+int probe_listeners_watch(struct run *R, struct psock *const *ls, size_t n);
+/* Remember that datagram socket s sent to `to`. */
+void probe_sent_note(struct run *R, const struct psock *s, const struct sockaddr_storage *to,
+		     socklen_t len);
+/* Wait until every datagram noted so far is queued or dropped in node,
+ * within ms: 1 done (nothing noted counts), 0 when it cannot be shown
+ * (a sender closed, or too many), -errno. */
+int probe_sent_settle(struct run *R, int node, int ms);
 
 /* probe_ports.c */
 /* Pick the case port range from the lab's "LO HI" ip_local_port_range. */

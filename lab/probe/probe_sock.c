@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -139,13 +140,18 @@ int probe_run_recv(struct run *R, int node, const struct probe_step *st, struct 
 	r = operands_poll(R, st, p);
 	if (r < 0)
 		return r;
-	r = poll(p, st->n_socks, RECV_MS);
+	r = probe_sent_settle(R, node, RECV_MS);
 	if (r < 0)
-		return -errno;
-	/* Copies of one datagram are queued in the same softirq pass; a short
-	 * grace lets every receiver's queue settle before we count. */
-	if (r > 0)
-		(void)poll(NULL, 0, 50);
+		return r;
+	if (r == 0) {
+		/* No sentinel could follow what was sent (its socket is gone): the
+		 * first arrival, then a short grace for the other copies. */
+		r = poll(p, st->n_socks, RECV_MS);
+		if (r < 0)
+			return -errno;
+		if (r > 0)
+			(void)poll(NULL, 0, 50);
+	}
 	res->value = 0;
 	for (size_t i = 0; i < st->n_socks; i++) {
 		while (recv(p[i].fd, buf, sizeof(buf), MSG_DONTWAIT) >= 0)
@@ -332,36 +338,55 @@ int probe_run_accept(struct run *R, int node, const struct probe_step *st, struc
 	return probe_sock_add(R, st->lhs, fd, s->node, s->family, s->type);
 }
 
-/* Accept on every operand until none has had a connection for ACCEPT_IDLE. */
+/* Accept what s has queued, counted in *count and res: 0, or the errno
+ * that stopped it. */
+static int accept_queued(struct run *R, struct psock *s, long *count, struct step_result *res)
+{
+	for (;;) {
+		int fd = accept4(s->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (fd < 0)
+			return errno == EAGAIN || errno == EINTR ? 0 : errno;
+		probe_anon_add(R, fd);
+		++*count;
+		res->value++;
+	}
+}
+
+/* Accept on every operand until no handshake to their ports is in flight
+ * (probe_wait.c); one that completes wakes a listener of its port.
+ * ACCEPT_IDLE without a new connection is the ceiling. */
 int probe_run_accept_all(struct run *R, int node, const struct probe_step *st, struct psock *unused,
 			 struct step_result *res)
 {
-	struct pollfd p[PROBE_MAX_SOCKS];
-	long counts[PROBE_MAX_SOCKS] = {0};
-	int r, fd;
+	struct psock *ls[PROBE_MAX_SOCKS];
+	long counts[PROBE_MAX_SOCKS] = {0}, idle_end = probe_now_ms() + ACCEPT_IDLE;
+	struct epoll_event ev[8];
+	int ep, r;
 
-	r = operands_poll(R, st, p);
-	if (r < 0)
-		return r;
-	while ((r = poll(p, st->n_socks, ACCEPT_IDLE)) > 0 || (r < 0 && errno == EINTR)) {
-		for (size_t i = 0; r > 0 && i < st->n_socks && !res->err; i++) {
-			if (!p[i].revents)
-				continue;
-			fd = accept4(p[i].fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-			if (fd < 0) {
-				res->err = errno == EAGAIN ? 0 : errno;
-				continue;
-			}
-			probe_anon_add(R, fd);
-			counts[i]++;
-			res->value++;
-		}
-		if (res->err)
+	for (size_t i = 0; i < st->n_socks; i++)
+		if (!(ls[i] = probe_operand(R, st, i)))
+			return -ENOENT;
+	ep = probe_listeners_watch(R, ls, st->n_socks);
+	if (ep < 0)
+		return ep;
+	for (;;) {
+		long before = res->value;
+		int pending = probe_handshakes_pending(R, ls, st->n_socks);
+
+		r = pending < 0 ? pending : 0;
+		for (size_t i = 0; r == 0 && i < st->n_socks && !res->err; i++)
+			res->err = accept_queued(R, ls[i], &counts[i], res);
+		if (res->value > before)
+			idle_end = probe_now_ms() + ACCEPT_IDLE;
+		if (r < 0 || res->err || !pending || probe_now_ms() >= idle_end ||
+		    epoll_wait(ep, ev, 8, (int)(idle_end - probe_now_ms())) <= 0)
 			break;
 	}
-	if (st->n_socks > 1)
+	close(ep);
+	if (r == 0 && st->n_socks > 1)
 		counts_note(res, st, counts);
-	return 0;
+	return r;
 }
 
 int probe_run_send(struct run *R, int node, const struct probe_step *st, struct psock *s,
@@ -382,6 +407,8 @@ int probe_run_send(struct run *R, int node, const struct probe_step *st, struct 
 		}
 		res->value++;
 	}
+	if (res->value)
+		probe_sent_note(R, s, &ss, len); /* recv waits for these */
 	return 0;
 }
 
@@ -420,36 +447,51 @@ int probe_run_close(struct run *R, int node, const struct probe_step *st, struct
 	return 0;
 }
 
+/*
+ * A connection enters TIME-WAIT when its full socket gives way to a
+ * TIME-WAIT one, which frees the full socket: each check after the first
+ * waits for such a destroy notification in the node, the bound a ceiling.
+ */
 int probe_run_wait_timewait(struct run *R, int node, const struct probe_step *st,
 			    struct psock *unused, struct step_result *res)
 {
 	long end = probe_now_ms() + WAIT_MS;
+	int r, watch = -1;
 	uint16_t port;
 	char buf[64];
-	int r;
 
 	r = probe_resolve_token(R, st->arg, buf, sizeof(buf));
 	if (r < 0)
 		return r;
 	port = (uint16_t)strtoul(buf, NULL, 10);
 	probe_note_port(R, port);
+	/* Subscribed before the first look, so no change falls between. */
+	r = sockdiag_tcp_watch_open(R->nsfd[node], &watch);
+	if (r < 0) {
+		snprintf(R->why, sizeof(R->why), "sock_diag notifications in node %s: %s",
+			 R->t->nodes[node].name, strerror(-r));
+		return r;
+	}
 	for (;;) {
+		sockdiag_watch_drain(watch);
 		r = snapshot(R, node, &port, 1, res);
 		if (r < 0)
-			return r;
+			break;
 		if (has_timewait(res, port)) {
 			/* reached: `show` steps carry the evidence */
 			free(res->seen);
 			res->seen = NULL;
 			res->n_seen = 0;
-			return 0;
+			break;
 		}
-		if (probe_now_ms() >= end) { /* keep what was seen instead */
-			res->err = STEP_TIMEOUT;
-			return 0;
+		if (probe_now_ms() >= end ||
+		    probe_wait_fd(watch, POLLIN, (int)(end - probe_now_ms())) <= 0) {
+			res->err = STEP_TIMEOUT; /* keep what was seen instead */
+			break;
 		}
-		(void)poll(NULL, 0, 10);
 	}
+	close(watch);
+	return r;
 }
 
 int probe_run_show(struct run *R, int node, const struct probe_step *st, struct psock *unused,

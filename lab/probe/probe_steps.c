@@ -200,7 +200,9 @@ const struct probe_step_def probe_step_defs[] = {
      .makes_socket = true, .sock_operand = true, .example = "a = accept s", .example_expect = "ok",
      .parse = parse_sock, .run = probe_run_accept},
     {PROBE_ACCEPT_ALL, "accept-all", "accept-all S [S...]",
-     "accept on each (up to 64 sockets) until 300 ms pass idle; value: how many in all", 1,
+     "accept on each (up to 64 sockets) until no handshake to them is in flight (300 ms idle "
+     "at most); value: how many in all",
+     1,
      PROBE_MAX_SOCKS, .sock_operand = true, .has_value = true, .captures = true,
      .example = "accept-all s", .example_expect = "ok =3", .parse = parse_socks,
      .run = probe_run_accept_all},
@@ -212,7 +214,9 @@ const struct probe_step_def probe_step_defs[] = {
      .sock_operand = true, .example = "send u 239.1.1.1:$P", .example_expect = "ok",
      .parse = parse_send, .run = probe_run_send},
     {PROBE_RECV, "recv", "recv S [S...]",
-     "datagrams queued on each (up to 64 sockets), 500 ms bound; value: the total", 1,
+     "datagrams queued on each (up to 64 sockets) once what the case sent has arrived (500 ms "
+     "at most); value: the total",
+     1,
      PROBE_MAX_SOCKS, .has_value = true, .example = "recv r1 r2", .example_expect = "ok =2",
      .parse = parse_socks, .run = probe_run_recv},
     {PROBE_READ, "read", "read S", "stream bytes until EOF, 1 s bound; value: bytes", 1, 1,

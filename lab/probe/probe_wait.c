@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Waits that end on the event they wait for, each bound kept as a ceiling:
+ *
+ * - accept-all: the connections still to come are the handshakes in flight
+ *   to the listeners' ports (SYN-RECV in their node, SYN-SENT to them there),
+ *   as sock_diag shows them; each one that completes wakes a listener of its
+ *   port (edge-triggered epoll), and when none is in flight the step is done.
+ * - recv: every datagram the case sent is settled (queued or dropped) once a
+ *   sentinel, sent after it from the same socket to the same address, reaches
+ *   a socket of ours in the receiving node: both take one path, and the
+ *   receiving side handles them in order.  A sentinel goes to a port of its
+ *   own, so no receiver of the case counts it.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lab/probe/probe.h"
+#include "lab/probe/probe_int.h"
+
+static unsigned endpoint_port(const char *ep)
+{
+	const char *c = strrchr(ep, ':');
+
+	return c ? (unsigned)strtoul(c + 1, NULL, 10) : 0;
+}
+
+/* 1 when a handshake to one of ports is in flight in node, 0 when none. */
+static int node_pending(struct run *R, int node, const uint16_t *ports, size_t n_ports)
+{
+	struct sock_seen *seen = NULL;
+	size_t n = 0;
+	int r, pending = 0;
+
+	r = sockdiag_snapshot(R->nsfd[node], ports, n_ports, &seen, &n);
+	if (r < 0) {
+		snprintf(R->why, sizeof(R->why), "sock_diag in node %s: %s", R->t->nodes[node].name,
+			 strerror(-r));
+		return r;
+	}
+	for (size_t i = 0; i < n && !pending; i++)
+		for (size_t k = 0; k < n_ports && !pending; k++)
+			pending = (!strcmp(seen[i].state, "SYN-RECV") &&
+				   endpoint_port(seen[i].local) == ports[k]) ||
+				  (!strcmp(seen[i].state, "SYN-SENT") &&
+				   endpoint_port(seen[i].remote) == ports[k]);
+	free(seen);
+	return pending;
+}
+
+static uint16_t listen_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+		return 0;
+	if (ss.ss_family == AF_INET)
+		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	return ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port) : 0;
+}
+
+int probe_handshakes_pending(struct run *R, struct psock *const *ls, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint16_t ports[PROBE_MAX_SOCKS];
+		size_t k = 0;
+		bool done = false;
+		int r;
+
+		for (size_t j = 0; j < i && !done; j++) /* one snapshot per node */
+			done = ls[j]->node == ls[i]->node;
+		for (size_t j = i; j < n && !done; j++)
+			if (ls[j]->node == ls[i]->node)
+				ports[k++] = listen_port(ls[j]->fd);
+		r = done ? 0 : node_pending(R, ls[i]->node, ports, k);
+		if (r != 0)
+			return r;
+	}
+	return 0;
+}
+
+static bool is_listener_on(int fd, uint16_t port)
+{
+	int on = 0;
+	socklen_t ol = sizeof(on);
+
+	return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &ol) == 0 && on &&
+	       listen_port(fd) == port;
+}
+
+static int watch_add(int ep, int fd)
+{
+	struct epoll_event ev = {.events = EPOLLIN | EPOLLET, .data.fd = fd};
+
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) == 0 || errno == EEXIST)
+		return 0;
+	return -errno;
+}
+
+/* Every listener of the case on port in node into ep: 0 or -errno. */
+static int watch_port(struct run *R, int ep, int node, uint16_t port)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < R->n_socks && r == 0; i++)
+		if (R->socks[i].node == node && R->socks[i].type == SOCK_STREAM &&
+		    is_listener_on(R->socks[i].fd, port))
+			r = watch_add(ep, R->socks[i].fd);
+	for (size_t i = 0; i < R->n_anon && r == 0; i++)
+		if (is_listener_on(R->anon[i], port))
+			r = watch_add(ep, R->anon[i]);
+	return r;
+}
+
+int probe_listeners_watch(struct run *R, struct psock *const *ls, size_t n)
+{
+	int ep = epoll_create1(EPOLL_CLOEXEC), r = 0;
+
+	if (ep < 0)
+		r = -errno;
+	for (size_t i = 0; i < n && r == 0; i++)
+		r = watch_port(R, ep, ls[i]->node, listen_port(ls[i]->fd));
+	if (r == 0)
+		return ep;
+	if (ep >= 0)
+		close(ep);
+	snprintf(R->why, sizeof(R->why), "epoll: %s", strerror(-r));
+	return r;
+}
+
+void probe_sent_note(struct run *R, const struct psock *s, const struct sockaddr_storage *to,
+		     socklen_t len)
+{
+	struct stat sb;
+
+	if (s->type != SOCK_DGRAM) /* a sentinel would be data in a stream */
+		return;
+	for (size_t i = 0; i < R->n_sent; i++)
+		if (R->sent[i].fd == s->fd && R->sent[i].len == len &&
+		    !memcmp(&R->sent[i].to, to, len))
+			return;
+	if (R->n_sent == MAX_SENT || fstat(s->fd, &sb) < 0) {
+		R->sent_lost = true;
+		return;
+	}
+	R->sent[R->n_sent++] = (struct sent_to){
+	    .fd = s->fd, .ino = sb.st_ino, .family = s->family, .to = *to, .len = len};
+}
+
+/* The sender of rec, if the case still holds that very socket. */
+static bool sender_held(const struct run *R, const struct sent_to *rec)
+{
+	struct stat sb;
+
+	for (size_t i = 0; i < R->n_socks; i++)
+		if (R->socks[i].fd == rec->fd)
+			return fstat(rec->fd, &sb) == 0 && sb.st_ino == rec->ino;
+	for (size_t i = 0; i < R->n_anon; i++)
+		if (R->anon[i] == rec->fd)
+			return fstat(rec->fd, &sb) == 0 && sb.st_ino == rec->ino;
+	return false;
+}
+
+/* A UDP socket of family on the wildcard address and a port of the
+ * kernel's choosing in node: 0 with *ret_fd and *ret_port, or -errno. */
+static int sentinel_open(struct run *R, int node, int family, int *ret_fd, uint16_t *ret_port)
+{
+	struct sockaddr_storage ss = {.ss_family = (sa_family_t)family};
+	socklen_t len =
+	    family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
+	int fd, err, off = 0, r;
+
+	r = probe_open_socket(R, node, family, SOCK_DGRAM, -1, &fd, &err);
+	if (r < 0 || err)
+		return r < 0 ? r : -err;
+	/* An IPv6 sender may send to IPv4-mapped addresses. */
+	if ((family == AF_INET6 &&
+	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off)) < 0) ||
+	    bind(fd, (struct sockaddr *)&ss, len) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&ss, &len) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	*ret_port = ntohs(family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+					    : ((struct sockaddr_in6 *)&ss)->sin6_port);
+	*ret_fd = fd;
+	return 0;
+}
+
+/* Send rec's sentinel to its address, port replaced: 0 or -errno. */
+static int sentinel_send(const struct sent_to *rec, uint16_t port)
+{
+	struct sockaddr_storage to = rec->to;
+
+	if (to.ss_family == AF_INET)
+		((struct sockaddr_in *)&to)->sin_port = htons(port);
+	else
+		((struct sockaddr_in6 *)&to)->sin6_port = htons(port);
+	return sendto(rec->fd, "reuselab sentinel\n", 18, MSG_NOSIGNAL, (struct sockaddr *)&to,
+		      rec->len) < 0
+		   ? -errno
+		   : 0;
+}
+
+/* Count sentinels on p[0..2) until want arrived or the bound. */
+static void sentinels_await(struct pollfd *p, int want, int ms)
+{
+	long end = probe_now_ms() + ms;
+	char buf[64];
+	int got = 0;
+
+	while (got < want && probe_now_ms() < end) {
+		if (poll(p, 2, (int)(end - probe_now_ms())) <= 0)
+			break;
+		for (size_t i = 0; i < 2; i++)
+			while (p[i].fd >= 0 && recv(p[i].fd, buf, sizeof(buf), MSG_DONTWAIT) >= 0)
+				got++;
+	}
+}
+
+/* Send every noted sentinel, each to a sentinel socket in node: how many
+ * were sent, or 0 (none sent) when a sender is gone. */
+static int sentinels_send(struct run *R, int node, struct pollfd *p)
+{
+	uint16_t port[2] = {0, 0};
+	int want = 0;
+
+	for (size_t i = 0; i < R->n_sent; i++)
+		if (!sender_held(R, &R->sent[i]))
+			return 0;
+	for (size_t i = 0; i < R->n_sent; i++) {
+		const struct sent_to *rec = &R->sent[i];
+		size_t k = rec->family == AF_INET6;
+
+		if ((p[k].fd < 0 && sentinel_open(R, node, rec->family, &p[k].fd, &port[k]) < 0) ||
+		    sentinel_send(rec, port[k]) < 0)
+			return 0;
+		want++;
+	}
+	return want;
+}
+
+int probe_sent_settle(struct run *R, int node, int ms)
+{
+	struct pollfd p[2] = {{.fd = -1, .events = POLLIN}, {.fd = -1, .events = POLLIN}};
+	int want = 0, ret = 1;
+
+	if (R->sent_lost)
+		ret = 0;
+	else if (R->n_sent)
+		want = sentinels_send(R, node, p);
+	if (R->n_sent && !want)
+		ret = 0; /* the caller waits as if there were no sentinel */
+	if (want)
+		sentinels_await(p, want, ms);
+	for (size_t k = 0; k < 2; k++)
+		if (p[k].fd >= 0)
+			close(p[k].fd);
+	R->n_sent = 0;
+	R->sent_lost = false;
+	return ret;
+}

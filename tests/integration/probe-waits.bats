@@ -1,0 +1,102 @@
+#!/usr/bin/env bats
+# Every wait of a probe ends on the event it waits for, its bound only a
+# ceiling: under strace(1), no poll, epoll_wait or select of a run returns 0
+# (its bound ran out) and nothing sleeps.  Nothing here measures time.  Runs
+# are ephemeral (`run`), so no namespace outlives them.
+load helpers
+
+setup() {
+	command -v strace >/dev/null || skip "strace is not installed"
+}
+
+WAITS=poll,ppoll,epoll_wait,epoll_pwait,epoll_pwait2,select,pselect6,nanosleep,clock_nanosleep
+
+# traced FILE ARGS...: reuselab ARGS under strace, its waits logged to FILE.
+traced() {
+	local log=$1
+	shift
+	strace -f -qq -o "$log" -e trace="$WAITS" "$REUSELAB" "$@"
+}
+
+# expired FILE: the waits in an strace log whose bound ran out, and sleeps.
+expired() {
+	grep -E '= 0( \(Timeout\))?$|sleep' "$1" || true
+}
+
+user_topology() { # $1: cases YAML appended to two-nics
+	f="$BATS_TEST_TMPDIR/user.yml"
+	{ cat topologies/two-nics.yml; printf '%s\n' "$1"; } >"$f"
+}
+
+@test "the two-nics catalog: every wait ends on its event, none on its bound" {
+	log="$BATS_TEST_TMPDIR/waits.log"
+	run traced "$log" run topologies/two-nics.yml --json
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$output" | sed -n '/^{/,$p' >"$BATS_TEST_TMPDIR/r.json"
+	[ "$(jq '[.cases[] | select(.verdict == "error")] | length' "$BATS_TEST_TMPDIR/r.json")" -eq 0 ]
+	# the waiting steps ran and saw what they wait for
+	[ "$(jq '[.cases[] | select(.id == "reuseport-spread") | .steps[] | select(.call == "accept-all") | .value] | add' "$BATS_TEST_TMPDIR/r.json")" -eq 30 ]
+	[ "$(jq '[.cases[] | select(.id == "mcast-reuseaddr") | .steps[] | select(.call == "recv")][0].value' "$BATS_TEST_TMPDIR/r.json")" -eq 2 ]
+	[ "$(jq '[.cases[] | select(.id == "restart-tw-reuse-none") | .steps[] | select(.call == "wait-timewait")][0].result' -r "$BATS_TEST_TMPDIR/r.json")" = ok ]
+	grep -q poll "$log"
+	[ -z "$(expired "$log")" ] || { expired "$log"; false; }
+}
+
+@test "nothing arrives: recv and accept-all end at once, on a sentinel and on sock_diag" {
+	user_topology 'cases:
+  - id: no-datagram
+    steps:
+      - {on: server, do: "r = socket udp4"}
+      - {on: server, do: "bind r 10.0.1.1:$P"}
+      - {on: client-b, do: "u = socket udp4"}
+      - {on: client-b, do: "send u 10.0.1.1:$P2", expect: ok}
+      - {on: server, do: "recv r", expect: ok}
+  - id: no-connection
+    steps:
+      - {on: server, do: "l = socket tcp4"}
+      - {on: server, do: "bind l 10.0.1.1:$P"}
+      - {on: server, do: "listen l"}
+      - {on: server, do: "accept-all l", expect: ok}'
+	log="$BATS_TEST_TMPDIR/waits.log"
+	run traced "$log" run "$f" --case 'no-*' --json
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$output" | sed -n '/^{/,$p' >"$BATS_TEST_TMPDIR/r.json"
+	[ "$(jq -r '[.cases[].verdict] | join(" ")' "$BATS_TEST_TMPDIR/r.json")" = "holds holds" ]
+	# nothing counted: no value at all
+	[ "$(jq '[.cases[].steps[] | select(.call == "recv" or .call == "accept-all") | .value // 0] | add' "$BATS_TEST_TMPDIR/r.json")" -eq 0 ]
+	[ -z "$(expired "$log")" ] || { expired "$log"; false; }
+}
+
+@test "recv still counts a datagram whose sender closed before it (no sentinel can follow)" {
+	user_topology 'cases:
+  - id: sender-gone
+    steps:
+      - {on: server, do: "r = socket udp4"}
+      - {on: server, do: "bind r 10.0.1.1:$P"}
+      - {on: client-b, do: "u = socket udp4"}
+      - {on: client-b, do: "send u 10.0.1.1:$P 3", expect: ok}
+      - {on: client-b, do: "close u"}
+      - {on: server, do: "recv r", expect: ok}'
+	run "$REUSELAB" run "$f" --case sender-gone --json
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$output" | sed -n '/^{/,$p' >"$BATS_TEST_TMPDIR/r.json"
+	[ "$(jq '.cases[0].steps[5].value' "$BATS_TEST_TMPDIR/r.json")" -eq 3 ]
+}
+
+@test "a sentinel is never counted: recv counts exactly what the case sent" {
+	user_topology 'cases:
+  - id: wildcard-receiver
+    steps:
+      - {on: server, do: "r = socket udp4"}
+      - {on: server, do: "bind r *:$P"}
+      - {on: client-b, do: "u = socket udp4"}
+      - {on: client-b, do: "send u 10.0.1.1:$P 2", expect: ok}
+      - {on: server, do: "recv r", expect: ok}
+      - {on: client-b, do: "send u 10.0.1.1:$P 1", expect: ok}
+      - {on: server, do: "recv r", expect: ok}'
+	run "$REUSELAB" run "$f" --case wildcard-receiver --json
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$output" | sed -n '/^{/,$p' >"$BATS_TEST_TMPDIR/r.json"
+	[ "$(jq '.cases[0].steps[4].value' "$BATS_TEST_TMPDIR/r.json")" -eq 2 ]
+	[ "$(jq '.cases[0].steps[6].value' "$BATS_TEST_TMPDIR/r.json")" -eq 1 ]
+}
