@@ -172,3 +172,23 @@ teardown() {
 		and .first.addr == "A" and .uid == "same") | .second.addr + "=" + .result] | join(" ")' \
 		<<<"$output")" = "A=EADDRINUSE v6-wildcard=EADDRINUSE v6only-wildcard=ok" ]
 }
+
+@test "run --kernel --matrix: the difference docs/kernels.md records for Debian 6.1.0-57 ([::ffff:0.0.0.0] then [::ffff:A])" {
+	command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 missing (make deps-kernels)"
+	k=6.1.0-57-cloud-amd64
+	"$REUSELAB" kernels --json | jq -e --arg k "$k" 'any(.[]; .release == $k and .modules != null)' >/dev/null ||
+		skip "kernel $k not in the cache (docs/kernels.md recorded it; make deps-kernels fetches the newest 6.1)"
+	args=(--matrix server --axes A,mapped-wildcard,mapped-A --proto tcp --json)
+	"$REUSELAB" run topologies/two-nics.yml "${args[@]}" --kernel "$k" --accel tcg >"$T/k.json"
+	"$REUSELAB" run topologies/two-nics.yml "${args[@]}" >"$T/host.json"
+	pair='.cells[] | select(.state == "bound" and .first.opts == "none" and .second.opts == "none"
+		and .uid == "same" and .first.addr == "mapped-wildcard" and .second.addr == "mapped-A") | .result'
+	[ "$(jq -r "$pair" "$T/k.json")" = ok ]
+	# the host's kernel answers as bind_wildcard.c expects
+	[ "$(jq -r "$pair" "$T/host.json")" = EADDRINUSE ]
+	# and that family of cells is all that differs: 21 bound + 28 listening
+	run "$REUSELAB" diff "$T/k.json" "$T/host.json"
+	[ "$status" -eq 1 ]
+	[ "${#lines[@]}" -eq 49 ]
+	[ -z "$(grep -v 'first [a-z]*@mapped-wildcard second [a-z]*@mapped-A .*: ok -> EADDRINUSE$' <<<"$output")" ]
+}
