@@ -204,12 +204,13 @@ static int take_wanted(const struct ifaddrs *ifa, struct matrix_result *res, uns
 		    (fam == AF_INET ? v4_of(i).s_addr != v4.s_addr
 				    : memcmp(v6_of(i), &v6, sizeof(v6)) != 0))
 			continue;
-		if (fam == AF_INET)
+		if (fam == AF_INET) {
 			set_axis4(res, a, v4, i->ifa_name);
-		else
+		} else {
+			res->have[a] = true;
 			res->addr6[a] = v6;
-		res->have[a] = true;
-		snprintf(res->addr_if[a], IF_NAMESIZE, "%s", i->ifa_name);
+			snprintf(res->addr_if[a], IF_NAMESIZE, "%s", i->ifa_name);
+		}
 		return 0;
 	}
 	snprintf(res->why, sizeof(res->why), "%s=%s: the node has no such address",
@@ -230,7 +231,8 @@ static void note_missing(struct matrix_result *res)
 	};
 
 	for (size_t i = 0; i < sizeof(miss) / sizeof(miss[0]); i++)
-		if ((res->axes_mask & (1u << miss[i].axis)) && !res->have[miss[i].axis])
+		if ((res->axes_mask & (1u << miss[i].axis)) && !res->have[miss[i].axis] &&
+		    !res->notes[miss[i].slot][0])
 			snprintf(res->notes[miss[i].slot], sizeof(res->notes[0]), "%s",
 				 miss[i].text);
 }
