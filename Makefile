@@ -6,6 +6,7 @@ BINDIR  := $(PREFIX)/bin
 MANDIR  := $(PREFIX)/share/man
 COMPDIR := $(PREFIX)/share/bash-completion/completions
 TOPODIR := $(PREFIX)/share/reuselab/topologies
+LIBEXECDIR := $(PREFIX)/libexec/reuselab
 
 VERSION := 0.1.0
 PKGS    := libmnl libnl-3.0 libnl-route-3.0 yaml-0.1 json-c
@@ -45,13 +46,22 @@ LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: FORCE docs all deps deps-fuzz deps-kernels install-debs check unit integration asan clean install bench fuzz format test-build test-run reuselab
-all: reuselab
+.PHONY: FORCE docs all daytimed deps deps-fuzz deps-kernels install-debs check unit integration asan clean install bench fuzz format test-build test-run reuselab
+all: reuselab daytimed
 
 # Copy then rename: replacing a binary that is running must not fail.
 reuselab: $(BUILD)/reuselab
 	$(Q)cp $< $@.tmp && mv -f $@.tmp $@
-test-build: $(BUILD)/reuselab $(UNIT_BIN)
+test-build: $(BUILD)/reuselab $(BUILD)/daytimed $(UNIT_BIN)
+
+# Programs that cases start (`start daytimed`): reuselab finds them beside
+# its own binary (./daytimed, build/*/daytimed) or in $(LIBEXECDIR).
+daytimed: $(BUILD)/daytimed
+	$(Q)cp $< $@.tmp && mv -f $@.tmp $@
+$(BUILD)/daytimed: programs/daytimed.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LDFLAGS)
 
 $(BUILD)/reuselab: $(BUILD)/lab/cli/main.o $(LIB_OBJ)
 	@$(if $(Q),echo "  LD      $@")
@@ -64,6 +74,11 @@ $(BUILD)/topodir.h: FORCE
 	@echo '#define REUSELAB_TOPODIR "$(TOPODIR)"' >$@.tmp
 	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@; fi
 $(BUILD)/lab/cli/cmd_labs.o: $(BUILD)/topodir.h
+$(BUILD)/libexecdir.h: FORCE
+	@mkdir -p $(dir $@)
+	@echo '#define REUSELAB_LIBEXECDIR "$(LIBEXECDIR)"' >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@; fi
+$(BUILD)/lab/probe/probe_spawn.o: $(BUILD)/libexecdir.h
 FORCE:
 
 $(BUILD)/%.o: %.c
@@ -124,10 +139,11 @@ fuzz:
 	@command -v clang >/dev/null || { echo "make fuzz needs clang: run 'make deps-fuzz'"; exit 2; }
 	$(Q)$(MAKE) --no-print-directory -C tests/fuzz run
 
-install: reuselab
+install: reuselab daytimed
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
-		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(COMPDIR) $(DESTDIR)$(TOPODIR)
+		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(COMPDIR) $(DESTDIR)$(TOPODIR) $(DESTDIR)$(LIBEXECDIR)
 	install -m 0755 reuselab $(DESTDIR)$(BINDIR)/reuselab
+	install -m 0755 daytimed $(DESTDIR)$(LIBEXECDIR)/daytimed
 	install -m 0644 docs/reuselab.1 $(DESTDIR)$(MANDIR)/man1/reuselab.1
 	install -m 0644 docs/reuselab-topology.5 $(DESTDIR)$(MANDIR)/man5/reuselab-topology.5
 	install -m 0644 docs/reuselab-cases.7 $(DESTDIR)$(MANDIR)/man7/reuselab-cases.7
@@ -144,6 +160,6 @@ format:
 	clang-format -i lab/*/*.c lab/*/*.h netns/*.c netns/*.h tests/unit/*.c
 
 clean:
-	rm -rf build reuselab
+	rm -rf build reuselab daytimed
 
 -include $(shell find build -name '*.d' 2>/dev/null)

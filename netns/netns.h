@@ -262,6 +262,8 @@ struct sock_seen {
 	char local[64]; /* "10.0.1.1:10013", "[fd00:1::1]:80" */
 	char remote[64]; /* "*:*" when none */
 	unsigned uid;
+	unsigned long inode; /* 0 for TIME-WAIT and other sockets no file holds */
+	char owner[32]; /* not from sock_diag: the holder a caller found ("d[1234]"), or "" */
 };
 
 /*

@@ -106,6 +106,7 @@ static int on_msg(const struct nlmsghdr *nlh, void *data)
 	format_endpoint(s->remote, sizeof(s->remote), m->idiag_family, m->id.idiag_dst,
 			m->id.idiag_dport, 1);
 	s->uid = m->idiag_uid;
+	s->inode = m->idiag_inode;
 	return 0;
 }
 

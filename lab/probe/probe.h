@@ -37,6 +37,8 @@
 #define PROBE_TOKEN_MAX 64
 #define PROBE_MAX_SOCKS 64 /* operands of one recv or accept-all */
 #define PROBE_SLEEP_MAX_MS 5000 /* `sleep MS`: a case cannot hang a run */
+#define PROBE_MAX_ARGV	12 /* start: the program and its arguments */
+#define PROBE_MAX_ENV	4  /* start: env NAME=VALUE words */
 
 enum probe_op {
 	PROBE_SOCKET,
@@ -63,6 +65,13 @@ enum probe_op {
 	PROBE_SHUTDOWN,
 	PROBE_SLEEP,
 	PROBE_OWNER,
+	PROBE_START,
+	PROBE_WAIT_LISTEN,
+	PROBE_WAIT_BOUND,
+	PROBE_HOLDS,
+	PROBE_SIGNAL,
+	PROBE_WAIT_EXIT,
+	PROBE_STOP,
 };
 
 enum probe_opt {
@@ -104,6 +113,12 @@ struct probe_step {
 	char arg2[PROBE_TOKEN_MAX];	/* join: ifname */
 	bool child_reuseaddr, child_reuseport, child_listen;
 	long child_uid; /* -1: unchanged */
+	/* start: argv[0] is the program as written (absolute or a bare name) */
+	char argv[PROBE_MAX_ARGV][PROBE_TOKEN_MAX];
+	size_t argc;
+	char env[PROBE_MAX_ENV][PROBE_TOKEN_MAX];
+	size_t n_env;
+	long proc_uid, proc_gid; /* start user UID[:GID]; -1: unchanged */
 };
 
 /* An expectation: result class plus an optional value comparison. */

@@ -30,6 +30,7 @@ static void case_begin(struct run *R)
 	R->n_vars = 0;
 	R->n_sent = 0;
 	R->sent_lost = false;
+	R->n_procs = 0;
 	R->why[0] = '\0';
 }
 
@@ -135,6 +136,7 @@ static bool uid_unmapped(struct run *R, const struct probe_step *st, char *why, 
 {
 	long uid = st->op == PROBE_AS_USER || st->op == PROBE_OWNER ? st->num
 		   : st->op == PROBE_CHILD			   ? st->child_uid
+		   : st->op == PROBE_START			   ? st->proc_uid
 								   : -1;
 
 	if (uid < 0 || userns_uid_mapped(&R->uid_map, (unsigned long)uid))
@@ -226,6 +228,7 @@ int probe_run_catalog_case(struct run *R, const struct catalog_case *cc, struct 
 			break;
 		}
 	}
+	probe_procs_end(R, cr);
 	probe_close_all(R);
 	probe_leave_node(R);
 	if (cr->verdict != VERDICT_ERROR)
@@ -313,6 +316,10 @@ void probe_run_user_case(struct run *R, const struct topo_case *tc, struct case_
 		probe_subst_text(R, ts->text, res->args, sizeof(res->args));
 		if (!node_open(R, cr, node))
 			break;
+		if (probe_interrupted()) {
+			case_error(cr, "interrupted by signal %d", probe_interrupted());
+			break;
+		}
 		if (ts->expect) {
 			size_t o = strlen(pred);
 
@@ -331,6 +338,7 @@ void probe_run_user_case(struct run *R, const struct topo_case *tc, struct case_
 		if (!expectation_held(R, &e, i + 1, &st, res, obs, sizeof(obs)))
 			n_failed++;
 	}
+	probe_procs_end(R, cr);
 	probe_close_all(R);
 	probe_leave_node(R);
 	cr->predicted = xstrdup(n_expect ? pred : "no expectations");

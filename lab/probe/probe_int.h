@@ -41,6 +41,19 @@ struct psock {
 	int type;
 };
 
+/* A program a case started (probe_proc.c); its process group is its pid. */
+#define MAX_PROCS 8
+struct pproc {
+	char name[PROBE_NAME_MAX + 1];
+	int node;
+	pid_t pid;
+	int pidfd;	    /* readable once it exited */
+	int out_fd, err_fd; /* memfds that hold its stdout and stderr */
+	bool reaped;
+	int status; /* its wait status once reaped */
+	char command[256];
+};
+
 /* A value a step captured ($x = getsockname c), for the rest of the case. */
 struct probe_var {
 	char name[PROBE_NAME_MAX + 1];
@@ -75,6 +88,8 @@ struct run {
 	struct sent_to sent[MAX_SENT];
 	size_t n_sent;
 	bool sent_lost; /* more destinations than sent[] holds: recv cannot settle */
+	struct pproc procs[MAX_PROCS];
+	size_t n_procs;
 	char why[256]; /* system error text for the case */
 };
 
@@ -220,6 +235,10 @@ const struct probe_step_def *probe_step_def_of(enum probe_op op);
 int probe_step_exec(struct run *R, int node, const struct probe_step *st, struct step_result *res);
 
 /* probe_sock.c: the steps that act on sockets in this process. */
+/* The node's sockets on ports (n 0: all) into res->seen, each held by a
+ * program of the case named as its owner.  0, or -errno with R->why set. */
+int probe_snapshot(struct run *R, int node, const uint16_t *ports, size_t n,
+		   struct step_result *res);
 probe_run_fn probe_run_socket, probe_run_join,
     probe_run_bind, probe_run_listen, probe_run_connect, probe_run_accept, probe_run_accept_all,
     probe_run_burst, probe_run_send, probe_run_recv, probe_run_read, probe_run_close,
@@ -257,6 +276,91 @@ int probe_exec_as_user(struct run *R, long uid, int node, const struct probe_ste
 
 /* probe_child.c: the steps that fork.  Uses only probe_ns.c and probe_vars.c. */
 probe_run_fn probe_run_child, probe_run_fork_daytime;
+
+/* probe_proc.c: the steps that run real programs (start, wait-listen,
+ * wait-bound, holds, signal, wait-exit, stop), their parsers, and the end of
+ * every program of a case. */
+probe_run_fn probe_run_start, probe_run_wait_listen, probe_run_wait_bound, probe_run_holds,
+    probe_run_signal, probe_run_wait_exit, probe_run_stop;
+int probe_parse_start(struct step_words *w, struct probe_step *st);
+int probe_parse_prog(struct step_words *w, struct probe_step *st);
+int probe_parse_prog_port(struct step_words *w, struct probe_step *st);
+int probe_parse_signal(struct step_words *w, struct probe_step *st);
+/* Their rows of the step table (probe_steps.c), in enum order. */
+#define PROBE_PROC_STEPS                                                                          \
+	{PROBE_START, "start", "NAME = start [user UID[:GID]] [env VAR=VALUE]... PROGRAM [ARG...]", \
+	 "runs PROGRAM (an absolute path, or a bare name looked up beside reuselab, in its "        \
+	 "libexec directory, then PATH) in the node, no shell; $P..$P9 in ARGs are ports; "         \
+	 "stdout and stderr (4 KiB each) go into the report; value: its pid",                     \
+	 1, PROBE_MAX_WORDS, .makes_socket = true, .example = "d = start daytimed -p $P",         \
+	 .example_expect = "ok", .parse = probe_parse_start, .run = probe_run_start},             \
+	{PROBE_WAIT_LISTEN, "wait-listen", "wait-listen NAME PORT",                               \
+	 "until program NAME holds a listening TCP socket on PORT (sock_diag, 5 s bound; ESRCH "   \
+	 "when it exits first); value: how many it holds",                                        \
+	 2, 2, .has_value = true, .example = "wait-listen d $P", .example_expect = "ok =1",       \
+	 .parse = probe_parse_prog_port, .run = probe_run_wait_listen},                            \
+	{PROBE_WAIT_BOUND, "wait-bound", "wait-bound NAME PORT",                                  \
+	 "until program NAME holds a UDP socket bound to PORT (as wait-listen)", 2, 2,            \
+	 .has_value = true, .example = "wait-bound d $P", .example_expect = "ok =1",              \
+	 .parse = probe_parse_prog_port, .run = probe_run_wait_bound},                             \
+	{PROBE_HOLDS, "holds", "holds NAME PORT",                                                 \
+	 "the node's sockets on PORT, each with the process holding it; value: how many "         \
+	 "program NAME (or a process it forked) holds",                                           \
+	 2, 2, .has_value = true, .example = "holds d $P", .example_expect = "ok =1",             \
+	 .parse = probe_parse_prog_port, .run = probe_run_holds},                                  \
+	{PROBE_SIGNAL, "signal", "signal NAME SIGNAL",                                            \
+	 "sends SIGNAL (HUP, INT, TERM, USR1, ... or a number) to program NAME (ESRCH when it "   \
+	 "has exited)",                                                                           \
+	 2, 2, .example = "signal d USR1", .example_expect = "ok", .parse = probe_parse_signal,   \
+	 .run = probe_run_signal},                                                                \
+	{PROBE_WAIT_EXIT, "wait-exit", "wait-exit NAME",                                          \
+	 "until program NAME exits (5 s bound); value: its exit status, or 128 + the signal "     \
+	 "that ended it",                                                                         \
+	 1, 1, .has_value = true, .example = "wait-exit d", .example_expect = "ok =1",            \
+	 .parse = probe_parse_prog, .run = probe_run_wait_exit},                                   \
+	{PROBE_STOP, "stop", "stop NAME",                                                         \
+	 "SIGTERM to program NAME and its process group, SIGKILL after 2 s; value: as wait-exit", \
+	 1, 1, .has_value = true, .example = "stop d", .example_expect = "ok =143",               \
+	 .parse = probe_parse_prog, .run = probe_run_stop}
+
+/* End every program the case started (killed with its process group when
+ * still running, reaped) and move how each ended, with its output, into
+ * cr->programs.  Never fails: what cannot be recorded is dropped. */
+void probe_procs_end(struct run *R, struct case_result *cr);
+/* Name the case's programs as the holders of the sockets in seen. */
+void probe_procs_annotate(struct run *R, struct sock_seen *seen, size_t n);
+/* The stop signal (SIGINT, SIGTERM, SIGHUP) pending, or 0. */
+int probe_interrupted(void);
+
+/* probe_spawn.c: a program's process: started, signalled, ended. */
+/* Resolve prog (absolute, or a bare name looked up in reuselab's program
+ * directories, then PATH) into path: 0 or -ENOENT, -ENAMETOOLONG. */
+int probe_spawn_resolve(const char *prog, char *path, size_t len);
+/* Fork and exec path with argv and env in namespace nsfd as uid/gid (-1
+ * unchanged), in a process group of its own; fills p's process fields.
+ * 0 with *ret_err the exec's errno (0: it runs), or -errno (R->why set). */
+int probe_spawn(struct run *R, int nsfd, const char *path, char *const argv[], char *const env[],
+		long uid, long gid, struct pproc *p, int *ret_err);
+/* Wait up to ms for p to exit (or for a stop signal): 1 exited and reaped,
+ * 0 still running, -EINTR a stop signal is pending, -errno. */
+int probe_spawn_wait(struct pproc *p, int ms);
+/* End p and everything in its process group: sig first, SIGKILL after
+ * grace_ms; reaps all.  0 or -errno. */
+int probe_spawn_end(struct pproc *p, int sig, int grace_ms);
+/* The step value of a wait status: the exit code, or 128 + the signal. */
+long probe_spawn_status_value(int status);
+/* Read what fd (a memfd) got into a malloc'ed, valid UTF-8 string. */
+char *probe_spawn_output(int fd, bool *ret_cut);
+
+/* probe_owner.c: which of the case's processes holds which socket. */
+struct owned {
+	unsigned long inode;
+	pid_t pid;
+};
+/* The socket inodes held by the processes of p: those of its process group
+ * among our children (orphans come back to the subreaper) and all their
+ * descendants, read from /proc/PID/fd.  Up to cap into o; returns how many. */
+size_t probe_owner_scan(const struct pproc *p, struct owned *o, size_t cap);
 
 /* probe_verdict.c */
 /* Append "call sock: result[ =value]" to obs. */

@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <fnmatch.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,18 @@
 #include "lab/probe/probe.h"
 #include "lab/probe/probe_int.h"
 #include "netns/netns.h"
+
+/* Block SIGINT, SIGTERM and SIGHUP, the previous mask into old. */
+static void sigstop_hold(sigset_t *old)
+{
+	sigset_t stop;
+
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stop, old);
+}
 
 bool probe_case_selected(const struct probe_opts *o, const char *id, const char *claim)
 {
@@ -163,6 +176,8 @@ static int cases_run(struct run *R, const struct probe_opts *o, struct report *r
 	for (size_t i = 0; i < catalog_n_cases; i++) {
 		const struct catalog_case *cc = &catalog_cases[i];
 
+		if (probe_interrupted())
+			return 0;
 		if (!probe_case_selected(o, cc->id, cc->claim))
 			continue;
 		r = report_add(rep, &cr);
@@ -181,6 +196,8 @@ static int cases_run(struct run *R, const struct probe_opts *o, struct report *r
 	for (size_t i = 0; i < R->t->n_cases; i++) {
 		const struct topo_case *tc = &R->t->cases[i];
 
+		if (probe_interrupted())
+			return 0;
 		if (!probe_case_selected(o, tc->id, tc->claim ? tc->claim : "user"))
 			continue;
 		r = report_add(rep, &cr);
@@ -204,6 +221,7 @@ static int probe_any(const struct topology *t, const char *lab, const int *node_
 	struct run R = {.t = t, .lab = lab, .roles = &roles, .ns = NS_SCOPE_INIT, .cur_node = -1};
 	size_t n = t->n_nodes ? t->n_nodes : 1;
 	struct utsname u;
+	sigset_t old_mask;
 	int ret;
 
 	if (uname(&u) == 0)
@@ -229,7 +247,11 @@ static int probe_any(const struct topology *t, const char *lab, const int *node_
 	if (ret < 0)
 		goto out;
 	sysctls_record(&R, rep);
+	/* Stop signals wait for the case's end, which ends its programs; they
+	 * are delivered when the mask is restored (run keeps them blocked). */
+	sigstop_hold(&old_mask);
 	ret = cases_run(&R, o, rep);
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	if (ret < 0)
 		snprintf(err, errlen, "out of memory");
 out:

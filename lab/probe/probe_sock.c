@@ -72,8 +72,8 @@ static int connect_bounded(int fd, const struct sockaddr_storage *ss, socklen_t 
 	return soerr;
 }
 
-static int snapshot(struct run *R, int node, const uint16_t *ports, size_t n,
-		    struct step_result *res)
+int probe_snapshot(struct run *R, int node, const uint16_t *ports, size_t n,
+		   struct step_result *res)
 {
 	struct sock_seen *seen = NULL;
 	size_t n_seen = 0;
@@ -88,6 +88,7 @@ static int snapshot(struct run *R, int node, const uint16_t *ports, size_t n,
 	free(res->seen);
 	res->seen = seen;
 	res->n_seen = n_seen;
+	probe_procs_annotate(R, seen, n_seen);
 	return 0;
 }
 
@@ -474,7 +475,7 @@ int probe_run_wait_timewait(struct run *R, int node, const struct probe_step *st
 	}
 	for (;;) {
 		sockdiag_watch_drain(watch);
-		r = snapshot(R, node, &port, 1, res);
+		r = probe_snapshot(R, node, &port, 1, res);
 		if (r < 0)
 			break;
 		if (has_timewait(res, port)) {
@@ -497,5 +498,5 @@ int probe_run_wait_timewait(struct run *R, int node, const struct probe_step *st
 int probe_run_show(struct run *R, int node, const struct probe_step *st, struct psock *unused,
 		   struct step_result *res)
 {
-	return snapshot(R, node, R->ports, R->n_ports, res);
+	return probe_snapshot(R, node, R->ports, R->n_ports, res);
 }

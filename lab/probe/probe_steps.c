@@ -275,6 +275,8 @@ const struct probe_step_def probe_step_defs[] = {
      "compares); the process stays root, so that socket may still bind a port below 1024",
      1, 1, .setup = true, .example = "owner 65534", .example_expect = NULL,
      .parse = parse_uid, .run = probe_run_owner},
+    /* real programs: probe_proc.c */
+    PROBE_PROC_STEPS,
 };
 const size_t probe_n_step_defs = sizeof(probe_step_defs) / sizeof(probe_step_defs[0]);
 

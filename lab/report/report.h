@@ -26,6 +26,19 @@ struct step_result {
 	size_t n_seen;
 };
 
+/* A program a case started (the `start` step), as it ended. */
+#define REPORT_OUTPUT_MAX 4096 /* bytes of each of its stdout and stderr kept */
+struct program_result {
+	char name[16];          /* the case's name for it */
+	char node[40];
+	char *command;          /* its argv as one line, the resolved path first */
+	long pid;
+	int exit_code;          /* -1 when a signal ended it */
+	int signal;             /* the signal that ended it, 0 when it exited */
+	char *out, *err;        /* what it wrote (valid UTF-8, at most REPORT_OUTPUT_MAX bytes) */
+	bool out_cut, err_cut;  /* it wrote more than was kept */
+};
+
 enum verdict {
 	VERDICT_HOLDS,          /* observed matches the claim's prediction */
 	VERDICT_DIFFERS,        /* Linux does otherwise: a finding, not a failure */
@@ -51,6 +64,8 @@ struct case_result {
 	char *error;            /* set with VERDICT_ERROR */
 	char *skip_reason;      /* set with VERDICT_SKIPPED: the role or address missing */
 	long ms;                /* how long the case ran (JUnit time=) */
+	struct program_result *programs; /* every program the case started, in order */
+	size_t n_programs;
 };
 
 /* How a claim of the article fared, judged from its deciding cases. */

@@ -24,5 +24,13 @@ int jsonw_print(FILE *out, struct json_object *root, int flags);
  * none@v6 uid same"), from its JSON object; 0, or -EINVAL when a field or
  * the result is missing. */
 int report_cell_key(struct json_object *c, char *buf, size_t len);
+/* report_programs.c: the programs a case started, in the table (indented
+ * lines under its row), as the JSON array "programs" (NULL when out of
+ * memory), read back from one (0, -ENOMEM), freed. */
+struct case_result;
+void report_programs_table(FILE *out, const struct case_result *c);
+struct json_object *report_programs_json(const struct case_result *c);
+int report_programs_read(struct json_object *arr, struct case_result *c);
+void report_programs_free(struct case_result *c);
 
 #endif

@@ -35,6 +35,8 @@ static struct json_object *sockets_json(const struct step_result *st)
 		    jsonw_str(s, "local", k->local) < 0 || jsonw_str(s, "remote", k->remote) < 0 ||
 		    jsonw_add(s, "uid", json_object_new_int64(k->uid)) < 0)
 			goto out;
+		if (k->owner[0] && jsonw_str(s, "owner", k->owner) < 0)
+			goto out;
 	}
 	ret = arr;
 	arr = NULL;
@@ -95,6 +97,8 @@ static struct json_object *case_json(const struct case_result *c)
 	if (c->error && jsonw_str(o, "error", c->error) < 0)
 		goto out;
 	if (c->skip_reason && jsonw_str(o, "skip_reason", c->skip_reason) < 0)
+		goto out;
+	if (c->n_programs && jsonw_add(o, "programs", report_programs_json(c)) < 0)
 		goto out;
 	ret = o;
 	o = NULL;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "lab/report/report.h"
+#include "lab/report/report_int.h"
 
 static const char *str_of(struct json_object *o, const char *key)
 {
@@ -78,6 +79,7 @@ static int read_sockets(struct json_object *o, struct step_result *st)
 		copy_of(s, "state", k->state, sizeof(k->state));
 		copy_of(s, "local", k->local, sizeof(k->local));
 		copy_of(s, "remote", k->remote, sizeof(k->remote));
+		copy_of(s, "owner", k->owner, sizeof(k->owner));
 		if (json_object_object_get_ex(s, "uid", &v))
 			k->uid = (unsigned)json_object_get_int64(v);
 	}
@@ -143,7 +145,9 @@ static int read_case(struct json_object *o, struct case_result *c)
 		if (!(c->nodes[i] = strdup(s ? s : "")))
 			return -ENOMEM;
 	}
-	return read_steps(o, c);
+	if (read_steps(o, c) < 0)
+		return -ENOMEM;
+	return report_programs_read(array_of(o, "programs"), c);
 }
 
 static void read_sysctls(struct json_object *root, struct report *r)

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "lab/report/report.h"
+#include "lab/report/report_int.h"
 
 #define C_RESET	 "\033[0m"
 #define C_GREEN	 "\033[32m"
@@ -120,8 +121,13 @@ static void put_seen(FILE *out, const struct step_result *st)
 	for (size_t k = 0; k < st->n_seen; k++) {
 		fputs("    ", out);
 		report_text_put(out, str_or_dash(st->node));
-		fprintf(out, ": %s %s %s\n", st->seen[k].state, st->seen[k].local,
+		fprintf(out, ": %s %s %s", st->seen[k].state, st->seen[k].local,
 			st->seen[k].remote);
+		if (st->seen[k].owner[0]) {
+			fputs(" held by ", out);
+			report_text_put(out, st->seen[k].owner);
+		}
+		fputc('\n', out);
 	}
 }
 
@@ -139,6 +145,7 @@ static void put_case(FILE *out, const struct case_result *c, const int w[4], boo
 		put_note(out, "skipped", c->skip_reason);
 	for (size_t s = 0; s < c->n_steps; s++)
 		put_seen(out, &c->steps[s]);
+	report_programs_table(out, c);
 }
 
 /* "WHEN; WHEN" of claim c's conditions that held (or differed, with their

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "lab/report/report.h"
+#include "lab/report/report_int.h"
 
 /*
  * Every errno a socket call can plausibly return, by name.  Aliases that
@@ -138,6 +139,7 @@ void report_case_clear(struct case_result *c)
 	for (size_t i = 0; i < c->n_steps; i++)
 		free(c->steps[i].seen);
 	free(c->steps);
+	report_programs_free(c);
 	memset(c, 0, sizeof(*c));
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # The installed tool finds the labs it ships: `make install` puts them in
 # $(PREFIX)/share/reuselab/topologies, a bare lab name resolves there from
-# any directory, `reuselab labs` lists them.
+# any directory, `reuselab labs` lists them; the programs its labs start
+# (daytimed) are in $(PREFIX)/libexec/reuselab.
 load helpers
 
 setup() {
@@ -36,6 +37,12 @@ teardown() {
 	[ "$(jq '[.cases[] | select(.claim == "C1")] | length' "$BATS_TEST_TMPDIR/r.json")" -ge 3 ]
 	[ "$(jq '[.cases[] | select(.verdict == null)] | length' "$BATS_TEST_TMPDIR/r.json")" -eq 0 ]
 	[ -z "$(lab_namespaces "$L")" ]
+	# the programs cases start are found in $(PREFIX)/libexec/reuselab
+	[ -x "$p/libexec/reuselab/daytimed" ]
+	[ ! -e "$p/bin/daytimed" ]
+	env -u REUSELAB_TOPOLOGIES PATH=/usr/bin:/bin "$p/bin/reuselab" run daytime --case 'daytime-*' --json >"$BATS_TEST_TMPDIR/d.json"
+	[ "$(jq -r '[.cases[].verdict] | unique | join(" ")' "$BATS_TEST_TMPDIR/d.json")" = holds ]
+	[ "$(jq -r '[.cases[].programs[].command | split(" ")[0]] | unique | join(" ")' "$BATS_TEST_TMPDIR/d.json")" = "$p/libexec/reuselab/daytimed" ]
 }
 
 @test "a bare name: a file of that name wins, then \$REUSELAB_TOPOLOGIES; unknown names say cannot read" {

@@ -318,3 +318,53 @@ port() {
 	want "C10" "$(res restart-tw-reuse-both "bind n ")" ok
 	want "C12" "$(res c12-daytime-restart "bind n ")" ok
 }
+
+# prog CASE NAME FIELD: a field of program NAME of CASE in the report.
+prog() {
+	jq -r --arg c "$1" --arg n "$2" --arg f "$3" \
+		'.cases[] | select(.id == $c) | .programs[] | select(.name == $n) | .[$f]' "$R"
+}
+
+@test "daytime (C12): the article's server as a real process restarts over TIME-WAIT" {
+	use daytime
+	c=daytime-restart
+	want "$c verdict" "$(verdict $c)" holds
+	want "$c listens" "$(val $c "wait-listen d 10013")" 1
+	want "$c time" "$(val $c "read c")" 26
+	want "$c TIME-WAIT" "$(res $c "wait-timewait 10013")" ok
+	want "$c stopped by SIGTERM" "$(val $c "stop d")" 143
+	want "$c restart listens" "$(val $c "wait-listen d2 10013")" 1
+	want "$c restart holds the listener" "$(val $c "holds d2 10013")" 1
+	want "$c held by d2" "$(jq -r '[.cases[] | select(.id == "daytime-restart") | .steps[] | .sockets[] | select(.state == "LISTEN") | .owner] | unique | join(" ")' "$R")" "d2[$(prog $c d2 pid)]"
+	want "$c restart serves" "$(val $c "read c2")" 26
+	want "$c d output" "$(prog $c d stdout)" "bind call OK!"
+	want "$c d signal" "$(prog $c d signal)" 15
+	[[ "$(prog $c d command)" == */daytimed ]]
+	c=daytime-article-once
+	want "$c parent exits after one connection" "$(val $c "wait-exit d")" 0
+	want "$c exit code" "$(prog $c d exit_code)" 0
+	want "$c restart at once listens" "$(val $c "wait-listen d2 ")" 1
+	c=daytime-restart-noreuse
+	want "$c restart without SO_REUSEADDR exits 1" "$(val $c "wait-exit n")" 1
+	want "$c its stderr" "$(prog $c n stderr)" "bind: Address already in use"
+	want "$c its stdout" "$(prog $c n stdout)" ""
+	[ "$(sockets $c '.state == "TIME-WAIT"')" -ge 1 ]
+	[ "$(sockets $c '.state == "LISTEN"')" -eq 0 ]
+	c=daytime-old-listening
+	want "$c second instance exits 1" "$(val $c "wait-exit n")" 1
+	want "$c its stderr" "$(prog $c n stderr)" "bind: Address already in use"
+	want "$c the first still holds it" "$(val $c "holds d ")" 1
+	# the child kept the listener: after the parent ended it still holds the port
+	c=daytime-child-keeps-listener
+	want "$c parent ended" "$(val $c "wait-exit d")" 143
+	want "$c a process of d holds the listener" "$(val $c "holds d ")" 1
+	owner=$(jq -r '[.cases[] | select(.id == "daytime-child-keeps-listener") | .steps[] | select(.call == "holds") | .sockets[] | select(.state == "LISTEN") | .owner][0]' "$R")
+	[[ "$owner" == "d["*"]" ]] && [ "$owner" != "d[$(prog $c d pid)]" ]
+	want "$c restart fails" "$(val $c "wait-exit n")" 1
+	want "$c its stderr" "$(prog $c n stderr)" "bind: Address already in use"
+	# every program the lab started is gone, with its process group
+	for pid in $(jq -r '.cases[] | .programs[]? | .pid' "$R"); do
+		! kill -0 "$pid" 2>/dev/null
+		[ -z "$(pgrep -g "$pid" || true)" ]
+	done
+}

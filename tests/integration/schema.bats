@@ -95,3 +95,19 @@ PYEOF
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"/cases/0/verdict: 'maybe' is not one of"* ]]
 }
+
+@test "a report with programs (the daytime lab) matches docs/report.schema.json and reads back" {
+	"$REUSELAB" run topologies/daytime.yml --case 'daytime-*' --json >"$BATS_TEST_TMPDIR/d.json"
+	[ "$(jq '[.cases[].programs[]] | length' "$BATS_TEST_TMPDIR/d.json")" -eq 10 ]
+	[ "$(jq '[.cases[].steps[].sockets[] | select(.owner)] | length' "$BATS_TEST_TMPDIR/d.json")" -gt 0 ]
+	run validate docs/report.schema.json "$BATS_TEST_TMPDIR/d.json"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	run "$REUSELAB" diff "$BATS_TEST_TMPDIR/d.json" "$BATS_TEST_TMPDIR/d.json"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	# and the schema checks the programs too
+	jq '.cases[0].programs[0].pid = 0' "$BATS_TEST_TMPDIR/d.json" >"$BATS_TEST_TMPDIR/bad.json"
+	run validate docs/report.schema.json "$BATS_TEST_TMPDIR/bad.json"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"/cases/0/programs/0/pid: 0 is less than the minimum of 1"* ]]
+}

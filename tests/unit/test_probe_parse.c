@@ -236,6 +236,13 @@ static const char *const step_samples[] = {
     "shutdown s wr",
     "sleep 10",
     "owner 65534",
+    "d = start user 65534:65534 env A=b daytimed -p $P",
+    "wait-listen d $P",
+    "wait-bound d $P",
+    "holds d $P",
+    "signal d USR1",
+    "wait-exit d",
+    "stop d",
 };
 
 /* The step table: every step is found by its name and in op order, has a

@@ -1,0 +1,380 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A real program's process for the `start` family of steps: forked, put in
+ * a process group of its own and in the node's network namespace, its
+ * identity dropped, execve'd with an argv (no shell), its stdout and stderr
+ * in sealed memfds (bounded: a program cannot fill memory), its exit seen
+ * through a pidfd.  reuselab becomes a child subreaper, so what the program
+ * forks and leaves behind comes back to us and is killed and reaped with
+ * its group: nothing a case started outlives the case.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/pidfd.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lab/probe/probe.h"
+#include "lab/probe/probe_int.h"
+#include "libexecdir.h"
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* What the child sends back when it cannot exec: where, and errno. */
+struct spawn_fail {
+	int setup; /* 1: before execve (setns, identity); 0: execve itself */
+	int err;
+	char call[16];
+};
+
+/* dir/prog into path when that is an executable regular file. */
+static bool try_dir(const char *dir, size_t dlen, const char *prog, char *path, size_t len)
+{
+	struct stat sb;
+
+	if (!dlen || dir[0] != '/' ||
+	    (size_t)snprintf(path, len, "%.*s/%s", (int)dlen, dir, prog) >= len)
+		return false;
+	return stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && access(path, X_OK) == 0;
+}
+
+int probe_spawn_resolve(const char *prog, char *path, size_t len)
+{
+	char exe[PATH_MAX];
+	const char *dirs, *p;
+	ssize_t n;
+
+	if (prog[0] == '/')
+		return (size_t)snprintf(path, len, "%s", prog) < len ? 0 : -ENAMETOOLONG;
+	/* reuselab's own programs: beside the binary (a build tree), then the
+	 * installed libexec directory; then PATH's absolute directories. */
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		p = strrchr(exe, '/');
+		if (p && try_dir(exe, (size_t)(p - exe), prog, path, len))
+			return 0;
+	}
+	if (try_dir(REUSELAB_LIBEXECDIR, strlen(REUSELAB_LIBEXECDIR), prog, path, len))
+		return 0;
+	dirs = getenv("PATH");
+	for (p = dirs && *dirs ? dirs : DEFAULT_PATH;; p++) {
+		size_t dl = strcspn(p, ":");
+
+		if (try_dir(p, dl, prog, path, len))
+			return 0;
+		p += dl;
+		if (!*p)
+			break;
+	}
+	return -ENOENT;
+}
+
+static void __attribute__((noreturn)) child_fail(int report, int setup, const char *call)
+{
+	struct spawn_fail f = {.setup = setup, .err = errno};
+
+	snprintf(f.call, sizeof(f.call), "%s", call);
+	(void)!write(report, &f, sizeof(f));
+	_exit(127);
+}
+
+/* Groups, gid, uid, as `child ... uid` does: the program is that user. */
+static int drop_identity(long uid, long gid)
+{
+	gid_t g = (gid_t)(gid >= 0 ? gid : uid);
+
+	if (uid < 0 && gid < 0)
+		return 0;
+	if (setgroups(1, &g) < 0 || setresgid(g, g, g) < 0)
+		return -1;
+	return uid >= 0 && setresuid((uid_t)uid, (uid_t)uid, (uid_t)uid) < 0 ? -1 : 0;
+}
+
+struct spawn_args {
+	const char *path;
+	int nsfd, out, err, report;
+	char *const *argv, *const *env;
+	long uid, gid;
+	pid_t parent;
+};
+
+static void __attribute__((noreturn)) spawn_child(const struct spawn_args *a)
+{
+	sigset_t none;
+	int null;
+
+	/* Blocked signals and ignored ones survive execve: start clean. */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (int s = 1; s < NSIG; s++)
+		signal(s, SIG_DFL);
+	setpgid(0, 0);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != a->parent)
+		child_fail(a->report, 1, "prctl");
+	if (setns(a->nsfd, CLONE_NEWNET) < 0)
+		child_fail(a->report, 1, "setns");
+	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (null < 0 || dup2(null, 0) < 0 || dup2(a->out, 1) < 0 || dup2(a->err, 2) < 0 ||
+	    chdir("/") < 0)
+		child_fail(a->report, 1, "stdio");
+	if (drop_identity(a->uid, a->gid) < 0)
+		child_fail(a->report, 1, "setuid");
+	/* Nothing of reuselab's (namespaces, sockets, netlink) reaches it. */
+	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		child_fail(a->report, 1, "close_range");
+	execve(a->path, a->argv, a->env);
+	child_fail(a->report, 0, "execve");
+}
+
+/* A memfd for one output stream: a fixed size, sealed, so that writes past
+ * REPORT_OUTPUT_MAX plus a page fail instead of filling memory. */
+static int output_fd(void)
+{
+	int fd = memfd_create("reuselab-output", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, REPORT_OUTPUT_MAX + 4096) < 0 ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_GROW | F_SEAL_SHRINK | F_SEAL_SEAL) < 0) {
+		int r = -errno;
+
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+/* The child's report: 0 it exec'd (EOF), 1 with *f filled. */
+static int child_report(int fd, struct spawn_fail *f)
+{
+	ssize_t n;
+
+	do
+		n = read(fd, f, sizeof(*f));
+	while (n < 0 && errno == EINTR);
+	return n == (ssize_t)sizeof(*f) ? 1 : 0;
+}
+
+/* After fork: the exec's outcome.  0 with *ret_err, or -errno (R->why). */
+static int spawn_settle(struct run *R, struct pproc *p, int report, int *ret_err)
+{
+	struct spawn_fail f;
+	int status;
+
+	setpgid(p->pid, p->pid); /* also here: no race with a signal to the group */
+	p->pidfd = pidfd_open(p->pid, 0);
+	if (!child_report(report, &f) && p->pidfd >= 0) {
+		*ret_err = 0;
+		return 0;
+	}
+	if (p->pidfd < 0)
+		f = (struct spawn_fail){.setup = 1, .err = errno, .call = "pidfd_open"};
+	kill(p->pid, SIGKILL);
+	(void)waitpid(p->pid, &status, 0);
+	if (f.setup) {
+		snprintf(R->why, sizeof(R->why), "start: %s: %s", f.call, strerror(f.err));
+		return -f.err;
+	}
+	*ret_err = f.err;
+	return 0;
+}
+
+int probe_spawn(struct run *R, int nsfd, const char *path, char *const argv[], char *const env[],
+		long uid, long gid, struct pproc *p, int *ret_err)
+{
+	struct spawn_args a = {.path = path, .nsfd = nsfd, .argv = argv, .env = env, .uid = uid, .gid = gid,
+			       .parent = getpid(), .out = -1, .err = -1};
+	int rep[2] = {-1, -1}, r;
+
+	p->pidfd = p->out_fd = p->err_fd = -1;
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0 || pipe2(rep, O_CLOEXEC) < 0) {
+		r = -errno;
+		snprintf(R->why, sizeof(R->why), "start: %s", strerror(-r));
+		goto out;
+	}
+	a.out = p->out_fd = output_fd();
+	a.err = p->err_fd = output_fd();
+	a.report = rep[1];
+	r = p->out_fd < 0 ? p->out_fd : p->err_fd < 0 ? p->err_fd : 0;
+	if (r == 0) {
+		fflush(NULL);
+		p->pid = fork();
+		r = p->pid < 0 ? -errno : 0;
+	}
+	if (r < 0) {
+		snprintf(R->why, sizeof(R->why), "start: %s", strerror(-r));
+		goto out;
+	}
+	if (p->pid == 0)
+		spawn_child(&a);
+	close(rep[1]);
+	rep[1] = -1;
+	r = spawn_settle(R, p, rep[0], ret_err);
+out:
+	if (rep[0] >= 0)
+		close(rep[0]);
+	if (rep[1] >= 0)
+		close(rep[1]);
+	return r;
+}
+
+/* Reap p when its pidfd says it exited: 1, else 0. */
+static int reap_if_done(struct pproc *p, bool block)
+{
+	if (p->reaped)
+		return 1;
+	if (waitpid(p->pid, &p->status, block ? 0 : WNOHANG) != p->pid)
+		return 0;
+	p->reaped = true;
+	return 1;
+}
+
+int probe_spawn_wait(struct pproc *p, int ms)
+{
+	struct pollfd fds[2] = {{.fd = p->pidfd, .events = POLLIN}, {.fd = -1, .events = POLLIN}};
+	long end = probe_now_ms() + ms;
+	sigset_t stop;
+	int r = 0;
+
+	if (p->reaped)
+		return 1;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
+	fds[1].fd = signalfd(-1, &stop, SFD_CLOEXEC | SFD_NONBLOCK);
+	for (;;) {
+		long left = end - probe_now_ms();
+
+		r = poll(fds, 2, left > 0 ? (int)left : 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			r = -errno;
+		else if (fds[0].revents)
+			r = reap_if_done(p, true);
+		else if (fds[1].revents)
+			r = -EINTR;
+		break;
+	}
+	if (fds[1].fd >= 0)
+		close(fds[1].fd);
+	return r;
+}
+
+/* Kill and reap what is left of process group pgid among our children (the
+ * subreaper brings orphans back to us).  Only while some child is still in
+ * the group: the number cannot have been reused then. */
+static void group_drain(pid_t pgid)
+{
+	int status;
+
+	for (int rounds = 0; rounds < 1000; rounds++) {
+		pid_t r = waitpid(-pgid, &status, WNOHANG);
+
+		if (r > 0)
+			continue;
+		if (r < 0)
+			return; /* ECHILD: none left */
+		kill(-pgid, SIGKILL);
+		(void)waitpid(-pgid, &status, 0);
+	}
+}
+
+int probe_spawn_end(struct pproc *p, int sig, int grace_ms)
+{
+	struct pollfd pf = {.fd = p->pidfd, .events = POLLIN};
+
+	if (!p->reaped) {
+		kill(-p->pid, sig); /* the leader is unreaped: the group is still ours */
+		if (sig != SIGKILL && poll(&pf, 1, grace_ms) <= 0)
+			kill(-p->pid, SIGKILL);
+		if (!reap_if_done(p, true))
+			return -ECHILD;
+	}
+	group_drain(p->pid);
+	return 0;
+}
+
+long probe_spawn_status_value(int status)
+{
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if none. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	size_t k = s[0] < 0x80 ? 1 : s[0] >= 0xc2 && s[0] <= 0xdf ? 2 : s[0] >= 0xe0 && s[0] <= 0xef ? 3
+		 : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
+
+	if (!k || k > n || !s[0])
+		return 0;
+	for (size_t i = 1; i < k; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	/* no overlong forms, surrogates or code points past U+10FFFF */
+	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) ||
+	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
+		return 0;
+	return k;
+}
+
+char *probe_spawn_output(int fd, bool *ret_cut)
+{
+	unsigned char raw[REPORT_OUTPUT_MAX];
+	off_t off = fd >= 0 ? lseek(fd, 0, SEEK_CUR) : 0;
+	ssize_t n = 0;
+	size_t o = 0;
+	char *text;
+
+	*ret_cut = off > REPORT_OUTPUT_MAX;
+	if (off > 0)
+		n = pread(fd, raw, off < REPORT_OUTPUT_MAX ? (size_t)off : sizeof(raw), 0);
+	if (n < 0)
+		n = 0;
+	text = malloc((size_t)n + 1);
+	if (!text)
+		return NULL;
+	for (size_t i = 0; i < (size_t)n;) {
+		size_t k = utf8_len(raw + i, (size_t)n - i);
+
+		if (k == 0) { /* a NUL or a byte that is not UTF-8: shown as '?' */
+			text[o++] = '?';
+			i++;
+			continue;
+		}
+		memcpy(text + o, raw + i, k);
+		o += k;
+		i += k;
+	}
+	text[o] = '\0';
+	return text;
+}
+
+int probe_interrupted(void)
+{
+	sigset_t pend;
+
+	if (sigpending(&pend) < 0)
+		return 0;
+	if (sigismember(&pend, SIGINT) == 1)
+		return SIGINT;
+	if (sigismember(&pend, SIGTERM) == 1)
+		return SIGTERM;
+	return sigismember(&pend, SIGHUP) == 1 ? SIGHUP : 0;
+}

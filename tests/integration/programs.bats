@@ -1,0 +1,209 @@
+#!/usr/bin/env bats
+# Real programs in a case (lab/probe/probe_proc.c, probe_spawn.c): start
+# (argv, no shell, user, environment), wait-listen, holds, signal,
+# wait-exit, stop, output into the report, and that every process a case
+# started -- forked children included -- is gone when the case ends: after
+# a normal end, a failed step, a system error, and SIGINT or SIGTERM of
+# reuselab.  Real processes, real namespaces; as root.
+load helpers
+bats_require_minimum_version 1.5.0
+
+# lab FILE CASES...: a two-node lab file whose cases are the YAML text given.
+lab() {
+	local f=$1
+	shift
+	cat >"$f" <<YAML
+name: progs
+nodes:
+  server: {interfaces: {eth0: [10.0.77.1/24]}}
+  client: {interfaces: {eth0: [10.0.77.2/24]}}
+links:
+  - endpoints: [server:eth0, client:eth0]
+cases:
+$(printf '%s\n' "$@")
+YAML
+}
+
+# run_lab FILE: the lab's user cases only, JSON into $R; status in $rc.
+run_lab() {
+	R="$BATS_TEST_TMPDIR/report.json"
+	rc=0
+	"$REUSELAB" run "$1" --case 'p-*' --json >"$R" 2>"$BATS_TEST_TMPDIR/err" || rc=$?
+	# on failure, what the run said (bats shows it)
+	cat "$BATS_TEST_TMPDIR/err"
+	jq -c '.cases[] | [.id, .verdict, .observed, .error]' "$R" || true
+}
+
+val() {
+	jq -r --arg c "$1" --arg p "$2" \
+		'[.cases[] | select(.id == $c) | .steps[] | select(.args | startswith($p))][0].value // 0' "$R"
+}
+res() {
+	jq -r --arg c "$1" --arg p "$2" \
+		'[.cases[] | select(.id == $c) | .steps[] | select(.args | startswith($p))][0].result' "$R"
+}
+prog() {
+	jq -r --arg c "$1" --arg n "$2" --arg f "$3" \
+		'.cases[] | select(.id == $c) | .programs[] | select(.name == $n) | .[$f]' "$R"
+}
+
+# gone PID...: no process with that pid, nor in its process group.
+gone() {
+	local pid
+	for pid in "$@"; do
+		[ -n "$pid" ] && [ "$pid" != null ]
+		! kill -0 "$pid" 2>/dev/null
+		[ -z "$(pgrep -g "$pid" || true)" ]
+	done
+}
+
+# A case that starts the daytime server whose connection child lingers, so
+# the program has two processes when its case ends.
+LINGER='  - id: p-linger
+    steps:
+      - {on: server, do: "d = start daytimed -l 600 -p $P", expect: ok}
+      - {on: server, do: "wait-listen d $P", expect: "ok =1"}
+      - {on: client, do: "c = socket tcp4"}
+      - {on: client, do: "connect c 10.0.77.1:$P", expect: ok}
+      - {on: client, do: "read c", expect: "ok =26"}'
+
+@test "start, wait-listen, holds, signal, wait-exit, stop: outcomes and values" {
+	lab "$BATS_TEST_TMPDIR/l.yml" '  - id: p-steps
+    steps:
+      - {on: server, do: "d = start daytimed -p $P", expect: ok}
+      - {on: server, do: "wait-listen d $P", expect: "ok =1"}
+      - {on: server, do: "holds d $P", expect: "ok =1"}
+      - {on: client, do: "holds d $P", expect: "ok =0"}
+      - {on: server, do: "k = start daytimed -p $P2", expect: ok}
+      - {on: server, do: "wait-listen k $P2", expect: "ok =1"}
+      - {on: server, do: "holds k $P", expect: "ok =0"}
+      - {on: server, do: "signal k KILL", expect: ok}
+      - {on: server, do: "wait-exit k", expect: "ok =137"}
+      - {on: server, do: "signal k TERM", expect: ESRCH}
+      - {on: server, do: "stop d", expect: "ok =143"}
+      - {on: server, do: "n = start daytimed -p nope", expect: ok}
+      - {on: server, do: "wait-listen n $P3", expect: ESRCH}
+      - {on: server, do: "wait-exit n", expect: "ok =2"}'
+	run_lab "$BATS_TEST_TMPDIR/l.yml"
+	[ "$rc" -eq 0 ]
+	[ "$(jq -r '.cases[0].verdict' "$R")" = holds ]
+	[ "$(val p-steps "d = start")" = "$(prog p-steps d pid)" ]
+	[ "$(jq -r '[.cases[0].steps[] | select(.call == "holds") | .sockets[] | select(.state == "LISTEN") | .owner][0]' "$R")" = "d[$(prog p-steps d pid)]" ]
+	[ "$(prog p-steps k signal)" = 9 ]
+	[ "$(prog p-steps n exit_code)" = 2 ]
+	[ "$(prog p-steps n stderr)" = "daytimed: bad port 'nope'" ]
+	gone "$(prog p-steps d pid)" "$(prog p-steps k pid)" "$(prog p-steps n pid)"
+}
+
+@test "start: argv without a shell, user and environment; exec failures are outcomes" {
+	lab "$BATS_TEST_TMPDIR/l.yml" '  - id: p-env
+    steps:
+      - {on: server, do: "e = start env GREETING=hi;$(id) /usr/bin/env", expect: ok}
+      - {on: server, do: "wait-exit e", expect: "ok =0"}
+      - {on: server, do: "u = start user 65534:65533 id", expect: ok}
+      - {on: server, do: "wait-exit u", expect: "ok =0"}
+      - {on: server, do: "x = start /nonexistent/prog", expect: ENOENT}
+      - {on: server, do: "y = start no-such-program-here", expect: ENOENT}
+      - {on: server, do: "z = start '"$BATS_TEST_TMPDIR"'/plain", expect: EACCES}
+      - {on: server, do: "b = start printf \\377ok\\n", expect: ok}
+      - {on: server, do: "wait-exit b", expect: "ok =0"}
+      - {on: server, do: "h = start head -c 100000 /dev/zero", expect: ok}
+      - {on: server, do: "wait-exit h"}'
+	: >"$BATS_TEST_TMPDIR/plain"
+	chmod 0644 "$BATS_TEST_TMPDIR/plain"
+	run_lab "$BATS_TEST_TMPDIR/l.yml"
+	[ "$rc" -eq 0 ]
+	# the word reaches the program as it is: no shell expanded $(id) or split at ';'
+	[ "$(prog p-env e stdout | grep -c '^GREETING=hi;\$(id)$')" -eq 1 ]
+	[ "$(prog p-env e stdout | grep -c '^PATH=/usr/local/sbin:')" -eq 1 ]
+	[ "$(prog p-env e stdout | grep -c .)" -eq 2 ] # nothing of reuselab's environment
+	[[ "$(prog p-env u stdout)" == "uid=65534("*") gid=65533 groups=65533" ]]
+	[[ "$(prog p-env u command)" == /*/id ]]
+	# output is kept as valid UTF-8 (other bytes and NUL as '?'), 4 KiB at most
+	[ "$(prog p-env b stdout)" = "?ok" ]
+	[ "$(prog p-env h stdout | tr -d '\n' | wc -c)" -eq 4096 ]
+	[ "$(prog p-env h stdout_truncated)" = true ]
+	[ "$(prog p-env b stdout_truncated)" = false ]
+	[ "$(jq '.cases[0].programs | length' "$R")" -eq 4 ] # failed starts leave no program
+}
+
+@test "check refuses a program path relative to a directory, and bad start words" {
+	local f=$BATS_TEST_TMPDIR/l.yml
+	lab "$f" '  - id: p-bad
+    steps:
+      - {on: server, do: "d = start ./daytimed"}'
+	run -2 "$REUSELAB" check "$f"
+	[[ "$output" == *"$f:"*":"*": error: case 'p-bad': program './daytimed' must be an absolute path or a bare name"* ]]
+	lab "$f" '  - id: p-bad
+    steps:
+      - {on: server, do: "d = start env NOEQUALS daytimed"}'
+	run -2 "$REUSELAB" check "$f"
+	[[ "$output" == *"env needs NAME=VALUE, not 'NOEQUALS'"* ]]
+	lab "$f" '  - id: p-bad
+    steps:
+      - {on: server, do: "signal d BOGUS"}'
+	run -2 "$REUSELAB" check "$f"
+	[[ "$output" == *"unknown signal 'BOGUS'"* ]]
+}
+
+@test "a case's programs, forked children included, are gone when it ends without stop" {
+	lab "$BATS_TEST_TMPDIR/l.yml" "$LINGER" \
+	    '      - {on: server, do: "holds d $P", expect: "ok =1"}'
+	run_lab "$BATS_TEST_TMPDIR/l.yml"
+	[ "$rc" -eq 0 ]
+	# the listener is d's; the lingering child closed its copies, as the article's does
+	[ "$(jq -r '[.cases[0].steps[] | select(.call == "holds") | .sockets[] | select(.owner != null) | .state] | sort | join(" ")' "$R")" = "LISTEN" ]
+	[ "$(prog p-linger d signal)" = 9 ]
+	gone "$(prog p-linger d pid)"
+}
+
+@test "programs are gone after a failed step and after a system error" {
+	lab "$BATS_TEST_TMPDIR/l.yml" "$LINGER" \
+	    '      - {on: server, do: "holds d $P", expect: "ok =5"}' \
+	    "${LINGER/p-linger/p-linger-err}" \
+	    '      - {on: server, do: "holds nosuch $P", expect: "ok =1"}'
+	run_lab "$BATS_TEST_TMPDIR/l.yml"
+	[ "$rc" -eq 3 ]
+	[ "$(jq -r '.cases[0].verdict' "$R")" = failed ]
+	[ "$(jq -r '.cases[1].verdict' "$R")" = error ]
+	[[ "$(jq -r '.cases[1].error' "$R")" == *"no program named 'nosuch'"* ]]
+	gone "$(prog p-linger d pid)" "$(prog p-linger-err d pid)"
+}
+
+# interrupt SIGNAL CMD...: run CMD in the background until the case's program
+# and its lingering child are up, send SIGNAL to reuselab, and check its exit
+# and that neither process survived.
+interrupt() {
+	local sig=$1 rpid leader n=0 st=0
+	shift
+	"$@" >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
+	rpid=$!
+	# the program is reuselab's child; its group has two once a client was served
+	until leader=$(pgrep -P "$rpid" -x daytimed) && [ "$(pgrep -g "$leader" | wc -l)" -eq 2 ]; do
+		n=$((n + 1))
+		[ "$n" -lt 600 ] || { kill -KILL "$rpid"; false; }
+		sleep 0.05
+	done
+	kill -"$sig" "$rpid"
+	wait "$rpid" || st=$?
+	echo "$st" >"$BATS_TEST_TMPDIR/status"
+	gone "$leader"
+}
+
+WAITS='      - {on: server, do: "wait-exit d", expect: "ok =0"}'
+@test "SIGINT of reuselab run: the case's processes are gone, exit 130" {
+	lab "$BATS_TEST_TMPDIR/l.yml" "$LINGER" "$WAITS" "$WAITS" "$WAITS" "$WAITS" "$WAITS" "$WAITS"
+	interrupt INT "$REUSELAB" run "$BATS_TEST_TMPDIR/l.yml" --case 'p-*'
+	[ "$(cat "$BATS_TEST_TMPDIR/status")" -eq 130 ]
+	grep -q "interrupted by signal 2" "$BATS_TEST_TMPDIR/err"
+}
+
+@test "SIGTERM of reuselab probe on a published lab: the case's processes are gone" {
+	local L
+	L=$(uniq_lab pg)
+	lab "$BATS_TEST_TMPDIR/l.yml" "$LINGER" "$WAITS" "$WAITS" "$WAITS" "$WAITS" "$WAITS" "$WAITS"
+	"$REUSELAB" up "$BATS_TEST_TMPDIR/l.yml" --name "$L" >/dev/null
+	interrupt TERM "$REUSELAB" probe "$BATS_TEST_TMPDIR/l.yml" --name "$L" --case 'p-*' || { force_down "$L"; false; }
+	force_down "$L"
+	[ "$(cat "$BATS_TEST_TMPDIR/status")" -eq 143 ]
+}
