@@ -14,12 +14,9 @@
  */
 #include <errno.h>
 #include <grp.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lab/probe/probe.h"
@@ -75,26 +72,6 @@ int probe_run_as_user(struct run *R, int node, const struct probe_step *st, stru
 	return 0;
 }
 
-static void msg_send(int sk, const struct as_user_msg *m, int fd)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))] = {0};
-	struct iovec iov = {.iov_base = (void *)m, .iov_len = sizeof(*m)};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-
-	if (fd >= 0) {
-		struct cmsghdr *c;
-
-		mh.msg_control = cbuf;
-		mh.msg_controllen = sizeof(cbuf);
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	}
-	(void)sendmsg(sk, &mh, MSG_NOSIGNAL);
-}
-
 /* In the child: become uid, run the step, report it and the socket it made. */
 static void __attribute__((noreturn)) as_user_child(struct run *R, int sk, long uid,
 						    const struct probe_step_def *def, int node,
@@ -116,26 +93,8 @@ static void __attribute__((noreturn)) as_user_child(struct run *R, int sk, long 
 	m.value = res->value;
 	snprintf(m.text, sizeof(m.text), "%s", res->text);
 	snprintf(m.call, sizeof(m.call), "%s", res->call);
-	msg_send(sk, &m, made ? made->fd : -1);
+	probe_msg_send(sk, &m, sizeof(m), made ? made->fd : -1);
 	_exit(0);
-}
-
-/* The child's report and socket (-1: none): 0, or -ETIMEDOUT. */
-static int as_user_recv(int sk, struct as_user_msg *m, int *ret_fd)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = {.iov_base = m, .iov_len = sizeof(*m)};
-	struct msghdr mh = {
-	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
-
-	*ret_fd = -1;
-	if (probe_wait_fd(sk, POLLIN, AS_USER_MS) <= 0 ||
-	    recvmsg(sk, &mh, MSG_CMSG_CLOEXEC) < (ssize_t)sizeof(*m))
-		return -ETIMEDOUT;
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-			memcpy(ret_fd, CMSG_DATA(c), sizeof(int));
-	return 0;
 }
 
 /* Take the child's report into res (and its socket under st->lhs). */
@@ -145,7 +104,7 @@ static int as_user_collect(struct run *R, int sk, int node, const struct probe_s
 	struct as_user_msg m;
 	int fd;
 
-	if (as_user_recv(sk, &m, &fd) < 0) {
+	if (probe_msg_recv(sk, &m, sizeof(m), AS_USER_MS, &fd) < 0) {
 		snprintf(R->why, sizeof(R->why), "as-user: the child sent nothing within %d ms",
 			 AS_USER_MS);
 		return -ETIMEDOUT;
@@ -165,27 +124,12 @@ static int as_user_collect(struct run *R, int sk, int node, const struct probe_s
 	return probe_sock_add(R, st->lhs, fd, node, st->family, st->type);
 }
 
-/* Reap pid within the bound, killing it when it overstays. */
-static void as_user_reap(pid_t pid)
-{
-	long end = probe_now_ms() + AS_USER_MS;
-
-	while (waitpid(pid, NULL, WNOHANG) == 0) {
-		if (probe_now_ms() >= end) {
-			kill(pid, SIGKILL);
-			(void)waitpid(pid, NULL, 0);
-			return;
-		}
-		(void)poll(NULL, 0, 5);
-	}
-}
-
 int probe_exec_as_user(struct run *R, long uid, int node, const struct probe_step *st0,
 		       struct psock *s, struct step_result *res)
 {
 	const struct probe_step_def *def = probe_step_def_of(st0->op);
 	struct probe_step st = *st0;
-	int sv[2], r;
+	int sv[2], r, status;
 	pid_t pid;
 
 	/* Variables resolved here, so a port the child draws is the case's. */
@@ -210,7 +154,7 @@ int probe_exec_as_user(struct run *R, long uid, int node, const struct probe_ste
 	}
 	close(sv[1]);
 	r = as_user_collect(R, sv[0], node, &st, res);
+	(void)probe_reap_bounded(pid, sv[0], AS_USER_MS, &status);
 	close(sv[0]);
-	as_user_reap(pid);
 	return r;
 }

@@ -28,14 +28,12 @@ struct child_msg {
 	char call[16];
 };
 
-static void child_send(int sk, int fd, const char *call, int err)
+void probe_msg_send(int sk, const void *msg, size_t len, int fd)
 {
-	struct child_msg m = {.err = err};
 	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = {.iov_base = &m, .iov_len = sizeof(m)};
+	struct iovec iov = {.iov_base = (void *)msg, .iov_len = len};
 	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
 
-	snprintf(m.call, sizeof(m.call), "%s", call);
 	if (fd >= 0) {
 		struct cmsghdr *c;
 
@@ -49,6 +47,14 @@ static void child_send(int sk, int fd, const char *call, int err)
 		memcpy(CMSG_DATA(c), &fd, sizeof(int));
 	}
 	(void)sendmsg(sk, &mh, MSG_NOSIGNAL);
+}
+
+static void child_send(int sk, int fd, const char *call, int err)
+{
+	struct child_msg m = {.err = err};
+
+	snprintf(m.call, sizeof(m.call), "%s", call);
+	probe_msg_send(sk, &m, sizeof(m), fd);
 }
 
 /* In the child: open, set options, bind, listen; report the first failure. */
@@ -98,7 +104,7 @@ static void __attribute__((noreturn)) child_main(int sk, int nsfd, const struct 
  * once the child's files are closed, which is how a process exits.  (A
  * pidfd would say the same, but not under valgrind.)
  */
-static int reap_bounded(pid_t pid, int gone, int ms, int *ret_status)
+int probe_reap_bounded(pid_t pid, int gone, int ms, int *ret_status)
 {
 	pid_t r;
 
@@ -114,18 +120,15 @@ static int reap_bounded(pid_t pid, int gone, int ms, int *ret_status)
 	return r == pid ? 0 : -errno;
 }
 
-/* The child's report and the socket it passed (-1 when none): 0, or
- * -ETIMEDOUT when nothing complete came within the bound. */
-static int child_recv(int sk, struct child_msg *m, int *ret_fd)
+int probe_msg_recv(int sk, void *msg, size_t len, int ms, int *ret_fd)
 {
 	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = {.iov_base = m, .iov_len = sizeof(*m)};
+	struct iovec iov = {.iov_base = msg, .iov_len = len};
 	struct msghdr mh = {
 	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
 
 	*ret_fd = -1;
-	if (probe_wait_fd(sk, POLLIN, CHILD_MS) <= 0 ||
-	    recvmsg(sk, &mh, MSG_CMSG_CLOEXEC) < (ssize_t)sizeof(*m))
+	if (probe_wait_fd(sk, POLLIN, ms) <= 0 || recvmsg(sk, &mh, MSG_CMSG_CLOEXEC) < (ssize_t)len)
 		return -ETIMEDOUT;
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
@@ -141,7 +144,7 @@ static int child_collect(struct run *R, int node, const struct probe_step *st, i
 	struct child_msg m = {0};
 	int fd;
 
-	if (child_recv(sk, &m, &fd) < 0) {
+	if (probe_msg_recv(sk, &m, sizeof(m), CHILD_MS, &fd) < 0) {
 		res->err = STEP_TIMEOUT;
 		return 0;
 	}
@@ -187,7 +190,7 @@ int probe_run_child(struct run *R, int node, const struct probe_step *st, struct
 	close(sv[1]);
 	r = child_collect(R, node, st, sv[0], res);
 	/* Reaped on every path, failed or not: no zombie outlives the step. */
-	if (reap_bounded(pid, sv[0], CHILD_MS, &status) < 0 || !WIFEXITED(status))
+	if (probe_reap_bounded(pid, sv[0], CHILD_MS, &status) < 0 || !WIFEXITED(status))
 		status = -1;
 	close(sv[0]);
 	if (r == 0)
@@ -236,7 +239,7 @@ int probe_run_fork_daytime(struct run *R, int node, const struct probe_step *st,
 		close(l->fd);
 		probe_sock_drop(R, l);
 	}
-	if (reap_bounded(pid, gone[0], CHILD_MS, &status) < 0)
+	if (probe_reap_bounded(pid, gone[0], CHILD_MS, &status) < 0)
 		res->err = STEP_TIMEOUT;
 	else
 		res->err = WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : EIO;

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 
 #include "lab/probe/probe.h"
 #include "lab/report/report.h"
@@ -274,6 +275,15 @@ int probe_become_user(long uid);
 int probe_exec_as_user(struct run *R, long uid, int node, const struct probe_step *st,
 		       struct psock *s, struct step_result *res);
 
+/* probe_child.c: the steps that fork, and what a child and its parent
+ * share: msg (len bytes) with fd (-1: none) over an AF_UNIX socket sk. */
+void probe_msg_send(int sk, const void *msg, size_t len, int fd);
+/* msg and the fd passed (-1 when none) within ms: 0, or -ETIMEDOUT. */
+int probe_msg_recv(int sk, void *msg, size_t len, int ms, int *ret_fd);
+/* Reap pid within ms, killing it when it overstays: 0 with its wait status,
+ * -ETIMEDOUT (killed and reaped), or -errno from waitpid.  gone: our end of
+ * a pipe or socket only the child holds the other end of (it ends at exit). */
+int probe_reap_bounded(pid_t pid, int gone, int ms, int *ret_status);
 /* probe_child.c: the steps that fork.  Uses only probe_ns.c and probe_vars.c. */
 probe_run_fn probe_run_child, probe_run_fork_daytime;
 

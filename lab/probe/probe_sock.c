@@ -396,13 +396,15 @@ int probe_run_send(struct run *R, int node, const struct probe_step *st, struct 
 	struct sockaddr_storage ss;
 	socklen_t len;
 	char text[96];
+	int flags = MSG_NOSIGNAL | (st->arg[0] ? MSG_FASTOPEN : 0); /* "fastopen" */
 	int r;
 
 	r = probe_endpoint_resolve(R, st->endpoint, s->family, &ss, &len, text, sizeof(text));
 	if (r < 0)
 		return r;
+
 	for (long i = 0; i < st->num; i++) {
-		if (sendto(s->fd, "reuselab\n", 9, MSG_NOSIGNAL, (struct sockaddr *)&ss, len) < 0) {
+		if (sendto(s->fd, "reuselab\n", 9, flags, (struct sockaddr *)&ss, len) < 0) {
 			res->err = errno;
 			break;
 		}

@@ -115,12 +115,22 @@ static int parse_burst(struct step_words *w, struct probe_step *st)
 	return 0;
 }
 
+/* S ENDPOINT [N] [fastopen] */
 static int parse_send(struct step_words *w, struct probe_step *st)
 {
+	size_t n = w->n;
+
 	if (parse_sock_endpoint(w, st) < 0)
 		return -EINVAL;
+	if (n - w->b >= 3 && !strcmp(w->tok[n - 1], "fastopen")) {
+		snprintf(st->arg, sizeof(st->arg), "fastopen");
+		n--;
+	}
 	st->num = 1;
-	if (w->n - w->b == 3 && probe_word_num(w, w->b + 2, 1, 1000, &st->num) < 0)
+	if (n - w->b == 4)
+		return probe_words_fail(w, w->b + 3, "usage: %s",
+					probe_step_def_of(PROBE_SEND)->synopsis);
+	if (n - w->b == 3 && probe_word_num(w, w->b + 2, 1, 1000, &st->num) < 0)
 		return probe_words_fail(w, w->b + 2, "datagram count must be 1..1000");
 	return 0;
 }
@@ -210,7 +220,10 @@ const struct probe_step_def probe_step_defs[] = {
      "N TCP connections (1..256) held open; value: how many connected", 2, 2, .has_value = true,
      .example = "burst 10.0.1.1:$P 3", .example_expect = "ok =3", .parse = parse_burst,
      .run = probe_run_burst},
-    {PROBE_SEND, "send", "send S ENDPOINT [N]", "N datagrams (default 1); value: sent", 2, 3,
+    {PROBE_SEND, "send", "send S ENDPOINT [N] [fastopen]",
+     "N messages (default 1) with sendto(2); value: how many were sent; fastopen: MSG_FASTOPEN, "
+     "a TCP socket connects and sends in one call (TCP Fast Open, net.ipv4.tcp_fastopen)",
+     2, 4,
      .sock_operand = true, .example = "send u 239.1.1.1:$P", .example_expect = "ok",
      .parse = parse_send, .run = probe_run_send},
     {PROBE_RECV, "recv", "recv S [S...]",

@@ -363,3 +363,22 @@ $(cpucase on-cpu1 r1)"
 	[[ "$output" == *"$f:$line:"*"case 'bad-as-user': 'recv' cannot run as-user (socket, setsockopt, join, bind, listen, connect, send, getsockopt, getsockname, getpeername, shutdown can)"* ]]
 	[[ "$output" == *"case 'last-as-user': as-user runs the next step as that user; there is none"* ]]
 }
+
+@test "send ... fastopen: MSG_FASTOPEN connects an unconnected TCP socket (no cookie yet: EINPROGRESS, no data)" {
+	user_topology 'cases:
+  - id: tfo
+    steps:
+      - {on: server, do: "s = socket tcp4"}
+      - {on: server, do: "bind s 10.0.1.1:$P"}
+      - {on: server, do: "listen s"}
+      - {on: client-b, do: "c = socket tcp4"}
+      - {on: client-b, do: "send c 10.0.1.1:$P fastopen", expect: EINPROGRESS}
+      - {on: server, do: "a = accept s", expect: ok}
+      - {on: client-b, do: "getpeername c", expect: ok >0}
+      - {on: client-b, do: "d = socket tcp4"}
+      - {on: client-b, do: "send d 10.0.1.1:$P", expect: EPIPE}'
+	run "$REUSELAB" probe "$f" --name "$L" --case tfo --json
+	echo "$output" | jq -c '.cases[0].observed'
+	[ "$status" -eq 0 ]
+	[ "$(step 5 args)" = "send c 10.0.1.1:$(step 7 value) fastopen" ]
+}

@@ -720,6 +720,14 @@ static void test_conn_steps(void **state)
 	assert_int_equal(st.num, PROBE_SLEEP_MAX_MS);
 	parse_bad("sleep 5001", true, "sleep takes milliseconds, 0..5000", 6);
 	parse_bad("sleep 1s", true, "milliseconds", 6);
+	st = parse_ok("send c 10.0.1.1:80 fastopen", true);
+	assert_string_equal(st.arg, "fastopen");
+	assert_int_equal(st.num, 1);
+	st = parse_ok("send c 10.0.1.1:80 3 fastopen", true);
+	assert_int_equal(st.num, 3);
+	assert_string_equal(parse_ok("send c 10.0.1.1:80 3", true).arg, "");
+	parse_bad("send c 10.0.1.1:80 3 4", true, "usage: send S ENDPOINT [N] [fastopen]", 21);
+	parse_bad("send c 10.0.1.1:80 fast", true, "datagram count must be 1..1000", 19);
 }
 
 int main(void)
