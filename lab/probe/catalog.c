@@ -161,6 +161,9 @@ const struct catalog_case catalog_cases[] = {
      "bind fails: both sockets need SO_REUSEADDR", RESTART_EST(RA, NONE, "EADDRINUSE")},
     {"restart-est-reuse-both", "C10", "restart over ESTABLISHED, SO_REUSEADDR on both", ART,
      "bind fails: the old connection is not in TIME-WAIT", RESTART_EST(RA, RA, "EADDRINUSE")},
+    {"restart-listening-reuse-both", "C10",
+     "restart while the old listener still listens, SO_REUSEADDR on both", ART,
+     "bind fails: the old socket is not in TIME-WAIT", WILDSPEC(RA, "*", "*", L1, "EADDRINUSE")},
 
     /* ---- C4 / C5: one port, different local addresses ---- */
     {"diffaddr-nics-1proc-reuseaddr", "C5", "one process, port on two NICs, SO_REUSEADDR", ART,

@@ -7,7 +7,9 @@
  * which come from what the kernel did: a claim holds when every deciding
  * case held, holds with conditions when the article's own setting held and
  * another condition differed, differs when the article's own setting did.
- * A case's prediction is always its claim's, so "held" means the claim held.
+ * A case's prediction is always its claim's, so "held" means the claim held;
+ * a claim names only cases of its own, so `--claim` runs all it needs.  A
+ * claim is judged only when every case of the article's own setting ran.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -85,7 +87,7 @@ static const struct claim_def claim_defs[] = {
     {"C10", "SO_REUSEADDR reuses a busy port only over TIME-WAIT; any other state fails",
      CONDS({"restart-tw-reuse-both", ART, "both set SO_REUSEADDR, old connection in TIME-WAIT"},
 	   {"restart-est-reuse-both", ART, "both set SO_REUSEADDR, old connection ESTABLISHED"},
-	   {"dup-tcp-reuseaddr-listening", ART, "both set SO_REUSEADDR, the old socket listening"})},
+	   {"restart-listening-reuse-both", ART, "both set SO_REUSEADDR, the old socket listening"})},
     {"C11", "both the old and the new socket need SO_REUSEADDR",
      CONDS({"restart-tw-reuse-old", ART, "the old socket only, TIME-WAIT"},
 	   {"restart-est-reuse-old", ART, "the old socket only, ESTABLISHED"},
@@ -108,12 +110,12 @@ static const struct case_result *judged_case(const struct case_result *cases, si
 	return NULL;
 }
 
-/* Claim d from the cases that ran; false when none of its article's own
- * setting did (a claim is judged in its own setting first, or not at all). */
+/* Claim d from the cases that ran; false when a case of the article's own
+ * setting did not (a claim is judged in its own setting first, or not at all). */
 static bool claim_judge(const struct claim_def *d, const struct case_result *cases, size_t n,
 			struct claim_result *ret)
 {
-	bool article_ran = false, article_differs = false, any_differs = false;
+	bool article_ran = true, article_differs = false, any_differs = false;
 
 	memset(ret, 0, sizeof(*ret));
 	ret->id = d->id;
@@ -122,13 +124,14 @@ static bool claim_judge(const struct claim_def *d, const struct case_result *cas
 		const struct case_result *c = judged_case(cases, n, k->case_id);
 		struct claim_condition *out;
 
-		if (!c || ret->n_conds == REPORT_CLAIM_CONDS)
+		if (!c || ret->n_conds == REPORT_CLAIM_CONDS) {
+			article_ran &= !k->article;
 			continue;
+		}
 		out = &ret->conds[ret->n_conds++];
 		*out = (struct claim_condition){.when = k->when, .case_id = k->case_id,
 						.article = k->article,
 						.holds = c->verdict == VERDICT_HOLDS};
-		article_ran |= k->article;
 		article_differs |= k->article && !out->holds;
 		any_differs |= !out->holds;
 	}

@@ -188,29 +188,24 @@ static void put_claim_conds(FILE *out, const struct claim_result *c, bool held, 
 	free(text);
 }
 
-/* After the cases: each judged claim, its verdict, and the conditions under
- * which it held and differed (a claim that held throughout: one line). */
+/* After the cases: each judged claim and its verdict, then, indented, the
+ * conditions under which it held and those under which it differed. */
 static void put_claims(FILE *out, const struct report *r, bool color, int cols)
 {
-	int w = 5, vw = 21; /* "claim", "holds-with-conditions" */
+	int w = 5; /* "claim" */
 
 	if (!r->n_claims)
 		return;
 	for (size_t i = 0; i < r->n_claims; i++)
 		widen(&w, r->claims[i].id);
-	fprintf(out, "%-*s  %-*s  %s\n", w, "claim", vw, "verdict", "conditions");
+	fprintf(out, "%-*s  %s\n", w, "claim", "verdict");
 	for (size_t i = 0; i < r->n_claims; i++) {
 		const struct claim_result *c = &r->claims[i];
 
 		put_cell(out, c->id, w);
-		fprintf(out, "%s%s%s", color ? (c->verdict == CLAIM_HOLDS ? C_GREEN : C_YELLOW) : "",
+		fprintf(out, "%s%s%s\n",
+			color ? (c->verdict == CLAIM_HOLDS ? C_GREEN : C_YELLOW) : "",
 			report_claim_verdict_name(c->verdict), color ? C_RESET : "");
-		if (c->verdict == CLAIM_HOLDS) {
-			fprintf(out, "%*sin every condition tried (%zu case%s)\n", vw - 5 + 2, "",
-				c->n_conds, c->n_conds == 1 ? "" : "s");
-			continue;
-		}
-		fputc('\n', out);
 		put_claim_conds(out, c, true, w + 2, cols);
 		put_claim_conds(out, c, false, w + 2, cols);
 	}

@@ -116,6 +116,8 @@ is() {
 	is restart-est-reuse-both "bind n " ok differs
 	[ "$(res restart-est-reuse-both "listen n")" = ok ]
 	is restart-est-same-program "bind n " ok holds
+	# and over the old listener itself, even with SO_REUSEADDR on both
+	is restart-listening-reuse-both "bind s2 " EADDRINUSE holds
 }
 
 @test "C4, C5: one port on different local addresses, one and two processes" {
@@ -256,16 +258,22 @@ claim() {
 @test "claims: the table ends with one section of claim verdicts; a filter judges only what ran" {
 	run "$REUSELAB" probe "$L" --claim C3 --claim C10
 	[ "$status" -eq 0 ]
-	[[ "$output" == *$'\nclaim  verdict                conditions\nC3     holds-with-conditions\n       holds: old and new socket set SO_REUSEADDR (the same program restarted), TIME-WAIT;'* ]]
+	[[ "$output" == *$'\nclaim  verdict\nC3     holds-with-conditions\n       holds: old and new socket set SO_REUSEADDR (the same program restarted), TIME-WAIT;'* ]]
 	[[ "$output" == *$'\n       differs: the new socket\'s SO_REUSEADDR alone, TIME-WAIT (restart-tw-reuse-new); '* ]]
 	[[ "$output" == *$'\nC10    differs\n'* ]]
 	[ "$(grep -c '^C[0-9]' <<<"$output")" -eq 2 ]
-	[[ "${lines[-1]}" == "8 cases: "* ]]
+	[[ "${lines[-1]}" == "9 cases: "* ]]
 	# a claim none of whose own cases ran is not judged
 	run "$REUSELAB" probe "$L" --json --case restart-tw-reuse-new
 	[ "$(echo "$output" | jq '.claims | length')" -eq 0 ]
 	run "$REUSELAB" probe "$L" --claim C1
-	[[ "$output" == *$'\nC1     holds                  in every condition tried (3 cases)\n'* ]]
+	[[ "$output" == *$'\nC1     holds\n       holds: SO_REUSEADDR on both client sockets; no option; SO_REUSEPORT on both client sockets, one user\n'* ]]
+	[[ "$output" != *"differs:"* ]]
+	# a claim is judged only when every case of the article's own setting ran
+	run "$REUSELAB" probe "$L" --json --case 'restart-*-same-program' --case 'restart-*-reuse-none'
+	[ "$(echo "$output" | jq -r '[.claims[].id] | join(" ")')" = C3 ]
+	run "$REUSELAB" probe "$L" --json --case 'restart-tw-same-program' --case 'restart-*-reuse-none'
+	[ "$(echo "$output" | jq '.claims | length')" -eq 0 ]
 }
 
 @test "every case uses fresh ports: no two cases share one (but C12's 10013)" {
