@@ -87,9 +87,12 @@ static int load_from_state(const char *lab, struct topology **ret, struct topo_d
 				 "reuselab: lab '%s' is not up (no state in " STATE_DIR
 				 "; see 'reuselab status')",
 				 lab);
+	/* -EBADMSG: a directory, a FIFO, a huge file or foreign JSON under the name. */
 	if (r < 0)
-		return diag_line(diag, r, "reuselab: lab '%s': cannot read its state: %s", lab,
-				 strerror(-r));
+		return diag_line(diag, r, "reuselab: lab '%s': cannot read its state " STATE_DIR
+				 "/%s.json: %s", lab, lab,
+				 r == -EBADMSG ? "not a state file (a regular file of reuselab's JSON)"
+					       : strerror(-r));
 	if (!st.text) {
 		r = diag_line(diag, -EINVAL,
 			      "reuselab: lab '%s': its state holds no topology (made by an older "

@@ -204,7 +204,7 @@ b:eth0: peer r:eth1 gone"
 		echo "verify: exit $rc: $out"
 		[ "$rc" -eq 3 ]
 		[ "$(printf "%s\n" "$out" | wc -l)" -eq 1 ]
-		[[ $out == "reuselab: lab '"'"'$1'"'"': cannot read its state: "* ]]' "$L" "$TOPO"
+		[ "$out" = "reuselab: lab '"'"'$1'"'"': cannot read its state /run/reuselab/$1.json: not a state file (a regular file of reuselab'"'"'s JSON)" ]' "$L" "$TOPO"
 }
 
 # Names the kernel holds go through the one escaper of human output
