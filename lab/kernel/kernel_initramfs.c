@@ -17,6 +17,7 @@
 
 #include "lab/kernel/kernel.h"
 #include "lab/kernel/kernel_int.h"
+#include "lab/probe/probe.h"
 
 struct libs {
 	char **path;
@@ -133,6 +134,25 @@ static const char *guest_topo_path(const char *host)
 	return host;
 }
 
+/* The programs labs start (`start daytimed`), beside /bin/reuselab where
+ * the guest looks first; one this build lacks is left out (start: ENOENT). */
+static int add_programs(struct cpio *c, char why[KERNEL_WHY_MAX])
+{
+	static const char *const progs[] = {"daytimed"};
+	char path[PATH_MAX], dst[64];
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && i < sizeof(progs) / sizeof(progs[0]); i++) {
+		if (probe_program_path(progs[i], path, sizeof(path)) < 0)
+			continue;
+		snprintf(dst, sizeof(dst), "bin/%s", progs[i]);
+		r = cpio_add_file(c, dst, 0755, path);
+		if (r < 0)
+			snprintf(why, KERNEL_WHY_MAX, "initramfs: %.160s: %.160s", path, strerror(-r));
+	}
+	return r;
+}
+
 static int add_job(struct cpio *c, const struct kernel_job *job, char why[KERNEL_WHY_MAX])
 {
 	char abs[PATH_MAX], *args = NULL;
@@ -183,6 +203,8 @@ int kernel_initramfs_write(int fd, const struct kernel_job *job, char why[KERNEL
 		snprintf(why, KERNEL_WHY_MAX, "initramfs: /proc/self/exe: %.160s", strerror(-r));
 	if (r == 0)
 		r = cpio_add_symlink(&c, "init", "bin/reuselab");
+	if (r == 0)
+		r = add_programs(&c, why);
 	if (r == 0)
 		r = add_libs(&c, why);
 	if (r == 0)

@@ -148,6 +148,11 @@ struct probe_expect {
 int probe_step_parse(const char *text, bool user, struct probe_step *ret, char *err, size_t errlen,
 		     size_t *ret_off);
 
+/* Where `start` finds prog: an absolute path as it is, a bare name beside
+ * the running binary, in its libexec directory, then in PATH's absolute
+ * directories.  0 with the path, or -ENOENT, -ENAMETOOLONG. */
+int probe_program_path(const char *prog, char *path, size_t len);
+
 /* Parse an expectation ("ok", "EADDRINUSE", "ok =1", ...). 0 or -EINVAL. */
 int probe_expect_parse(const char *text, struct probe_expect *ret);
 /* True when a step's outcome (err as in step_result) meets e. */

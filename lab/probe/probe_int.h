@@ -343,9 +343,6 @@ void probe_procs_annotate(struct run *R, struct sock_seen *seen, size_t n);
 int probe_interrupted(void);
 
 /* probe_spawn.c: a program's process: started, signalled, ended. */
-/* Resolve prog (absolute, or a bare name looked up in reuselab's program
- * directories, then PATH) into path: 0 or -ENOENT, -ENAMETOOLONG. */
-int probe_spawn_resolve(const char *prog, char *path, size_t len);
 /* Fork and exec path with argv and env in namespace nsfd as uid/gid (-1
  * unchanged), in a process group of its own; fills p's process fields.
  * 0 with *ret_err the exec's errno (0: it runs), or -errno (R->why set). */

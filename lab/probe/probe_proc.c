@@ -246,7 +246,7 @@ int probe_run_start(struct run *R, int node, const struct probe_step *st, struct
 	r = start_words(R, st, words, argv, env);
 	if (r < 0)
 		return r;
-	if (probe_spawn_resolve(st->argv[0], path, sizeof(path)) < 0) {
+	if (probe_program_path(st->argv[0], path, sizeof(path)) < 0) {
 		res->err = ENOENT; /* an outcome, as execve's own ENOENT would be */
 		return 0;
 	}

@@ -50,7 +50,7 @@ static bool try_dir(const char *dir, size_t dlen, const char *prog, char *path, 
 	return stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && access(path, X_OK) == 0;
 }
 
-int probe_spawn_resolve(const char *prog, char *path, size_t len)
+int probe_program_path(const char *prog, char *path, size_t len)
 {
 	char exe[PATH_MAX];
 	const char *dirs, *p;
@@ -132,9 +132,11 @@ static void __attribute__((noreturn)) spawn_child(const struct spawn_args *a)
 		child_fail(a->report, 1, "stdio");
 	if (drop_identity(a->uid, a->gid) < 0)
 		child_fail(a->report, 1, "setuid");
-	/* Nothing of reuselab's (namespaces, sockets, netlink) reaches it. */
+	/* Nothing of reuselab's (namespaces, sockets, netlink) reaches it;
+	 * before 5.11 (no CLOSE_RANGE_CLOEXEC) one descriptor at a time. */
 	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-		child_fail(a->report, 1, "close_range");
+		for (int fd = 3; fd < 4096; fd++)
+			(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
 	execve(a->path, a->argv, a->env);
 	child_fail(a->report, 0, "execve");
 }

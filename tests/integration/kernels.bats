@@ -192,3 +192,14 @@ teardown() {
 	[ "${#lines[@]}" -eq 49 ]
 	[ -z "$(grep -v 'first [a-z]*@mapped-wildcard second [a-z]*@mapped-A .*: ok -> EADDRINUSE$' <<<"$output")" ]
 }
+
+@test "run --kernel: the daytime lab starts its real program inside the guest (daytimed in the initramfs)" {
+	need_kernel
+	run --separate-stderr "$REUSELAB" run topologies/daytime.yml --kernel "$K" --accel tcg \
+		--case 'daytime-restart*' --json
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .kernel <<<"$output")" = "$K" ]
+	[ "$(jq -r '[.cases[].verdict] | unique | join(" ")' <<<"$output")" = holds ]
+	[ "$(jq -r '[.cases[].programs[].command | split(" ")[0]] | unique | join(" ")' <<<"$output")" = /bin/daytimed ]
+	[ "$(jq -r '.cases[] | select(.id == "daytime-restart-noreuse") | .programs[] | select(.name == "n") | .stderr' <<<"$output")" = "bind: Address already in use" ]
+}
