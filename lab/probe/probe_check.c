@@ -185,6 +185,10 @@ static int flow_check(struct name_flow *f, const struct probe_step *st, int node
 			snprintf(msg, len, "socket '%s' is used before it is made", st->socks[i]);
 			return -EINVAL;
 		}
+	if (probe_proc_operand(st) && flow_find(f, st->arg) < 0) {
+		snprintf(msg, len, "program '%s' is used before it is started", st->arg);
+		return -EINVAL;
+	}
 	if (probe_step_def_of(st->op)->closes_operands)
 		for (size_t i = 0; i < st->n_socks; i++)
 			flow_forget(f, st->socks[i]);

@@ -333,6 +333,8 @@ int probe_parse_signal(struct step_words *w, struct probe_step *st);
 	 1, 1, .has_value = true, .example = "stop d", .example_expect = "ok =143",               \
 	 .parse = probe_parse_prog, .run = probe_run_stop}
 
+/* True when st names a program of the case (wait-listen ... stop) in st->arg. */
+bool probe_proc_operand(const struct probe_step *st);
 /* End every program the case started (killed with its process group when
  * still running, reaped) and move how each ended, with its output, into
  * cr->programs.  Never fails: what cannot be recorded is dropped. */

@@ -143,6 +143,21 @@ int probe_parse_signal(struct step_words *w, struct probe_step *st)
 	return 0;
 }
 
+bool probe_proc_operand(const struct probe_step *st)
+{
+	switch (st->op) {
+	case PROBE_WAIT_LISTEN:
+	case PROBE_WAIT_BOUND:
+	case PROBE_HOLDS:
+	case PROBE_SIGNAL:
+	case PROBE_WAIT_EXIT:
+	case PROBE_STOP:
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* ---------------------------------------------------------------- running */
 
 static void proc_close(struct pproc *p)

@@ -144,6 +144,12 @@ LINGER='  - id: p-linger
       - {on: server, do: "signal d BOGUS"}'
 	run -2 "$REUSELAB" check "$f"
 	[[ "$output" == *"unknown signal 'BOGUS'"* ]]
+	lab "$f" '  - id: p-bad
+    steps:
+      - {on: server, do: "d = start daytimed"}
+      - {on: server, do: "stop e"}'
+	run -2 "$REUSELAB" check "$f"
+	[[ "$output" == *"$f:"*": error: case 'p-bad': program 'e' is used before it is started"* ]]
 }
 
 @test "a case's programs, forked children included, are gone when it ends without stop" {
@@ -161,12 +167,12 @@ LINGER='  - id: p-linger
 	lab "$BATS_TEST_TMPDIR/l.yml" "$LINGER" \
 	    '      - {on: server, do: "holds d $P", expect: "ok =5"}' \
 	    "${LINGER/p-linger/p-linger-err}" \
-	    '      - {on: server, do: "holds nosuch $P", expect: "ok =1"}'
+	    '      - {on: server, do: "d = start daytimed -p $P2", expect: ok}'
 	run_lab "$BATS_TEST_TMPDIR/l.yml"
 	[ "$rc" -eq 3 ]
 	[ "$(jq -r '.cases[0].verdict' "$R")" = failed ]
 	[ "$(jq -r '.cases[1].verdict' "$R")" = error ]
-	[[ "$(jq -r '.cases[1].error' "$R")" == *"no program named 'nosuch'"* ]]
+	[[ "$(jq -r '.cases[1].error' "$R")" == *"program name 'd' already used"* ]]
 	gone "$(prog p-linger d pid)" "$(prog p-linger-err d pid)"
 }
 
