@@ -27,6 +27,8 @@ struct kopts {
 	int n_kernel, timeout_s;
 	char **pass; /* the guest run's options */
 	int n_pass, json, matrix;
+	char *mx[MAX_KERNELS]; /* --matrix, several kernels: each guest's JSON */
+	int n_mx;
 };
 
 int cmd_run_wants_kernel(int argc, char **argv)
@@ -133,7 +135,7 @@ static int parse(struct kopts *o, int argc, char **argv)
 		o->pass[o->n_pass++] = "--name";
 		o->pass[o->n_pass++] = (char *)o->name;
 	}
-	if (o->n_kernel > 1 && !o->json && !o->matrix) /* the comparison reads JSON */
+	if (o->n_kernel > 1 && !o->json) /* the comparison reads JSON */
 		o->pass[o->n_pass++] = "--json";
 	if (o->junit) {
 		o->pass[o->n_pass++] = "--junit";
@@ -196,6 +198,24 @@ static int deliver_parsed(const struct kopts *o, const struct kernel_result *res
 	return res->exit_status;
 }
 
+/* Several kernels with --matrix: keep the guest's JSON for the comparison;
+ * print it only when the user asked for --json. */
+static int deliver_matrix(struct kopts *o, const struct kernel_result *res)
+{
+	if (res->exit_status == EXIT_OK && o->n_mx < MAX_KERNELS) {
+		char *t = strndup(res->out, res->out_len);
+
+		if (!t) {
+			cmd_err("run: out of memory");
+			return EXIT_SYSTEM;
+		}
+		o->mx[o->n_mx++] = t;
+	}
+	if (o->json || res->exit_status != EXIT_OK)
+		return deliver(o, res);
+	return res->exit_status;
+}
+
 static int run_one(struct kopts *o, const struct kernel_info *k, struct report *ret)
 {
 	char why[KERNEL_WHY_MAX] = "", log[PATH_MAX + 160];
@@ -229,8 +249,10 @@ static int run_one(struct kopts *o, const struct kernel_info *k, struct report *
 	}
 	if (res.err_len)
 		fwrite(res.err, 1, res.err_len, stderr);
-	/* matrices: each kernel's as it came; `reuselab diff` compares saved ones */
-	r = o->n_kernel > 1 && !o->matrix ? deliver_parsed(o, &res, ret) : deliver(o, &res);
+	if (o->n_kernel < 2)
+		r = deliver(o, &res);
+	else
+		r = o->matrix ? deliver_matrix(o, &res) : deliver_parsed(o, &res, ret);
 	kernel_result_free(&res);
 	return r;
 }
@@ -253,6 +275,28 @@ static void compare(const struct kopts *o, struct report *r, int n)
 		fprintf(out, "(none: every case gave the same results)\n");
 	else if (rows < 0)
 		cmd_err("run: comparing the reports: %s", strerror(-rows));
+}
+
+/* --matrix after several kernels: the cells whose results differ, as `diff` prints them. */
+static void compare_matrices(const struct kopts *o)
+{
+	FILE *out = o->json ? stderr : stdout;
+	const char *names[MAX_KERNELS];
+	char why[512];
+	int rows;
+
+	if (o->n_mx < 2)
+		return;
+	for (int i = 0; i < o->n_mx; i++)
+		names[i] = "a guest's matrix";
+	fprintf(out, "%sacross kernels, the matrix cells whose results differ:\n", o->json ? "\n" : "");
+	fflush(out);
+	rows = report_matrix_compare_text((const char *const *)o->mx, names, (size_t)o->n_mx, out,
+					  why, sizeof(why));
+	if (rows == 0)
+		fprintf(out, "(none: every cell gave the same result)\n");
+	else if (rows < 0)
+		cmd_err("run: comparing the matrices: %s", why);
 }
 
 static int resolve_all(const struct kopts *o, struct kernel_info *k)
@@ -297,8 +341,13 @@ int cmd_run_kernel(int argc, char **argv)
 		if (r > rc)
 			rc = r;
 	}
-	compare(&o, rep, o.n_kernel);
+	if (o.matrix)
+		compare_matrices(&o);
+	else
+		compare(&o, rep, o.n_kernel);
 out:
+	for (i = 0; i < o.n_mx; i++)
+		free(o.mx[i]);
 	for (i = 0; i < MAX_KERNELS; i++)
 		report_free_cases(&rep[i]);
 	topo_free(t);

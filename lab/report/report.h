@@ -153,6 +153,10 @@ int report_compare(const struct report *const *r, size_t n, FILE *out);
  * printed), -EINVAL for bad input, -EIO, -ENOMEM; why says the cause.
  */
 int report_matrix_compare(char *const *paths, size_t n, FILE *out, char *why, size_t why_len);
+/* The same over matrices held as NUL-terminated JSON texts (what guests
+ * printed); names[k] stands for texts[k] in messages. */
+int report_matrix_compare_text(const char *const *texts, const char *const *names, size_t n,
+			       FILE *out, char *why, size_t why_len);
 
 /* 0 when every user expectation held, 1 when one did not, 3 on a system error;
  * differs and skipped never fail. */

@@ -30,26 +30,25 @@ static const char *str_of(struct json_object *o, const char *key)
 		       : NULL;
 }
 
-/* Load one file and index its cells.  0, -ENOTSUP (no matrix), -EINVAL, -ENOMEM. */
-static int load(const char *path, struct mx_file *m, char *why, size_t why_len)
+/* Check root is a matrix and index its cells.  0, -ENOTSUP (no matrix), -EINVAL, -ENOMEM. */
+static int index_matrix(const char *name, struct mx_file *m, char *why, size_t why_len)
 {
 	const char *schema;
 	char key[256];
 
-	m->root = json_object_from_file(path);
 	if (!m->root) {
-		snprintf(why, why_len, "%s: not readable JSON", path);
+		snprintf(why, why_len, "%s: not readable JSON", name);
 		return -EINVAL;
 	}
 	schema = str_of(m->root, "schema");
 	if (!schema || strcmp(schema, SCHEMA_MATRIX)) {
-		snprintf(why, why_len, "%s: not a bind matrix (" SCHEMA_MATRIX ")", path);
+		snprintf(why, why_len, "%s: not a bind matrix (" SCHEMA_MATRIX ")", name);
 		return -ENOTSUP;
 	}
 	m->kernel = str_of(m->root, "kernel") ? str_of(m->root, "kernel") : "?";
 	if (!json_object_object_get_ex(m->root, "cells", &m->cells) ||
 	    !json_object_is_type(m->cells, json_type_array)) {
-		snprintf(why, why_len, "%s: no \"cells\" array", path);
+		snprintf(why, why_len, "%s: no \"cells\" array", name);
 		return -EINVAL;
 	}
 	m->index = json_object_new_object();
@@ -58,9 +57,10 @@ static int load(const char *path, struct mx_file *m, char *why, size_t why_len)
 	for (size_t i = 0; i < json_object_array_length(m->cells); i++) {
 		struct json_object *c = json_object_array_get_idx(m->cells, i), *res;
 
-		if (report_cell_key(c, key, sizeof(key)) < 0 || !json_object_object_get_ex(c, "result", &res)) {
+		if (report_cell_key(c, key, sizeof(key)) < 0 ||
+		    !json_object_object_get_ex(c, "result", &res)) {
 			snprintf(why, why_len, "%s: cell %zu: no proto/state/first/second/uid/result",
-				 path, i);
+				 name, i);
 			return -EINVAL;
 		}
 		if (json_object_object_add(m->index, key, json_object_get(res)) < 0)
@@ -96,8 +96,9 @@ static bool first_seen(const struct mx_file *m, size_t k, const char *key)
 static void print_row(const struct mx_file *m, size_t n, const char *key, int kw, FILE *out)
 {
 	fprintf(out, "%-*s", kw, key);
-	for (size_t k = 0; k < n; k++)
-		fprintf(out, "  %-*s", (int)(strlen(m[k].kernel) > 10 ? strlen(m[k].kernel) : 10),
+	for (size_t k = 0; k < n; k++) /* the last column unpadded: no trailing blanks */
+		fprintf(out, "  %-*s",
+			k + 1 < n ? (int)(strlen(m[k].kernel) > 10 ? strlen(m[k].kernel) : 10) : 0,
 			result_in(&m[k], key));
 	fputc('\n', out);
 }
@@ -112,7 +113,7 @@ static int print_table(const struct mx_file *m, size_t n, FILE *out)
 		if (pass == 1 && rows) {
 			fprintf(out, "%-*s", kw, "cell");
 			for (size_t k = 0; k < n; k++)
-				fprintf(out, "  %-10s", m[k].kernel);
+				fprintf(out, "  %-*s", k + 1 < n ? 10 : 0, m[k].kernel);
 			fputc('\n', out);
 		}
 		for (size_t k = 0; k < n; k++) {
@@ -132,13 +133,14 @@ static int print_table(const struct mx_file *m, size_t n, FILE *out)
 	return rows;
 }
 
-int report_matrix_compare(char *const *paths, size_t n, FILE *out, char *why, size_t why_len)
+/* m[0..n) have their roots (NULL: unreadable); names for the messages. */
+static int compare(struct mx_file *m, const char *const *names, size_t n, FILE *out, char *why,
+		   size_t why_len)
 {
-	struct mx_file *m = calloc(n ? n : 1, sizeof(*m));
-	int r = m ? 0 : -ENOMEM;
+	int r = 0;
 
 	for (size_t k = 0; r == 0 && k < n; k++) {
-		r = load(paths[k], &m[k], why, why_len);
+		r = index_matrix(names[k], &m[k], why, why_len);
 		if (r == -ENOTSUP && k > 0)
 			r = -EINVAL; /* the first is a matrix: a report among them is bad input */
 	}
@@ -146,10 +148,38 @@ int report_matrix_compare(char *const *paths, size_t n, FILE *out, char *why, si
 		r = print_table(m, n, out);
 	if (r >= 0 && report_flush(out) < 0)
 		r = -EIO;
-	for (size_t k = 0; m && k < n; k++) {
+	for (size_t k = 0; k < n; k++) {
 		json_object_put(m[k].index);
 		json_object_put(m[k].root);
 	}
+	return r;
+}
+
+int report_matrix_compare(char *const *paths, size_t n, FILE *out, char *why, size_t why_len)
+{
+	struct mx_file *m = calloc(n ? n : 1, sizeof(*m));
+	int r;
+
+	if (!m)
+		return -ENOMEM;
+	for (size_t k = 0; k < n; k++)
+		m[k].root = json_object_from_file(paths[k]);
+	r = compare(m, (const char *const *)paths, n, out, why, why_len);
+	free(m);
+	return r;
+}
+
+int report_matrix_compare_text(const char *const *texts, const char *const *names, size_t n,
+			       FILE *out, char *why, size_t why_len)
+{
+	struct mx_file *m = calloc(n ? n : 1, sizeof(*m));
+	int r;
+
+	if (!m)
+		return -ENOMEM;
+	for (size_t k = 0; k < n; k++)
+		m[k].root = json_tokener_parse(texts[k]);
+	r = compare(m, names, n, out, why, why_len);
 	free(m);
 	return r;
 }

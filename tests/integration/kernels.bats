@@ -191,6 +191,30 @@ teardown() {
 	[ "$status" -eq 1 ]
 	[ "${#lines[@]}" -eq 49 ]
 	[ -z "$(grep -v 'first [a-z]*@mapped-wildcard second [a-z]*@mapped-A .*: ok -> EADDRINUSE$' <<<"$output")" ]
+	# beside another cached kernel in one run: the same 49 cells in the comparison
+	other=$("$REUSELAB" kernels --json | jq -r --arg k "$k" '[.[] | select(.modules != null and .release != $k)][0].release // empty')
+	[ -n "$other" ] || return 0
+	run --separate-stderr "$REUSELAB" run topologies/two-nics.yml "${args[@]:0:6}" --accel tcg --kernel "$other" --kernel "$k"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 51 ] # heading, table header, 49 rows
+	read -ra head <<<"${lines[1]}"
+	[ "${head[*]}" = "cell $other $k" ]
+	[[ "${lines[2]}" =~ ^tcp\ bound\ first\ none@mapped-wildcard\ second\ none@mapped-A\ uid\ same\ +EADDRINUSE\ +ok\ *$ ]]
+}
+
+@test "run --matrix with several --kernel: each guest's matrix, then the cells that differ" {
+	need_kernel
+	args=(--matrix server --axes A --proto udp --accel tcg --kernel "$K" --kernel "$K")
+	run --separate-stderr "$REUSELAB" run topologies/two-nics.yml "${args[@]}"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "across kernels, the matrix cells whose results differ:" ]
+	[ "${lines[1]}" = "(none: every cell gave the same result)" ]
+	# --json: one matrix per kernel on stdout, the comparison on stderr
+	run --separate-stderr "$REUSELAB" run topologies/two-nics.yml "${args[@]}" --json
+	[ "$status" -eq 0 ]
+	[ "$(jq -s 'length' <<<"$output")" -eq 2 ]
+	[ "$(jq -rs '[.[].kernel] | unique | join(" ")' <<<"$output")" = "$K" ]
+	[[ "$stderr" == *"across kernels, the matrix cells whose results differ:"*"(none: every cell gave the same result)"* ]]
 }
 
 @test "run --kernel: the daytime lab starts its real program inside the guest (daytimed in the initramfs)" {
