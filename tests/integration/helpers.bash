@@ -11,9 +11,14 @@ uniq_lab() {
 	printf '%s%x%04x\n' "${1:-t}" "$$" "$RANDOM"
 }
 
-# Namespaces of lab $1 still on the host.
+# Namespaces of lab $1 still on the host, by name only: a glob on its own
+# prefix (`ip netns list` would open every namespace there, others' too).
 lab_namespaces() {
-	ip netns list 2>/dev/null | awk '{print $1}' | grep -E "^rl-$1\\." || true
+	local f
+	for f in /run/netns/rl-"$1".*; do
+		[ -e "$f" ] || [ -L "$f" ] || continue
+		echo "${f#/run/netns/}"
+	done
 }
 
 # Remove lab $1 even if the test failed midway.
