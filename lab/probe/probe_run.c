@@ -17,7 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lab/labns/labns.h"
@@ -164,13 +166,39 @@ static void sysctls_record(struct run *R, struct report *rep)
 	probe_leave_node(R);
 }
 
+/* Now, in µs: the monotonic clock, and the CPU this process and the
+ * children it reaped have used. */
+static void clocks_read(long *ret_wall, long *ret_cpu)
+{
+	struct timespec ts = {0}, cpu = {0};
+	struct rusage ru = {0};
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
+	getrusage(RUSAGE_CHILDREN, &ru);
+	*ret_wall = ts.tv_sec * 1000000L + ts.tv_nsec / 1000;
+	*ret_cpu = cpu.tv_sec * 1000000L + cpu.tv_nsec / 1000 +
+		   (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000L + ru.ru_utime.tv_usec +
+		   ru.ru_stime.tv_usec;
+}
+
+/* cr's wall and CPU time since the clocks read wall0 and cpu0. */
+static void case_clocks_stop(struct case_result *cr, long wall0, long cpu0)
+{
+	long wall, cpu;
+
+	clocks_read(&wall, &cpu);
+	cr->wall_us = wall - wall0;
+	cr->cpu_us = cpu - cpu0;
+}
+
 /* The selected cases, catalog first, each into a new result of rep, and
  * the claims judged from the catalog's.  0 or -ENOMEM. */
 static int cases_run(struct run *R, const struct probe_opts *o, struct report *rep)
 {
 	size_t n_catalog;
 	struct case_result *cr;
-	long t0;
+	long wall0, cpu0;
 	int r;
 
 	for (size_t i = 0; i < catalog_n_cases; i++) {
@@ -183,9 +211,9 @@ static int cases_run(struct run *R, const struct probe_opts *o, struct report *r
 		r = report_add(rep, &cr);
 		if (r < 0)
 			return r;
-		t0 = probe_now_ms();
+		clocks_read(&wall0, &cpu0);
 		r = probe_run_catalog_case(R, cc, cr);
-		cr->ms = probe_now_ms() - t0;
+		case_clocks_stop(cr, wall0, cpu0);
 		if (r < 0)
 			return r;
 	}
@@ -203,9 +231,9 @@ static int cases_run(struct run *R, const struct probe_opts *o, struct report *r
 		r = report_add(rep, &cr);
 		if (r < 0)
 			return r;
-		t0 = probe_now_ms();
+		clocks_read(&wall0, &cpu0);
 		probe_run_user_case(R, tc, cr);
-		cr->ms = probe_now_ms() - t0;
+		case_clocks_stop(cr, wall0, cpu0);
 	}
 	return 0;
 }

@@ -63,7 +63,8 @@ struct case_result {
 	size_t n_steps;
 	char *error;            /* set with VERDICT_ERROR */
 	char *skip_reason;      /* set with VERDICT_SKIPPED: the role or address missing */
-	long ms;                /* how long the case ran (JUnit time=) */
+	long wall_us;           /* how long the case ran (JSON time, JUnit time=) */
+	long cpu_us;            /* CPU it took: this process's and its reaped children's */
 	struct program_result *programs; /* every program the case started, in order */
 	size_t n_programs;
 };

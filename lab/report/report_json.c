@@ -2,7 +2,8 @@
 /*
  * The machine report, schema "reuselab-report/1" (docs/report.md,
  * docs/report.schema.json).  Keys are added in a fixed order so two reports
- * of the same run differ only where an outcome does.
+ * of the same run differ only where an outcome does, and in each case's
+ * "time".
  */
 #include <errno.h>
 #include <json-c/json.h>
@@ -69,6 +70,21 @@ out:
 	return ret;
 }
 
+/* {"wall_us", "cpu_us"}: how long the case ran and the CPU it took. */
+static struct json_object *time_json(const struct case_result *c)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (!o)
+		return NULL;
+	if (jsonw_add(o, "wall_us", json_object_new_int64(c->wall_us)) < 0 ||
+	    jsonw_add(o, "cpu_us", json_object_new_int64(c->cpu_us)) < 0) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
 static struct json_object *case_json(const struct case_result *c)
 {
 	struct json_object *o = json_object_new_object(), *nodes, *steps, *ret = NULL;
@@ -99,6 +115,8 @@ static struct json_object *case_json(const struct case_result *c)
 	if (c->skip_reason && jsonw_str(o, "skip_reason", c->skip_reason) < 0)
 		goto out;
 	if (c->n_programs && jsonw_add(o, "programs", report_programs_json(c)) < 0)
+		goto out;
+	if (jsonw_add(o, "time", time_json(c)) < 0)
 		goto out;
 	ret = o;
 	o = NULL;

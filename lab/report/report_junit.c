@@ -52,7 +52,7 @@ static void write_case(FILE *out, const struct report *r, const struct case_resu
 		fputs(": ", out);
 		report_xml_escape(out, c->title);
 	}
-	fprintf(out, "\" time=\"%ld.%03ld\">\n", c->ms / 1000, c->ms % 1000);
+	fprintf(out, "\" time=\"%ld.%03ld\">\n", c->wall_us / 1000000, c->wall_us / 1000 % 1000);
 	switch (c->verdict) {
 	case VERDICT_HOLDS:
 		break;
@@ -97,8 +97,8 @@ static int write_junit(FILE *out, const void *arg)
 	long ms = 0;
 
 	report_count_verdicts(r, n);
-	for (size_t i = 0; i < r->n_cases; i++)
-		ms += r->cases[i].ms;
+	for (size_t i = 0; i < r->n_cases; i++) /* the sum of the times the cases show */
+		ms += r->cases[i].wall_us / 1000;
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", out);
 	fputs("<testsuite name=\"reuselab", out);
 	if (r->lab[0]) {

@@ -124,6 +124,19 @@ static enum verdict verdict_of(const char *s)
 	return VERDICT_ERROR;
 }
 
+/* A case's "time" (absent in reports older than it: zero). */
+static void read_time(struct json_object *o, struct case_result *c)
+{
+	struct json_object *t, *v;
+
+	if (!json_object_object_get_ex(o, "time", &t) || !json_object_is_type(t, json_type_object))
+		return;
+	if (json_object_object_get_ex(t, "wall_us", &v))
+		c->wall_us = (long)json_object_get_int64(v);
+	if (json_object_object_get_ex(t, "cpu_us", &v))
+		c->cpu_us = (long)json_object_get_int64(v);
+}
+
 static int read_case(struct json_object *o, struct case_result *c)
 {
 	struct json_object *nodes = array_of(o, "nodes");
@@ -137,6 +150,7 @@ static int read_case(struct json_object *o, struct case_result *c)
 	if (!c->id)
 		return -EINVAL;
 	c->verdict = verdict_of(str_of(o, "verdict"));
+	read_time(o, c);
 	if (n && !(c->nodes = calloc(n, sizeof(*c->nodes))))
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++, c->n_nodes++) {

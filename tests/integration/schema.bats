@@ -111,3 +111,27 @@ PYEOF
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"/cases/0/programs/0/pid: 0 is less than the minimum of 1"* ]]
 }
+
+@test "a case's time (wall and CPU, in µs) is in every report, and the schema checks it" {
+	run "$REUSELAB" probe "$SL" --case 'c1-*' --case reuseport-spread --json
+	[ "$status" -eq 0 ]
+	printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/r.json"
+	run validate docs/report.schema.json "$BATS_TEST_TMPDIR/r.json"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	# every case ran for some time and took some CPU: 30 connections cost more than nothing
+	[ "$(jq '[.cases[] | select(.time.wall_us > 0)] | length' "$BATS_TEST_TMPDIR/r.json")" -eq 7 ]
+	[ "$(jq '.cases[] | select(.id == "reuseport-spread") | .time.cpu_us' "$BATS_TEST_TMPDIR/r.json")" -gt 0 ]
+	# a time is what a run cost, not an outcome: diff does not report it
+	jq '.cases[0].time.wall_us += 1000000 | .cases[0].time.cpu_us = 0' "$BATS_TEST_TMPDIR/r.json" \
+		>"$BATS_TEST_TMPDIR/slow.json"
+	run "$REUSELAB" diff "$BATS_TEST_TMPDIR/r.json" "$BATS_TEST_TMPDIR/slow.json"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	for bad in '.cases[0].time.wall_us = -1' '.cases[0].time.cpu_us = 1.5' 'del(.cases[0].time)' \
+		'.cases[0].time.ms = 3'; do
+		jq "$bad" "$BATS_TEST_TMPDIR/r.json" >"$BATS_TEST_TMPDIR/bad.json"
+		run validate docs/report.schema.json "$BATS_TEST_TMPDIR/bad.json"
+		[ "$status" -eq 1 ] || { echo "schema accepted: $bad"; false; }
+		[[ "$output" == *"/cases/0"* ]]
+	done
+}
