@@ -229,8 +229,7 @@ int probe_run_catalog_case(struct run *R, const struct catalog_case *cc, struct 
 		}
 	}
 	probe_procs_end(R, cr);
-	probe_close_all(R);
-	probe_leave_node(R);
+	probe_close_all(R); /* the thread stays in the node: the next case likely starts there */
 	if (cr->verdict != VERDICT_ERROR)
 		cr->verdict = differs ? VERDICT_DIFFERS : VERDICT_HOLDS;
 	cr->observed = xstrdup(obs[0] ? obs : "-");
@@ -339,8 +338,7 @@ void probe_run_user_case(struct run *R, const struct topo_case *tc, struct case_
 			n_failed++;
 	}
 	probe_procs_end(R, cr);
-	probe_close_all(R);
-	probe_leave_node(R);
+	probe_close_all(R); /* the thread stays in the node: the next case likely starts there */
 	cr->predicted = xstrdup(n_expect ? pred : "no expectations");
 	if (cr->verdict == VERDICT_ERROR) {
 		cr->observed = xstrdup(obs[0] ? obs : "-");

@@ -72,6 +72,9 @@ struct run {
 	int cur_node;	    /* -1: the original namespace */
 	struct userns_map uid_map; /* uids a case can switch to (as-user, child uid) */
 	unsigned port_lo, port_hi, port_next;
+	uint8_t *port_busy;   /* bit per port: held in a node, or handed out (probe_ports.c) */
+	unsigned port_steps;  /* ports stepped over since port_busy was read */
+	bool ports_loaded;
 
 	/* per case */
 	uint16_t pvars[N_PORT_VARS]; /* $P, $P2..$P9; 0 until first use */

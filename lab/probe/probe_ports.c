@@ -1,13 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Fresh ports for each case, checked free in every node, so no case sees
- * another's TIME-WAIT; and the range they come from, away from the lab's
- * ephemeral ports.
+ * Fresh ports for each case, free in every node, so no case sees another's
+ * TIME-WAIT; and the range they come from, away from the lab's ephemeral
+ * ports.  What is free is read once, with one sock_diag snapshot per node
+ * (every socket, TIME-WAIT included), and again when the range wraps round;
+ * a port handed out is never handed out again before that, so a case costs
+ * no system call for its ports.  Where sock_diag cannot be read, each port is
+ * tried with bind() in every node instead.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -60,24 +65,77 @@ static bool port_in_use_here(unsigned port)
 	return false;
 }
 
+/* Is p held in some node?  Tried with bind() in each. */
+static bool port_in_use_anywhere(struct run *R, unsigned p)
+{
+	for (size_t n = 0; n < R->t->n_nodes; n++)
+		if (R->nsfd[n] >= 0 && probe_enter_node(R, (int)n) == 0 && port_in_use_here(p))
+			return true;
+	return false;
+}
+
+#define BUSY_BYTES (65536 / 8)
+
+static bool busy_test(const uint8_t *busy, unsigned p)
+{
+	return busy[p / 8] & (1u << (p % 8));
+}
+
+static void busy_set(uint8_t *busy, unsigned p)
+{
+	busy[p / 8] |= (uint8_t)(1u << (p % 8));
+}
+
+/* R->port_busy from every open node's sockets; left NULL (ports then tried
+ * one by one) when a node's cannot be read. */
+static void ports_busy_load(struct run *R)
+{
+	free(R->port_busy);
+	R->port_busy = calloc(BUSY_BYTES, 1);
+	R->port_steps = 0;
+	for (size_t n = 0; R->port_busy && n < R->t->n_nodes; n++) {
+		struct sock_seen *seen = NULL;
+		size_t n_seen = 0;
+
+		if (R->nsfd[n] < 0)
+			continue;
+		if (sockdiag_snapshot(R->nsfd[n], NULL, 0, &seen, &n_seen) < 0) {
+			free(R->port_busy);
+			R->port_busy = NULL;
+			break;
+		}
+		for (size_t i = 0; i < n_seen; i++) {
+			const char *c = strrchr(seen[i].local, ':');
+
+			if (c)
+				busy_set(R->port_busy, (unsigned)strtoul(c + 1, NULL, 10) & 0xffff);
+		}
+		free(seen);
+	}
+}
+
 int probe_port_alloc(struct run *R, uint16_t *ret)
 {
 	unsigned span = R->port_hi - R->port_lo + 1;
 
+	if (!R->ports_loaded) {
+		ports_busy_load(R);
+		R->ports_loaded = true;
+	}
 	for (unsigned tries = 0; tries < span; tries++) {
 		unsigned p = R->port_next;
-		bool busy = false;
 
+		/* Round again: the ports of this run's cases may still be held. */
+		if (R->port_busy && R->port_steps >= span)
+			ports_busy_load(R);
 		R->port_next = p >= R->port_hi ? R->port_lo : p + 1;
-		for (size_t n = 0; n < R->t->n_nodes && !busy; n++) {
-			if (R->nsfd[n] < 0 || probe_enter_node(R, (int)n) < 0)
-				continue;
-			busy = port_in_use_here(p);
-		}
-		if (!busy) {
-			*ret = (uint16_t)p;
-			return 0;
-		}
+		R->port_steps++;
+		if (R->port_busy ? busy_test(R->port_busy, p) : port_in_use_anywhere(R, p))
+			continue;
+		if (R->port_busy)
+			busy_set(R->port_busy, p);
+		*ret = (uint16_t)p;
+		return 0;
 	}
 	return -EADDRINUSE;
 }

@@ -289,6 +289,7 @@ out:
 			close(R.nsfd[i]);
 	free(R.nsfd);
 	free(R.nserr);
+	free(R.port_busy);
 	return ret;
 }
 

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Case ports (probe_ports.c): a port some socket holds when the run reads
+ * the node is never handed out; one handed out is not handed out again until
+ * the range wraps round, when the node is read again (what the run's cases
+ * still hold stays out).  Runs in a network
+ * namespace of its own (made here, needs root: skipped otherwise), one node.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "lab/probe/probe.h"
+#include "lab/probe/probe_int.h"
+
+static int hold_port(int type, uint16_t port)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(port)};
+	int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	return fd;
+}
+
+static void test_ports_skip_held_and_wrap(void **state)
+{
+	struct topo_node node = {.name = "n"};
+	struct topology t = {.nodes = &node, .n_nodes = 1};
+	struct ns_scope sc = NS_SCOPE_INIT;
+	int nsfd, nserr = 0, tcp, udp, held[2];
+	struct run R = {.t = &t, .ns = NS_SCOPE_INIT, .cur_node = -1, .pending_uid = -1};
+	uint16_t p[4];
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	assert_int_equal(ns_scope_enter_new(&sc), 0);
+	nsfd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	assert_true(nsfd >= 0);
+	R.nsfd = &nsfd;
+	R.nserr = &nserr;
+	/* 30001 held by TCP, 30003 by UDP, before the first port is asked for */
+	tcp = hold_port(SOCK_STREAM, 30001);
+	udp = hold_port(SOCK_DGRAM, 30003);
+	R.port_lo = R.port_next = 30000;
+	R.port_hi = 30003;
+	for (size_t i = 0; i < 2; i++)
+		assert_int_equal(probe_port_alloc(&R, &p[i]), 0);
+	assert_int_equal(p[0], 30000);
+	assert_int_equal(p[1], 30002);
+	/* The cases keep them (TIME-WAIT, say): on the next round, when the
+	 * node is read again, every port is held. */
+	held[0] = hold_port(SOCK_STREAM, p[0]);
+	held[1] = hold_port(SOCK_DGRAM, p[1]);
+	assert_int_equal(probe_port_alloc(&R, &p[2]), -EADDRINUSE);
+	/* What is let go is free on the round after. */
+	close(tcp);
+	assert_int_equal(probe_port_alloc(&R, &p[3]), 0);
+	assert_int_equal(p[3], 30001);
+	probe_leave_node(&R);
+	free(R.port_busy);
+	close(udp);
+	close(held[0]);
+	close(held[1]);
+	close(nsfd);
+	ns_scope_leave(&sc);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_ports_skip_held_and_wrap),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
