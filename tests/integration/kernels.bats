@@ -204,12 +204,9 @@ teardown() {
 
 @test "run --matrix with several --kernel: each guest's matrix, then the cells that differ" {
 	need_kernel
+	# two boots only (CI time): --json, one matrix per kernel on stdout, the
+	# comparison on stderr; the table on stdout is tested with Debian 6.1 above
 	args=(--matrix server --axes A --proto udp --accel tcg --kernel "$K" --kernel "$K")
-	run --separate-stderr "$REUSELAB" run topologies/two-nics.yml "${args[@]}"
-	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "across kernels, the matrix cells whose results differ:" ]
-	[ "${lines[1]}" = "(none: every cell gave the same result)" ]
-	# --json: one matrix per kernel on stdout, the comparison on stderr
 	run --separate-stderr "$REUSELAB" run topologies/two-nics.yml "${args[@]}" --json
 	[ "$status" -eq 0 ]
 	[ "$(jq -s 'length' <<<"$output")" -eq 2 ]
