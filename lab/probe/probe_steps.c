@@ -240,9 +240,9 @@ const struct probe_step_def probe_step_defs[] = {
      .run = probe_run_close},
     {PROBE_AS_USER, "as-user", "as-user UID",
      "the next step runs in a child process that is UID (no supplementary groups, gid and uid "
-     "UID): without root's capabilities, so a port below 1024 is EACCES; that step may be "
+     "UID): without root's capabilities, so a port below 1024 is EACCES; that step is one of: "
      "socket, setsockopt, getsockopt, bind, listen, connect, send, shutdown, getsockname, "
-     "getpeername or join",
+     "getpeername, join",
      1, 1, .setup = true, .example = "as-user 65534", .example_expect = NULL,
      .parse = parse_uid, .run = probe_run_as_user},
     {PROBE_CHILD, "child",

@@ -361,3 +361,35 @@ run_unnamed() {
 	[ -z "$(our_processes)" ] || { echo "processes left: $(our_processes)"; false; }
 	assert_nothing_named
 }
+
+@test "rootless with a subordinate range: as-user really is that user in the user namespace, owner only owns" {
+	command -v newuidmap >/dev/null && command -v newgidmap >/dev/null ||
+		skip "newuidmap/newgidmap are not installed (package uidmap)"
+	[ -f /etc/subuid ] && [ -f /etc/subgid ] || skip "no /etc/subuid, /etc/subgid to mount over"
+	cat >>"$TOPO" <<'YML'
+cases:
+  - id: as-user-rootless
+    steps:
+      - {on: server, do: "owner 65534"}
+      - {on: server, do: "o = socket tcp4"}
+      - {on: server, do: "bind o 10.0.1.2:80", expect: ok}
+      - {on: server, do: "as-user 65534"}
+      - {on: server, do: "u = socket tcp4", expect: ok}
+      - {on: server, do: "as-user 65534"}
+      - {on: server, do: "bind u 10.0.1.1:80", expect: EACCES}
+      - {on: server, do: "as-user 65534"}
+      - {on: server, do: "bind u 10.0.1.1:$P", expect: ok}
+YML
+	nobody_copy
+	printf '65534:100000:65536\n' > "$NOBODY_DIR/subuid"
+	printf '65534:100000:65536\n' > "$NOBODY_DIR/subgid"
+	chmod 644 "$NOBODY_DIR/subuid" "$NOBODY_DIR/subgid"
+	run --separate-stderr unshare -m --propagation private sh -c '
+		mount --bind "$0/subuid" /etc/subuid && mount --bind "$0/subgid" /etc/subgid &&
+		cd "$0" && exec setpriv --reuid=65534 --regid=65534 --clear-groups ./reuselab run lab.yml --case as-user-rootless --json' \
+		"$NOBODY_DIR"
+	[ "$status" -eq 0 ] || { echo "$output $stderr"; false; }
+	[ "$(echo "$output" | jq -r '.isolation.rootless')" = true ]
+	[ "$(echo "$output" | jq -r '.cases[0].verdict')" = holds ]
+	assert_nothing_named
+}

@@ -720,6 +720,35 @@ static void test_conn_steps(void **state)
 	assert_int_equal(st.num, PROBE_SLEEP_MAX_MS);
 	parse_bad("sleep 5001", true, "sleep takes milliseconds, 0..5000", 6);
 	parse_bad("sleep 1s", true, "milliseconds", 6);
+	/* the reference states the bound the parser holds */
+	{
+		char bound[16];
+
+		snprintf(bound, sizeof(bound), "%d", PROBE_SLEEP_MAX_MS);
+		assert_non_null(strstr(probe_step_def_of(PROBE_SLEEP)->help, bound));
+	}
+	/* as-user's help names every step that may follow it, and only those */
+	{
+		const char *list = strstr(probe_step_def_of(PROBE_AS_USER)->help, "one of: ");
+		char want[256] = "";
+		size_t o = 0;
+
+		assert_non_null(list);
+		for (size_t i = 0; i < probe_n_step_defs; i++)
+			if (probe_as_user_op(probe_step_defs[i].op))
+				o += (size_t)snprintf(want + o, sizeof(want) - o, "%s%s", o ? "," : "",
+						      probe_step_defs[i].name);
+		for (const char *name = strtok(strcpy((char[256]){0}, list + 8), ", "); name;
+		     name = strtok(NULL, ", ")) {
+			char *at = strstr(want, name);
+
+			if (!at)
+				fail_msg("as-user's help names '%s', which cannot run as-user", name);
+			memset(at, '#', strlen(name));
+		}
+		if (strpbrk(want, "abcdefghijklmnopqrstuvwxyz"))
+			fail_msg("as-user's help lacks some of: %s", want);
+	}
 	st = parse_ok("send c 10.0.1.1:80 fastopen", true);
 	assert_string_equal(st.arg, "fastopen");
 	assert_int_equal(st.num, 1);
