@@ -186,6 +186,13 @@ int cmd_probe_lab(const struct topology *t, const char *lab, const struct probe_
 	return res.status;
 }
 
+static int needs_root(void)
+{
+	cmd_err("probe: needs root for a lab that is up: it enters the lab's network namespaces "
+		"(try 'sudo reuselab probe ...'; a FILE whose lab is not up runs without root)");
+	return EXIT_USAGE;
+}
+
 int cmd_probe(int argc, char **argv)
 {
 	struct probe_args a;
@@ -200,6 +207,11 @@ int cmd_probe(int argc, char **argv)
 		status = r == 1 ? EXIT_OK : r == -ENOMEM ? EXIT_SYSTEM : EXIT_USAGE;
 		goto out;
 	}
+	/* A lab by name needs root; a FILE may go ephemeral, rootless too. */
+	if (geteuid() != 0 && !lab_arg_is_file(a.target)) {
+		status = needs_root();
+		goto out;
+	}
 	r = cmd_resolve(a.target, a.name, lab, sizeof(lab), &t);
 	if (r < 0) {
 		status = r == -EINVAL ? EXIT_USAGE : EXIT_SYSTEM;
@@ -208,14 +220,11 @@ int cmd_probe(int argc, char **argv)
 	status = cmd_probe_preflight(t, &a.req.filter, "probe");
 	if (status != EXIT_OK)
 		goto out;
-	if (geteuid() != 0) {
-		cmd_err("probe: needs root (it enters the lab's network namespaces)");
-		status = EXIT_SYSTEM;
-		goto out;
-	}
 	/* A FILE whose lab is not up: a one-shot probe in an ephemeral lab. */
 	if (lab_arg_is_file(a.target) && !cmd_lab_published(lab))
 		status = cmd_probe_ephemeral(t, lab, &a.req, "probe");
+	else if (geteuid() != 0)
+		status = needs_root();
 	else
 		status = cmd_probe_lab(t, lab, &a.req, "probe");
 out:

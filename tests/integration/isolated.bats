@@ -239,6 +239,26 @@ as_nobody() {
 	assert_nothing_named
 }
 
+@test "rootless: probe FILE of a lab that is not up runs ephemeral and rootless, as run does" {
+	command -v setpriv >/dev/null || skip "setpriv (util-linux) is not installed"
+	nobody_copy
+	run --separate-stderr as_nobody ./reuselab probe ./lab.yml --case 'c1-*' --json
+	[ "$status" -eq 0 ] || { echo "$output $stderr"; false; }
+	[[ $stderr == *"lab $L is up; probing (ephemeral, rootless)"* ]]
+	jq -e '.isolation.rootless and .isolation.ephemeral' <<<"$output"
+	[ "$(jq '.cases | length' <<<"$output")" -ge 3 ]
+	[ "$(jq '.summary.error + .summary.failed' <<<"$output")" -eq 0 ]
+	# A lab that is up is root's to enter: one line, exit 2, nothing run.
+	"$REUSELAB" up "$TOPO" >/dev/null
+	run --separate-stderr as_nobody ./reuselab probe ./lab.yml --case 'c1-*'
+	[ "$status" -eq 2 ]
+	[ "$(echo "$stderr" | wc -l)" -eq 1 ]
+	[[ $stderr == *"needs root for a lab that is up"* ]]
+	[ -z "$output" ]
+	"$REUSELAB" down "$L"
+	assert_nothing_named
+}
+
 # In a user namespace made by root (uids 0 and 65534 mapped to themselves)
 # whose user.max_user_namespaces is 0: only that namespace and its
 # descendants are limited, the host is not.  Runs run lab.yml as 65534 there.
