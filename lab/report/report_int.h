@@ -29,6 +29,8 @@ int report_cell_key(struct json_object *c, char *buf, size_t len);
  * memory), read back from one (0, -ENOMEM), freed. */
 struct case_result;
 void report_programs_table(FILE *out, const struct case_result *c);
+/* The same for JUnit <system-out> and failure texts, XML-escaped. */
+void report_programs_junit(FILE *out, const struct case_result *c);
 struct json_object *report_programs_json(const struct case_result *c);
 int report_programs_read(struct json_object *arr, struct case_result *c);
 void report_programs_free(struct case_result *c);

@@ -4,12 +4,14 @@
  * seconds it ran (the suite's time is their sum).  A failed
  * expectation is a <failure>, a system error an <error>, a case the lab
  * cannot host <skipped>; "differs" is a finding about Linux, not a test
- * failure, so it passes with a <system-out> note.  Every string goes through
+ * failure, so it passes with a <system-out> note (as does a case whose
+ * programs wrote something: their output).  Every string goes through
  * report_xml_escape().
  */
 #include <stdio.h>
 
 #include "lab/report/report.h"
+#include "lab/report/report_int.h"
 
 static void write_steps(FILE *out, const struct case_result *c)
 {
@@ -40,6 +42,7 @@ static void write_steps(FILE *out, const struct case_result *c)
 			fprintf(out, " uid %u\n", st->seen[k].uid);
 		}
 	}
+	report_programs_junit(out, c);
 }
 
 static void write_case(FILE *out, const struct report *r, const struct case_result *c)
@@ -55,6 +58,11 @@ static void write_case(FILE *out, const struct report *r, const struct case_resu
 	fprintf(out, "\" time=\"%ld.%03ld\">\n", c->wall_us / 1000000, c->wall_us / 1000 % 1000);
 	switch (c->verdict) {
 	case VERDICT_HOLDS:
+		if (!c->n_programs) /* what the case's programs wrote */
+			break;
+		fputs("    <system-out>", out);
+		report_programs_junit(out, c);
+		fputs("</system-out>\n", out);
 		break;
 	case VERDICT_DIFFERS:
 		fputs("    <system-out>differs: the claim predicts ", out);

@@ -14,7 +14,7 @@
 #include "lab/report/report.h"
 #include "lab/report/report_int.h"
 
-/* "    exit 0" / "    signal 15" */
+/* ", exit 0" / ", ended by signal 15" */
 static void put_end(FILE *out, const struct program_result *p)
 {
 	if (p->signal)
@@ -68,6 +68,31 @@ static int add_int_or_null(struct json_object *o, const char *key, bool present,
 	if (present)
 		return jsonw_add(o, key, json_object_new_int(v));
 	return json_object_object_add(o, key, NULL) < 0 ? -ENOMEM : 0;
+}
+
+void report_programs_junit(FILE *out, const struct case_result *c)
+{
+	for (size_t i = 0; i < c->n_programs; i++) {
+		const struct program_result *p = &c->programs[i];
+		const char *const streams[2][2] = {{"stdout", p->out}, {"stderr", p->err}};
+
+		fputs("program ", out);
+		report_xml_escape(out, p->name);
+		fprintf(out, "[%ld] in ", p->pid);
+		report_xml_escape(out, p->node);
+		fputs(": ", out);
+		report_xml_escape(out, p->command);
+		put_end(out, p);
+		fputc('\n', out);
+		for (size_t k = 0; k < 2; k++) {
+			if (!streams[k][1] || !*streams[k][1])
+				continue;
+			fprintf(out, "--- %s\n", streams[k][0]);
+			report_xml_escape(out, streams[k][1]);
+			if (streams[k][1][strlen(streams[k][1]) - 1] != '\n')
+				fputc('\n', out);
+		}
+	}
 }
 
 static struct json_object *program_json(const struct program_result *p)

@@ -213,3 +213,28 @@ WAITS='      - {on: server, do: "wait-exit d", expect: "ok =0"}'
 	force_down "$L"
 	[ "$(cat "$BATS_TEST_TMPDIR/status")" -eq 143 ]
 }
+
+@test "JUnit: a case's programs and what they wrote are in its <system-out> or <failure>" {
+	lab "$BATS_TEST_TMPDIR/l.yml" '  - id: p-junit
+    steps:
+      - {on: server, do: "d = start daytimed -p $P", expect: ok}
+      - {on: server, do: "wait-listen d $P", expect: "ok =1"}
+      - {on: server, do: "n = start daytimed -n -p $P", expect: ok}
+      - {on: server, do: "wait-exit n", expect: "ok =1"}' \
+	    '  - id: p-junit-failed
+    steps:
+      - {on: server, do: "e = start printf <&>", expect: ok}
+      - {on: server, do: "wait-exit e", expect: "ok =7"}'
+	rc=0
+	"$REUSELAB" run "$BATS_TEST_TMPDIR/l.yml" --case 'p-*' --junit "$BATS_TEST_TMPDIR/j.xml" >/dev/null 2>&1 || rc=$?
+	[ "$rc" -eq 1 ]
+	python3 - "$BATS_TEST_TMPDIR/j.xml" <<'PY'
+import sys, xml.etree.ElementTree as ET
+cases = {c.get('name').split(':')[0]: c for c in ET.parse(sys.argv[1]).getroot().iter('testcase')}
+ok = cases['p-junit'].find('system-out').text
+assert 'program n[' in ok and '--- stderr\nbind: Address already in use\n' in ok, ok
+assert '--- stdout\nbind call OK!\n' in ok, ok
+failed = cases['p-junit-failed'].find('failure').text
+assert '--- stdout\n<&>\n' in failed, failed
+PY
+}
