@@ -110,30 +110,44 @@ static const struct case_result *judged_case(const struct case_result *cases, si
 	return NULL;
 }
 
-/* Claim d from the cases that ran; false when a case of the article's own
- * setting did not (a claim is judged in its own setting first, or not at all). */
-static bool claim_judge(const struct claim_def *d, const struct case_result *cases, size_t n,
-			struct claim_result *ret)
+/* Condition k of a claim, held or not, appended to ret (strings copied).
+ * 0 or -ENOMEM (the condition is counted, so report_claim_clear frees it). */
+static int claim_cond_add(struct claim_result *ret, const struct claim_cond_def *k, bool holds)
+{
+	struct claim_condition *out = &ret->conds[ret->n_conds++];
+
+	out->when = strdup(k->when);
+	out->case_id = strdup(k->case_id);
+	out->article = k->article;
+	out->holds = holds;
+	return out->when && out->case_id ? 0 : -ENOMEM;
+}
+
+/* Claim d from the cases that ran into ret (zeroed): 1 judged, 0 when a case
+ * of the article's own setting did not run (a claim is judged in its own
+ * setting first, or not at all), -ENOMEM.  ret owns what it holds either way. */
+static int claim_judge(const struct claim_def *d, const struct case_result *cases, size_t n,
+		       struct claim_result *ret)
 {
 	bool article_ran = true, article_differs = false, any_differs = false;
 
-	memset(ret, 0, sizeof(*ret));
-	ret->id = d->id;
-	ret->statement = d->statement;
+	ret->id = strdup(d->id);
+	ret->statement = strdup(d->statement);
+	if (!ret->id || !ret->statement)
+		return -ENOMEM;
 	for (const struct claim_cond_def *k = d->conds; k->case_id; k++) {
 		const struct case_result *c = judged_case(cases, n, k->case_id);
-		struct claim_condition *out;
+		bool holds;
 
 		if (!c || ret->n_conds == REPORT_CLAIM_CONDS) {
 			article_ran &= !k->article;
 			continue;
 		}
-		out = &ret->conds[ret->n_conds++];
-		*out = (struct claim_condition){.when = k->when, .case_id = k->case_id,
-						.article = k->article,
-						.holds = c->verdict == VERDICT_HOLDS};
-		article_differs |= k->article && !out->holds;
-		any_differs |= !out->holds;
+		holds = c->verdict == VERDICT_HOLDS;
+		if (claim_cond_add(ret, k, holds) < 0)
+			return -ENOMEM;
+		article_differs |= k->article && !holds;
+		any_differs |= !holds;
 	}
 	ret->verdict = article_differs ? CLAIM_DIFFERS
 		       : any_differs   ? CLAIM_HOLDS_WITH_CONDITIONS
@@ -143,17 +157,29 @@ static bool claim_judge(const struct claim_def *d, const struct case_result *cas
 
 int probe_claims_judge(const struct case_result *cases, size_t n, struct report *rep)
 {
-	struct claim_result *out = calloc(N_CLAIMS, sizeof(*out));
-	size_t k = 0;
+	struct report judged = {0};
+	int r = 0;
 
-	if (!out)
+	judged.claims = calloc(N_CLAIMS, sizeof(*judged.claims));
+	if (!judged.claims)
 		return -ENOMEM;
-	for (size_t i = 0; i < N_CLAIMS; i++)
-		if (claim_judge(&claim_defs[i], cases, n, &out[k]))
-			k++;
-	free(rep->claims);
-	rep->claims = out;
-	rep->n_claims = k;
+	for (size_t i = 0; i < N_CLAIMS; i++) {
+		struct claim_result *c = &judged.claims[judged.n_claims];
+
+		r = claim_judge(&claim_defs[i], cases, n, c);
+		if (r < 0) {
+			report_claim_clear(c);
+			report_free_claims(&judged);
+			return r;
+		}
+		if (r > 0)
+			judged.n_claims++;
+		else
+			report_claim_clear(c);
+	}
+	report_free_claims(rep);
+	rep->claims = judged.claims;
+	rep->n_claims = judged.n_claims;
 	return 0;
 }
 

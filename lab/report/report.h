@@ -79,18 +79,17 @@ enum claim_verdict {
 #define REPORT_CLAIM_CONDS 8
 
 /* One condition a claim was tried under: the case that tried it and whether
- * the claim held there.  Strings are the producer's and outlive the report
- * (the probe module's static claim table). */
+ * the claim held there.  Strings are owned (report_claim_clear frees them). */
 struct claim_condition {
-	const char *when;    /* the condition in words */
-	const char *case_id; /* the deciding case */
-	bool article;        /* the article's own setting */
-	bool holds;          /* the case held (else it differed) */
+	char *when;    /* the condition in words */
+	char *case_id; /* the deciding case */
+	bool article;  /* the article's own setting */
+	bool holds;    /* the case held (else it differed) */
 };
 
 struct claim_result {
-	const char *id;        /* "C3" */
-	const char *statement; /* the claim in one sentence */
+	char *id;        /* "C3" */
+	char *statement; /* the claim in one sentence */
 	enum claim_verdict verdict;
 	struct claim_condition conds[REPORT_CLAIM_CONDS]; /* the cases that ran, in table order */
 	size_t n_conds;
@@ -117,6 +116,10 @@ struct report {
 void report_case_clear(struct case_result *c);
 /* Frees the cases and claims and everything they own; r->sysctls_json is the caller's. */
 void report_free_cases(struct report *r);
+/* Frees what one claim owns and zeroes it (NULL-safe). */
+void report_claim_clear(struct claim_result *c);
+/* Frees r's claims and what they own; r->claims NULL, n_claims 0 (NULL-safe). */
+void report_free_claims(struct report *r);
 /* counts[v]: how many cases have verdict v. */
 void report_count_verdicts(const struct report *r, size_t counts[REPORT_N_VERDICTS]);
 

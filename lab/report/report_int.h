@@ -35,4 +35,11 @@ struct json_object *report_programs_json(const struct case_result *c);
 int report_programs_read(struct json_object *arr, struct case_result *c);
 void report_programs_free(struct case_result *c);
 
+/* report_claims.c: a report's claims as the JSON array "claims" (NULL when
+ * out of memory), and read back from one (0, -ENOMEM; entries without an
+ * id are skipped). */
+struct report;
+struct json_object *report_claims_json(const struct report *r);
+int report_claims_read(struct json_object *arr, struct report *r);
+
 #endif

@@ -180,63 +180,6 @@ fail:
 	return NULL;
 }
 
-/* {"id", "when", "article_setting", "verdict"} of one deciding case. */
-static struct json_object *claim_case_json(const struct claim_condition *k)
-{
-	struct json_object *o = json_object_new_object();
-
-	if (!o)
-		return NULL;
-	if (jsonw_str(o, "id", k->case_id) < 0 || jsonw_str(o, "when", k->when) < 0 ||
-	    jsonw_add(o, "article_setting", json_object_new_boolean(k->article)) < 0 ||
-	    jsonw_str(o, "verdict", k->holds ? "holds" : "differs") < 0) {
-		json_object_put(o);
-		return NULL;
-	}
-	return o;
-}
-
-/* conditions {"holds": [when...], "differs": [when...]} and cases [...]. */
-static int claim_conditions_add(struct json_object *o, const struct claim_result *c)
-{
-	struct json_object *conds = json_object_new_object(), *held, *differed, *cases;
-
-	if (jsonw_add(o, "conditions", conds) < 0)
-		return -ENOMEM;
-	held = json_object_new_array();
-	if (jsonw_add(conds, "holds", held) < 0)
-		return -ENOMEM;
-	differed = json_object_new_array();
-	if (jsonw_add(conds, "differs", differed) < 0)
-		return -ENOMEM;
-	cases = json_object_new_array();
-	if (jsonw_add(o, "cases", cases) < 0)
-		return -ENOMEM;
-	for (size_t i = 0; i < c->n_conds; i++) {
-		const struct claim_condition *k = &c->conds[i];
-
-		if (jsonw_push(k->holds ? held : differed, json_object_new_string(k->when)) < 0 ||
-		    jsonw_push(cases, claim_case_json(k)) < 0)
-			return -ENOMEM;
-	}
-	return 0;
-}
-
-static struct json_object *claim_json(const struct claim_result *c)
-{
-	struct json_object *o = json_object_new_object();
-
-	if (!o)
-		return NULL;
-	if (jsonw_str(o, "id", c->id) < 0 || jsonw_str(o, "claim", c->statement) < 0 ||
-	    jsonw_str(o, "verdict", report_claim_verdict_name(c->verdict)) < 0 ||
-	    claim_conditions_add(o, c) < 0) {
-		json_object_put(o);
-		return NULL;
-	}
-	return o;
-}
-
 static int add_count(struct json_object *o, const char *key, size_t n)
 {
 	return jsonw_add(o, key, json_object_new_int64((int64_t)n));
@@ -264,7 +207,7 @@ static struct json_object *summary_json(const struct report *r)
 
 int report_write_json(const struct report *r, FILE *out)
 {
-	struct json_object *root = json_object_new_object(), *cases, *claims;
+	struct json_object *root = json_object_new_object(), *cases;
 	int ret = -ENOMEM;
 
 	if (!root)
@@ -280,12 +223,8 @@ int report_write_json(const struct report *r, FILE *out)
 	for (size_t i = 0; i < r->n_cases; i++)
 		if (jsonw_push(cases, case_json(&r->cases[i])) < 0)
 			goto out;
-	claims = json_object_new_array();
-	if (jsonw_add(root, "claims", claims) < 0)
+	if (jsonw_add(root, "claims", report_claims_json(r)) < 0)
 		goto out;
-	for (size_t i = 0; i < r->n_claims; i++)
-		if (jsonw_push(claims, claim_json(&r->claims[i])) < 0)
-			goto out;
 	if (jsonw_add(root, "summary", summary_json(r)) < 0)
 		goto out;
 	ret = jsonw_print(out, root,

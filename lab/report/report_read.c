@@ -202,6 +202,9 @@ static int read_root(struct json_object *root, struct report *r, char *why, size
 	}
 	for (size_t i = 0; e == 0 && i < r->n_cases; i++)
 		e = read_case(json_object_array_get_idx(cases, i), &r->cases[i]);
+	/* reports older than the claim verdicts have none */
+	if (e == 0 && array_of(root, "claims"))
+		e = report_claims_read(array_of(root, "claims"), r);
 	if (e < 0) {
 		snprintf(why, why_len, "%s", e == -EINVAL ? "a case without an id" : strerror(-e));
 		report_free_cases(r);

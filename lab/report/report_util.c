@@ -152,9 +152,7 @@ void report_free_cases(struct report *r)
 	free(r->cases);
 	r->cases = NULL;
 	r->n_cases = 0;
-	free(r->claims);
-	r->claims = NULL;
-	r->n_claims = 0;
+	report_free_claims(r);
 }
 
 void report_count_verdicts(const struct report *r, size_t counts[REPORT_N_VERDICTS])

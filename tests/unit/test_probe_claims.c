@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,7 +92,7 @@ static void test_all_hold(void **state)
 		assert_true(r.claims[i].n_conds > 0);
 	}
 	assert_string_equal(r.claims[2].id, "C3");
-	free(r.claims);
+	report_free_claims(&r);
 	free(c);
 }
 
@@ -116,7 +117,7 @@ static void test_c3_follows_cases(void **state)
 	set_verdict(c, "restart-tw-same-program", VERDICT_DIFFERS);
 	assert_int_equal(probe_claims_judge(c, catalog_n_cases, &r), 0);
 	assert_int_equal(claim_of(&r, "C3")->verdict, CLAIM_DIFFERS);
-	free(r.claims);
+	report_free_claims(&r);
 	free(c);
 }
 
@@ -145,7 +146,42 @@ static void test_unjudged(void **state)
 
 	assert_int_equal(probe_claims_judge(c, 0, &r), 0);
 	assert_int_equal(r.n_claims, 0);
-	free(r.claims);
+	report_free_claims(&r);
+	free(c);
+}
+
+/* The claims survive a JSON report written and read back (run --kernel
+ * reads the guest's report before printing it as a table). */
+static void test_json_round_trip(void **state)
+{
+	struct case_result *c = catalog_results(VERDICT_HOLDS);
+	struct report r = {0}, back;
+	char *buf = NULL, why[128] = "";
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	const struct claim_result *c3;
+
+	assert_non_null(f);
+	set_verdict(c, "restart-est-reuse-new", VERDICT_DIFFERS);
+	assert_int_equal(probe_claims_judge(c, catalog_n_cases, &r), 0);
+	assert_int_equal(report_write_json(&r, f), 0);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(report_read_json(buf, len, &back, why, sizeof(why)), 0);
+	assert_int_equal(back.n_claims, r.n_claims);
+	c3 = claim_of(&back, "C3");
+	assert_non_null(c3);
+	assert_int_equal(c3->verdict, CLAIM_HOLDS_WITH_CONDITIONS);
+	assert_string_equal(c3->statement, claim_of(&r, "C3")->statement);
+	assert_int_equal(c3->n_conds, claim_of(&r, "C3")->n_conds);
+	assert_false(cond_of(c3, "restart-est-reuse-new")->holds);
+	assert_false(cond_of(c3, "restart-est-reuse-new")->article);
+	assert_true(cond_of(c3, "restart-tw-same-program")->article);
+	assert_string_equal(cond_of(c3, "restart-est-reuse-new")->when,
+			    cond_of(claim_of(&r, "C3"), "restart-est-reuse-new")->when);
+	report_free_cases(&back);
+	assert_null(back.claims);
+	report_free_claims(&r);
+	free(buf);
 	free(c);
 }
 
@@ -156,6 +192,7 @@ int main(void)
 	    cmocka_unit_test(test_all_hold),
 	    cmocka_unit_test(test_c3_follows_cases),
 	    cmocka_unit_test(test_unjudged),
+	    cmocka_unit_test(test_json_round_trip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

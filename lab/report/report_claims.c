@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A report's claim verdicts as JSON ("claims": id, claim, verdict, the
+ * conditions under which it held and differed, the deciding cases) and back,
+ * so a report read from a QEMU guest or another machine keeps them; and
+ * freeing what the claims own.
+ */
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lab/report/report.h"
+#include "lab/report/report_int.h"
+
+void report_claim_clear(struct claim_result *c)
+{
+	if (!c)
+		return;
+	free(c->id);
+	free(c->statement);
+	for (size_t i = 0; i < c->n_conds; i++) {
+		free(c->conds[i].when);
+		free(c->conds[i].case_id);
+	}
+	memset(c, 0, sizeof(*c));
+}
+
+void report_free_claims(struct report *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->n_claims; i++)
+		report_claim_clear(&r->claims[i]);
+	free(r->claims);
+	r->claims = NULL;
+	r->n_claims = 0;
+}
+
+/* {"id", "when", "article_setting", "verdict"} of one deciding case. */
+static struct json_object *claim_case_json(const struct claim_condition *k)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (!o)
+		return NULL;
+	if (jsonw_str(o, "id", k->case_id) < 0 || jsonw_str(o, "when", k->when) < 0 ||
+	    jsonw_add(o, "article_setting", json_object_new_boolean(k->article)) < 0 ||
+	    jsonw_str(o, "verdict", k->holds ? "holds" : "differs") < 0) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* conditions {"holds": [when...], "differs": [when...]} and cases [...]. */
+static int claim_conditions_add(struct json_object *o, const struct claim_result *c)
+{
+	struct json_object *conds = json_object_new_object(), *held, *differed, *cases;
+
+	if (jsonw_add(o, "conditions", conds) < 0)
+		return -ENOMEM;
+	held = json_object_new_array();
+	if (jsonw_add(conds, "holds", held) < 0)
+		return -ENOMEM;
+	differed = json_object_new_array();
+	if (jsonw_add(conds, "differs", differed) < 0)
+		return -ENOMEM;
+	cases = json_object_new_array();
+	if (jsonw_add(o, "cases", cases) < 0)
+		return -ENOMEM;
+	for (size_t i = 0; i < c->n_conds; i++) {
+		const struct claim_condition *k = &c->conds[i];
+
+		if (jsonw_push(k->holds ? held : differed, json_object_new_string(k->when)) < 0 ||
+		    jsonw_push(cases, claim_case_json(k)) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static struct json_object *claim_json(const struct claim_result *c)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (!o)
+		return NULL;
+	if (jsonw_str(o, "id", c->id) < 0 || jsonw_str(o, "claim", c->statement) < 0 ||
+	    jsonw_str(o, "verdict", report_claim_verdict_name(c->verdict)) < 0 ||
+	    claim_conditions_add(o, c) < 0) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+struct json_object *report_claims_json(const struct report *r)
+{
+	struct json_object *arr = json_object_new_array();
+
+	for (size_t i = 0; arr && i < r->n_claims; i++)
+		if (jsonw_push(arr, claim_json(&r->claims[i])) < 0) {
+			json_object_put(arr);
+			return NULL;
+		}
+	return arr;
+}
+
+static const char *member_str(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static bool member_bool(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
+}
+
+static enum claim_verdict claim_verdict_of(const char *s)
+{
+	for (int v = CLAIM_HOLDS; v <= CLAIM_DIFFERS; v++)
+		if (s && !strcmp(s, report_claim_verdict_name((enum claim_verdict)v)))
+			return (enum claim_verdict)v;
+	return CLAIM_DIFFERS;
+}
+
+/* strdup of s ("" for NULL) into *ret: 0 or -ENOMEM. */
+static int dup_str(const char *s, char **ret)
+{
+	*ret = strdup(s ? s : "");
+	return *ret ? 0 : -ENOMEM;
+}
+
+/* One claim object into c (zeroed): 0, or -ENOMEM (c partly filled). */
+static int claim_read(struct json_object *o, struct claim_result *c)
+{
+	struct json_object *cases;
+	size_t n;
+
+	if (dup_str(member_str(o, "id"), &c->id) < 0 ||
+	    dup_str(member_str(o, "claim"), &c->statement) < 0)
+		return -ENOMEM;
+	c->verdict = claim_verdict_of(member_str(o, "verdict"));
+	if (!json_object_object_get_ex(o, "cases", &cases) ||
+	    !json_object_is_type(cases, json_type_array))
+		return 0;
+	n = json_object_array_length(cases);
+	for (size_t i = 0; i < n && c->n_conds < REPORT_CLAIM_CONDS; i++) {
+		struct json_object *k = json_object_array_get_idx(cases, i);
+		struct claim_condition *out = &c->conds[c->n_conds++];
+
+		out->article = member_bool(k, "article_setting");
+		out->holds = !strcmp(member_str(k, "verdict") ? member_str(k, "verdict") : "", "holds");
+		if (dup_str(member_str(k, "when"), &out->when) < 0 ||
+		    dup_str(member_str(k, "id"), &out->case_id) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int report_claims_read(struct json_object *arr, struct report *r)
+{
+	size_t n = json_object_array_length(arr);
+
+	r->claims = n ? calloc(n, sizeof(*r->claims)) : NULL;
+	if (n && !r->claims)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *o = json_object_array_get_idx(arr, i);
+
+		if (!member_str(o, "id"))
+			continue;
+		r->n_claims++;
+		if (claim_read(o, &r->claims[r->n_claims - 1]) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
