@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * JSON writing helpers.  json-c leaves an added value with the caller when
- * the add fails (0.16: a failed key copy or table insert), so every helper
- * puts v then; callers chain adds with || and one goto and never leak.
+ * JSON writing helpers, and one reading helper.  json-c leaves an added
+ * value with the caller when the add fails (0.16: a failed key copy or table
+ * insert), so every helper puts v then; callers chain adds with || and one
+ * goto and never leak.
  */
 #include <errno.h>
 #include <json-c/json.h>
@@ -49,4 +50,13 @@ int jsonw_print(FILE *out, struct json_object *root, int flags)
 	fputs(text, out);
 	fputc('\n', out);
 	return report_flush(out); /* a failed fputs leaves the stream in error */
+}
+
+const char *jsonr_str(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
 }

@@ -106,15 +106,6 @@ struct json_object *report_claims_json(const struct report *r)
 	return arr;
 }
 
-static const char *member_str(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
 static bool member_bool(struct json_object *o, const char *key)
 {
 	struct json_object *v;
@@ -143,10 +134,10 @@ static int claim_read(struct json_object *o, struct claim_result *c)
 	struct json_object *cases;
 	size_t n;
 
-	if (dup_str(member_str(o, "id"), &c->id) < 0 ||
-	    dup_str(member_str(o, "claim"), &c->statement) < 0)
+	if (dup_str(jsonr_str(o, "id"), &c->id) < 0 ||
+	    dup_str(jsonr_str(o, "claim"), &c->statement) < 0)
 		return -ENOMEM;
-	c->verdict = claim_verdict_of(member_str(o, "verdict"));
+	c->verdict = claim_verdict_of(jsonr_str(o, "verdict"));
 	if (!json_object_object_get_ex(o, "cases", &cases) ||
 	    !json_object_is_type(cases, json_type_array))
 		return 0;
@@ -156,9 +147,9 @@ static int claim_read(struct json_object *o, struct claim_result *c)
 		struct claim_condition *out = &c->conds[c->n_conds++];
 
 		out->article = member_bool(k, "article_setting");
-		out->holds = !strcmp(member_str(k, "verdict") ? member_str(k, "verdict") : "", "holds");
-		if (dup_str(member_str(k, "when"), &out->when) < 0 ||
-		    dup_str(member_str(k, "id"), &out->case_id) < 0)
+		out->holds = !strcmp(jsonr_str(k, "verdict") ? jsonr_str(k, "verdict") : "", "holds");
+		if (dup_str(jsonr_str(k, "when"), &out->when) < 0 ||
+		    dup_str(jsonr_str(k, "id"), &out->case_id) < 0)
 			return -ENOMEM;
 	}
 	return 0;
@@ -174,7 +165,7 @@ int report_claims_read(struct json_object *arr, struct report *r)
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *o = json_object_array_get_idx(arr, i);
 
-		if (!member_str(o, "id"))
+		if (!jsonr_str(o, "id"))
 			continue;
 		r->n_claims++;
 		if (claim_read(o, &r->claims[r->n_claims - 1]) < 0)

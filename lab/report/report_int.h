@@ -19,6 +19,8 @@ int jsonw_str(struct json_object *o, const char *key, const char *s);
 int jsonw_push(struct json_object *arr, struct json_object *v);
 /* Write root with json-c flags and a newline, flushed.  0, -ENOMEM or -EIO. */
 int jsonw_print(FILE *out, struct json_object *root, int flags);
+/* The string member key of o, or NULL when missing or not a string. */
+const char *jsonr_str(struct json_object *o, const char *key);
 
 /* A bind matrix cell's name in `diff` output ("tcp bound first none@A second
  * none@v6 uid same"), from its JSON object; 0, or -EINVAL when a field or

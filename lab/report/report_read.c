@@ -14,15 +14,6 @@
 #include "lab/report/report.h"
 #include "lab/report/report_int.h"
 
-static const char *str_of(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
 static struct json_object *array_of(struct json_object *o, const char *key)
 {
 	struct json_object *v;
@@ -35,7 +26,7 @@ static struct json_object *array_of(struct json_object *o, const char *key)
 /* strdup of a string member; NULL member stays NULL. -ENOMEM. */
 static int dup_of(struct json_object *o, const char *key, char **ret)
 {
-	const char *s = str_of(o, key);
+	const char *s = jsonr_str(o, key);
 
 	*ret = s ? strdup(s) : NULL;
 	return s && !*ret ? -ENOMEM : 0;
@@ -43,14 +34,14 @@ static int dup_of(struct json_object *o, const char *key, char **ret)
 
 static void copy_of(struct json_object *o, const char *key, char *buf, size_t len)
 {
-	const char *s = str_of(o, key);
+	const char *s = jsonr_str(o, key);
 
 	snprintf(buf, len, "%s", s ? s : "");
 }
 
 static int result_of(struct json_object *o, const char *key, int missing)
 {
-	const char *s = str_of(o, key);
+	const char *s = jsonr_str(o, key);
 	int e;
 
 	if (!s)
@@ -149,7 +140,7 @@ static int read_case(struct json_object *o, struct case_result *c)
 		return -ENOMEM;
 	if (!c->id)
 		return -EINVAL;
-	c->verdict = verdict_of(str_of(o, "verdict"));
+	c->verdict = verdict_of(jsonr_str(o, "verdict"));
 	read_time(o, c);
 	if (n && !(c->nodes = calloc(n, sizeof(*c->nodes))))
 		return -ENOMEM;
@@ -183,7 +174,7 @@ static void read_sysctls(struct json_object *root, struct report *r)
 
 static int read_root(struct json_object *root, struct report *r, char *why, size_t why_len)
 {
-	const char *schema = str_of(root, "schema");
+	const char *schema = jsonr_str(root, "schema");
 	struct json_object *cases = array_of(root, "cases");
 	int e = 0;
 
