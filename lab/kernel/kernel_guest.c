@@ -37,13 +37,17 @@ static void mount_all(void)
 {
 	static const struct { const char *type, *dir; } m[] = {
 		{ "proc", "/proc" }, { "sysfs", "/sys" }, { "devtmpfs", "/dev" },
-		{ "tmpfs", "/run" }, { "tmpfs", "/tmp" },
+		{ "tmpfs", "/run" },
 	};
 	int fd;
 
 	for (size_t i = 0; i < sizeof(m) / sizeof(m[0]); i++)
 		if (mount(m[i].type, m[i].dir, m[i].type, MS_NOSUID, NULL) < 0)
 			fprintf(stderr, "reuselab: guest: mount %s: %s\n", m[i].dir, strerror(errno));
+	/* /tmp stays on the initramfs (no tmpfs over it) so a topology from
+	 * the host's /tmp sits at its own path; it only needs to be /tmp. */
+	if (chmod("/tmp", 01777) < 0)
+		fprintf(stderr, "reuselab: guest: chmod /tmp: %s\n", strerror(errno));
 	fd = open("/dev/console", O_RDWR | O_NOCTTY);
 	if (fd >= 0) {
 		dup2(fd, 0);

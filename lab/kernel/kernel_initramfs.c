@@ -123,7 +123,7 @@ out:
 static const char *guest_topo_path(const char *host)
 {
 	static const char *const ours[] = { "bin/reuselab", "init", "guest/", "dev/", "proc/",
-					    "sys/", "run/", "tmp/" };
+					    "sys/", "run/" };
 	const char *p = host + strspn(host, "/");
 
 	if (host[0] != '/' || !*p || strstr(host, "..") || strlen(host) > 1024)

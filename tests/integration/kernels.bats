@@ -144,6 +144,14 @@ teardown() {
 	[ "$status" -eq 0 ]
 	[ "$(jq -r '.cases[0].source' <<<"$output")" = "$(realpath docs/examples/v4-mapped.yml)" ]
 	[ "$(jq -r '.cases[0].steps | map(select(.call == "bind")) | length' <<<"$output")" -eq 2 ]
+	# A clone under /tmp (CI's may be): the guest keeps /tmp on its initramfs.
+	mkdir -p "$BATS_TEST_TMPDIR/clone"
+	cp docs/examples/v4-mapped.yml "$BATS_TEST_TMPDIR/clone/"
+	t=$(realpath "$BATS_TEST_TMPDIR/clone/v4-mapped.yml")
+	[[ $t == /tmp/* ]] || skip "BATS_TEST_TMPDIR is not under /tmp"
+	run --separate-stderr "$REUSELAB" run "$t" --kernel "$K" --accel tcg --case v4wild-then-mapwild --json
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '.cases[0].source' <<<"$output")" = "$t" ]
 }
 
 @test "bash completion: run --kernel offers the releases 'kernels' lists; --accel kvm and tcg" {
