@@ -20,9 +20,10 @@ static void usage(FILE *out)
 {
 	fprintf(out, "Usage: reuselab diff A.json B.json [C.json...]\n\n"
 		     "Compare two reports of `probe --json` / `run --json`, or two of\n"
-		     "`matrix --json`, and print the cases or cells whose outcome changed, and\n"
-		     "cases present in only one.  With three or more probe reports or three or\n"
-		     "more matrices (the same lab on several kernels): a table, one row per case\n"
+		     "`matrix --json`, and print the cases or cells whose outcome changed,\n"
+		     "cases present in only one, and claims whose verdict changed.  With three\n"
+		     "or more probe reports or three or more matrices (the same lab on several\n"
+		     "kernels): a table, one row per case\n"
 		     "or matrix cell whose results differ, one column per report headed by its\n"
 		     "kernel, each with the errno it gave.  Exit 0 no change, 1 changes,\n"
 		     "2 bad input.\n");
@@ -57,6 +58,9 @@ static void print_change(const struct report_change *c, void *arg)
 		break;
 	case REPORT_CHANGE_CELL:
 		cmd_out("%s: %s -> %s", c->key, c->from, c->to);
+		break;
+	case REPORT_CHANGE_CLAIM:
+		cmd_out("claim %s: %s -> %s", c->key, c->from, c->to);
 		break;
 	}
 }

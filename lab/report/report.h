@@ -224,6 +224,7 @@ enum report_change_kind {
 	REPORT_CHANGE_STEPS,	/* a case's steps changed, its outcome and verdict did not */
 	REPORT_CHANGE_STEP,	/* step `step` (1-based): from/to results; detail: its args */
 	REPORT_CHANGE_CELL,	/* a matrix cell: from/to results */
+	REPORT_CHANGE_CLAIM,	/* a claim's verdict: key its id, from/to verdicts */
 };
 
 struct report_change {

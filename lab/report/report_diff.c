@@ -403,6 +403,33 @@ out:
 	return r;
 }
 
+/* The claim verdicts that changed (reports older than claim verdicts have
+ * none to compare; a claim judged in one report only is not a change of
+ * Linux's behaviour but of what ran).  1 changed, 0 same. */
+static int diff_claims(struct diff_ctx *x, struct json_object *root[2])
+{
+	struct json_object *arr[2] = {array_at(root[0], "claims"), array_at(root[1], "claims")};
+	int changed = 0;
+
+	for (size_t i = 0; arr[0] && arr[1] && i < json_object_array_length(arr[0]); i++) {
+		struct json_object *a = json_object_array_get_idx(arr[0], i);
+		const char *id = str_at(a, "id"), *va = str_at(a, "verdict");
+
+		for (size_t j = 0; id && va && j < json_object_array_length(arr[1]); j++) {
+			struct json_object *b = json_object_array_get_idx(arr[1], j);
+			const char *idb = str_at(b, "id"), *vb = str_at(b, "verdict");
+
+			if (!idb || strcmp(id, idb) || !vb || !strcmp(va, vb))
+				continue;
+			x->fn(&(struct report_change){.kind = REPORT_CHANGE_CLAIM, .key = id,
+						      .from = va, .to = vb},
+			      x->arg);
+			changed = 1;
+		}
+	}
+	return changed;
+}
+
 /* The item kind of a report's schema, or NULL (in x->err). */
 static const struct item_kind *kind_of(struct diff_ctx *x, int side, struct json_object *o)
 {
@@ -440,6 +467,8 @@ int report_diff_files(const char *path_a, const char *path_b, report_change_fn f
 			 k[0]->schema, path_b, k[1]->schema);
 	if (r == 0)
 		r = diff_items(&x, root, k[0]);
+	if (r >= 0 && k[0] == &item_kinds[0])
+		r |= diff_claims(&x, root);
 	json_object_put(root[0]);
 	json_object_put(root[1]);
 	return r;

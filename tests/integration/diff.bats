@@ -66,6 +66,24 @@ setup() {
 	[ "${lines[1]}" = "  step 1 (bind b 10.0.1.1:5000): ok -> EADDRINUSE" ]
 }
 
+@test "a claim whose verdict changed: one line, exit 1; reports without claims compare as before" {
+	jq '.claims = [{id: "C3", claim: "restart", verdict: "holds-with-conditions",
+		conditions: {holds: ["same program"], differs: ["new socket only"]},
+		cases: [{id: "restart-tw-none", when: "same program", article_setting: true, verdict: "holds"}]}]' \
+		"$D/a.json" >"$D/ca.json"
+	jq '.claims[0].verdict = "differs"' "$D/ca.json" >"$D/cb.json"
+	run "$REUSELAB" diff "$D/ca.json" "$D/cb.json"
+	[ "$status" -eq 1 ]
+	[ "$output" = "claim C3: holds-with-conditions -> differs" ]
+	run "$REUSELAB" diff "$D/ca.json" "$D/ca.json"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	# one side without claims (an older report): nothing to say about them
+	run "$REUSELAB" diff "$D/a.json" "$D/cb.json"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
 @test "sockets, titles and the kernel are context, not outcomes" {
 	jq '.kernel = "6.18.0" | .cases[0].steps[0].sockets = [] | .cases[0].title = "x"' \
 		"$D/a.json" >"$D/b.json"
