@@ -373,6 +373,10 @@ struct owned {
  * among our children (orphans come back to the subreaper) and all their
  * descendants, read from /proc/PID/fd.  Up to cap into o; returns how many. */
 size_t probe_owner_scan(const struct pproc *p, struct owned *o, size_t cap);
+/* Kill and reap every child still ours once a case's programs ended: what
+ * a program left outside its process group (setsid, setpgid) came back to
+ * the subreaper when its parent exited, and would outlive the case. */
+void probe_orphans_end(void);
 
 /* probe_verdict.c */
 /* Append "call sock: result[ =value]" to obs. */

@@ -9,9 +9,11 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lab/probe/probe.h"
@@ -128,4 +130,26 @@ size_t probe_owner_scan(const struct pproc *p, struct owned *o, size_t cap)
 	for (size_t i = 0; i < set.n; i++)
 		n = sockets_of(set.v[i], o, n, cap);
 	return n;
+}
+
+void probe_orphans_end(void)
+{
+	int status;
+
+	/* A child's number cannot be reused before we reap it, so each is
+	 * killed by number; as one dies its own children come back to us (the
+	 * subreaper), hence the rounds. */
+	for (int round = 0; round < 1000; round++) {
+		struct pidset set = {.n = 0};
+
+		while (waitpid(-1, &status, WNOHANG) > 0)
+			;
+		children_of(getpid(), -1, &set);
+		if (!set.n)
+			return;
+		for (size_t i = 0; i < set.n; i++)
+			kill(set.v[i], SIGKILL);
+		for (size_t i = 0; i < set.n; i++)
+			(void)waitpid(set.v[i], &status, 0);
+	}
 }

@@ -487,5 +487,6 @@ void probe_procs_end(struct run *R, struct case_result *cr)
 			proc_record(R, p, &cr->programs[cr->n_programs++]);
 		proc_close(p);
 	}
+	probe_orphans_end();
 	R->n_procs = 0;
 }

@@ -163,6 +163,32 @@ LINGER='  - id: p-linger
 	gone "$(prog p-linger d pid)"
 }
 
+@test "what a program left in a session of its own (setsid) is gone when the case ends" {
+	local d=$BATS_TEST_TMPDIR orphan=$BATS_TEST_TMPDIR/orphan.pid
+	# The background job is not a group leader, so setsid(1) calls setsid()
+	# in place; sh exits only once it is in its own session (the fifo says
+	# so), leaving it an orphan outside the program's process group.
+	cat >"$d/leave.sh" <<SH
+#!/bin/sh
+mkfifo $d/ready
+setsid sh -c 'echo \$\$ >$d/ready; exec sleep 600' &
+read pid <$d/ready
+echo \$pid >$orphan
+SH
+	chmod 0755 "$BATS_TEST_TMPDIR/leave.sh"
+	lab "$BATS_TEST_TMPDIR/l.yml" '  - id: p-orphan
+    steps:
+      - {on: server, do: "s = start '"$BATS_TEST_TMPDIR"'/leave.sh", expect: ok}
+      - {on: server, do: "wait-exit s", expect: "ok =0"}'
+	run_lab "$BATS_TEST_TMPDIR/l.yml"
+	local pid
+	pid=$(cat "$orphan")
+	[ "$rc" -eq 0 ]
+	[ "$(jq -r '.cases[0].verdict' "$R")" = holds ]
+	[ -n "$pid" ]
+	! kill -0 "$pid" 2>/dev/null || { kill -9 "$pid"; false; }
+}
+
 @test "programs are gone after a failed step and after a system error" {
 	lab "$BATS_TEST_TMPDIR/l.yml" "$LINGER" \
 	    '      - {on: server, do: "holds d $P", expect: "ok =5"}' \
