@@ -129,7 +129,7 @@ int probe_exec_as_user(struct run *R, long uid, int node, const struct probe_ste
 {
 	const struct probe_step_def *def = probe_step_def_of(st0->op);
 	struct probe_step st = *st0;
-	int sv[2], r, status;
+	int sk, r, status;
 	pid_t pid;
 
 	/* Variables resolved here, so a port the child draws is the case's. */
@@ -138,23 +138,13 @@ int probe_exec_as_user(struct run *R, long uid, int node, const struct probe_ste
 	r = probe_enter_node(R, s ? s->node : node);
 	if (r < 0)
 		return r;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-		return -errno;
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		r = -errno;
-		close(sv[0]);
-		close(sv[1]);
+	r = probe_fork_pair(&pid, &sk);
+	if (r < 0)
 		return r;
-	}
-	if (pid == 0) {
-		close(sv[0]);
-		as_user_child(R, sv[1], uid, def, node, &st, s, res);
-	}
-	close(sv[1]);
-	r = as_user_collect(R, sv[0], node, &st, res);
-	(void)probe_reap_bounded(pid, sv[0], AS_USER_MS, &status);
-	close(sv[0]);
+	if (pid == 0)
+		as_user_child(R, sk, uid, def, node, &st, s, res);
+	r = as_user_collect(R, sk, node, &st, res);
+	(void)probe_reap_bounded(pid, sk, AS_USER_MS, &status);
+	close(sk);
 	return r;
 }

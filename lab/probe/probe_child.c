@@ -96,6 +96,27 @@ static void __attribute__((noreturn)) child_main(int sk, int nsfd, const struct 
 	_exit(0);
 }
 
+int probe_fork_pair(pid_t *ret_pid, int *ret_sk)
+{
+	int sv[2], r;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+	fflush(NULL); /* no buffered output written twice */
+	pid = fork();
+	if (pid < 0) {
+		r = -errno;
+		close(sv[0]);
+		close(sv[1]);
+		return r;
+	}
+	close(sv[pid == 0 ? 0 : 1]);
+	*ret_sk = sv[pid == 0 ? 1 : 0];
+	*ret_pid = pid;
+	return 0;
+}
+
 /*
  * Reap pid within ms, killing it when it overstays: 0 with its wait status
  * in *ret_status, -ETIMEDOUT (killed and reaped), or -errno from waitpid.
@@ -165,7 +186,7 @@ int probe_run_child(struct run *R, int node, const struct probe_step *st, struct
 	struct sockaddr_storage ss;
 	socklen_t len;
 	char text[96];
-	int sv[2], r, status;
+	int sk, r, status;
 	pid_t pid;
 
 	r = probe_endpoint_resolve(R, st->endpoint, st->family, &ss, &len, text, sizeof(text));
@@ -173,26 +194,16 @@ int probe_run_child(struct run *R, int node, const struct probe_step *st, struct
 		return r;
 	if (R->nsfd[node] < 0)
 		return -R->nserr[node];
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
-		return -errno;
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		r = -errno;
-		close(sv[0]);
-		close(sv[1]);
+	r = probe_fork_pair(&pid, &sk);
+	if (r < 0)
 		return r;
-	}
-	if (pid == 0) {
-		close(sv[0]);
-		child_main(sv[1], R->nsfd[node], st, &ss, len);
-	}
-	close(sv[1]);
-	r = child_collect(R, node, st, sv[0], res);
+	if (pid == 0)
+		child_main(sk, R->nsfd[node], st, &ss, len);
+	r = child_collect(R, node, st, sk, res);
 	/* Reaped on every path, failed or not: no zombie outlives the step. */
-	if (probe_reap_bounded(pid, sv[0], CHILD_MS, &status) < 0 || !WIFEXITED(status))
+	if (probe_reap_bounded(pid, sk, CHILD_MS, &status) < 0 || !WIFEXITED(status))
 		status = -1;
-	close(sv[0]);
+	close(sk);
 	if (r == 0)
 		res->value = status >= 0 ? WEXITSTATUS(status) : -1;
 	return r;

@@ -287,6 +287,10 @@ int probe_msg_recv(int sk, void *msg, size_t len, int ms, int *ret_fd);
  * -ETIMEDOUT (killed and reaped), or -errno from waitpid.  gone: our end of
  * a pipe or socket only the child holds the other end of (it ends at exit). */
 int probe_reap_bounded(pid_t pid, int gone, int ms, int *ret_status);
+/* fork() with an AF_UNIX seqpacket pair between parent and child: in the
+ * parent 0 with *ret_sk our end and *ret_pid the child; in the child 0 with
+ * *ret_pid 0 and *ret_sk its end; -errno (nothing left open) on failure. */
+int probe_fork_pair(pid_t *ret_pid, int *ret_sk);
 /* probe_child.c: the steps that fork.  Uses only probe_ns.c and probe_vars.c. */
 probe_run_fn probe_run_child, probe_run_fork_daytime;
 
