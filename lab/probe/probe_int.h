@@ -121,6 +121,9 @@ void probe_anon_add(struct run *R, int fd);
 /* Close every socket of the case. */
 void probe_close_all(struct run *R);
 long probe_now_ms(void);
+/* Milliseconds from now until end, for poll/epoll_wait: 0 once end has
+ * passed, never negative (a negative timeout would wait without bound). */
+int probe_ms_left(long end);
 /* Poll one fd for events within ms: 1 ready, 0 timeout, -errno. */
 int probe_wait_fd(int fd, short events, int ms);
 

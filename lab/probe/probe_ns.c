@@ -5,6 +5,7 @@
  * the namespace it was made in, so the runner only switches to make one.
  */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -111,6 +112,13 @@ long probe_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+int probe_ms_left(long end)
+{
+	long left = end - probe_now_ms();
+
+	return left <= 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
 }
 
 /* 1 readable/writable, 0 timeout, -errno. */

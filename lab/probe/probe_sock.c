@@ -202,7 +202,7 @@ int probe_run_burst(struct run *R, int node, const struct probe_step *st, struct
 	}
 	end = probe_now_ms() + CONNECT_MS * 2;
 	while (pending && probe_now_ms() < end) {
-		r = poll(p, n, (int)(end - probe_now_ms()));
+		r = poll(p, n, probe_ms_left(end));
 		if (r <= 0)
 			break;
 		for (size_t i = 0; i < n; i++) {
@@ -381,7 +381,7 @@ int probe_run_accept_all(struct run *R, int node, const struct probe_step *st, s
 		if (res->value > before)
 			idle_end = probe_now_ms() + ACCEPT_IDLE;
 		if (r < 0 || res->err || !pending || probe_now_ms() >= idle_end ||
-		    epoll_wait(ep, ev, 8, (int)(idle_end - probe_now_ms())) <= 0)
+		    epoll_wait(ep, ev, 8, probe_ms_left(idle_end)) <= 0)
 			break;
 	}
 	close(ep);

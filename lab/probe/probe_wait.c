@@ -220,7 +220,7 @@ static void sentinels_await(struct pollfd *p, int want, int ms)
 	int got = 0;
 
 	while (got < want && probe_now_ms() < end) {
-		if (poll(p, 2, (int)(end - probe_now_ms())) <= 0)
+		if (poll(p, 2, probe_ms_left(end)) <= 0)
 			break;
 		for (size_t i = 0; i < 2; i++)
 			while (p[i].fd >= 0 && recv(p[i].fd, buf, sizeof(buf), MSG_DONTWAIT) >= 0)
