@@ -213,21 +213,15 @@ int probe_run_fork_daytime(struct run *R, int node, const struct probe_step *st,
 			   struct step_result *res)
 {
 	struct psock *l = probe_operand(R, st, 0), *c = probe_operand(R, st, 1);
-	int status, gone[2], r;
+	int status, gone, r;
 	pid_t pid;
 
 	if (!l || !c)
 		return -ENOENT;
-	if (pipe2(gone, O_CLOEXEC) < 0)
-		return -errno;
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		r = -errno;
-		close(gone[0]);
-		close(gone[1]);
+	/* The pair only tells us when the child has exited (its end closes). */
+	r = probe_fork_pair(&pid, &gone);
+	if (r < 0)
 		return r;
-	}
 	if (pid == 0) {
 		char buf[64];
 		time_t ticks = time(NULL);
@@ -241,7 +235,6 @@ int probe_run_fork_daytime(struct run *R, int node, const struct probe_step *st,
 		n = strlen(buf);
 		_exit(write(c->fd, buf, n) == (ssize_t)n && close(c->fd) == 0 ? 0 : 1);
 	}
-	close(gone[1]); /* the child's end: it closes when the child exits */
 	/* The parent closes the connection and stops, closing the listener. */
 	close(c->fd);
 	probe_sock_drop(R, c);
@@ -250,10 +243,10 @@ int probe_run_fork_daytime(struct run *R, int node, const struct probe_step *st,
 		close(l->fd);
 		probe_sock_drop(R, l);
 	}
-	if (probe_reap_bounded(pid, gone[0], CHILD_MS, &status) < 0)
+	if (probe_reap_bounded(pid, gone, CHILD_MS, &status) < 0)
 		res->err = STEP_TIMEOUT;
 	else
 		res->err = WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : EIO;
-	close(gone[0]);
+	close(gone);
 	return 0;
 }

@@ -133,7 +133,8 @@ static void endpoint_split(const char *ep, char *addr, size_t alen, char *port, 
 		size_t n = close ? (size_t)(close - ep - 1) : 0;
 
 		snprintf(addr, alen, "%.*s", (int)n, ep + 1);
-		snprintf(port, plen, "%s", close ? close + 2 : "0");
+		/* "[addr]:port"; "[addr]" alone (no port) is port 0 */
+		snprintf(port, plen, "%s", close && close[1] == ':' ? close + 2 : "0");
 		return;
 	}
 	colon = strrchr(ep, ':');
