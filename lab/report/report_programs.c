@@ -32,7 +32,9 @@ static void put_stream(FILE *out, const char *name, const char *stream, const ch
 		size_t n = strcspn(p, "\n");
 		char *line = strndup(p, n);
 
-		fprintf(out, "      %s %s| ", name, stream);
+		fputs("      ", out);
+		report_text_put(out, name);
+		fprintf(out, " %s| ", stream);
 		report_text_put(out, line ? line : "?");
 		fputc('\n', out);
 		free(line);
@@ -40,8 +42,11 @@ static void put_stream(FILE *out, const char *name, const char *stream, const ch
 		if (*p == '\n')
 			p++;
 	}
-	if (cut)
-		fprintf(out, "      %s %s| ... (cut at %d bytes)\n", name, stream, REPORT_OUTPUT_MAX);
+	if (cut) {
+		fputs("      ", out);
+		report_text_put(out, name);
+		fprintf(out, " %s| ... (cut at %d bytes)\n", stream, REPORT_OUTPUT_MAX);
+	}
 }
 
 void report_programs_table(FILE *out, const struct case_result *c)
