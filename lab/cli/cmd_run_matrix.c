@@ -117,15 +117,29 @@ out:
 	return rc;
 }
 
+struct matrix_in {
+	const struct run_matrix_args *a;
+	const char *lab;
+	size_t node;
+};
+
+static int matrix_in(const struct lab_fds *fds, bool rootless, void *data)
+{
+	const struct matrix_in *m = data;
+
+	fprintf(stderr, "reuselab: lab %s is up; bind matrix on %s (ephemeral%s)\n", m->lab,
+		m->a->node, rootless ? ", rootless" : "");
+	fflush(stderr);
+	return measure(m->a, m->lab, fds->node_fd[m->node]);
+}
+
 int cmd_run_matrix(int argc, char **argv)
 {
-	char lab[TOPO_LAB_NAME_MAX + 1], path[4096], err[1024] = "";
+	char lab[TOPO_LAB_NAME_MAX + 1], path[4096];
 	struct run_matrix_args a = {0};
-	struct lab_fds fds = {.lans_fd = -1};
 	struct topology *t = NULL;
-	bool subids;
-	size_t node;
-	int rc, r;
+	struct matrix_in m = {.a = &a, .lab = lab};
+	int rc;
 
 	rc = parse_args(argc, argv, &a);
 	if (rc >= 0)
@@ -133,22 +147,10 @@ int cmd_run_matrix(int argc, char **argv)
 	rc = EXIT_USAGE;
 	if (cmd_resolve_file(cmd_topology_path(a.file, path, sizeof(path)), a.name, lab,
 			     sizeof(lab), &t) < 0 ||
-	    node_index(t, a.node, &node) < 0)
+	    node_index(t, a.node, &m.node) < 0)
 		goto out;
-	if (geteuid() != 0 && userns_enter(true, &subids, err, sizeof(err)) < 0) {
-		cmd_err("run: %s", err);
-		goto out;
-	}
-	rc = EXIT_SYSTEM;
-	r = lab_build_ephemeral(t, lab, &fds, err, sizeof(err));
-	if (r < 0) {
-		cmd_err("lab '%s': %s", lab, err[0] ? err : strerror(-r));
-		goto out;
-	}
-	fprintf(stderr, "reuselab: lab %s is up; bind matrix on %s (ephemeral)\n", lab, a.node);
-	fflush(stderr);
-	rc = measure(&a, lab, fds.node_fd[node]);
-	lab_fds_close(&fds);
+	/* Built, held and let go as run's labs are, signals included. */
+	rc = cmd_ephemeral_run(t, lab, "run", matrix_in, &m);
 out:
 	topo_free(t);
 	return rc;
