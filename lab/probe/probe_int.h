@@ -159,6 +159,9 @@ int probe_endpoint_resolve(struct run *R, const char *ep, int family, struct soc
 			   socklen_t *len, char *text, size_t tlen);
 /* in with every $VAR replaced by its value (unresolvable ones kept). */
 void probe_subst_text(struct run *R, const char *in, char *out, size_t len);
+/* One word of a step with every $VAR resolved: 0, or -EINVAL for one that
+ * is not set (R->why names it). */
+int probe_subst_word(struct run *R, const char *in, char *out, size_t len);
 /* Keep text as $name (replacing an older value): 0, or -ENOSPC with R->why. */
 int probe_var_set(struct run *R, const char *name, const char *text);
 /* Forget $name (the step that captures it failed). */

@@ -180,32 +180,7 @@ static struct pproc *proc_find(struct run *R, const char *name)
 	return NULL;
 }
 
-/* word with every $P..$P9 in it replaced by its port. */
-static int subst_ports(struct run *R, const char *word, char *out, size_t len)
-{
-	size_t o = 0;
-
-	for (const char *p = word; *p && o + 1 < len;) {
-		size_t vl = p[0] == '$' && p[1] == 'P' ? (p[2] >= '2' && p[2] <= '9' ? 3 : 2) : 0;
-		char var[4], val[16];
-		int r;
-
-		if (!vl) {
-			out[o++] = *p++;
-			continue;
-		}
-		snprintf(var, sizeof(var), "%.*s", (int)vl, p);
-		r = probe_resolve_token(R, var, val, sizeof(val));
-		if (r < 0)
-			return r;
-		o += (size_t)snprintf(out + o, len - o, "%s", val);
-		p += vl;
-	}
-	out[o < len ? o : len - 1] = '\0';
-	return 0;
-}
-
-/* argv (ports resolved) and env of st into the caller's arrays. */
+/* argv (variables resolved) and env of st into the caller's arrays. */
 static int start_words(struct run *R, const struct probe_step *st,
 		       char words[PROBE_MAX_ARGV][PROBE_TOKEN_MAX], char *argv[], char *env[])
 {
@@ -215,7 +190,7 @@ static int start_words(struct run *R, const struct probe_step *st,
 	int r;
 
 	for (size_t i = 0; i < st->argc; i++) {
-		r = subst_ports(R, st->argv[i], words[i], PROBE_TOKEN_MAX);
+		r = probe_subst_word(R, st->argv[i], words[i], PROBE_TOKEN_MAX);
 		if (r < 0)
 			return r;
 		argv[i] = words[i];
@@ -245,7 +220,7 @@ int probe_run_start(struct run *R, int node, const struct probe_step *st, struct
 	char words[PROBE_MAX_ARGV][PROBE_TOKEN_MAX], path[PATH_MAX];
 	char *argv[PROBE_MAX_ARGV + 1], *env[PROBE_MAX_ENV + 2];
 	struct pproc *p = &R->procs[R->n_procs];
-	int r, err;
+	int r, err = 0;
 
 	for (size_t i = 0; i < R->n_procs; i++)
 		if (!strcmp(R->procs[i].name, st->lhs)) {

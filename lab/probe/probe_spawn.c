@@ -199,25 +199,28 @@ int probe_spawn(struct run *R, int nsfd, const char *path, char *const argv[], c
 {
 	struct spawn_args a = {.path = path, .nsfd = nsfd, .argv = argv, .env = env, .uid = uid, .gid = gid,
 			       .parent = getpid(), .out = -1, .err = -1};
-	int rep[2] = {-1, -1}, r;
+	const char *call = "prctl(PR_SET_CHILD_SUBREAPER)";
+	int rep[2] = {-1, -1}, r = 0;
 
+	*ret_err = 0;
 	p->pidfd = p->out_fd = p->err_fd = -1;
-	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0 || pipe2(rep, O_CLOEXEC) < 0) {
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0 || (call = "pipe2", pipe2(rep, O_CLOEXEC) < 0))
 		r = -errno;
-		snprintf(R->why, sizeof(R->why), "start: %s", strerror(-r));
-		goto out;
-	}
-	a.out = p->out_fd = output_fd();
-	a.err = p->err_fd = output_fd();
-	a.report = rep[1];
-	r = p->out_fd < 0 ? p->out_fd : p->err_fd < 0 ? p->err_fd : 0;
 	if (r == 0) {
+		call = "the output buffers";
+		a.out = p->out_fd = output_fd();
+		a.err = p->err_fd = output_fd();
+		a.report = rep[1];
+		r = p->out_fd < 0 ? p->out_fd : p->err_fd < 0 ? p->err_fd : 0;
+	}
+	if (r == 0) {
+		call = "fork";
 		fflush(NULL);
 		p->pid = fork();
 		r = p->pid < 0 ? -errno : 0;
 	}
 	if (r < 0) {
-		snprintf(R->why, sizeof(R->why), "start: %s", strerror(-r));
+		snprintf(R->why, sizeof(R->why), "start %s: %s: %s", path, call, strerror(-r));
 		goto out;
 	}
 	if (p->pid == 0)

@@ -259,13 +259,12 @@ static size_t var_len(const char *p)
 	return n;
 }
 
-/* The step text with every $VAR replaced by its value (for reports). */
-void probe_subst_text(struct run *R, const char *in, char *out, size_t len)
+/* in with every $VAR replaced by its value; strict: an unknown one is an
+ * error (R->why says which), else it stays as written. */
+static int subst(struct run *R, const char *in, char *out, size_t len, bool strict)
 {
-	char why[sizeof(R->why)];
 	size_t o = 0;
 
-	memcpy(why, R->why, sizeof(why)); /* a variable not yet set is no error here */
 	while (*in && o + 1 < len) {
 		if (*in == '$') {
 			char name[PROBE_TOKEN_MAX], val[64];
@@ -273,8 +272,11 @@ void probe_subst_text(struct run *R, const char *in, char *out, size_t len)
 
 			snprintf(name, sizeof(name), "%.*s", (int)n, in);
 			in += n;
-			if (probe_resolve_token(R, name, val, sizeof(val)) < 0)
+			if (probe_resolve_token(R, name, val, sizeof(val)) < 0) {
+				if (strict)
+					return -EINVAL;
 				snprintf(val, sizeof(val), "%s", name);
+			}
 			for (const char *v = val; *v && o + 1 < len; v++)
 				out[o++] = *v;
 			continue;
@@ -282,7 +284,22 @@ void probe_subst_text(struct run *R, const char *in, char *out, size_t len)
 		out[o++] = *in++;
 	}
 	out[o] = '\0';
+	return 0;
+}
+
+/* The step text with every $VAR replaced by its value (for reports). */
+void probe_subst_text(struct run *R, const char *in, char *out, size_t len)
+{
+	char why[sizeof(R->why)];
+
+	memcpy(why, R->why, sizeof(why)); /* a variable not yet set is no error here */
+	(void)subst(R, in, out, len, false);
 	memcpy(R->why, why, sizeof(why));
+}
+
+int probe_subst_word(struct run *R, const char *in, char *out, size_t len)
+{
+	return subst(R, in, out, len, true);
 }
 
 /* Is every $VAR of a catalog step available in this lab?  Sets why. */
