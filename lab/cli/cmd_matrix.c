@@ -173,13 +173,10 @@ static int open_node(const char *lab, const char *node, char *ns, size_t ns_len,
 /* Standard output, then the page: 0 or -errno (printed). */
 static int write_outputs(const struct matrix_args *a, const struct matrix_result *res)
 {
-	int r = a->json ? matrix_write_json(res, stdout)
-			: matrix_write_grid(res, stdout, isatty(STDOUT_FILENO));
+	int r = cmd_matrix_print("matrix", res, a->json);
 
-	if (r < 0) {
-		cmd_err("matrix: writing the output: %s", strerror(-r));
+	if (r < 0)
 		return r;
-	}
 	if (a->html) {
 		r = write_html(a->html, res);
 		if (r < 0) {
@@ -196,7 +193,6 @@ int cmd_matrix(int argc, char **argv)
 	struct matrix_result res = {0};
 	char ns[256], where[300];
 	int fd = -1, r, ret;
-	size_t setup = 0;
 
 	ret = parse_args(argc, argv, &a);
 	if (ret >= 0)
@@ -215,16 +211,8 @@ int cmd_matrix(int argc, char **argv)
 	}
 	snprintf(res.lab, sizeof(res.lab), "%s", a.lab);
 	snprintf(res.node, sizeof(res.node), "%s", a.node);
-	if (write_outputs(&a, &res) < 0)
-		goto out;
-	for (size_t i = 0; i < res.n_cells; i++)
-		setup += res.cells[i].result == MATRIX_SETUP;
-	if (setup) {
-		cmd_err("matrix: %zu cell%s could not be set up (see 'error' cells)", setup,
-			setup == 1 ? "" : "s");
-		goto out;
-	}
-	ret = EXIT_OK;
+	if (write_outputs(&a, &res) == 0)
+		ret = cmd_matrix_status(&res);
 out:
 	matrix_result_free(&res);
 	if (fd >= 0)

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Options `matrix` and `run --matrix` share: which address axes (--axes) and
- * which of the node's addresses stand for them (--addr AXIS=ADDRESS).
+ * What `matrix` and `run --matrix` share: which address axes (--axes) and
+ * which of the node's addresses stand for them (--addr AXIS=ADDRESS), and
+ * how a result is printed and becomes an exit status.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lab/cli/cmd.h"
 #include "lab/cli/cmd_int.h"
@@ -86,5 +88,28 @@ int cmd_matrix_run_error(int r, const struct matrix_result *res, const char *nod
 			where);
 	else
 		cmd_err("matrix: %s: %s", where, strerror(-r));
+	return EXIT_SYSTEM;
+}
+
+int cmd_matrix_print(const char *cmd, const struct matrix_result *res, bool json)
+{
+	int r = json ? matrix_write_json(res, stdout)
+		     : matrix_write_grid(res, stdout, isatty(STDOUT_FILENO));
+
+	if (r < 0)
+		cmd_err("%s: writing the output: %s", cmd, strerror(-r));
+	return r;
+}
+
+int cmd_matrix_status(const struct matrix_result *res)
+{
+	size_t setup = 0;
+
+	for (size_t i = 0; i < res->n_cells; i++)
+		setup += res->cells[i].result == MATRIX_SETUP;
+	if (!setup)
+		return EXIT_OK;
+	cmd_err("matrix: %zu cell%s could not be set up (see 'error' cells)", setup,
+		setup == 1 ? "" : "s");
 	return EXIT_SYSTEM;
 }

@@ -75,23 +75,10 @@ static int parse_args(int argc, char **argv, struct run_matrix_args *a)
 	return -1;
 }
 
-static int node_index(const struct topology *t, const char *node, size_t *ret)
-{
-	for (size_t i = 0; i < t->n_nodes; i++) {
-		if (!strcmp(t->nodes[i].name, node)) {
-			*ret = i;
-			return 0;
-		}
-	}
-	cmd_err("run --matrix: lab '%s' has no node '%s'", t->name, node);
-	return -ENOENT;
-}
-
 /* In the built lab: measure, print.  Returns the exit status. */
 static int measure(const struct run_matrix_args *a, const char *lab, int node_fd)
 {
 	struct matrix_result res = {0};
-	size_t setup = 0;
 	int r, rc = EXIT_SYSTEM;
 
 	r = matrix_run(node_fd, &a->cfg, &res);
@@ -99,20 +86,8 @@ static int measure(const struct run_matrix_args *a, const char *lab, int node_fd
 		return cmd_matrix_run_error(r, &res, a->node, "ephemeral lab");
 	snprintf(res.lab, sizeof(res.lab), "%s", lab);
 	snprintf(res.node, sizeof(res.node), "%s", a->node);
-	r = a->json ? matrix_write_json(&res, stdout)
-		    : matrix_write_grid(&res, stdout, isatty(STDOUT_FILENO));
-	if (r < 0) {
-		cmd_err("run: writing the output: %s", strerror(-r));
-		goto out;
-	}
-	for (size_t i = 0; i < res.n_cells; i++)
-		setup += res.cells[i].result == MATRIX_SETUP;
-	if (setup)
-		cmd_err("matrix: %zu cell%s could not be set up (see 'error' cells)", setup,
-			setup == 1 ? "" : "s");
-	else
-		rc = EXIT_OK;
-out:
+	if (cmd_matrix_print("run", &res, a->json) == 0)
+		rc = cmd_matrix_status(&res);
 	matrix_result_free(&res);
 	return rc;
 }
@@ -139,16 +114,21 @@ int cmd_run_matrix(int argc, char **argv)
 	struct run_matrix_args a = {0};
 	struct topology *t = NULL;
 	struct matrix_in m = {.a = &a, .lab = lab};
-	int rc;
+	int rc, i;
 
 	rc = parse_args(argc, argv, &a);
 	if (rc >= 0)
 		return rc;
 	rc = EXIT_USAGE;
 	if (cmd_resolve_file(cmd_topology_path(a.file, path, sizeof(path)), a.name, lab,
-			     sizeof(lab), &t) < 0 ||
-	    node_index(t, a.node, &m.node) < 0)
+			     sizeof(lab), &t) < 0)
 		goto out;
+	i = topo_node_find(t, a.node);
+	if (i < 0) {
+		cmd_err("run --matrix: lab '%s' has no node '%s'", t->name, a.node);
+		goto out;
+	}
+	m.node = (size_t)i;
 	/* Built, held and let go as run's labs are, signals included. */
 	rc = cmd_ephemeral_run(t, lab, "run", matrix_in, &m);
 out:
