@@ -23,7 +23,6 @@
 
 #define SCHEMA_REPORT "reuselab-report/1"
 #define SCHEMA_MATRIX "reuselab-matrix/1"
-#define MAX_INPUT     (512u << 20)
 
 struct diff_ctx {
 	const char *path[2];
@@ -42,25 +41,6 @@ __attribute__((format(printf, 3, 4))) static int fail(struct diff_ctx *x, int r,
 	va_start(ap, fmt);
 	vsnprintf(x->err, x->err_len, fmt, ap);
 	va_end(ap);
-	return r;
-}
-
-static int read_all(const char *path, char **ret, size_t *ret_len)
-{
-	struct stat st;
-	int fd, r;
-
-	*ret = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0)
-		r = -errno;
-	else if (S_ISDIR(st.st_mode))
-		r = -EISDIR;
-	else
-		r = fd_read_all(fd, MAX_INPUT, ret, ret_len);
-	close(fd);
 	return r;
 }
 
@@ -112,7 +92,7 @@ static int load(struct diff_ctx *x, const char *path, struct json_object **ret)
 	size_t len = 0;
 	int r;
 
-	r = read_all(path, &buf, &len);
+	r = report_read_text(path, &buf, &len);
 	if (r < 0)
 		return fail(x, r, "%s: cannot read: %s", path, strerror(-r));
 	r = parse_json(x, path, buf, len, &o);

@@ -22,6 +22,11 @@ int jsonw_print(FILE *out, struct json_object *root, int flags);
 /* The string member key of o, or NULL when missing or not a string. */
 const char *jsonr_str(struct json_object *o, const char *key);
 
+/* The largest report or matrix file read back (diff). */
+#define REPORT_INPUT_MAX (512u << 20)
+/* A whole report file, NUL-terminated: 0, or -errno (-EISDIR, -EFBIG). */
+int report_read_text(const char *path, char **ret, size_t *ret_len);
+
 /* A bind matrix cell's name in `diff` output ("tcp bound first none@A second
  * none@v6 uid same"), from its JSON object; 0, or -EINVAL when a field or
  * the result is missing. */
