@@ -263,25 +263,19 @@ static unsigned local_port(const struct sock_seen *k)
 }
 
 /* How many sockets of seen (on port, of proto "tcp"/"udp" and state, NULL:
- * any) p holds; each such socket's owner is named. */
-static long count_held(const struct pproc *p, struct sock_seen *seen, size_t n, unsigned port,
-		       const char *proto, const char *state)
+ * any) p holds: probe_snapshot has named each socket's owner already
+ * (probe_procs_annotate), so this is a filter, not another /proc scan. */
+static long count_held(const struct pproc *p, const struct sock_seen *seen, size_t n,
+		       unsigned port, const char *proto, const char *state)
 {
-	struct owned o[MAX_OWNED];
-	size_t no = probe_owner_scan(p, o, MAX_OWNED);
+	size_t nl = strlen(p->name);
 	long count = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		if (local_port(&seen[i]) != port || (proto && strcmp(seen[i].proto, proto)) ||
-		    (state && strcmp(seen[i].state, state)) || !seen[i].inode)
+		    (state && strcmp(seen[i].state, state)))
 			continue;
-		for (size_t k = 0; k < no; k++)
-			if (o[k].inode == seen[i].inode) {
-				snprintf(seen[i].owner, sizeof(seen[i].owner), "%s[%d]", p->name,
-					 (int)o[k].pid);
-				count++;
-				break;
-			}
+		count += !strncmp(seen[i].owner, p->name, nl) && seen[i].owner[nl] == '[';
 	}
 	return count;
 }
