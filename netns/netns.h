@@ -261,6 +261,7 @@ struct sock_seen {
 	char state[16]; /* "LISTEN", "ESTAB", "TIME-WAIT", "UNCONN", ... as ss(8) names them */
 	char local[64]; /* "10.0.1.1:10013", "[fd00:1::1]:80" */
 	char remote[64]; /* "*:*" when none */
+	uint16_t lport, rport; /* the ports of local and remote, host order (0: none) */
 	unsigned uid;
 	unsigned long inode; /* 0 for TIME-WAIT and other sockets no file holds */
 	char owner[32]; /* not from sock_diag: the holder a caller found ("d[1234]"), or "" */

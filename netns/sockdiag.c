@@ -105,6 +105,8 @@ static int on_msg(const struct nlmsghdr *nlh, void *data)
 			m->id.idiag_sport, 0);
 	format_endpoint(s->remote, sizeof(s->remote), m->idiag_family, m->id.idiag_dst,
 			m->id.idiag_dport, 1);
+	s->lport = ntohs(m->id.idiag_sport);
+	s->rport = ntohs(m->id.idiag_dport);
 	s->uid = m->idiag_uid;
 	s->inode = m->idiag_inode;
 	return 0;
@@ -192,6 +194,6 @@ void sockdiag_watch_drain(int fd)
 
 	/* ENOBUFS (notifications overran the queue) says only "something
 	 * happened", which is all a watcher needs. */
-	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) >= 0 || errno == ENOBUFS || errno == EINTR)
+	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0 || errno == ENOBUFS || errno == EINTR)
 		;
 }

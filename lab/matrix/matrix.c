@@ -75,13 +75,6 @@ static int ports_take(struct ports *p)
 	return -ENOSPC;
 }
 
-static int parse_port(const char *endpoint)
-{
-	const char *c = strrchr(endpoint, ':');
-
-	return c ? atoi(c + 1) : 0;
-}
-
 /* Ports the namespace already holds (any state); read before we step in. */
 static int ports_init(struct ports *p, int netns_fd, unsigned lo, unsigned hi)
 {
@@ -95,12 +88,9 @@ static int ports_init(struct ports *p, int netns_fd, unsigned lo, unsigned hi)
 	r = sockdiag_snapshot(netns_fd, NULL, 0, &seen, &n);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < n; i++) {
-		int port = parse_port(seen[i].local);
-
-		if (port > 0 && port < 65536)
-			ports_mark(p, (unsigned)port);
-	}
+	for (size_t i = 0; i < n; i++)
+		if (seen[i].lport)
+			ports_mark(p, seen[i].lport);
 	free(seen);
 	return 0;
 }

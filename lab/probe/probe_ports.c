@@ -104,12 +104,8 @@ static void ports_busy_load(struct run *R)
 			R->port_busy = NULL;
 			break;
 		}
-		for (size_t i = 0; i < n_seen; i++) {
-			const char *c = strrchr(seen[i].local, ':');
-
-			if (c)
-				busy_set(R->port_busy, (unsigned)strtoul(c + 1, NULL, 10) & 0xffff);
-		}
+		for (size_t i = 0; i < n_seen; i++)
+			busy_set(R->port_busy, seen[i].lport);
 		free(seen);
 	}
 }

@@ -255,13 +255,6 @@ int probe_run_start(struct run *R, int node, const struct probe_step *st, struct
 	return 0;
 }
 
-static unsigned local_port(const struct sock_seen *k)
-{
-	const char *c = strrchr(k->local, ':');
-
-	return c ? (unsigned)strtoul(c + 1, NULL, 10) : 0;
-}
-
 /* How many sockets of seen (on port, of proto "tcp"/"udp" and state, NULL:
  * any) p holds: probe_snapshot has named each socket's owner already
  * (probe_procs_annotate), so this is a filter, not another /proc scan. */
@@ -272,7 +265,7 @@ static long count_held(const struct pproc *p, const struct sock_seen *seen, size
 	long count = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		if (local_port(&seen[i]) != port || (proto && strcmp(seen[i].proto, proto)) ||
+		if (seen[i].lport != port || (proto && strcmp(seen[i].proto, proto)) ||
 		    (state && strcmp(seen[i].state, state)))
 			continue;
 		count += !strncmp(seen[i].owner, p->name, nl) && seen[i].owner[nl] == '[';

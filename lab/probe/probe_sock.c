@@ -94,13 +94,9 @@ int probe_snapshot(struct run *R, int node, const uint16_t *ports, size_t n,
 
 static bool has_timewait(const struct step_result *res, unsigned port)
 {
-	for (size_t i = 0; i < res->n_seen; i++) {
-		const char *c = strrchr(res->seen[i].local, ':');
-
-		if (!strcmp(res->seen[i].state, "TIME-WAIT") && c &&
-		    strtoul(c + 1, NULL, 10) == port)
+	for (size_t i = 0; i < res->n_seen; i++)
+		if (!strcmp(res->seen[i].state, "TIME-WAIT") && res->seen[i].lport == port)
 			return true;
-	}
 	return false;
 }
 

@@ -26,13 +26,6 @@
 #include "lab/probe/probe.h"
 #include "lab/probe/probe_int.h"
 
-static unsigned endpoint_port(const char *ep)
-{
-	const char *c = strrchr(ep, ':');
-
-	return c ? (unsigned)strtoul(c + 1, NULL, 10) : 0;
-}
-
 /* 1 when a handshake to one of ports is in flight in node, 0 when none. */
 static int node_pending(struct run *R, int node, const uint16_t *ports, size_t n_ports)
 {
@@ -48,10 +41,8 @@ static int node_pending(struct run *R, int node, const uint16_t *ports, size_t n
 	}
 	for (size_t i = 0; i < n && !pending; i++)
 		for (size_t k = 0; k < n_ports && !pending; k++)
-			pending = (!strcmp(seen[i].state, "SYN-RECV") &&
-				   endpoint_port(seen[i].local) == ports[k]) ||
-				  (!strcmp(seen[i].state, "SYN-SENT") &&
-				   endpoint_port(seen[i].remote) == ports[k]);
+			pending = (!strcmp(seen[i].state, "SYN-RECV") && seen[i].lport == ports[k]) ||
+				  (!strcmp(seen[i].state, "SYN-SENT") && seen[i].rport == ports[k]);
 	free(seen);
 	return pending;
 }
