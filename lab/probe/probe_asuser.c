@@ -49,9 +49,11 @@ bool probe_as_user_op(enum probe_op op)
 	return false;
 }
 
-int probe_become_user(long uid)
+int probe_become_user(long uid, long gid)
 {
-	if (setgroups(0, NULL) < 0 || setresgid((gid_t)uid, (gid_t)uid, (gid_t)uid) < 0 ||
+	gid_t g = (gid_t)(gid >= 0 ? gid : uid);
+
+	if (setgroups(0, NULL) < 0 || setresgid(g, g, g) < 0 ||
 	    setresuid((uid_t)uid, (uid_t)uid, (uid_t)uid) < 0)
 		return -errno;
 	return 0;
@@ -81,7 +83,7 @@ static void __attribute__((noreturn)) as_user_child(struct run *R, int sk, long 
 	struct as_user_msg m = {0};
 	struct psock *made = NULL;
 
-	m.r = probe_become_user(uid);
+	m.r = probe_become_user(uid, -1);
 	if (m.r < 0) {
 		snprintf(m.why, sizeof(m.why), "as-user %ld: %s", uid, strerror(-m.r));
 	} else {

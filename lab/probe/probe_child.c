@@ -67,7 +67,7 @@ static void __attribute__((noreturn)) child_main(int sk, int nsfd, const struct 
 		child_send(sk, -1, "setns", errno);
 		_exit(1);
 	}
-	if (st->child_uid >= 0 && (errno = -probe_become_user(st->child_uid)) != 0) {
+	if (st->child_uid >= 0 && (errno = -probe_become_user(st->child_uid, -1)) != 0) {
 		child_send(sk, -1, "setuid", errno);
 		_exit(1);
 	}

@@ -278,8 +278,9 @@ probe_run_fn probe_run_shutdown, probe_run_connect_any, probe_run_sleep;
 probe_run_fn probe_run_owner, probe_run_as_user;
 /* May op follow as-user? */
 bool probe_as_user_op(enum probe_op op);
-/* Drop to uid: no supplementary groups, gid and uid uid.  0 or -errno. */
-int probe_become_user(long uid);
+/* Drop to uid: no supplementary groups, gid gid (uid when gid < 0), uid uid.
+ * 0 or -errno. */
+int probe_become_user(long uid, long gid);
 /* Run st as uid in a child of node (contract of probe_run_fn). */
 int probe_exec_as_user(struct run *R, long uid, int node, const struct probe_step *st,
 		       struct psock *s, struct step_result *res);

@@ -91,18 +91,6 @@ static void __attribute__((noreturn)) child_fail(int report, int setup, const ch
 	_exit(127);
 }
 
-/* Groups, gid, uid, as `child ... uid` does: the program is that user. */
-static int drop_identity(long uid, long gid)
-{
-	gid_t g = (gid_t)(gid >= 0 ? gid : uid);
-
-	if (uid < 0 && gid < 0)
-		return 0;
-	if (setgroups(1, &g) < 0 || setresgid(g, g, g) < 0)
-		return -1;
-	return uid >= 0 && setresuid((uid_t)uid, (uid_t)uid, (uid_t)uid) < 0 ? -1 : 0;
-}
-
 struct spawn_args {
 	const char *path;
 	int nsfd, out, err, report;
@@ -130,7 +118,8 @@ static void __attribute__((noreturn)) spawn_child(const struct spawn_args *a)
 	if (null < 0 || dup2(null, 0) < 0 || dup2(a->out, 1) < 0 || dup2(a->err, 2) < 0 ||
 	    chdir("/") < 0)
 		child_fail(a->report, 1, "stdio");
-	if (drop_identity(a->uid, a->gid) < 0)
+	/* The program is that user: no groups, its gid, its uid (as `child ... uid`). */
+	if (a->uid >= 0 && (errno = -probe_become_user(a->uid, a->gid)) != 0)
 		child_fail(a->report, 1, "setuid");
 	/* Nothing of reuselab's (namespaces, sockets, netlink) reaches it;
 	 * before 5.11 (no CLOSE_RANGE_CLOEXEC) one descriptor at a time. */
