@@ -281,6 +281,10 @@ bool probe_as_user_op(enum probe_op op);
 /* Drop to uid: no supplementary groups, gid gid (uid when gid < 0), uid uid.
  * 0 or -errno. */
 int probe_become_user(long uid, long gid);
+/* The port of an AF_INET/AF_INET6 address, 0 for any other; the port fd is
+ * bound to (0 when getsockname fails). */
+unsigned probe_sa_port(const struct sockaddr_storage *ss);
+unsigned probe_local_port(int fd);
 /* Run st as uid in a child of node (contract of probe_run_fn). */
 int probe_exec_as_user(struct run *R, long uid, int node, const struct probe_step *st,
 		       struct psock *s, struct step_result *res);

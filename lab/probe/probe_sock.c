@@ -33,7 +33,7 @@
 #define READ_MS	    1000
 #define WAIT_MS	    2000
 
-static unsigned sa_port(const struct sockaddr_storage *ss)
+unsigned probe_sa_port(const struct sockaddr_storage *ss)
 {
 	if (ss->ss_family == AF_INET)
 		return ntohs(((const struct sockaddr_in *)ss)->sin_port);
@@ -42,14 +42,14 @@ static unsigned sa_port(const struct sockaddr_storage *ss)
 	return 0;
 }
 
-static int local_port(int fd)
+unsigned probe_local_port(int fd)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
 
 	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
 		return 0;
-	return (int)sa_port(&ss);
+	return probe_sa_port(&ss);
 }
 
 /* Non-blocking connect bounded by ms: 0, errno, or STEP_TIMEOUT. */
@@ -291,7 +291,7 @@ int probe_run_listen(struct run *R, int node, const struct probe_step *st, struc
 {
 	res->err = listen(s->fd, (int)st->num) < 0 ? errno : 0;
 	if (!res->err)
-		probe_note_port(R, (uint16_t)local_port(s->fd));
+		probe_note_port(R, (uint16_t)probe_local_port(s->fd));
 	return 0;
 }
 
@@ -308,7 +308,7 @@ int probe_run_connect(struct run *R, int node, const struct probe_step *st, stru
 		return r;
 	res->err = connect_bounded(s->fd, &ss, len, CONNECT_MS);
 	if (!res->err)
-		res->value = local_port(s->fd);
+		res->value = probe_local_port(s->fd);
 	return 0;
 }
 
@@ -331,7 +331,7 @@ int probe_run_accept(struct run *R, int node, const struct probe_step *st, struc
 		res->err = errno;
 		return 0;
 	}
-	res->value = sa_port(&peer);
+	res->value = probe_sa_port(&peer);
 	return probe_sock_add(R, st->lhs, fd, s->node, s->family, s->type);
 }
 

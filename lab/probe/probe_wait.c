@@ -47,18 +47,6 @@ static int node_pending(struct run *R, int node, const uint16_t *ports, size_t n
 	return pending;
 }
 
-static uint16_t listen_port(int fd)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
-		return 0;
-	if (ss.ss_family == AF_INET)
-		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
-	return ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port) : 0;
-}
-
 int probe_handshakes_pending(struct run *R, struct psock *const *ls, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -71,7 +59,7 @@ int probe_handshakes_pending(struct run *R, struct psock *const *ls, size_t n)
 			done = ls[j]->node == ls[i]->node;
 		for (size_t j = i; j < n && !done; j++)
 			if (ls[j]->node == ls[i]->node)
-				ports[k++] = listen_port(ls[j]->fd);
+				ports[k++] = (uint16_t)probe_local_port(ls[j]->fd);
 		r = done ? 0 : node_pending(R, ls[i]->node, ports, k);
 		if (r != 0)
 			return r;
@@ -85,7 +73,7 @@ static bool is_listener_on(int fd, uint16_t port)
 	socklen_t ol = sizeof(on);
 
 	return getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &ol) == 0 && on &&
-	       listen_port(fd) == port;
+	       (uint16_t)probe_local_port(fd) == port;
 }
 
 static int watch_add(int ep, int fd)
@@ -119,7 +107,7 @@ int probe_listeners_watch(struct run *R, struct psock *const *ls, size_t n)
 	if (ep < 0)
 		r = -errno;
 	for (size_t i = 0; i < n && r == 0; i++)
-		r = watch_port(R, ep, ls[i]->node, listen_port(ls[i]->fd));
+		r = watch_port(R, ep, ls[i]->node, (uint16_t)probe_local_port(ls[i]->fd));
 	if (r == 0)
 		return ep;
 	if (ep >= 0)
@@ -182,8 +170,7 @@ static int sentinel_open(struct run *R, int node, int family, int *ret_fd, uint1
 		close(fd);
 		return r;
 	}
-	*ret_port = ntohs(family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
-					    : ((struct sockaddr_in6 *)&ss)->sin6_port);
+	*ret_port = (uint16_t)probe_sa_port(&ss);
 	*ret_fd = fd;
 	return 0;
 }
