@@ -28,6 +28,7 @@ struct kopts {
 	char **pass; /* the guest run's options */
 	int n_pass, json, matrix;
 	char *mx[MAX_KERNELS]; /* --matrix, several kernels: each guest's JSON */
+	const char *mx_kernel[MAX_KERNELS]; /* the release each came from */
 	int n_mx;
 };
 
@@ -200,8 +201,11 @@ static int deliver_parsed(const struct kopts *o, const struct kernel_result *res
 
 /* Several kernels with --matrix: keep the guest's JSON for the comparison;
  * print it only when the user asked for --json. */
-static int deliver_matrix(struct kopts *o, const struct kernel_result *res)
+static int deliver_matrix(struct kopts *o, const struct kernel_info *k,
+			  const struct kernel_result *res)
 {
+	if (res->exit_status != EXIT_OK && o->n_kernel > 1)
+		cmd_err("run: kernel %s gave no matrix; left out of the comparison", k->release);
 	if (res->exit_status == EXIT_OK && o->n_mx < MAX_KERNELS) {
 		char *t = strndup(res->out, res->out_len);
 
@@ -209,6 +213,7 @@ static int deliver_matrix(struct kopts *o, const struct kernel_result *res)
 			cmd_err("run: out of memory");
 			return EXIT_SYSTEM;
 		}
+		o->mx_kernel[o->n_mx] = k->release;
 		o->mx[o->n_mx++] = t;
 	}
 	if (o->json || res->exit_status != EXIT_OK)
@@ -252,7 +257,7 @@ static int run_one(struct kopts *o, const struct kernel_info *k, struct report *
 	if (o->n_kernel < 2)
 		r = deliver(o, &res);
 	else
-		r = o->matrix ? deliver_matrix(o, &res) : deliver_parsed(o, &res, ret);
+		r = o->matrix ? deliver_matrix(o, k, &res) : deliver_parsed(o, &res, ret);
 	kernel_result_free(&res);
 	return r;
 }
@@ -281,17 +286,14 @@ static void compare(const struct kopts *o, struct report *r, int n)
 static void compare_matrices(const struct kopts *o)
 {
 	FILE *out = o->json ? stderr : stdout;
-	const char *names[MAX_KERNELS];
 	char why[512];
 	int rows;
 
 	if (o->n_mx < 2)
 		return;
-	for (int i = 0; i < o->n_mx; i++)
-		names[i] = "a guest's matrix";
 	fprintf(out, "%sacross kernels, the matrix cells whose results differ:\n", o->json ? "\n" : "");
 	fflush(out);
-	rows = report_matrix_compare_text((const char *const *)o->mx, names, (size_t)o->n_mx, out,
+	rows = report_matrix_compare_text((const char *const *)o->mx, o->mx_kernel, (size_t)o->n_mx, out,
 					  why, sizeof(why));
 	if (rows == 0)
 		fprintf(out, "(none: every cell gave the same result)\n");
