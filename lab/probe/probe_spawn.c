@@ -28,6 +28,7 @@
 
 #include "lab/probe/probe.h"
 #include "lab/probe/probe_int.h"
+#include "lab/util/util.h"
 #include "libexecdir.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -310,24 +311,6 @@ long probe_spawn_status_value(int status)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if none. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	size_t k = s[0] < 0x80 ? 1 : s[0] >= 0xc2 && s[0] <= 0xdf ? 2 : s[0] >= 0xe0 && s[0] <= 0xef ? 3
-		 : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
-
-	if (!k || k > n || !s[0])
-		return 0;
-	for (size_t i = 1; i < k; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	/* no overlong forms, surrogates or code points past U+10FFFF */
-	if ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) ||
-	    (s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90))
-		return 0;
-	return k;
-}
-
 char *probe_spawn_output(int fd, bool *ret_cut)
 {
 	unsigned char raw[REPORT_OUTPUT_MAX];
@@ -345,7 +328,7 @@ char *probe_spawn_output(int fd, bool *ret_cut)
 	if (!text)
 		return NULL;
 	for (size_t i = 0; i < (size_t)n;) {
-		size_t k = utf8_len(raw + i, (size_t)n - i);
+		size_t k = utf8_char_len(raw + i, (size_t)n - i);
 
 		if (k == 0) { /* a NUL or a byte that is not UTF-8: shown as '?' */
 			text[o++] = '?';

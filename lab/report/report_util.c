@@ -187,40 +187,13 @@ int report_exit_status(const struct report *r)
 	return status;
 }
 
-/* Length of the well-formed UTF-8 sequence at p (2..4), or 0. */
-static size_t utf8_seq(const unsigned char *p)
-{
-	unsigned lo = 0x80, hi = 0xbf;
-	size_t n;
-
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		n = 2;
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		n = 3;
-		lo = p[0] == 0xe0 ? 0xa0 : lo; /* no overlong forms */
-		hi = p[0] == 0xed ? 0x9f : hi; /* no surrogates */
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		n = 4;
-		lo = p[0] == 0xf0 ? 0x90 : lo;
-		hi = p[0] == 0xf4 ? 0x8f : hi;
-	} else {
-		return 0;
-	}
-	if (p[1] < lo || p[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	return n;
-}
-
 size_t report_text_put(FILE *out, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
 	size_t o = 0;
 
 	while (*p) {
-		size_t n = *p < 0x80 ? 1 : utf8_seq(p);
+		size_t n = utf8_char_len(p, strnlen((const char *)p, 4));
 		/* C0, DEL, U+0080..U+009F (C2 80..C2 9F), or not UTF-8 at all */
 		bool raw = n == 0 || *p < 0x20 || *p == 0x7f || (p[0] == 0xc2 && p[1] < 0xa0);
 

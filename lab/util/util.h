@@ -13,6 +13,13 @@
  */
 int fd_read_all(int fd, size_t max, char **ret, size_t *ret_len);
 
+/*
+ * Length (1 to 4) of the well-formed UTF-8 character that starts s, which
+ * has n bytes; 0 for a NUL, a byte that starts no character, an overlong
+ * form, a surrogate, a code point past U+10FFFF, or a character n cuts.
+ */
+size_t utf8_char_len(const unsigned char *s, size_t n);
+
 /* At most this many threads in one fanout_run. */
 #define FANOUT_MAX_THREADS 16
 

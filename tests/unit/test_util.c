@@ -3,6 +3,8 @@
  * fd_read_all: a whole file up to a limit, NUL-terminated; one byte past the
  * limit is -EFBIG (the topology loader's "larger than the limit" and the
  * report reader's refusal both rest on it), across several read() calls.
+ * utf8_char_len: where a well-formed UTF-8 character ends (program output
+ * and the report's text escaping keep only those).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -90,6 +92,64 @@ static void test_bad_fd(void **state)
 	assert_null(buf);
 }
 
+#define U(s) ((const unsigned char *)(s))
+
+static void test_utf8_valid(void **state)
+{
+	(void)state;
+	assert_int_equal(utf8_char_len(U("a"), 1), 1);
+	assert_int_equal(utf8_char_len(U("\x7f"), 1), 1);
+	/* the first and last of each length: U+0080, U+07FF, U+0800, U+FFFF,
+	 * U+10000, U+10FFFF; around the surrogates: U+D7FF, U+E000 */
+	assert_int_equal(utf8_char_len(U("\xc2\x80"), 2), 2);
+	assert_int_equal(utf8_char_len(U("\xdf\xbf"), 2), 2);
+	assert_int_equal(utf8_char_len(U("\xe0\xa0\x80"), 3), 3);
+	assert_int_equal(utf8_char_len(U("\xef\xbf\xbf"), 3), 3);
+	assert_int_equal(utf8_char_len(U("\xf0\x90\x80\x80"), 4), 4);
+	assert_int_equal(utf8_char_len(U("\xf4\x8f\xbf\xbf"), 4), 4);
+	assert_int_equal(utf8_char_len(U("\xed\x9f\xbf"), 3), 3);
+	assert_int_equal(utf8_char_len(U("\xee\x80\x80"), 3), 3);
+	/* only the first character counts */
+	assert_int_equal(utf8_char_len(U("\xc3\xa9z"), 3), 2);
+	assert_int_equal(utf8_char_len(U("\xe2\x9c\x93\xe2\x9c\x93"), 6), 3);
+}
+
+static void test_utf8_invalid(void **state)
+{
+	(void)state;
+	/* a NUL, nothing left, lone continuation bytes, bytes never in UTF-8 */
+	assert_int_equal(utf8_char_len(U(""), 1), 0);
+	assert_int_equal(utf8_char_len(U("a"), 0), 0);
+	assert_int_equal(utf8_char_len(U("\x80"), 1), 0);
+	assert_int_equal(utf8_char_len(U("\xbf"), 1), 0);
+	assert_int_equal(utf8_char_len(U("\xf5\x80\x80\x80"), 4), 0);
+	assert_int_equal(utf8_char_len(U("\xff"), 1), 0);
+	/* overlong forms: of NUL, of U+007F, U+07FF, U+FFFF */
+	assert_int_equal(utf8_char_len(U("\xc0\x80"), 2), 0);
+	assert_int_equal(utf8_char_len(U("\xc1\xbf"), 2), 0);
+	assert_int_equal(utf8_char_len(U("\xe0\x9f\xbf"), 3), 0);
+	assert_int_equal(utf8_char_len(U("\xf0\x8f\xbf\xbf"), 4), 0);
+	/* surrogates U+D800 and U+DFFF, and U+110000 */
+	assert_int_equal(utf8_char_len(U("\xed\xa0\x80"), 3), 0);
+	assert_int_equal(utf8_char_len(U("\xed\xbf\xbf"), 3), 0);
+	assert_int_equal(utf8_char_len(U("\xf4\x90\x80\x80"), 4), 0);
+	/* a second, third or fourth byte that is no continuation; a NUL there */
+	assert_int_equal(utf8_char_len(U("\xc3("), 2), 0);
+	assert_int_equal(utf8_char_len(U("\xe2\x9c("), 3), 0);
+	assert_int_equal(utf8_char_len(U("\xf0\x90\x80("), 4), 0);
+	assert_int_equal(utf8_char_len(U("\xc3\x00"), 2), 0);
+}
+
+/* A character cut by n is not one, even when the bytes past n would end it. */
+static void test_utf8_cut(void **state)
+{
+	(void)state;
+	assert_int_equal(utf8_char_len(U("\xc3\xa9"), 1), 0);
+	assert_int_equal(utf8_char_len(U("\xe2\x9c\x93"), 2), 0);
+	assert_int_equal(utf8_char_len(U("\xf0\x90\x80\x80"), 3), 0);
+	assert_int_equal(utf8_char_len(U("\xf0\x90\x80\x80"), 4), 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -97,6 +157,9 @@ int main(void)
 	    cmocka_unit_test(test_exactly_max),
 	    cmocka_unit_test(test_one_past_max),
 	    cmocka_unit_test(test_bad_fd),
+	    cmocka_unit_test(test_utf8_valid),
+	    cmocka_unit_test(test_utf8_invalid),
+	    cmocka_unit_test(test_utf8_cut),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
