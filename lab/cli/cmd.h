@@ -7,6 +7,7 @@
 #ifndef REUSELAB_CMD_H
 #define REUSELAB_CMD_H
 
+#include <signal.h>
 #include <stddef.h>
 
 struct option;
@@ -16,6 +17,8 @@ enum {
 	EXIT_DIFFERS = 1,
 	EXIT_USAGE = 2,
 	EXIT_SYSTEM = 3,
+	/* stdout's reader went away (`| head`): the status SIGPIPE would give */
+	EXIT_READER_GONE = 128 + SIGPIPE,
 };
 
 int cmd_up(int argc, char **argv);
@@ -52,6 +55,14 @@ const char *cmd_shipped_dir(void);
 /* Print "reuselab: " + message to stderr (the one place commands report),
  * control characters escaped. */
 void cmd_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * A write to stdout failed with r (-errno), `what` naming it ("matrix:
+ * writing the output").  A reader that went away (-EPIPE: `... | head`) ends
+ * the command quietly, as SIGPIPE ends coreutils; anything else is said.
+ * Returns the exit status: EXIT_READER_GONE or EXIT_SYSTEM.
+ */
+int cmd_output_error(const char *what, int r);
 
 /* Print one line (no "\n" in fmt) to stdout, control characters escaped:
  * for output lines that quote text from files. */

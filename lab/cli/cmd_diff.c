@@ -87,9 +87,7 @@ int cmd_diff(int argc, char **argv)
 		return changed == -ENOMEM ? EXIT_SYSTEM : EXIT_USAGE;
 	}
 	r = report_flush(stdout);
-	if (r < 0) {
-		cmd_err("diff: writing the output: %s", strerror(-r));
-		return EXIT_SYSTEM;
-	}
+	if (r < 0)
+		return cmd_output_error("diff: writing the output", r);
 	return changed ? EXIT_DIFFERS : EXIT_OK;
 }

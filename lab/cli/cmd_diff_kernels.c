@@ -27,6 +27,10 @@ int cmd_diff_kernels(int n, char **paths)
 	}
 	fflush(stdout);
 	rows = report_matrix_compare(paths, (size_t)n, stdout, why, sizeof(why));
+	if (rows == -EPIPE) {
+		rc = EXIT_READER_GONE; /* quietly, as SIGPIPE would end us */
+		goto out;
+	}
 	if (rows != -ENOTSUP) {
 		if (rows < 0)
 			cmd_err("diff: %s", why);
@@ -44,8 +48,7 @@ int cmd_diff_kernels(int n, char **paths)
 	fflush(stdout);
 	rows = report_compare(rp, (size_t)n, stdout);
 	if (rows < 0) {
-		cmd_err("diff: %s", strerror(-rows));
-		rc = EXIT_SYSTEM;
+		rc = cmd_output_error("diff", rows);
 		goto out;
 	}
 	rc = rows ? EXIT_DIFFERS : EXIT_OK;

@@ -2,6 +2,7 @@
 /* reuselab exec LAB NODE -- CMD [ARGS...]: execvp inside a node's namespace. */
 #include <errno.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -81,6 +82,9 @@ int cmd_exec(int argc, char **argv)
 	}
 	remount_sys();
 	fflush(NULL);
+	/* main ignores SIGPIPE, and an ignored signal stays ignored across
+	 * execve: the command gets the default, so `exec ... | head` ends it. */
+	signal(SIGPIPE, SIG_DFL);
 	execvp(argv[first], argv + first);
 	cmd_err("exec: %s: %s", argv[first], strerror(errno));
 	return 127;

@@ -66,10 +66,8 @@ int cmd_graph(int argc, char **argv)
 		goto out;
 	}
 	r = mermaid ? topo_write_mermaid(t, stdout) : topo_write_dot(t, stdout);
-	if (r < 0) {
-		cmd_err("graph: writing output: %s", strerror(-r));
-		status = EXIT_SYSTEM;
-	}
+	if (r < 0)
+		status = cmd_output_error("graph: writing output", r);
 out:
 	topo_free(t);
 	topo_diag_free(&d);

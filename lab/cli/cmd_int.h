@@ -44,7 +44,8 @@ int cmd_matrix_addr(const char *cmd, char *arg, struct matrix_config *cfg);
  * returns the exit status: 2 for an --addr the node lacks, else 3. */
 int cmd_matrix_run_error(int r, const struct matrix_result *res, const char *node,
 			 const char *where);
-/* The grid (or JSON) of res on stdout: 0, or -errno (said, as cmd). */
+/* The grid (or JSON) of res on stdout.  Returns EXIT_OK, or the exit status
+ * of the failed write (cmd_output_error, said as cmd). */
 int cmd_matrix_print(const char *cmd, const struct matrix_result *res, bool json);
 /* The exit status res stands for: EXIT_OK, or EXIT_SYSTEM (said) when some
  * cells could not be set up. */

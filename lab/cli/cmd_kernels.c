@@ -14,6 +14,7 @@
 
 #include "lab/cli/cmd.h"
 #include "lab/kernel/kernel.h"
+#include "lab/report/report.h"
 
 
 static const char *default_cache(void)
@@ -93,10 +94,9 @@ int cmd_kernels(int argc, char **argv)
 		for (size_t i = 0; i < n; i++)
 			printf("%-28s %s %s\n", k[i].release, k[i].vmlinuz,
 			       k[i].modules[0] ? k[i].modules : "-");
-		r = fflush(stdout) == 0 ? 0 : -EIO;
 	}
+	if (r == 0)
+		r = report_flush(stdout);
 	free(k);
-	if (r < 0)
-		cmd_err("kernels: writing: %s", strerror(-r));
-	return r < 0 ? EXIT_SYSTEM : EXIT_OK;
+	return r < 0 ? cmd_output_error("kernels: writing", r) : EXIT_OK;
 }

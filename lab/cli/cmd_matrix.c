@@ -170,21 +170,20 @@ static int open_node(const char *lab, const char *node, char *ns, size_t ns_len,
 	return -1;
 }
 
-/* Standard output, then the page: 0 or -errno (printed). */
+/* Standard output, then the page.  Returns EXIT_OK or the exit status of
+ * the failure (said). */
 static int write_outputs(const struct matrix_args *a, const struct matrix_result *res)
 {
-	int r = cmd_matrix_print("matrix", res, a->json);
+	char what[300];
+	int rc = cmd_matrix_print("matrix", res, a->json), r;
 
-	if (r < 0)
-		return r;
-	if (a->html) {
-		r = write_html(a->html, res);
-		if (r < 0) {
-			cmd_err("matrix: %s: %s", a->html, strerror(-r));
-			return r;
-		}
-	}
-	return 0;
+	if (rc != EXIT_OK || !a->html)
+		return rc;
+	r = write_html(a->html, res);
+	if (r == 0)
+		return EXIT_OK;
+	snprintf(what, sizeof(what), "matrix: %s", a->html);
+	return cmd_output_error(what, r); /* --html - is stdout */
 }
 
 int cmd_matrix(int argc, char **argv)
@@ -211,7 +210,8 @@ int cmd_matrix(int argc, char **argv)
 	}
 	snprintf(res.lab, sizeof(res.lab), "%s", a.lab);
 	snprintf(res.node, sizeof(res.node), "%s", a.node);
-	if (write_outputs(&a, &res) == 0)
+	ret = write_outputs(&a, &res);
+	if (ret == EXIT_OK)
 		ret = cmd_matrix_status(&res);
 out:
 	matrix_result_free(&res);

@@ -96,9 +96,12 @@ int cmd_matrix_print(const char *cmd, const struct matrix_result *res, bool json
 	int r = json ? matrix_write_json(res, stdout)
 		     : matrix_write_grid(res, stdout, isatty(STDOUT_FILENO));
 
-	if (r < 0)
-		cmd_err("%s: writing the output: %s", cmd, strerror(-r));
-	return r;
+	char what[64];
+
+	if (r == 0)
+		return EXIT_OK;
+	snprintf(what, sizeof(what), "%s: writing the output", cmd);
+	return cmd_output_error(what, r);
 }
 
 int cmd_matrix_status(const struct matrix_result *res)

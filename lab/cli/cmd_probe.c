@@ -173,6 +173,8 @@ int cmd_probe_lab(const struct topology *t, const char *lab, const struct probe_
 	int r;
 
 	r = probe_lab_report(t, lab, req, &res, err, sizeof(err));
+	if (r < 0 && res.reader_gone)
+		return EXIT_READER_GONE; /* quietly, as SIGPIPE would end us */
 	if (r < 0) {
 		cmd_err("%s: %s", cmd, err);
 		/* Someone else's namespace under the lab's name: a usage problem. */

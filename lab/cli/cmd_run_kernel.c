@@ -164,10 +164,13 @@ static int deliver(const struct kopts *o, const struct kernel_result *res)
 {
 	int r;
 
-	if (fwrite(res->out, 1, res->out_len, stdout) != res->out_len || fflush(stdout) != 0) {
-		cmd_err("run: writing the report: %s", strerror(errno));
-		return EXIT_SYSTEM;
-	}
+	errno = 0;
+	if (fwrite(res->out, 1, res->out_len, stdout) != res->out_len)
+		r = errno ? -errno : -EIO;
+	else
+		r = report_flush(stdout);
+	if (r < 0)
+		return cmd_output_error("run: writing the report", r);
 	if (o->junit && res->junit) {
 		r = report_write_file(o->junit, write_junit, res);
 		if (r < 0) {
@@ -183,6 +186,7 @@ static int deliver_parsed(const struct kopts *o, const struct kernel_result *res
 			  struct report *ret)
 {
 	char why[256];
+	int r;
 
 	if (res->exit_status != EXIT_OK && res->exit_status != EXIT_DIFFERS)
 		return deliver(o, res); /* no report to read: the guest's stderr said why */
@@ -192,10 +196,9 @@ static int deliver_parsed(const struct kopts *o, const struct kernel_result *res
 	}
 	if (o->json)
 		return deliver(o, res);
-	if (report_write_table(ret, stdout, isatty(STDOUT_FILENO)) < 0) {
-		cmd_err("run: writing the report: %s", strerror(errno));
-		return EXIT_SYSTEM;
-	}
+	r = report_write_table(ret, stdout, isatty(STDOUT_FILENO));
+	if (r < 0)
+		return cmd_output_error("run: writing the report", r);
 	return res->exit_status;
 }
 
@@ -278,7 +281,7 @@ static void compare(const struct kopts *o, struct report *r, int n)
 	rows = report_compare(rp, (size_t)k, out);
 	if (rows == 0)
 		fprintf(out, "(none: every case gave the same results)\n");
-	else if (rows < 0)
+	else if (rows < 0 && rows != -EPIPE) /* a reader that went away is no error */
 		cmd_err("run: comparing the reports: %s", strerror(-rows));
 }
 
@@ -297,7 +300,7 @@ static void compare_matrices(const struct kopts *o)
 					  why, sizeof(why));
 	if (rows == 0)
 		fprintf(out, "(none: every cell gave the same result)\n");
-	else if (rows < 0)
+	else if (rows < 0 && rows != -EPIPE)
 		cmd_err("run: comparing the matrices: %s", why);
 }
 

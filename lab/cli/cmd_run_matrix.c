@@ -79,14 +79,15 @@ static int parse_args(int argc, char **argv, struct run_matrix_args *a)
 static int measure(const struct run_matrix_args *a, const char *lab, int node_fd)
 {
 	struct matrix_result res = {0};
-	int r, rc = EXIT_SYSTEM;
+	int r, rc;
 
 	r = matrix_run(node_fd, &a->cfg, &res);
 	if (r < 0)
 		return cmd_matrix_run_error(r, &res, a->node, "ephemeral lab");
 	snprintf(res.lab, sizeof(res.lab), "%s", lab);
 	snprintf(res.node, sizeof(res.node), "%s", a->node);
-	if (cmd_matrix_print("run", &res, a->json) == 0)
+	rc = cmd_matrix_print("run", &res, a->json);
+	if (rc == EXIT_OK)
 		rc = cmd_matrix_status(&res);
 	matrix_result_free(&res);
 	return rc;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Helpers every command uses; kept out of main.c so unit tests link them. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,14 @@ void cmd_err(const char *fmt, ...)
 	va_start(ap, fmt);
 	line_put(stderr, "reuselab: ", fmt, ap);
 	va_end(ap);
+}
+
+int cmd_output_error(const char *what, int r)
+{
+	if (r == -EPIPE)
+		return EXIT_READER_GONE;
+	cmd_err("%s: %s", what, strerror(-r));
+	return EXIT_SYSTEM;
 }
 
 void cmd_out(const char *fmt, ...)

@@ -83,10 +83,9 @@ int cmd_verify_labs(int n, char **labs)
 		r = verify_one(labs[i], n > 1);
 		rc = r > rc ? r : rc;
 	}
-	if (fflush(stdout) != 0) {
-		cmd_err("verify: stdout: %s", strerror(errno));
-		rc = EXIT_SYSTEM;
-	}
+	r = report_flush(stdout);
+	if (r < 0)
+		rc = cmd_output_error("verify: stdout", r);
 	return rc;
 }
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* reuselab: command dispatch.  One table: name, function, one-line help. */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdbool.h>
@@ -61,10 +62,23 @@ static void unknown_command(const char *word)
 		cmd_err("unknown command '%s' (try 'reuselab --help')", word);
 }
 
+/* What a command left in stdout's buffer goes now, not in exit(), whose
+ * failure nobody sees.  A reader that went away (`... | head`) ends a run
+ * that did not fail otherwise quietly, with the status SIGPIPE would give. */
+static int stdout_done(int rc)
+{
+	errno = 0;
+	if (fflush(stdout) == EOF && errno == EPIPE && rc <= EXIT_DIFFERS)
+		return EXIT_READER_GONE;
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	/* A reader that goes away (`reuselab run ... | head`) must not kill us
-	 * between building and removing a lab: writes fail with EPIPE instead. */
+	 * between building and removing a lab: writes fail with EPIPE instead,
+	 * and the command, once it has removed what it built, ends quietly
+	 * with EXIT_READER_GONE (cmd_output_error). */
 	signal(SIGPIPE, SIG_IGN);
 	if (kernel_is_guest(argc, argv)) /* /init of a `run --kernel` guest */
 		return kernel_guest_main();
@@ -90,7 +104,7 @@ int main(int argc, char **argv)
 				argv[1], argv[1]);
 			return EXIT_USAGE;
 		}
-		return commands[i].fn(argc - 1, argv + 1);
+		return stdout_done(commands[i].fn(argc - 1, argv + 1));
 	}
 	unknown_command(argv[1]);
 	return EXIT_USAGE;

@@ -273,6 +273,7 @@ struct probe_request {
 struct probe_outcome {
 	int status; /* report_exit_status: 0, 1 (an expectation failed), 3 (a case errored) */
 	size_t n_skipped; /* catalog cases the lab could not host */
+	bool reader_gone; /* on -EPIPE: the report's reader went away (`| head`) */
 };
 
 /*

@@ -111,8 +111,10 @@ int probe_lab_report(const struct topology *t, const char *lab, const struct pro
 	}
 	isolation_note(&rep, req);
 	r = report_write(&rep, req, err, errlen);
-	if (r < 0)
+	if (r < 0) {
+		ret->reader_gone = r == -EPIPE;
 		goto out;
+	}
 	report_count_verdicts(&rep, counts);
 	ret->n_skipped = counts[VERDICT_SKIPPED];
 	ret->status = report_exit_status(&rep);

@@ -154,7 +154,8 @@ int report_compare(const struct report *const *r, size_t n, FILE *out);
  * The same for bind matrices (reuselab-matrix/1 files): one row per cell
  * whose result differs, one column per file headed by its kernel.  Returns
  * the number of rows, -ENOTSUP when paths[0] is no matrix (then nothing is
- * printed), -EINVAL for bad input, -EIO, -ENOMEM; why says the cause.
+ * printed), -EINVAL for bad input, -ENOMEM, or a failed write's -errno
+ * (-EPIPE when the reader went away); why says the cause.
  */
 int report_matrix_compare(char *const *paths, size_t n, FILE *out, char *why, size_t why_len);
 /* The same over matrices held as NUL-terminated JSON texts (what guests

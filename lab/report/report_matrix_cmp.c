@@ -144,8 +144,14 @@ static int compare(struct mx_file *m, const char *const *names, size_t n, FILE *
 	}
 	if (r == 0)
 		r = print_table(m, n, out);
-	if (r >= 0 && report_flush(out) < 0)
-		r = -EIO;
+	if (r >= 0) {
+		int w = report_flush(out);
+
+		if (w < 0) {
+			snprintf(why, why_len, "writing the output: %s", strerror(-w));
+			r = w;
+		}
+	}
 	for (size_t k = 0; k < n; k++) {
 		json_object_put(m[k].index);
 		json_object_put(m[k].root);
