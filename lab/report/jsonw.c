@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * JSON writing helpers, and one reading helper.  json-c leaves an added
+ * JSON writing helpers, and the reading ones that report_read.c,
+ * report_claims.c and report_programs.c share.  json-c leaves an added
  * value with the caller when the add fails (0.16: a failed key copy or table
  * insert), so every helper puts v then; callers chain adds with || and one
  * goto and never leak.
@@ -8,6 +9,8 @@
 #include <errno.h>
 #include <json-c/json.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "lab/report/report_int.h"
 #include "lab/report/report.h"
@@ -59,4 +62,35 @@ const char *jsonr_str(struct json_object *o, const char *key)
 	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
 		return NULL;
 	return json_object_get_string(v);
+}
+
+void jsonr_copy(struct json_object *o, const char *key, char *buf, size_t len)
+{
+	const char *s = jsonr_str(o, key);
+
+	snprintf(buf, len, "%s", s ? s : "");
+}
+
+int jsonr_dup(struct json_object *o, const char *key, char **ret)
+{
+	const char *s = jsonr_str(o, key);
+
+	*ret = strdup(s ? s : "");
+	return *ret ? 0 : -ENOMEM;
+}
+
+long jsonr_int(struct json_object *o, const char *key, long missing)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
+		return missing;
+	return (long)json_object_get_int64(v);
+}
+
+bool jsonr_bool(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
 }

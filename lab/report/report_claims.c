@@ -106,13 +106,6 @@ struct json_object *report_claims_json(const struct report *r)
 	return arr;
 }
 
-static bool member_bool(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
-}
-
 static enum claim_verdict claim_verdict_of(const char *s)
 {
 	for (int v = CLAIM_HOLDS; v <= CLAIM_DIFFERS; v++)
@@ -121,21 +114,13 @@ static enum claim_verdict claim_verdict_of(const char *s)
 	return CLAIM_DIFFERS;
 }
 
-/* strdup of s ("" for NULL) into *ret: 0 or -ENOMEM. */
-static int dup_str(const char *s, char **ret)
-{
-	*ret = strdup(s ? s : "");
-	return *ret ? 0 : -ENOMEM;
-}
-
 /* One claim object into c (zeroed): 0, or -ENOMEM (c partly filled). */
 static int claim_read(struct json_object *o, struct claim_result *c)
 {
 	struct json_object *cases;
 	size_t n;
 
-	if (dup_str(jsonr_str(o, "id"), &c->id) < 0 ||
-	    dup_str(jsonr_str(o, "claim"), &c->statement) < 0)
+	if (jsonr_dup(o, "id", &c->id) < 0 || jsonr_dup(o, "claim", &c->statement) < 0)
 		return -ENOMEM;
 	c->verdict = claim_verdict_of(jsonr_str(o, "verdict"));
 	if (!json_object_object_get_ex(o, "cases", &cases) ||
@@ -146,10 +131,10 @@ static int claim_read(struct json_object *o, struct claim_result *c)
 		struct json_object *k = json_object_array_get_idx(cases, i);
 		struct claim_condition *out = &c->conds[c->n_conds++];
 
-		out->article = member_bool(k, "article_setting");
-		out->holds = !strcmp(jsonr_str(k, "verdict") ? jsonr_str(k, "verdict") : "", "holds");
-		if (dup_str(jsonr_str(k, "when"), &out->when) < 0 ||
-		    dup_str(jsonr_str(k, "id"), &out->case_id) < 0)
+		out->article = jsonr_bool(k, "article_setting");
+		out->holds =
+		    !strcmp(jsonr_str(k, "verdict") ? jsonr_str(k, "verdict") : "", "holds");
+		if (jsonr_dup(k, "when", &out->when) < 0 || jsonr_dup(k, "id", &out->case_id) < 0)
 			return -ENOMEM;
 	}
 	return 0;

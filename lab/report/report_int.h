@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Inside lab/report only: small helpers for the JSON report writer over
- * json-c (jsonw.c).  json-c types stay in this folder; other modules write
+ * Inside lab/report only: small helpers for writing and reading JSON reports
+ * over json-c (jsonw.c).  json-c types stay in this folder; other modules write
  * JSON with report_json_string() from report.h.
  */
 #ifndef REUSELAB_REPORT_INT_H
 #define REUSELAB_REPORT_INT_H
 
 #include <json-c/json.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 /* Add v under key; v is owned from here on, also on failure.  A NULL v
@@ -21,6 +22,14 @@ int jsonw_push(struct json_object *arr, struct json_object *v);
 int jsonw_print(FILE *out, struct json_object *root, int flags);
 /* The string member key of o, or NULL when missing or not a string. */
 const char *jsonr_str(struct json_object *o, const char *key);
+/* The same into buf, cut to len ("" when missing or not a string). */
+void jsonr_copy(struct json_object *o, const char *key, char *buf, size_t len);
+/* A malloc'ed copy of it into *ret ("" when missing): 0 or -ENOMEM. */
+int jsonr_dup(struct json_object *o, const char *key, char **ret);
+/* The integer member key of o, or missing when absent or not an integer. */
+long jsonr_int(struct json_object *o, const char *key, long missing);
+/* The member key of o as a boolean (json-c's conversion); false when absent. */
+bool jsonr_bool(struct json_object *o, const char *key);
 
 /* The largest report or matrix file read back (diff). */
 #define REPORT_INPUT_MAX (512u << 20)

@@ -134,41 +134,19 @@ struct json_object *report_programs_json(const struct case_result *c)
 	return arr;
 }
 
-static const char *member_str(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-		return "";
-	return json_object_get_string(v);
-}
-
-static long member_int(struct json_object *o, const char *key, long missing)
-{
-	struct json_object *v;
-
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int))
-		return missing;
-	return (long)json_object_get_int64(v);
-}
-
 static int program_read(struct json_object *o, struct program_result *p)
 {
-	struct json_object *v;
-
-	snprintf(p->name, sizeof(p->name), "%s", member_str(o, "name"));
-	snprintf(p->node, sizeof(p->node), "%s", member_str(o, "node"));
-	p->pid = member_int(o, "pid", 0);
-	p->exit_code = (int)member_int(o, "exit_code", -1);
-	p->signal = (int)member_int(o, "signal", 0);
-	p->out_cut = json_object_object_get_ex(o, "stdout_truncated", &v) &&
-		     json_object_get_boolean(v);
-	p->err_cut = json_object_object_get_ex(o, "stderr_truncated", &v) &&
-		     json_object_get_boolean(v);
-	p->command = strdup(member_str(o, "command"));
-	p->out = strdup(member_str(o, "stdout"));
-	p->err = strdup(member_str(o, "stderr"));
-	return p->command && p->out && p->err ? 0 : -ENOMEM;
+	jsonr_copy(o, "name", p->name, sizeof(p->name));
+	jsonr_copy(o, "node", p->node, sizeof(p->node));
+	p->pid = jsonr_int(o, "pid", 0);
+	p->exit_code = (int)jsonr_int(o, "exit_code", -1);
+	p->signal = (int)jsonr_int(o, "signal", 0);
+	p->out_cut = jsonr_bool(o, "stdout_truncated");
+	p->err_cut = jsonr_bool(o, "stderr_truncated");
+	if (jsonr_dup(o, "command", &p->command) < 0 || jsonr_dup(o, "stdout", &p->out) < 0 ||
+	    jsonr_dup(o, "stderr", &p->err) < 0)
+		return -ENOMEM;
+	return 0;
 }
 
 int report_programs_read(struct json_object *arr, struct case_result *c)

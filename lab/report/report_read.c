@@ -32,13 +32,6 @@ static int dup_of(struct json_object *o, const char *key, char **ret)
 	return s && !*ret ? -ENOMEM : 0;
 }
 
-static void copy_of(struct json_object *o, const char *key, char *buf, size_t len)
-{
-	const char *s = jsonr_str(o, key);
-
-	snprintf(buf, len, "%s", s ? s : "");
-}
-
 static int result_of(struct json_object *o, const char *key, int missing)
 {
 	const char *s = jsonr_str(o, key);
@@ -66,11 +59,11 @@ static int read_sockets(struct json_object *o, struct step_result *st)
 		struct sock_seen *k = &st->seen[i];
 
 		s = json_object_array_get_idx(arr, i);
-		copy_of(s, "proto", k->proto, sizeof(k->proto));
-		copy_of(s, "state", k->state, sizeof(k->state));
-		copy_of(s, "local", k->local, sizeof(k->local));
-		copy_of(s, "remote", k->remote, sizeof(k->remote));
-		copy_of(s, "owner", k->owner, sizeof(k->owner));
+		jsonr_copy(s, "proto", k->proto, sizeof(k->proto));
+		jsonr_copy(s, "state", k->state, sizeof(k->state));
+		jsonr_copy(s, "local", k->local, sizeof(k->local));
+		jsonr_copy(s, "remote", k->remote, sizeof(k->remote));
+		jsonr_copy(s, "owner", k->owner, sizeof(k->owner));
 		if (json_object_object_get_ex(s, "uid", &v))
 			k->uid = (unsigned)json_object_get_int64(v);
 	}
@@ -93,14 +86,14 @@ static int read_steps(struct json_object *o, struct case_result *c)
 		struct step_result *st = &c->steps[i];
 
 		s = json_object_array_get_idx(arr, i);
-		copy_of(s, "node", st->node, sizeof(st->node));
-		copy_of(s, "call", st->call, sizeof(st->call));
-		copy_of(s, "args", st->args, sizeof(st->args));
+		jsonr_copy(s, "node", st->node, sizeof(st->node));
+		jsonr_copy(s, "call", st->call, sizeof(st->call));
+		jsonr_copy(s, "args", st->args, sizeof(st->args));
 		st->err = result_of(s, "result", 0);
 		st->expect = result_of(s, "expect", -2);
 		if (json_object_object_get_ex(s, "value", &v))
 			st->value = (long)json_object_get_int64(v);
-		copy_of(s, "text", st->text, sizeof(st->text));
+		jsonr_copy(s, "text", st->text, sizeof(st->text));
 		if (read_sockets(s, st) < 0)
 			return -ENOMEM;
 	}
@@ -182,8 +175,8 @@ static int read_root(struct json_object *root, struct report *r, char *why, size
 		snprintf(why, why_len, "not a reuselab-report/1 JSON report");
 		return -EINVAL;
 	}
-	copy_of(root, "kernel", r->kernel, sizeof(r->kernel));
-	copy_of(root, "lab", r->lab, sizeof(r->lab));
+	jsonr_copy(root, "kernel", r->kernel, sizeof(r->kernel));
+	jsonr_copy(root, "lab", r->lab, sizeof(r->lab));
 	read_sysctls(root, r);
 	r->n_cases = json_object_array_length(cases);
 	r->cases = r->n_cases ? calloc(r->n_cases, sizeof(*r->cases)) : NULL;

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "lab/report/report.h"
+#include "lab/report/report_int.h"
 
 /* A report with one case of each verdict, built by hand as the probe runner would. */
 static void build(struct report *r)
@@ -637,6 +638,88 @@ static void test_json_string(void **state)
 	}
 }
 
+/* The readers report_read.c, report_claims.c and report_programs.c share:
+ * a member of another type counts as missing (jsonr_bool converts). */
+static void test_json_readers(void **state)
+{
+	struct json_object *o = json_tokener_parse(
+	    "{\"s\": \"text\", \"i\": 42, \"neg\": -7, \"f\": 1.5, \"t\": true, \"z\": false,"
+	    " \"n\": null, \"si\": \"12\", \"o\": {}}");
+	char buf[3], *dup;
+
+	(void)state;
+	assert_non_null(o);
+	assert_string_equal(jsonr_str(o, "s"), "text");
+	assert_null(jsonr_str(o, "i"));
+	assert_null(jsonr_str(o, "n"));
+	assert_null(jsonr_str(o, "absent"));
+
+	jsonr_copy(o, "s", buf, sizeof(buf));
+	assert_string_equal(buf, "te"); /* cut to the buffer */
+	jsonr_copy(o, "i", buf, sizeof(buf));
+	assert_string_equal(buf, "");
+
+	assert_int_equal(jsonr_dup(o, "s", &dup), 0);
+	assert_string_equal(dup, "text");
+	free(dup);
+	assert_int_equal(jsonr_dup(o, "absent", &dup), 0);
+	assert_string_equal(dup, "");
+	free(dup);
+
+	assert_int_equal(jsonr_int(o, "i", -1), 42);
+	assert_int_equal(jsonr_int(o, "neg", 0), -7);
+	assert_int_equal(jsonr_int(o, "f", -1), -1);
+	assert_int_equal(jsonr_int(o, "si", -1), -1);
+	assert_int_equal(jsonr_int(o, "n", -1), -1);
+	assert_int_equal(jsonr_int(o, "absent", 5), 5);
+
+	assert_true(jsonr_bool(o, "t"));
+	assert_false(jsonr_bool(o, "z"));
+	assert_true(jsonr_bool(o, "i"));
+	assert_false(jsonr_bool(o, "n"));
+	assert_false(jsonr_bool(o, "absent"));
+	json_object_put(o);
+}
+
+/* A case's programs written as JSON read back the same; an entry with
+ * nothing in it reads as no exit code, no signal, empty texts. */
+static void test_programs_round_trip(void **state)
+{
+	struct program_result p[2] = {{.name = "d", .node = "server", .pid = 4242, .exit_code = -1,
+				       .signal = 15, .out_cut = true}};
+	struct case_result in = {.programs = p, .n_programs = 1}, back = {0};
+	struct json_object *arr;
+
+	(void)state;
+	p[0].command = "/usr/bin/daytimed -p 13";
+	p[0].out = "listening\n";
+	p[0].err = NULL;
+	arr = report_programs_json(&in);
+	assert_non_null(arr);
+	assert_int_equal(json_object_array_add(arr, json_object_new_object()), 0);
+	assert_int_equal(report_programs_read(arr, &back), 0);
+	assert_int_equal(back.n_programs, 2);
+	assert_string_equal(back.programs[0].name, "d");
+	assert_string_equal(back.programs[0].node, "server");
+	assert_string_equal(back.programs[0].command, "/usr/bin/daytimed -p 13");
+	assert_int_equal(back.programs[0].pid, 4242);
+	assert_int_equal(back.programs[0].exit_code, -1);
+	assert_int_equal(back.programs[0].signal, 15);
+	assert_string_equal(back.programs[0].out, "listening\n");
+	assert_string_equal(back.programs[0].err, "");
+	assert_true(back.programs[0].out_cut);
+	assert_false(back.programs[0].err_cut);
+	assert_string_equal(back.programs[1].name, "");
+	assert_string_equal(back.programs[1].command, "");
+	assert_int_equal(back.programs[1].pid, 0);
+	assert_int_equal(back.programs[1].exit_code, -1);
+	assert_int_equal(back.programs[1].signal, 0);
+	assert_false(back.programs[1].out_cut);
+	report_programs_free(&back);
+	assert_null(back.programs);
+	json_object_put(arr);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -647,6 +730,8 @@ int main(void)
 	    cmocka_unit_test(test_text_escape),	    cmocka_unit_test(test_table_escapes),
 	    cmocka_unit_test(test_write_file),	    cmocka_unit_test(test_diff),
 	    cmocka_unit_test(test_json_string),
+	    cmocka_unit_test(test_json_readers),
+	    cmocka_unit_test(test_programs_round_trip),
 	};
 
 	return cmocka_run_group_tests_name("report", tests, NULL, NULL);
