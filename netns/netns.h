@@ -62,10 +62,18 @@ int ns_create(const char *name, int *ret_fd, struct ns_sock **ret_sock, struct n
 /*
  * Bind-mount namespace ns_fd on the file ns_create made, after checking
  * (lstat) that the name still is the file *id; an unpublished file is left
- * for ns_unlink_stale.
+ * for ns_unlink_stale.  *ret_mnt_id (may be NULL) gets the new mount's
+ * unique id (see ns_mount_id) once checked to show ns_fd, or 0 when the
+ * kernel has no unique mount ids.
  * -> 0, -ESTALE (someone removed or replaced the file), other -errno.
  */
-int ns_publish(const char *name, int ns_fd, const struct ns_file_id *id);
+int ns_publish(const char *name, int ns_fd, const struct ns_file_id *id, uint64_t *ret_mnt_id);
+/*
+ * The id of the mount on /run/netns/<name>: Linux 6.8's STATX_MNT_ID_UNIQUE,
+ * never reused while the system runs, so one equal to what ns_publish gave
+ * is that very mount.  -> 0, -EOPNOTSUPP (an older kernel), other -errno.
+ */
+int ns_mount_id(const char *name, uint64_t *ret);
 
 /*
  * A new network namespace with no name at all (an ephemeral lab's): its fd

@@ -159,11 +159,57 @@ out:
 	return r;
 }
 
-int ns_publish(const char *name, int ns_fd, const struct ns_file_id *id)
+/* Added in Linux 6.8; Debian 12's headers predate it. */
+#ifndef STATX_MNT_ID_UNIQUE
+#define STATX_MNT_ID_UNIQUE 0x00004000U
+#endif
+
+static int unique_mount_id(const char *path, struct statx *stx)
+{
+	if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT,
+		  STATX_INO | STATX_MNT_ID_UNIQUE, stx) < 0)
+		return -errno;
+	return stx->stx_mask & STATX_MNT_ID_UNIQUE ? 0 : -EOPNOTSUPP;
+}
+
+int ns_mount_id(const char *name, uint64_t *ret)
+{
+	char path[PATH_MAX];
+	struct statx stx;
+	int r;
+
+	*ret = 0;
+	r = ns_path(name, path, sizeof(path));
+	if (r == 0)
+		r = unique_mount_id(path, &stx);
+	if (r == 0)
+		*ret = stx.stx_mnt_id;
+	return r;
+}
+
+/*
+ * The id of the mount now on path, if what it shows is namespace ns_fd:
+ * checked, so that whoever trusts the id later trusts our namespace.
+ */
+static uint64_t published_mount_id(const char *path, int ns_fd)
+{
+	struct statx stx;
+	struct stat st;
+
+	if (fstat(ns_fd, &st) < 0 || unique_mount_id(path, &stx) < 0)
+		return 0;
+	if (stx.stx_ino != st.st_ino || makedev(stx.stx_dev_major, stx.stx_dev_minor) != st.st_dev)
+		return 0;
+	return stx.stx_mnt_id;
+}
+
+int ns_publish(const char *name, int ns_fd, const struct ns_file_id *id, uint64_t *ret_mnt_id)
 {
 	char path[PATH_MAX], src[sizeof("/proc/self/fd/") + 12];
 	int r;
 
+	if (ret_mnt_id)
+		*ret_mnt_id = 0;
 	r = ns_path(name, path, sizeof(path));
 	if (r < 0)
 		return r;
@@ -176,7 +222,11 @@ int ns_publish(const char *name, int ns_fd, const struct ns_file_id *id)
 		return -ESTALE;
 	/* The fd's /proc link is the namespace itself: no need to step into it. */
 	snprintf(src, sizeof(src), "/proc/self/fd/%d", ns_fd);
-	return mount(src, path, "none", MS_BIND, NULL) < 0 ? -errno : 0;
+	if (mount(src, path, "none", MS_BIND, NULL) < 0)
+		return -errno;
+	if (ret_mnt_id)
+		*ret_mnt_id = published_mount_id(path, ns_fd);
+	return 0;
 }
 
 int ns_open(const char *name, int *ret_fd)
@@ -257,8 +307,8 @@ int ns_unlink_stale(const char *name, const struct ns_file_id *id)
 	r = ns_path(name, path, sizeof(path));
 	if (r < 0)
 		return r;
-	if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_SIZE | STATX_INO,
-		  &stx) < 0)
+	if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_TYPE | STATX_SIZE | STATX_INO, &stx) <
+	    0)
 		return -errno;
 	if (!S_ISREG(stx.stx_mode) || stx.stx_size != 0)
 		return 0;
@@ -266,8 +316,8 @@ int ns_unlink_stale(const char *name, const struct ns_file_id *id)
 	 * Our own file, by identity: anything mounted on it would show the
 	 * mounted object's identity instead, so there is nothing else to ask.
 	 */
-	if (id && (makedev(stx.stx_dev_major, stx.stx_dev_minor) != id->dev ||
-		   stx.stx_ino != id->ino))
+	if (id &&
+	    (makedev(stx.stx_dev_major, stx.stx_dev_minor) != id->dev || stx.stx_ino != id->ino))
 		return 0;
 	if (!id) {
 		/*

@@ -32,12 +32,13 @@ struct build_ctx {
 	const struct topology *t;
 	const struct build_plan *plan;
 	char tag[sizeof(LAB_TAG_PREFIX) + TOPO_LAB_NAME_MAX];
-	int *ns_fd;	       /* per plan namespace; -1 until made */
-	struct ns_sock **sock; /* per plan namespace */
+	int *ns_fd;		    /* per plan namespace; -1 until made */
+	struct ns_sock **sock;	    /* per plan namespace */
 	struct ns_file_id *ns_file; /* per plan namespace: the file ns_create made */
-	bool *published;       /* per plan namespace: mounted by NS_PUBLISH */
-	bool ephemeral;	       /* held by fds only: no file, no mount */
-	size_t *journal;       /* plan namespaces this call created, in order */
+	bool *published;	    /* per plan namespace: mounted by NS_PUBLISH */
+	uint64_t *mnt_id;	    /* per plan namespace: its mount's id, 0 unknown */
+	bool ephemeral;		    /* held by fds only: no file, no mount */
+	size_t *journal;	    /* plan namespaces this call created, in order */
 	size_t n_journal;
 	int *ifindex;	      /* per interface (plan->iface_base + iface) */
 	int *br_ifindex;      /* per lan */
@@ -196,7 +197,7 @@ static int do_ns_create(struct build_ctx *c, const struct plan_action *a)
 	if (c->ephemeral)
 		return ns_create_anon(&c->ns_fd[a->ns], &c->sock[a->ns]);
 	r = ns_create(c->plan->ns[a->ns].name, &c->ns_fd[a->ns], &c->sock[a->ns],
-			  &c->ns_file[a->ns]);
+		      &c->ns_file[a->ns]);
 
 	if (r == 0)
 		c->journal[c->n_journal++] = a->ns;
@@ -221,7 +222,8 @@ static int do_ns_publish(struct build_ctx *c, const struct plan_action *a)
 	 * means the same in both modes). */
 	if (c->ephemeral)
 		return 0;
-	r = ns_publish(c->plan->ns[a->ns].name, c->ns_fd[a->ns], &c->ns_file[a->ns]);
+	r = ns_publish(c->plan->ns[a->ns].name, c->ns_fd[a->ns], &c->ns_file[a->ns],
+		       &c->mnt_id[a->ns]);
 
 	if (r == 0)
 		c->published[a->ns] = true;
@@ -355,7 +357,8 @@ static int run_plan(struct build_ctx *c)
 		}
 		r = do_action(c, a);
 		if (r == 0) {
-			if (c->progress && c->progress->fn && ((i + 1) % 64 == 0 || i + 1 == p->n_acts))
+			if (c->progress && c->progress->fn &&
+			    ((i + 1) % 64 == 0 || i + 1 == p->n_acts))
 				c->progress->fn(i + 1, p->n_acts, c->progress->data);
 			continue;
 		}
@@ -401,7 +404,7 @@ static int wait_links_ready(struct build_ctx *c)
 				}
 				clock_gettime(CLOCK_MONOTONIC, &now);
 				if ((now.tv_sec - start.tv_sec) * 1000 +
-					    (now.tv_nsec - start.tv_nsec) / 1000000 >
+					(now.tv_nsec - start.tv_nsec) / 1000000 >
 				    LINK_READY_TIMEOUT_MS) {
 					r = -ETIMEDOUT;
 					break;
@@ -411,8 +414,7 @@ static int wait_links_ready(struct build_ctx *c)
 			if (r < 0) {
 				snprintf(what, sizeof(what), "%s:%s", t->nodes[i].name,
 					 t->nodes[i].ifaces[j].name);
-				set_err(c, "interface %s: not operational: %s", what,
-					strerror(-r));
+				set_err(c, "interface %s: not operational: %s", what, strerror(-r));
 				return r;
 			}
 		}
@@ -454,11 +456,12 @@ static int ctx_alloc(struct build_ctx *c)
 	c->sock = ctx_calloc(c, p->n_ns, sizeof(*c->sock));
 	c->ns_file = ctx_calloc(c, p->n_ns, sizeof(*c->ns_file));
 	c->published = ctx_calloc(c, p->n_ns, sizeof(*c->published));
+	c->mnt_id = ctx_calloc(c, p->n_ns, sizeof(*c->mnt_id));
 	c->journal = ctx_calloc(c, p->n_ns, sizeof(*c->journal));
 	c->ifindex = ctx_calloc(c, p->n_ifaces, sizeof(*c->ifindex));
 	c->br_ifindex = ctx_calloc(c, c->t->n_lans, sizeof(*c->br_ifindex));
 	c->port_ifindex = ctx_calloc(c, p->n_ports, sizeof(*c->port_ifindex));
-	if (!c->sock || !c->ns_file || !c->published || !c->journal || !c->ifindex ||
+	if (!c->sock || !c->ns_file || !c->published || !c->mnt_id || !c->journal || !c->ifindex ||
 	    !c->br_ifindex || !c->port_ifindex)
 		return -ENOMEM;
 	return 0;
@@ -473,6 +476,7 @@ static void ctx_free(struct build_ctx *c)
 	free(c->sock);
 	free(c->ns_file);
 	free(c->published);
+	free(c->mnt_id);
 	free(c->journal);
 	free(c->ifindex);
 	free(c->br_ifindex);
@@ -500,8 +504,30 @@ static int keep_fds(struct build_ctx *c, struct lab_fds *ret)
 	return 0;
 }
 
+void lab_mounts_free(struct lab_mounts *m)
+{
+	free(m->v);
+	*m = (struct lab_mounts){0};
+}
+
+/* The published build's mounts, by namespace name, for the state. */
+static int keep_mounts(struct build_ctx *c, struct lab_mounts *ret)
+{
+	const struct build_plan *p = c->plan;
+
+	ret->v = calloc(p->n_ns, sizeof(*ret->v));
+	if (!ret->v)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->n_ns; i++) {
+		snprintf(ret->v[i].ns, sizeof(ret->v[i].ns), "%s", p->ns[i].name);
+		ret->v[i].id = c->mnt_id[i];
+	}
+	ret->n = p->n_ns;
+	return 0;
+}
+
 static int build(const struct topology *t, const char *lab, const struct build_progress *progress,
-		 struct lab_fds *ret_fds, char *err, size_t errlen)
+		 struct lab_fds *ret_fds, struct lab_mounts *ret_mounts, char *err, size_t errlen)
 {
 	struct build_ctx c = {.t = t,
 			      .progress = progress,
@@ -542,6 +568,8 @@ static int build(const struct topology *t, const char *lab, const struct build_p
 		r = wait_links_ready(&c);
 	if (r == 0 && c.ephemeral)
 		r = keep_fds(&c, ret_fds);
+	if (r == 0 && ret_mounts)
+		r = keep_mounts(&c, ret_mounts);
 	if (r < 0)
 		rollback(&c);
 out:
@@ -551,16 +579,18 @@ out:
 }
 
 int lab_build(const struct topology *t, const char *lab, const struct build_progress *progress,
-	      char *err, size_t errlen)
+	      struct lab_mounts *ret_mounts, char *err, size_t errlen)
 {
-	return build(t, lab, progress, NULL, err, errlen);
+	if (ret_mounts)
+		*ret_mounts = (struct lab_mounts){0};
+	return build(t, lab, progress, NULL, ret_mounts, err, errlen);
 }
 
 int lab_build_ephemeral(const struct topology *t, const char *lab, struct lab_fds *ret, char *err,
 			size_t errlen)
 {
 	*ret = (struct lab_fds){.lans_fd = -1};
-	return build(t, lab, NULL, ret, err, errlen);
+	return build(t, lab, NULL, ret, NULL, err, errlen);
 }
 
 void lab_fds_close(struct lab_fds *h)

@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include "lab/labns/labns.h"
 #include "lab/topo/topo.h"
@@ -26,6 +27,23 @@ struct build_progress {
 };
 
 /*
+ * The mount a published namespace sits on: `down` compares it instead of
+ * entering the namespace to read its tag, when the kernel has unique mount
+ * ids (Linux 6.8).  Each name is "rl-<lab>.<node>" or "rl-<lab>..lans".
+ */
+struct lab_mount {
+	char ns[LAB_NS_NAME_MAX + 1];
+	uint64_t id; /* 0: unknown */
+};
+
+struct lab_mounts {
+	struct lab_mount *v;
+	size_t n;
+};
+
+void lab_mounts_free(struct lab_mounts *m);
+
+/*
  * Build the lab `lab` from t: namespaces, lo up, veths, bridge membership,
  * addresses (IPv6 with IFA_F_NODAD), links up, routes, sysctls.
  * Transactional: on any failure (or when SIGINT/SIGTERM becomes pending,
@@ -34,10 +52,11 @@ struct build_progress {
  * naming the object and the kernel's reason, e.g.
  * "link server:eth0 <-> client-b:eth0: File exists".  -EINTR when stopped by
  * a signal.  -EEXIST (with a message) when a namespace of that name exists.
- * progress may be NULL.
+ * progress may be NULL.  On success *ret_mounts (may be NULL; release with
+ * lab_mounts_free) holds the mount of every namespace.
  */
 int lab_build(const struct topology *t, const char *lab, const struct build_progress *progress,
-	      char *err, size_t errlen);
+	      struct lab_mounts *ret_mounts, char *err, size_t errlen);
 
 /*
  * An ephemeral lab: namespaces with no name, held only by these fds (and by
@@ -88,18 +107,28 @@ struct teardown_result {
 
 void teardown_result_clear(struct teardown_result *r);
 
+/* What the lab's state says `up` made; every field may be empty. */
+struct teardown_hint {
+	char *const *nodes; /* node names: whose stale files may be removed */
+	size_t n_nodes;
+	const struct lab_mounts *mounts; /* a namespace still on its mount is ours */
+};
+
 /*
  * Remove lab `lab`: every namespace named "rl-<lab>.<...>" that carries our
  * tag for exactly this lab, and the empty files a killed `up` leaves (no
  * namespace behind them, so no tag), but those only under a name the lab
- * owns by construction: "rl-<lab>.<node>" for a node in `nodes` (from the
- * lab's state) or "rl-<lab>..lans"; with nodes NULL, none.  Idempotent: 0
+ * owns by construction: "rl-<lab>.<node>" for a node in hint->nodes (from
+ * the lab's state) or "rl-<lab>..lans"; with no nodes, none.  A namespace
+ * still on the very mount hint->mounts names needs no tag check.  hint may
+ * be NULL.  The lans namespace goes first: its cleanup is the kernel's
+ * longest (a grace period per bridge port), and it overlaps the rest.  Idempotent: 0
  * with both counts 0 when nothing is left.  Never touches an untagged
  * namespace (listed in ret->untagged instead) or another lab's; -EBUSY (err
  * says where) when something else is mounted over one of ours.  *ret is
  * filled on every return; release it with teardown_result_clear().
  */
-int lab_teardown(const char *lab, char *const *nodes, size_t n_nodes, struct teardown_result *ret,
+int lab_teardown(const char *lab, const struct teardown_hint *hint, struct teardown_result *ret,
 		 char *err, size_t errlen);
 
 /* lab_teardown with the node names of t. */
@@ -136,6 +165,7 @@ struct lab_state {
 	int complete;           /* 1 once `up` finished */
 	char *text;             /* the topology as validated at `up`; NULL in old states */
 	size_t text_len;
+	struct lab_mounts mounts; /* once complete; names validated, order as written */
 };
 
 /*
@@ -147,7 +177,8 @@ struct lab_state {
 int state_lock(const char *lab, bool repair);
 void state_unlock(int fd);
 
-int state_write(const struct topology *t, const char *lab, int complete);
+/* mounts: NULL while the lab is being built. */
+int state_write(const struct topology *t, const char *lab, const struct lab_mounts *mounts);
 /* -ENOENT when the lab has no state file; -EBADMSG when it is not ours. */
 int state_read(const char *lab, struct lab_state *ret);
 /* Remove state, temporary and lock files: 1 when a state file existed, 0, or -errno. */

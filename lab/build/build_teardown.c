@@ -18,17 +18,25 @@
 #include "lab/util/util.h"
 #include "netns/netns.h"
 
-/* True when name is "rl-<lab>.<node>" for one of nodes, or "rl-<lab>..lans". */
-static bool owned_name(const char *name, const char *lab, char *const *nodes, size_t n_nodes)
+static bool is_lans(const char *name, const char *lab)
 {
 	char buf[NS_NAME_MAX + 1];
 
-	if (!nodes)
+	return lab_ns_name(lab, LAB_LANS_SUFFIX, buf, sizeof(buf)) == 0 && strcmp(name, buf) == 0;
+}
+
+/* True when name is "rl-<lab>.<node>" for one of nodes, or "rl-<lab>..lans". */
+static bool owned_name(const char *name, const char *lab, const struct teardown_hint *hint)
+{
+	char buf[NS_NAME_MAX + 1];
+
+	if (!hint->nodes)
 		return false;
-	if (lab_ns_name(lab, LAB_LANS_SUFFIX, buf, sizeof(buf)) == 0 && strcmp(name, buf) == 0)
+	if (is_lans(name, lab))
 		return true;
-	for (size_t i = 0; i < n_nodes; i++)
-		if (lab_ns_name(lab, nodes[i], buf, sizeof(buf)) == 0 && strcmp(name, buf) == 0)
+	for (size_t i = 0; i < hint->n_nodes; i++)
+		if (lab_ns_name(lab, hint->nodes[i], buf, sizeof(buf)) == 0 &&
+		    strcmp(name, buf) == 0)
 			return true;
 	return false;
 }
@@ -40,18 +48,19 @@ void teardown_result_clear(struct teardown_result *r)
 }
 
 enum ns_kind {
-	NS_SKIP,      /* not ours to touch, or gone */
-	NS_STALE,     /* maybe a killed create's empty file */
-	NS_OURS,      /* a namespace tagged as the lab's */
-	NS_UNTAGGED,  /* a namespace under the lab's prefix without its tag: left */
-	NS_REMOVED,   /* was NS_OURS, now unmounted and unlinked */
-	NS_UNLINKED,  /* was NS_STALE, an empty file, now unlinked */
+	NS_SKIP,     /* not ours to touch, or gone */
+	NS_STALE,    /* maybe a killed create's empty file */
+	NS_OURS,     /* a namespace tagged as the lab's */
+	NS_UNTAGGED, /* a namespace under the lab's prefix without its tag: left */
+	NS_REMOVED,  /* was NS_OURS, now unmounted and unlinked */
+	NS_UNLINKED, /* was NS_STALE, an empty file, now unlinked */
 };
 
 struct teardown {
 	const char *lab;
-	char *const *nodes;
-	size_t n_nodes;
+	const struct teardown_hint *hint;
+	const struct lab_mount **mounts; /* hint's, sorted by name */
+	size_t n_mounts;
 	char **names; /* under the lab's prefix */
 	size_t n;
 	enum ns_kind *kind; /* per name */
@@ -98,6 +107,46 @@ static bool is_namespace(const char *name)
 	return r == 0;
 }
 
+static int cmp_mount(const void *a, const void *b)
+{
+	return strcmp((*(const struct lab_mount *const *)a)->ns,
+		      (*(const struct lab_mount *const *)b)->ns);
+}
+
+static int sort_mounts(struct teardown *td)
+{
+	const struct lab_mounts *m = td->hint->mounts;
+
+	if (!m || m->n == 0)
+		return 0;
+	td->mounts = calloc(m->n, sizeof(*td->mounts));
+	if (!td->mounts)
+		return -ENOMEM;
+	for (size_t i = 0; i < m->n; i++)
+		td->mounts[i] = &m->v[i];
+	td->n_mounts = m->n;
+	qsort(td->mounts, td->n_mounts, sizeof(*td->mounts), cmp_mount);
+	return 0;
+}
+
+/*
+ * Still on the mount `up` made: the same namespace, so ours without entering
+ * it.  Entering costs a netlink socket per namespace, and a netlink socket
+ * holds its namespace for an RCU grace period after it is closed.
+ */
+static bool on_our_mount(const struct teardown *td, const char *name)
+{
+	struct lab_mount key, *kp = &key;
+	const struct lab_mount **m;
+	uint64_t id;
+
+	if (td->n_mounts == 0 || strlen(name) >= sizeof(key.ns))
+		return false;
+	snprintf(key.ns, sizeof(key.ns), "%s", name);
+	m = bsearch(&kp, td->mounts, td->n_mounts, sizeof(*td->mounts), cmp_mount);
+	return m && ns_mount_id(name, &id) == 0 && id == (*m)->id;
+}
+
 /*
  * A name under the lab's prefix that is a namespace but not tagged as the
  * lab's is left, and named to the caller: a user may have removed our tag,
@@ -107,11 +156,11 @@ static void classify_one(void *arg, size_t i)
 {
 	struct teardown *td = arg;
 	const char *name = td->names[i];
-	int r = lab_ns_open_ours(name, td->lab, NULL, NULL);
+	int r = on_our_mount(td, name) ? 0 : lab_ns_open_ours(name, td->lab, NULL, NULL);
 
 	if (r == 0)
 		td->kind[i] = NS_OURS;
-	else if (r == -EEXIST && owned_name(name, td->lab, td->nodes, td->n_nodes))
+	else if (r == -EEXIST && owned_name(name, td->lab, td->hint))
 		td->kind[i] = NS_STALE; /* if it is an empty file; see ns_unlink_stale */
 	else if (r == -EEXIST && is_namespace(name))
 		td->kind[i] = NS_UNTAGGED; /* not an empty file: a namespace, untagged */
@@ -148,6 +197,9 @@ static void remove_one(void *arg, size_t i)
 static void classify_and_remove(struct teardown *td, struct teardown_result *ret)
 {
 	fanout_run(td->n, teardown_threads(td->n), classify_one, td);
+	for (size_t i = 0; i < td->n; i++)
+		if (is_lans(td->names[i], td->lab))
+			remove_one(td, i); /* the rest skip it once it is NS_REMOVED */
 	fanout_run(td->n, teardown_threads(td->n), remove_one, td);
 	for (size_t i = 0; i < td->n; i++) {
 		ret->removed += td->kind[i] == NS_REMOVED;
@@ -181,10 +233,11 @@ static int keep_untagged(struct teardown *td, struct teardown_result *ret)
  * flight that loses its file this way fails its mount with ESTALE (it
  * mounts only on the very file it made) and rolls back.
  */
-int lab_teardown(const char *lab, char *const *nodes, size_t n_nodes, struct teardown_result *ret,
+int lab_teardown(const char *lab, const struct teardown_hint *hint, struct teardown_result *ret,
 		 char *err, size_t errlen)
 {
-	struct teardown td = {.lab = lab, .nodes = nodes, .n_nodes = n_nodes};
+	static const struct teardown_hint no_hint;
+	struct teardown td = {.lab = lab, .hint = hint ? hint : &no_hint};
 	char prefix[NS_NAME_MAX + 1];
 	int r, failed;
 
@@ -205,7 +258,7 @@ int lab_teardown(const char *lab, char *const *nodes, size_t n_nodes, struct tea
 		goto out;
 	td.kind = calloc(td.n, sizeof(*td.kind));
 	td.err = calloc(td.n, sizeof(*td.err));
-	if (!td.kind || !td.err) {
+	if (!td.kind || !td.err || sort_mounts(&td) < 0) {
 		r = -ENOMEM;
 		snprintf(err, errlen, "%s", strerror(-r));
 		goto out;
@@ -216,6 +269,7 @@ int lab_teardown(const char *lab, char *const *nodes, size_t n_nodes, struct tea
 	if (r == 0)
 		r = failed;
 out:
+	free(td.mounts);
 	free(td.kind);
 	free(td.err);
 	names_free(td.names, td.n);
@@ -234,6 +288,7 @@ int lab_ns_force_remove(const char *nsname)
 int lab_teardown_topo(const struct topology *t, const char *lab, struct teardown_result *ret,
 		      char *err, size_t errlen)
 {
+	struct teardown_hint hint = {.n_nodes = t->n_nodes};
 	char **nodes;
 	int r;
 
@@ -246,8 +301,8 @@ int lab_teardown_topo(const struct topology *t, const char *lab, struct teardown
 	}
 	for (size_t i = 0; i < t->n_nodes; i++)
 		nodes[i] = (char *)t->nodes[i].name;
-	r = lab_teardown(lab, nodes, t->n_nodes, ret, err, errlen);
+	hint.nodes = nodes;
+	r = lab_teardown(lab, &hint, ret, err, errlen);
 	free(nodes);
 	return r;
 }
-

@@ -29,8 +29,7 @@ static int fail(char *err, size_t errlen, int r, const char *fmt, ...)
 	return r;
 }
 
-int lab_plan_print(const struct topology *t, const char *lab, FILE *out, char *err,
-		   size_t errlen)
+int lab_plan_print(const struct topology *t, const char *lab, FILE *out, char *err, size_t errlen)
 {
 	struct build_plan *p = NULL;
 	char line[512];
@@ -81,7 +80,7 @@ static int up_prepare(const struct topology *t, const char *lab, int *ret_lock, 
 			    "unusable state file " STATE_DIR "/%s.json: %s; remove it with "
 			    "'reuselab down %s'",
 			    lab, strerror(-r), lab);
-	r = state_write(t, lab, 0);
+	r = state_write(t, lab, NULL);
 	if (r < 0)
 		return fail(err, errlen, r, "cannot write state in " STATE_DIR ": %s",
 			    strerror(-r));
@@ -125,6 +124,7 @@ static int up_undo(const struct topology *t, const char *lab, bool built, int r,
 int lab_up(const struct topology *t, const char *lab, const struct build_progress *progress,
 	   int *ret_signal, char *err, size_t errlen)
 {
+	struct lab_mounts mounts = {0};
 	int lock = -1, r;
 	bool built = false;
 
@@ -133,10 +133,10 @@ int lab_up(const struct topology *t, const char *lab, const struct build_progres
 	r = up_prepare(t, lab, &lock, err, errlen);
 	if (r < 0)
 		goto out;
-	r = lab_build(t, lab, progress, err, errlen);
+	r = lab_build(t, lab, progress, &mounts, err, errlen);
 	built = r == 0; /* on failure lab_build has already removed what it made */
 	if (r == 0) {
-		r = state_write(t, lab, 1);
+		r = state_write(t, lab, &mounts);
 		if (r < 0)
 			fail(err, errlen, r, "cannot record state in " STATE_DIR ": %s",
 			     strerror(-r));
@@ -151,6 +151,7 @@ int lab_up(const struct topology *t, const char *lab, const struct build_progres
 	if (r < 0)
 		r = up_undo(t, lab, built, r, err, errlen);
 out:
+	lab_mounts_free(&mounts);
 	state_unlock(lock);
 	*ret_signal = sigstop_pending();
 	return r;
@@ -174,8 +175,12 @@ int lab_down(const char *lab, struct teardown_result *ret, bool *ret_had_state, 
 			    strerror(-lock));
 	/* The state's node names: the only stale files lab_teardown may remove. */
 	have_state = state_read(lab, &st) == 0;
-	r = lab_teardown(lab, have_state ? st.nodes : NULL, have_state ? st.n_nodes : 0, ret, err,
-			 errlen);
+	r = lab_teardown(lab,
+			 have_state ? &(struct teardown_hint){.nodes = st.nodes,
+							      .n_nodes = st.n_nodes,
+							      .mounts = &st.mounts}
+				    : NULL,
+			 ret, err, errlen);
 	if (have_state)
 		state_clear(&st);
 	if (r < 0)

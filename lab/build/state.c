@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "lab/build/build.h"
+#include "netns/netns.h"
 
 static int state_dir_ensure(void)
 {
@@ -124,7 +125,18 @@ void state_unlock(int fd)
 		close(fd);
 }
 
-int state_write(const struct topology *t, const char *lab, int complete)
+/* {"rl-<lab>.<node>": id, ...}: the ids ns_publish gave, 0 left out. */
+static struct json_object *mounts_json(const struct lab_mounts *m)
+{
+	struct json_object *o = json_object_new_object();
+
+	for (size_t i = 0; o && i < m->n; i++)
+		if (m->v[i].id)
+			json_object_object_add(o, m->v[i].ns, json_object_new_uint64(m->v[i].id));
+	return o;
+}
+
+int state_write(const struct topology *t, const char *lab, const struct lab_mounts *mounts)
 {
 	char path[PATH_MAX], tmp[PATH_MAX], file[PATH_MAX];
 	struct json_object *o = NULL, *nodes;
@@ -154,13 +166,15 @@ int state_write(const struct topology *t, const char *lab, int complete)
 	json_object_object_add(o, "lab", json_object_new_string(lab));
 	json_object_object_add(o, "file", json_object_new_string(file));
 	json_object_object_add(o, "created", json_object_new_int64(time(NULL)));
-	json_object_object_add(o, "complete", json_object_new_boolean(complete));
+	json_object_object_add(o, "complete", json_object_new_boolean(mounts != NULL));
 	for (size_t i = 0; i < t->n_nodes; i++)
 		json_object_array_add(nodes, json_object_new_string(t->nodes[i].name));
 	json_object_object_add(o, "nodes", nodes);
+	if (mounts)
+		json_object_object_add(o, "mounts", mounts_json(mounts));
 	if (t->text)
-		json_object_object_add(
-		    o, "topology", json_object_new_string_len(t->text, (int)t->text_len));
+		json_object_object_add(o, "topology",
+				       json_object_new_string_len(t->text, (int)t->text_len));
 
 	/* Plain: one line, small even for the largest lab. */
 	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
@@ -196,6 +210,7 @@ void state_clear(struct lab_state *s)
 		free(s->nodes[i]);
 	free(s->nodes);
 	free(s->text);
+	lab_mounts_free(&s->mounts);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -272,6 +287,29 @@ static int state_take_nodes(struct json_object *v, struct lab_state *ret)
 	return 0;
 }
 
+/* Mounts under a valid namespace name with a nonzero id; others are skipped. */
+static int state_take_mounts(struct json_object *v, struct lab_state *ret)
+{
+	struct lab_mounts *m = &ret->mounts;
+
+	if (!json_object_is_type(v, json_type_object))
+		return 0;
+	m->v = calloc((size_t)json_object_object_length(v) + 1, sizeof(*m->v));
+	if (!m->v)
+		return -ENOMEM;
+	json_object_object_foreach(v, key, val)
+	{
+		uint64_t id = json_object_get_uint64(val);
+
+		if (!json_object_is_type(val, json_type_int) || id == 0 || !ns_name_valid(key) ||
+		    strncmp(key, LAB_NS_PREFIX, sizeof(LAB_NS_PREFIX) - 1) != 0)
+			continue;
+		snprintf(m->v[m->n].ns, sizeof(m->v[m->n].ns), "%s", key);
+		m->v[m->n++].id = id;
+	}
+	return 0;
+}
+
 int state_read(const char *lab, struct lab_state *ret)
 {
 	char path[PATH_MAX];
@@ -296,6 +334,8 @@ int state_read(const char *lab, struct lab_state *ret)
 		r = state_take_text(v, ret);
 	if (r == 0 && json_object_object_get_ex(o, "nodes", &v))
 		r = state_take_nodes(v, ret);
+	if (r == 0 && json_object_object_get_ex(o, "mounts", &v))
+		r = state_take_mounts(v, ret);
 out:
 	if (r < 0)
 		state_clear(ret);
@@ -305,7 +345,7 @@ out:
 
 int state_remove(const char *lab)
 {
-	static const char *const suffixes[] = { ".json", ".json.tmp", ".lock" };
+	static const char *const suffixes[] = {".json", ".json.tmp", ".lock"};
 	char path[PATH_MAX];
 	int r, removed = 0;
 

@@ -58,8 +58,7 @@ int cmd_lab_up(const struct topology *t, const char *lab, int *ret_signal)
 	char err[1024] = "";
 	int r;
 
-	r = lab_up(t, lab, isatty(STDERR_FILENO) ? &progress : NULL, ret_signal, err,
-		   sizeof(err));
+	r = lab_up(t, lab, isatty(STDERR_FILENO) ? &progress : NULL, ret_signal, err, sizeof(err));
 	if (line.shown)
 		fputs("\r\033[K", stderr); /* the line goes; results or errors follow */
 	if (r == 0)
@@ -73,10 +72,12 @@ int cmd_lab_up(const struct topology *t, const char *lab, int *ret_signal)
 static void print_down(const char *lab, const struct teardown_result *tr, bool had_state)
 {
 	if (tr->stale)
-		printf("lab %s is down: %u stale files and %u namespaces removed\n", lab,
-		       tr->stale, tr->removed);
+		printf("lab %s is down: %u stale file%s and %u namespace%s removed\n", lab,
+		       tr->stale, tr->stale == 1 ? "" : "s", tr->removed,
+		       tr->removed == 1 ? "" : "s");
 	else if (tr->removed)
-		printf("lab %s is down: %u namespaces removed\n", lab, tr->removed);
+		printf("lab %s is down: %u namespace%s removed\n", lab, tr->removed,
+		       tr->removed == 1 ? "" : "s");
 	else if (had_state)
 		printf("lab %s is down: no namespace left, stale state removed\n", lab);
 	else

@@ -16,6 +16,8 @@
 #include "lab/labns/labns.h"
 #include "netns/netns.h"
 
+_Static_assert(LAB_NS_NAME_MAX == NS_NAME_MAX, "labns.h must not include netns.h");
+
 int lab_ns_name(const char *lab, const char *node, char *buf, size_t len)
 {
 	int n = snprintf(buf, len, LAB_NS_PREFIX "%s" LAB_NS_SEP "%s", lab, node);

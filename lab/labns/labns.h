@@ -25,6 +25,7 @@
 #define LAB_NS_SEP	"."	/* between lab and node: in neither name */
 #define LAB_LANS_SUFFIX ".lans" /* the node part of the lans namespace */
 #define LAB_TAG_PREFIX	"reuselab:"
+#define LAB_NS_NAME_MAX 127 /* bytes of a namespace name: NS_NAME_MAX */
 
 /* "rl-<lab>.<node>" into buf. Returns 0 or -ENAMETOOLONG. */
 int lab_ns_name(const char *lab, const char *node, char *buf, size_t len);

@@ -177,10 +177,43 @@ up_two_nics() {
 		[ "$("$REUSELAB" status)" = "no labs" ]' "$L" "$BATS_TEST_TMPDIR"
 }
 
+# With the lab's state, a namespace still on the mount `up` made is the one
+# `up` made: down removes it without reading its tag (nothing enters it).
+@test "down removes the namespaces still on the mounts up made, tag or no tag, entering none" {
+	up_two_nics
+	jq -e --arg n "rl-$L.client-c" '.mounts[$n] > 0' "/run/reuselab/$L.json"
+	ip -n "rl-$L.client-c" link set dev lo alias ""
+	run strace -f -e trace=setns,socket -o "$BATS_TEST_TMPDIR/trace" "$REUSELAB" down "$L"
+	[ "$status" -eq 0 ]
+	[ "$output" = "lab $L is down: 3 namespaces removed" ]
+	[ -z "$(lab_namespaces "$L")" ]
+	! grep -E "setns|socket" "$BATS_TEST_TMPDIR/trace"
+}
+
+# A mount that is not the one `up` made proves nothing: the tag decides.
+@test "down leaves a foreign namespace mounted over a lab node's name" {
+	up_two_nics
+	umount "/run/netns/rl-$L.client-c"
+	unshare --net="/run/netns/rl-$L.client-c" true
+	run --separate-stderr "$REUSELAB" down "$L"
+	[ "$status" -eq 0 ]
+	[ "$output" = "lab $L is down: 2 namespaces removed" ]
+	[[ $stderr == *"namespace rl-$L.client-c is not tagged as this lab's"* ]]
+	[ "$(lab_namespaces "$L")" = "rl-$L.client-c" ]
+	# ours again with our tag: then it goes (the tag check still works)
+	ip -n "rl-$L.client-c" link set dev lo alias "reuselab:$L"
+	run "$REUSELAB" down "$L"
+	[ "$status" -eq 0 ]
+	[ "$output" = "lab $L is down: 1 namespace removed" ]
+	[ -z "$(lab_namespaces "$L")" ]
+}
+
 # Defect 8: down used to leave such a namespace mounted without a word.
+# Without the state there is only the tag to go by.
 @test "down names a lab namespace whose tag a user removed; --force-name removes it" {
 	up_two_nics
 	ip -n "rl-$L.client-c" link set dev lo alias ""
+	rm "/run/reuselab/$L.json"
 	run --separate-stderr "$REUSELAB" down "$L"
 	[ "$status" -eq 0 ]
 	[ "$output" = "lab $L is down: 2 namespaces removed" ]

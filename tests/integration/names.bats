@@ -121,7 +121,7 @@ both_up() {
 		# What a create killed before its mount leaves: an empty file.
 		ip netns del "rl-$X.y"
 		touch "/run/netns/rl-$X.y" "/run/netns/rl-$X..lans"
-		[ "$("$REUSELAB" down "$X")" = "lab $X is down: 2 stale files and 1 namespaces removed" ]
+		[ "$("$REUSELAB" down "$X")" = "lab $X is down: 2 stale files and 1 namespace removed" ]
 		[ ! -e "/run/netns/rl-$X.y" ]
 		[ ! -e "/run/netns/rl-$X..lans" ]
 		[ ! -e "/run/netns/rl-$X.b-x" ]

@@ -304,7 +304,7 @@ sigterm_after_state_write() {
 	[ "$(jq -r .complete "/run/reuselab/$L.json")" = false ]
 	run "$REUSELAB" down "$L"
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
-	[[ $output == "lab $L is down: "*" namespaces removed" ]]
+	[[ $output == "lab $L is down: "*" namespace"*" removed" ]]
 	assert_gone "$L"
 	[ "$(host_links)" -eq "$links0" ]
 }
@@ -329,7 +329,7 @@ sigterm_after_state_write() {
 	echo "$output"
 	[ "$status" -ne 99 ] && [ "$status" -ne 98 ]
 	[[ $output == *"up: exit 137"* ]]
-	[[ $output == *"lab $L is down: "*" namespaces removed"* ]]
+	[[ $output == *"lab $L is down: "*" namespace"*" removed"* ]]
 	[[ $output == *"down: exit 0"* ]]
 	[[ $output == *"left: "$'\n'"mounts: 0"* ]]
 	assert_gone "$L"

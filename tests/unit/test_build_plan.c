@@ -367,7 +367,7 @@ static void test_build_enomem_closes_nothing(void **state)
 		free(bait[b]);
 	setenv("REUSELAB_FAULT_ALLOC", "2", 1);
 	setenv("REUSELAB_FAULT_AT", "1", 1);
-	assert_int_equal(lab_build(t, "unit", NULL, err, sizeof(err)), -ENOMEM);
+	assert_int_equal(lab_build(t, "unit", NULL, NULL, err, sizeof(err)), -ENOMEM);
 	unsetenv("REUSELAB_FAULT_ALLOC");
 	unsetenv("REUSELAB_FAULT_AT");
 	assert_string_equal(err, strerror(ENOMEM));
