@@ -41,7 +41,8 @@ int cmd_matrix_axes(const char *cmd, const char *arg, unsigned *ret_mask);
 /* matrix --addr AXIS=ADDRESS into cfg->want (arg must outlive cfg); 0 or -EINVAL (printed). */
 int cmd_matrix_addr(const char *cmd, char *arg, struct matrix_config *cfg);
 /* One line for a matrix_run() failure r (where: "namespace X" or the like);
- * returns the exit status: 2 for an --addr the node lacks, else 3. */
+ * returns the exit status from r and res->why_wanted: 2 for an --addr that
+ * is no address or that the node lacks, or another -EINVAL; else 3. */
 int cmd_matrix_run_error(int r, const struct matrix_result *res, const char *node,
 			 const char *where);
 /* The grid (or JSON) of res on stdout.  Returns EXIT_OK, or the exit status

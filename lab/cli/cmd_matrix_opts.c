@@ -76,13 +76,22 @@ int cmd_matrix_addr(const char *cmd, char *arg, struct matrix_config *cfg)
 int cmd_matrix_run_error(int r, const struct matrix_result *res, const char *node,
 			 const char *where)
 {
-	if (r == -EADDRNOTAVAIL || r == -EINVAL) {
+	/* An --addr that is no address, or one the node does not hold, is the
+	 * user's; so is a configuration matrix_run refuses (-EINVAL, no why). */
+	if (res->why_wanted && (r == -EADDRNOTAVAIL || r == -EINVAL)) {
+		cmd_err("matrix: node '%s' (%s): %s", node, where, res->why);
+		return EXIT_USAGE;
+	}
+	if (r == -EINVAL) {
+		cmd_err("matrix: %s: the matrix's configuration is out of range (protocols, axes "
+			"or ports)", where);
+		return EXIT_USAGE;
+	}
+	/* A node without a usable IPv4 address is the lab's, not the user's. */
+	if (r == -EADDRNOTAVAIL)
 		cmd_err("matrix: node '%s' (%s): %s", node, where,
 			res->why[0] ? res->why : "no usable IPv4 address");
-		/* an --addr the node does not hold is the user's; a node without IPv4 is not */
-		return strchr(res->why, '=') ? EXIT_USAGE : EXIT_SYSTEM;
-	}
-	if (r == -ENOSPC)
+	else if (r == -ENOSPC)
 		cmd_err("matrix: %s: no free port left in 10000-32767 for the cells (TIME-WAIT "
 			"sockets of earlier runs hold them for 60 s; fewer --axes need fewer)",
 			where);

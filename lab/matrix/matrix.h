@@ -88,7 +88,8 @@ struct matrix_result {
 	struct in6_addr addr6[MX_N_ADDR]; /* the IPv6 axes */
 	char addr_if[MX_N_ADDR][IF_NAMESIZE];
 	char notes[5][128];		 /* why an axis is missing, limits raised; "" when none */
-	char why[160];			 /* with -EADDRNOTAVAIL: which address */
+	char why[160];			 /* with -EADDRNOTAVAIL or -EINVAL: which address */
+	bool why_wanted;		 /* ... is one the caller chose (cfg->want): bad input */
 	struct matrix_if_addr *if_addrs; /* every address of the node */
 	size_t n_if_addrs;
 	unsigned proto_mask;		/* 1 << MX_TCP | 1 << MX_UDP */
@@ -116,9 +117,10 @@ size_t matrix_cell_count(unsigned proto_mask, unsigned axes_mask);
  * Run the matrix inside the namespace netns_fd (the caller's namespace is
  * restored before return).  Fills *ret (free with matrix_result_free).
  * Returns 0, -EADDRNOTAVAIL when the node has no usable IPv4 address or
- * lacks an address in cfg->want (ret->why says which; *ret is otherwise
- * empty), -EINVAL for a want that is no address of its axis's family,
- * -ENOSPC when the port range is too small, or -errno.
+ * lacks an address in cfg->want (ret->why says which, ret->why_wanted when
+ * it is a want; *ret is otherwise empty), -EINVAL for a want that is no
+ * address of its axis's family (ret->why, ret->why_wanted) or a cfg out of
+ * range (no why), -ENOSPC when the port range is too small, or -errno.
  */
 int matrix_run(int netns_fd, const struct matrix_config *cfg, struct matrix_result *ret);
 void matrix_result_free(struct matrix_result *r);

@@ -197,6 +197,7 @@ static int take_wanted(const struct ifaddrs *ifa, struct matrix_result *res, uns
 	if (inet_pton(fam, text, fam == AF_INET ? (void *)&v4 : (void *)&v6) != 1) {
 		snprintf(res->why, sizeof(res->why), "%s=%s: not an IPv%c address",
 			 matrix_addr_name(a), text, fam == AF_INET ? '4' : '6');
+		res->why_wanted = true;
 		return -EINVAL;
 	}
 	for (const struct ifaddrs *i = ifa; i; i = i->ifa_next) {
@@ -215,6 +216,7 @@ static int take_wanted(const struct ifaddrs *ifa, struct matrix_result *res, uns
 	}
 	snprintf(res->why, sizeof(res->why), "%s=%s: the node has no such address",
 		 matrix_addr_name(a), text);
+	res->why_wanted = true;
 	return -EADDRNOTAVAIL;
 }
 

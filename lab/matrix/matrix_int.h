@@ -11,7 +11,7 @@
  * Inside the node's namespace: fill res's axes (have, addr, addr6, addr_if,
  * notes, if_addrs) for res->axes_mask; want[a] (may be NULL) are the user's
  * addresses for A, alias, other and v6.  0, -EINVAL or -EADDRNOTAVAIL (with
- * res->why), -ENOMEM.
+ * res->why, and res->why_wanted when a want is at fault), -ENOMEM.
  */
 int matrix_discover(struct matrix_result *res, const char *const *want);
 

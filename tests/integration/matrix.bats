@@ -214,6 +214,22 @@ cell() {
 	ip netns del "$HN"
 }
 
+@test "a node with no IPv4 address up is the lab's failure (3), an --addr it lacks the user's (2)" {
+	local nl
+	nl=$(uniq_lab mn)
+	"$REUSELAB" up topologies/two-nics.yml --name "$nl" >/dev/null
+	# One run, so that the lab goes whatever fails in it.
+	run bash -c 'ip -n "rl-$1.client-b" link set eth0 down &&
+		ip -n "rl-$1.client-b" link set lo down && exec "$0" matrix "$1" client-b' \
+		"$REUSELAB" "$nl"
+	force_down "$nl"
+	[ "$status" -eq 3 ]
+	[ "$output" = "reuselab: matrix: node 'client-b' (namespace rl-$nl.client-b): no usable IPv4 address" ]
+	run "$REUSELAB" matrix "$ML" client-b --addr A=10.0.1.99
+	[ "$status" -eq 2 ]
+	[ "$output" = "reuselab: matrix: node 'client-b' (namespace rl-$ML.client-b): A=10.0.1.99: the node has no such address" ]
+}
+
 @test "down removes the lab; nothing of ours is left" {
 	"$REUSELAB" down "$ML"
 	[ -z "$(lab_namespaces "$ML")" ]
