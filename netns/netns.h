@@ -154,6 +154,19 @@ int ns_file_write(const char *path, const char *text);
  * -> 0, -EINVAL (as ns_sysctl_path), -EIO (short write), other -errno. */
 int ns_sysctl_write(const char *key, const char *value);
 
+/* ---- small /proc files (ns_file.c) ---- */
+
+/* Up to len - 1 bytes of the file at path into buf, NUL-terminated, in one
+ * read() (a /proc file is made whole on its first read); the final path
+ * component is not followed.  buf is "" on error.
+ * -> the bytes read, -EINVAL (len 0), or -errno of open/read. */
+ssize_t ns_file_read(const char *path, char *buf, size_t len);
+
+/* The decimal number a file such as a sysctl holds (space and newline
+ * around it allowed) into *ret, untouched on error.
+ * -> 0, -EINVAL (empty or not a number), -ERANGE, or ns_file_read's -errno. */
+int ns_file_read_long(const char *path, long *ret);
+
 /* ---- the netlink socket (sock.c) ---- */
 
 /* Open a netlink socket of `protocol` in the calling thread's namespace.

@@ -24,37 +24,28 @@
 #define SUBUID_FILE "/etc/subuid"
 #define SUBGID_FILE "/etc/subgid"
 
-/* The value of a sysctl file, or -1 when it is absent or not a number. */
-static long sysctl_long(const char *path)
+/* True when the sysctl file at path holds the number want. */
+static bool sysctl_is(const char *path, long want)
 {
-	char buf[32] = "";
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	long v;
 
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	return strtol(buf, NULL, 10);
+	return ns_file_read_long(path, &v) == 0 && v == want;
 }
 
 /* Why an unprivileged user namespace failed with -r, as one line. */
 static void explain_refusal(int r, char *err, size_t errlen)
 {
-	if (sysctl_long("/proc/sys/kernel/unprivileged_userns_clone") == 0)
+	if (sysctl_is("/proc/sys/kernel/unprivileged_userns_clone", 0))
 		snprintf(err, errlen,
 			 "this host forbids unprivileged user namespaces: sysctl "
 			 "kernel.unprivileged_userns_clone=0 (allow them with 'sysctl -w "
 			 "kernel.unprivileged_userns_clone=1', or run as root)");
-	else if (sysctl_long("/proc/sys/user/max_user_namespaces") == 0)
+	else if (sysctl_is("/proc/sys/user/max_user_namespaces", 0))
 		snprintf(err, errlen,
 			 "this host forbids user namespaces: sysctl user.max_user_namespaces=0 "
 			 "(allow them with 'sysctl -w user.max_user_namespaces=15000', or run as "
 			 "root)");
-	else if (sysctl_long("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == 1)
+	else if (sysctl_is("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", 1))
 		snprintf(err, errlen,
 			 "AppArmor restricts unprivileged user namespaces: sysctl "
 			 "kernel.apparmor_restrict_unprivileged_userns=1 (allow them with 'sysctl -w "

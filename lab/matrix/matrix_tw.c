@@ -10,44 +10,16 @@
  * (per namespace since Linux 4.14) when it is too low, and say so.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "lab/matrix/matrix.h"
 #include "lab/matrix/matrix_int.h"
+#include "netns/netns.h"
 
 #define TW_BUCKETS "/proc/sys/net/ipv4/tcp_max_tw_buckets"
 #define TW_SLACK   64 /* TIME-WAIT sockets that come while we look */
-
-static long read_long(const char *path)
-{
-	char buf[32] = "";
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	return n > 0 ? strtol(buf, NULL, 10) : -EIO;
-}
-
-static int write_long(const char *path, long v)
-{
-	char buf[32];
-	int fd = open(path, O_WRONLY | O_CLOEXEC), r = 0;
-
-	if (fd < 0)
-		return -errno;
-	snprintf(buf, sizeof(buf), "%ld\n", v);
-	if (write(fd, buf, strlen(buf)) < 0)
-		r = -errno;
-	close(fd);
-	return r;
-}
 
 /* TIME-WAIT sockets the namespace holds now ("TCP: inuse 1 orphan 0 tw 7 ..."). */
 static long tw_now(void)
@@ -71,7 +43,7 @@ static long tw_now(void)
 void matrix_tw_room(struct matrix_result *res)
 {
 	long need, have;
-	char *note = res->notes[4];
+	char text[24], *note = res->notes[4];
 	size_t len = sizeof(res->notes[4]);
 	int r;
 
@@ -79,10 +51,10 @@ void matrix_tw_room(struct matrix_result *res)
 		return;
 	need = (long)MX_N_OPTS * res->n_axes * MX_N_OPTS * res->n_axes * MX_N_UID + tw_now() +
 	       TW_SLACK;
-	have = read_long(TW_BUCKETS);
-	if (have < 0 || have >= need)
+	if (ns_file_read_long(TW_BUCKETS, &have) < 0 || have >= need)
 		return;
-	r = write_long(TW_BUCKETS, need);
+	snprintf(text, sizeof(text), "%ld\n", need);
+	r = ns_file_write(TW_BUCKETS, text);
 	if (r == 0)
 		snprintf(note, len, "net.ipv4.tcp_max_tw_buckets raised from %ld to %ld in the node "
 			 "for the time-wait cells", have, need);

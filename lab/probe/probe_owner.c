@@ -8,7 +8,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,19 +39,12 @@ static void pidset_add(struct pidset *s, pid_t pid)
 static pid_t pgid_of(pid_t pid)
 {
 	char path[64], buf[512], *p;
-	ssize_t n;
-	int fd, pgid = -1, ppid;
+	int pgid = -1, ppid;
 	char state;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (ns_file_read(path, buf, sizeof(buf)) <= 0)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
 	p = strrchr(buf, ')');
 	if (!p || sscanf(p + 1, " %c %d %d", &state, &ppid, &pgid) != 3)
 		return -1;
@@ -72,18 +64,11 @@ static void children_of(pid_t pid, pid_t only_pgid, struct pidset *out)
 	if (!d)
 		return;
 	while ((e = readdir(d))) {
-		ssize_t n;
-		int fd;
-
 		if (e->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/task/%.16s/children", (int)pid, e->d_name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
+		if (ns_file_read(path, buf, sizeof(buf)) < 0)
 			continue;
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		buf[n > 0 ? n : 0] = '\0';
 		for (char *tok = strtok(buf, " \n"); tok; tok = strtok(NULL, " \n")) {
 			pid_t c = (pid_t)atoi(tok);
 

@@ -8,7 +8,6 @@
  * socket(), and back, so no shell or external program is involved.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <fnmatch.h>
 #include <sched.h>
@@ -79,19 +78,11 @@ static void read_sysctl(const char *key, char *buf, size_t len)
 {
 	char path[PATH_MAX];
 	ssize_t n;
-	int fd;
 
 	buf[0] = '\0';
 	if (ns_sysctl_path(key, path, sizeof(path)) < 0)
 		return;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		n = 0;
-	buf[n] = '\0';
+	n = ns_file_read(path, buf, len);
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
 		buf[--n] = '\0';
 	for (char *p = buf; *p; p++)
