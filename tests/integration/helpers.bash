@@ -27,6 +27,15 @@ force_down() {
 	for ns in $(lab_namespaces "$1"); do ip netns del "$ns" 2>/dev/null || true; done
 }
 
+# Kill and reap what a test started in the background (the pids in BG_PIDS).
+kill_bg_pids() {
+	local p
+	for p in "${BG_PIDS[@]}"; do
+		kill -KILL "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+}
+
 # Run bash code $1 as root in a private mount namespace whose /run/netns and
 # /run/reuselab are fresh, empty tmpfs mounts, so a test may plant files
 # there, list all labs or run `down --all` without reaching anybody else's
@@ -68,4 +77,31 @@ private_test() {
 user_topology() {
 	f="$BATS_TEST_TMPDIR/user.yml"
 	{ cat topologies/two-nics.yml; printf '%s\n' "$1"; } >"$f"
+}
+
+# Queries of the JSON report in the file $REPORT (the test file sets it).
+# step_field FIELD CASE PREFIX [N]: FIELD (a jq path) of the Nth (default
+# 1st) step of CASE whose args start with PREFIX.
+step_field() {
+	jq -r --arg c "$2" --arg p "$3" --argjson n "${4:-1}" \
+		"[.cases[] | select(.id == \$c) | .steps[] | select(.args | startswith(\$p))][\$n - 1].$1" "$REPORT"
+}
+# res / val (0 when absent) / args CASE PREFIX [N]: that step's result, value, args.
+res() {
+	step_field result "$@"
+}
+val() {
+	step_field 'value // 0' "$@"
+}
+args() {
+	step_field args "$@"
+}
+# verdict CASE: the case's verdict.
+verdict() {
+	jq -r --arg c "$1" '.cases[] | select(.id == $c) | .verdict' "$REPORT"
+}
+# prog CASE NAME FIELD: a field of program NAME of CASE.
+prog() {
+	jq -r --arg c "$1" --arg n "$2" --arg f "$3" \
+		'.cases[] | select(.id == $c) | .programs[] | select(.name == $n) | .[$f]' "$REPORT"
 }

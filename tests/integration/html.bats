@@ -4,7 +4,6 @@
 # is installed - rendered headless to prove a browser builds the grid from it.
 # As root; the lab is run-unique and removed, also when a test fails.
 load helpers
-bats_require_minimum_version 1.5.0
 
 : "${CHROMIUM:=/usr/bin/chromium}" # override to test the skip
 

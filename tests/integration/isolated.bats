@@ -20,11 +20,7 @@ setup() {
 }
 
 teardown() {
-	local p
-	for p in "${BG_PIDS[@]}"; do
-		kill -KILL "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
+	kill_bg_pids
 	force_down "$L"
 	[ -z "$FOREIGN" ] || force_down "$FOREIGN"
 	[ -z "$NOBODY_DIR" ] || rm -rf "$NOBODY_DIR"

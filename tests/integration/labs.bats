@@ -6,7 +6,6 @@
 # lab, the outcomes that decide what the lab demonstrates (established on
 # 6.18; docs/cases.md "Shipped labs" explains them).  As root.
 load helpers
-bats_require_minimum_version 1.5.0
 
 # Every lab runs once, here; the tests read the reports.
 setup_file() {
@@ -34,26 +33,10 @@ user_ids() {
 	sed -n 's/^  - id: *\([a-z0-9-]*\).*/\1/p' "$1"
 }
 
-# Report of lab $1 (basename) is $R; the helpers below read it.
+# Report of lab $1 (basename) is $REPORT; res, val, args... (helpers.bash) read it.
 use() {
-	R="$BATS_FILE_TMPDIR/$1.json"
-	[ -s "$R" ]
-}
-# res CASE PREFIX [N]: result of the Nth (default 1st) step of CASE whose args start with PREFIX.
-res() {
-	jq -r --arg c "$1" --arg p "$2" --argjson n "${3:-1}" \
-		'[.cases[] | select(.id == $c) | .steps[] | select(.args | startswith($p))][$n - 1].result' "$R"
-}
-val() {
-	jq -r --arg c "$1" --arg p "$2" --argjson n "${3:-1}" \
-		'[.cases[] | select(.id == $c) | .steps[] | select(.args | startswith($p))][$n - 1].value // 0' "$R"
-}
-args() {
-	jq -r --arg c "$1" --arg p "$2" --argjson n "${3:-1}" \
-		'[.cases[] | select(.id == $c) | .steps[] | select(.args | startswith($p))][$n - 1].args' "$R"
-}
-verdict() {
-	jq -r --arg c "$1" '.cases[] | select(.id == $c) | .verdict' "$R"
+	REPORT="$BATS_FILE_TMPDIR/$1.json"
+	[ -s "$REPORT" ]
 }
 # want WHAT GOT EXPECTED: a readable failure.
 want() {
@@ -64,7 +47,7 @@ want() {
 }
 # sockets CASE JQ-FILTER: how many sockets of CASE's show snapshots match.
 sockets() {
-	jq --arg c "$1" "[.cases[] | select(.id == \$c) | .steps[] | select(.call == \"show\") | .sockets[] | select($2)] | length" "$R"
+	jq --arg c "$1" "[.cases[] | select(.id == \$c) | .steps[] | select(.call == \"show\") | .sockets[] | select($2)] | length" "$REPORT"
 }
 # port CASE PREFIX: the port of the endpoint in the first step of CASE starting with PREFIX.
 port() {
@@ -78,26 +61,26 @@ port() {
 		n=$((n + 1))
 		b=$(basename "$f" .yml)
 		L=$(cat "$BATS_FILE_TMPDIR/$b.lab")
-		R="$BATS_FILE_TMPDIR/$b.json"
+		REPORT="$BATS_FILE_TMPDIR/$b.json"
 		want "$b: exit" "$(cat "$BATS_FILE_TMPDIR/$b.rc")" 0
-		want "$b: lab" "$(jq -r .lab "$R")" "$L"
-		want "$b: kernel" "$(jq -r .kernel "$R")" "$(uname -r)"
+		want "$b: lab" "$(jq -r .lab "$REPORT")" "$L"
+		want "$b: kernel" "$(jq -r .kernel "$REPORT")" "$(uname -r)"
 		want "$b: error/failed cases" \
-			"$(jq -r '[.cases[] | select(.verdict == "error" or .verdict == "failed") | .id] | join(" ")' "$R")" ""
-		want "$b: summary" "$(jq -c '[.summary.failed, .summary.error, .summary.exit_status]' "$R")" "[0,0,0]"
+			"$(jq -r '[.cases[] | select(.verdict == "error" or .verdict == "failed") | .id] | join(" ")' "$REPORT")" ""
+		want "$b: summary" "$(jq -c '[.summary.failed, .summary.error, .summary.exit_status]' "$REPORT")" "[0,0,0]"
 		# the catalog ran too (every lab hosts most of it)
-		[ "$(jq '[.cases[] | select(.source != $f and .verdict != "skipped")] | length' --arg f "$(realpath "$f")" "$R")" -ge 40 ]
+		[ "$(jq '[.cases[] | select(.source != $f and .verdict != "skipped")] | length' --arg f "$(realpath "$f")" "$REPORT")" -ge 40 ]
 		ids=$(user_ids "$f")
 		if [ "$b" != two-nics ]; then
 			[ "$(echo "$ids" | wc -w)" -ge 5 ] || { echo "$b: too few user cases" >&2; return 1; }
 		fi
 		for id in $ids; do
 			want "$b: case $id" "$(verdict "$id")" holds
-			want "$b: case $id source" "$(jq -r --arg c "$id" '.cases[] | select(.id == $c) | .source' "$R")" "$(realpath "$f")"
+			want "$b: case $id source" "$(jq -r --arg c "$id" '.cases[] | select(.id == $c) | .source' "$REPORT")" "$(realpath "$f")"
 		done
 		# every expectation of the file's cases was recorded and met
 		want "$b: unmet expectations" "$(jq --arg f "$(realpath "$f")" '[.cases[] | select(.source == $f) | .steps[]
-			| select(.expect) | select(.expect != .result and (.expect | test(" ") | not))] | length' "$R")" 0
+			| select(.expect) | select(.expect != .result and (.expect | test(" ") | not))] | length' "$REPORT")" 0
 		# nothing of the lab is left behind
 		want "$b: namespaces left" "$(lab_namespaces "$L")" ""
 		[ ! -e "/run/reuselab/$L.json" ]
@@ -213,7 +196,7 @@ port() {
 	want "$c rx1 total" "$(val $c "recv r1 r2")" 2
 	want "$c rx2" "$(args $c "recv r3")" "recv r3 (r3=1)"
 	want "$c rx3 (not joined)" "$(args $c "recv r4")" "recv r4 (r4=0)"
-	[ "$(jq -r --arg c $c '.cases[] | select(.id == $c) | [.steps[] | select(.call == "recv") | .node] | join(" ")' "$R")" = "rx1 rx2 rx3" ]
+	[ "$(jq -r --arg c $c '.cases[] | select(.id == $c) | [.steps[] | select(.call == "recv") | .node] | join(" ")' "$REPORT")" = "rx1 rx2 rx3" ]
 	[ "$(sockets $c '.local | startswith("239.1.1.1:")')" -eq 2 ]
 	c=mlan-group-reuseport
 	want "$c bind r2" "$(res $c "bind r2 ")" ok
@@ -311,18 +294,12 @@ port() {
 
 @test "two-nics: the catalog's lab runs every catalog case" {
 	use two-nics
-	[ "$(jq '.cases | length' "$R")" -eq "$("$REUSELAB" cases --json | jq length)" ]
+	[ "$(jq '.cases | length' "$REPORT")" -eq "$("$REUSELAB" cases --json | jq length)" ]
 	# nothing skipped, no error line (stderr only says the lab is up)
 	! grep -v '^reuselab: lab .* is up; probing (ephemeral)$' "$BATS_FILE_TMPDIR/two-nics.err"
 	want "C1" "$(res c1-two-servers-reuseaddr "connect b ")" ok
 	want "C10" "$(res restart-tw-reuse-both "bind n ")" ok
 	want "C12" "$(res c12-daytime-restart "bind n ")" ok
-}
-
-# prog CASE NAME FIELD: a field of program NAME of CASE in the report.
-prog() {
-	jq -r --arg c "$1" --arg n "$2" --arg f "$3" \
-		'.cases[] | select(.id == $c) | .programs[] | select(.name == $n) | .[$f]' "$R"
 }
 
 @test "daytime (C12): the article's server as a real process restarts over TIME-WAIT" {
@@ -335,7 +312,7 @@ prog() {
 	want "$c stopped by SIGTERM" "$(val $c "stop d")" 143
 	want "$c restart listens" "$(val $c "wait-listen d2 10013")" 1
 	want "$c restart holds the listener" "$(val $c "holds d2 10013")" 1
-	want "$c held by d2" "$(jq -r '[.cases[] | select(.id == "daytime-restart") | .steps[] | .sockets[] | select(.state == "LISTEN") | .owner] | unique | join(" ")' "$R")" "d2[$(prog $c d2 pid)]"
+	want "$c held by d2" "$(jq -r '[.cases[] | select(.id == "daytime-restart") | .steps[] | .sockets[] | select(.state == "LISTEN") | .owner] | unique | join(" ")' "$REPORT")" "d2[$(prog $c d2 pid)]"
 	want "$c restart serves" "$(val $c "read c2")" 26
 	want "$c d output" "$(prog $c d stdout)" "bind call OK!"
 	want "$c d signal" "$(prog $c d signal)" 15
@@ -358,12 +335,12 @@ prog() {
 	c=daytime-child-keeps-listener
 	want "$c parent ended" "$(val $c "wait-exit d")" 143
 	want "$c a process of d holds the listener" "$(val $c "holds d ")" 1
-	owner=$(jq -r '[.cases[] | select(.id == "daytime-child-keeps-listener") | .steps[] | select(.call == "holds") | .sockets[] | select(.state == "LISTEN") | .owner][0]' "$R")
+	owner=$(jq -r '[.cases[] | select(.id == "daytime-child-keeps-listener") | .steps[] | select(.call == "holds") | .sockets[] | select(.state == "LISTEN") | .owner][0]' "$REPORT")
 	[[ "$owner" == "d["*"]" ]] && [ "$owner" != "d[$(prog $c d pid)]" ]
 	want "$c restart fails" "$(val $c "wait-exit n")" 1
 	want "$c its stderr" "$(prog $c n stderr)" "bind: Address already in use"
 	# every program the lab started is gone, with its process group
-	for pid in $(jq -r '.cases[] | .programs[]? | .pid' "$R"); do
+	for pid in $(jq -r '.cases[] | .programs[]? | .pid' "$REPORT"); do
 		! kill -0 "$pid" 2>/dev/null
 		[ -z "$(pgrep -g "$pid" || true)" ]
 	done

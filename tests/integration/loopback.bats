@@ -3,7 +3,6 @@
 # selftests put them: built on the real lo, checked by verify, bindable by
 # cases, drawn by graph; lo cannot be linked.
 load helpers
-bats_require_minimum_version 1.5.0
 
 setup() {
 	L=$(uniq_lab lo)

@@ -5,7 +5,6 @@
 # file.  If a kernel changes behaviour, these fail: docs/cases.md says why
 # each outcome is what it is.
 load helpers
-bats_require_minimum_version 1.5.0
 
 setup_file() {
 	export L=$(uniq_lab pr)
@@ -16,24 +15,10 @@ setup_file() {
 }
 
 teardown_file() {
-	"$REUSELAB" down "$L" >/dev/null 2>&1 || true
 	force_down "$L"
 	force_down "${L}x" # a test's second lab, should it have failed midway
 }
 
-# res CASE PREFIX: result of the first step of CASE whose args start with PREFIX.
-res() {
-	jq -r --arg c "$1" --arg p "$2" \
-		'[.cases[] | select(.id == $c) | .steps[] | select(.args | startswith($p))][0].result' "$REPORT"
-}
-# val CASE PREFIX: its value (0 when absent).
-val() {
-	jq -r --arg c "$1" --arg p "$2" \
-		'[.cases[] | select(.id == $c) | .steps[] | select(.args | startswith($p))][0].value // 0' "$REPORT"
-}
-verdict() {
-	jq -r --arg c "$1" '.cases[] | select(.id == $c) | .verdict' "$REPORT"
-}
 # is CASE PREFIX RESULT VERDICT
 is() {
 	local r v
@@ -170,14 +155,9 @@ is() {
 	is ucast-dup-reuseaddr "recv r1 r2" ok holds
 	[ "$(val ucast-dup-reuseaddr "recv r1 r2")" -eq 1 ]
 	# without SO_REUSEPORT the socket bound last gets the unicast datagram
-	[[ "$(res_args ucast-dup-reuseaddr "recv r1 r2")" == *"r1=0 r2=1"* ]]
+	[[ "$(args ucast-dup-reuseaddr "recv r1 r2")" == *"r1=0 r2=1"* ]]
 	is ucast-dup-reuseport "recv r1 r2" ok holds
 	[ "$(val ucast-dup-reuseport "recv r1 r2")" -eq 1 ]
-}
-
-res_args() {
-	jq -r --arg c "$1" --arg p "$2" \
-		'[.cases[] | select(.id == $c) | .steps[] | select(.args | startswith($p))][0].args' "$REPORT"
 }
 
 @test "C9: the two recommendations" {

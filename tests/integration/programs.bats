@@ -6,7 +6,6 @@
 # a normal end, a failed step, a system error, and SIGINT or SIGTERM of
 # reuselab.  Real processes, real namespaces; as root.
 load helpers
-bats_require_minimum_version 1.5.0
 
 # lab FILE CASES...: a two-node lab file whose cases are the YAML text given.
 lab() {
@@ -24,27 +23,14 @@ $(printf '%s\n' "$@")
 YAML
 }
 
-# run_lab FILE: the lab's user cases only, JSON into $R; status in $rc.
+# run_lab FILE: the lab's user cases only, JSON into $REPORT; status in $rc.
 run_lab() {
-	R="$BATS_TEST_TMPDIR/report.json"
+	REPORT="$BATS_TEST_TMPDIR/report.json"
 	rc=0
-	"$REUSELAB" run "$1" --case 'p-*' --json >"$R" 2>"$BATS_TEST_TMPDIR/err" || rc=$?
+	"$REUSELAB" run "$1" --case 'p-*' --json >"$REPORT" 2>"$BATS_TEST_TMPDIR/err" || rc=$?
 	# on failure, what the run said (bats shows it)
 	cat "$BATS_TEST_TMPDIR/err"
-	jq -c '.cases[] | [.id, .verdict, .observed, .error]' "$R" || true
-}
-
-val() {
-	jq -r --arg c "$1" --arg p "$2" \
-		'[.cases[] | select(.id == $c) | .steps[] | select(.args | startswith($p))][0].value // 0' "$R"
-}
-res() {
-	jq -r --arg c "$1" --arg p "$2" \
-		'[.cases[] | select(.id == $c) | .steps[] | select(.args | startswith($p))][0].result' "$R"
-}
-prog() {
-	jq -r --arg c "$1" --arg n "$2" --arg f "$3" \
-		'.cases[] | select(.id == $c) | .programs[] | select(.name == $n) | .[$f]' "$R"
+	jq -c '.cases[] | [.id, .verdict, .observed, .error]' "$REPORT" || true
 }
 
 # gone PID...: no process with that pid, nor in its process group.
@@ -86,9 +72,9 @@ LINGER='  - id: p-linger
       - {on: server, do: "wait-exit n", expect: "ok =2"}'
 	run_lab "$BATS_TEST_TMPDIR/l.yml"
 	[ "$rc" -eq 0 ]
-	[ "$(jq -r '.cases[0].verdict' "$R")" = holds ]
+	[ "$(jq -r '.cases[0].verdict' "$REPORT")" = holds ]
 	[ "$(val p-steps "d = start")" = "$(prog p-steps d pid)" ]
-	[ "$(jq -r '[.cases[0].steps[] | select(.call == "holds") | .sockets[] | select(.state == "LISTEN") | .owner][0]' "$R")" = "d[$(prog p-steps d pid)]" ]
+	[ "$(jq -r '[.cases[0].steps[] | select(.call == "holds") | .sockets[] | select(.state == "LISTEN") | .owner][0]' "$REPORT")" = "d[$(prog p-steps d pid)]" ]
 	[ "$(prog p-steps k signal)" = 9 ]
 	[ "$(prog p-steps n exit_code)" = 2 ]
 	[ "$(prog p-steps n stderr)" = "daytimed: bad port 'nope'" ]
@@ -124,7 +110,7 @@ LINGER='  - id: p-linger
 	[ "$(prog p-env h stdout | tr -d '\n' | wc -c)" -eq 4096 ]
 	[ "$(prog p-env h stdout_truncated)" = true ]
 	[ "$(prog p-env b stdout_truncated)" = false ]
-	[ "$(jq '.cases[0].programs | length' "$R")" -eq 4 ] # failed starts leave no program
+	[ "$(jq '.cases[0].programs | length' "$REPORT")" -eq 4 ] # failed starts leave no program
 }
 
 @test "check refuses a program path relative to a directory, and bad start words" {
@@ -158,7 +144,7 @@ LINGER='  - id: p-linger
 	run_lab "$BATS_TEST_TMPDIR/l.yml"
 	[ "$rc" -eq 0 ]
 	# the listener is d's; the lingering child closed its copies, as the article's does
-	[ "$(jq -r '[.cases[0].steps[] | select(.call == "holds") | .sockets[] | select(.owner != null) | .state] | sort | join(" ")' "$R")" = "LISTEN" ]
+	[ "$(jq -r '[.cases[0].steps[] | select(.call == "holds") | .sockets[] | select(.owner != null) | .state] | sort | join(" ")' "$REPORT")" = "LISTEN" ]
 	[ "$(prog p-linger d signal)" = 9 ]
 	gone "$(prog p-linger d pid)"
 }
@@ -184,7 +170,7 @@ SH
 	local pid
 	pid=$(cat "$orphan")
 	[ "$rc" -eq 0 ]
-	[ "$(jq -r '.cases[0].verdict' "$R")" = holds ]
+	[ "$(jq -r '.cases[0].verdict' "$REPORT")" = holds ]
 	[ -n "$pid" ]
 	! kill -0 "$pid" 2>/dev/null || { kill -9 "$pid"; false; }
 }
@@ -196,9 +182,9 @@ SH
 	    '      - {on: server, do: "d = start daytimed -p $P2", expect: ok}'
 	run_lab "$BATS_TEST_TMPDIR/l.yml"
 	[ "$rc" -eq 3 ]
-	[ "$(jq -r '.cases[0].verdict' "$R")" = failed ]
-	[ "$(jq -r '.cases[1].verdict' "$R")" = error ]
-	[[ "$(jq -r '.cases[1].error' "$R")" == *"program name 'd' already used"* ]]
+	[ "$(jq -r '.cases[0].verdict' "$REPORT")" = failed ]
+	[ "$(jq -r '.cases[1].verdict' "$REPORT")" = error ]
+	[[ "$(jq -r '.cases[1].error' "$REPORT")" == *"program name 'd' already used"* ]]
 	gone "$(prog p-linger d pid)" "$(prog p-linger-err d pid)"
 }
 

@@ -16,11 +16,8 @@ setup() {
 }
 
 teardown() {
-	local p l
-	for p in "${BG_PIDS[@]}"; do
-		kill -KILL "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
+	local l
+	kill_bg_pids
 	force_down "$L"
 	for l in "${EXTRA_LABS[@]}"; do force_down "$l"; done
 	return 0
