@@ -191,7 +191,7 @@ int cmd_matrix(int argc, char **argv)
 	struct matrix_args a = {0};
 	struct matrix_result res = {0};
 	char ns[256], where[300];
-	int fd = -1, r, ret;
+	int fd = -1, r, ret, sig;
 
 	ret = parse_args(argc, argv, &a);
 	if (ret >= 0)
@@ -202,7 +202,17 @@ int cmd_matrix(int argc, char **argv)
 	ret = EXIT_SYSTEM;
 	if (isatty(STDERR_FILENO))
 		a.cfg.progress = progress;
+	/* SIGINT, SIGTERM and SIGHUP stop the cells at the next one, so that the
+	 * node's sysctls the run raised are put back first (the lab is the user's). */
+	sigstop_block();
+	a.cfg.stop = sigstop_pending;
 	r = matrix_run(fd, &a.cfg, &res);
+	sig = sigstop_pending();
+	if (sig) {
+		cmd_err("matrix: interrupted by signal %d", sig);
+		ret = 128 + sig;
+		goto out;
+	}
 	if (r < 0) {
 		snprintf(where, sizeof(where), "namespace %s", ns);
 		ret = cmd_matrix_run_error(r, &res, a.node, where);

@@ -87,6 +87,8 @@ int cmd_matrix_run_error(int r, const struct matrix_result *res, const char *nod
 			"or ports)", where);
 		return EXIT_USAGE;
 	}
+	if (r == -EINTR) /* cfg.stop: the caller says which signal */
+		return EXIT_SYSTEM;
 	/* A node without a usable IPv4 address is the lab's, not the user's. */
 	if (r == -EADDRNOTAVAIL)
 		cmd_err("matrix: node '%s' (%s): %s", node, where,

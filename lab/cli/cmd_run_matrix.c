@@ -130,7 +130,9 @@ int cmd_run_matrix(int argc, char **argv)
 		goto out;
 	}
 	m.node = (size_t)i;
-	/* Built, held and let go as run's labs are, signals included. */
+	/* Built, held and let go as run's labs are, signals included; the
+	 * cells stop at one. */
+	a.cfg.stop = sigstop_pending;
 	rc = cmd_ephemeral_run(t, lab, "run", matrix_in, &m);
 out:
 	topo_free(t);

@@ -428,22 +428,18 @@ struct matrix_job {
 	size_t total;
 };
 
-/* Inside the node's namespace: find the addresses, run every cell.  0 or -errno. */
-static int matrix_inside(void *arg)
+/* Every cell, unless cfg->stop asks to stop (-EINTR).  0 or -errno. */
+static int run_cells(struct matrix_job *job)
 {
-	struct matrix_job *job = arg;
 	const struct matrix_config *cfg = job->cfg;
 	struct matrix_result *res = job->res;
 	size_t per = matrix_cell_count(1u << MX_TCP, res->axes_mask);
 	int r;
-	double t0;
+	double t0 = now_ms();
 
-	r = matrix_discover(res, cfg ? cfg->want : NULL);
-	if (r < 0)
-		return r;
-	matrix_tw_room(res);
-	t0 = now_ms();
 	for (size_t i = 0; i < job->total; i++) {
+		if (cfg && cfg->stop && cfg->stop())
+			return -EINTR;
 		cell_decode(res, &res->cells[i], i, per);
 		r = run_cell(res, &res->cells[i], job->ports);
 		if (r < 0)
@@ -454,6 +450,24 @@ static int matrix_inside(void *arg)
 	}
 	res->elapsed_ms = now_ms() - t0;
 	return 0;
+}
+
+/* Inside the node's namespace: find the addresses, run every cell.  0 or -errno. */
+static int matrix_inside(void *arg)
+{
+	struct matrix_job *job = arg;
+	struct matrix_tw tw;
+	int r;
+
+	r = matrix_discover(job->res, job->cfg ? job->cfg->want : NULL);
+	if (r < 0)
+		return r;
+	/* The node's limit is raised for the cells only: whoever owns the lab
+	 * gets its value back however they end. */
+	matrix_tw_room(job->res, &tw);
+	r = run_cells(job);
+	matrix_tw_restore(job->res, &tw);
+	return r;
 }
 
 int matrix_run(int netns_fd, const struct matrix_config *cfg, struct matrix_result *res)

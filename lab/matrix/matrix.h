@@ -108,6 +108,8 @@ struct matrix_config {
 	/* Called every few cells and at the end; may be NULL. */
 	void (*progress)(void *arg, size_t done, size_t total);
 	void *progress_arg;
+	/* Called before each cell; non-zero stops the run (-EINTR).  May be NULL. */
+	int (*stop)(void);
 };
 
 /* Total cells for a proto mask and axes mask (n/a cells included). */
@@ -120,7 +122,9 @@ size_t matrix_cell_count(unsigned proto_mask, unsigned axes_mask);
  * lacks an address in cfg->want (ret->why says which, ret->why_wanted when
  * it is a want; *ret is otherwise empty), -EINVAL for a want that is no
  * address of its axis's family (ret->why, ret->why_wanted) or a cfg out of
- * range (no why), -ENOSPC when the port range is too small, or -errno.
+ * range (no why), -ENOSPC when the port range is too small, -EINTR when
+ * cfg->stop asked, or -errno.  A net.ipv4.tcp_max_tw_buckets the run raised
+ * in the namespace is put back before it returns, however it ends.
  */
 int matrix_run(int netns_fd, const struct matrix_config *cfg, struct matrix_result *ret);
 void matrix_result_free(struct matrix_result *r);

@@ -15,9 +15,19 @@
  */
 int matrix_discover(struct matrix_result *res, const char *const *want);
 
+/* What matrix_tw_room changed: the node's value before, and what it set
+ * (raised 0: it left the value alone). */
+struct matrix_tw {
+	long prev, raised;
+};
+
 /* Inside the node's namespace: make net.ipv4.tcp_max_tw_buckets hold every
- * TIME-WAIT the run's cells leave; a note in res->notes[4] when it acted. */
-void matrix_tw_room(struct matrix_result *res);
+ * TIME-WAIT the run's cells leave, *ret saying what it changed; a note in
+ * res->notes[4] when it acted. */
+void matrix_tw_room(struct matrix_result *res, struct matrix_tw *ret);
+/* Inside the same namespace: put back what matrix_tw_room raised, and say
+ * so (or that it could not) in the note. */
+void matrix_tw_restore(struct matrix_result *res, const struct matrix_tw *tw);
 
 /*
  * Write the lab as one inline <svg>: from the topology t (may be NULL), else

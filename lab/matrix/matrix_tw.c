@@ -7,7 +7,9 @@
  * reason that is no bind rule.  The limit scales with the machine's memory:
  * 131072 on this host, but 2048 in the 512 MB QEMU guest, fewer than the 2592
  * TCP time-wait cells of `--axes all`.  So raise it in the node's namespace
- * (per namespace since Linux 4.14) when it is too low, and say so.
+ * (per namespace since Linux 4.14) when it is too low, and say so; and put
+ * the node's value back when the cells are done, since a published lab's
+ * settings are its owner's (an ephemeral lab's would go with it anyway).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -40,13 +42,14 @@ static long tw_now(void)
 	return tw;
 }
 
-void matrix_tw_room(struct matrix_result *res)
+void matrix_tw_room(struct matrix_result *res, struct matrix_tw *ret)
 {
 	long need, have;
 	char text[24], *note = res->notes[4];
 	size_t len = sizeof(res->notes[4]);
 	int r;
 
+	ret->prev = ret->raised = 0;
 	if (!(res->proto_mask & (1u << MX_TCP)))
 		return;
 	need = (long)MX_N_OPTS * res->n_axes * MX_N_OPTS * res->n_axes * MX_N_UID + tw_now() +
@@ -55,10 +58,30 @@ void matrix_tw_room(struct matrix_result *res)
 		return;
 	snprintf(text, sizeof(text), "%ld\n", need);
 	r = ns_file_write(TW_BUCKETS, text);
-	if (r == 0)
+	if (r == 0) {
+		ret->prev = have;
+		ret->raised = need;
 		snprintf(note, len, "net.ipv4.tcp_max_tw_buckets raised from %ld to %ld in the node "
 			 "for the time-wait cells", have, need);
-	else
+	} else
 		snprintf(note, len, "net.ipv4.tcp_max_tw_buckets is %ld (%s): later time-wait cells "
 			 "may find no TIME-WAIT", have, strerror(-r));
+}
+
+void matrix_tw_restore(struct matrix_result *res, const struct matrix_tw *tw)
+{
+	char text[24], *note = res->notes[4];
+	size_t len = sizeof(res->notes[4]);
+	int r;
+
+	if (!tw->raised)
+		return;
+	snprintf(text, sizeof(text), "%ld\n", tw->prev);
+	r = ns_file_write(TW_BUCKETS, text);
+	if (r == 0)
+		snprintf(note, len, "net.ipv4.tcp_max_tw_buckets raised from %ld to %ld in the node "
+			 "while the cells ran, then put back", tw->prev, tw->raised);
+	else
+		snprintf(note, len, "net.ipv4.tcp_max_tw_buckets raised from %ld to %ld in the node; "
+			 "putting it back failed: %s", tw->prev, tw->raised, strerror(-r));
 }

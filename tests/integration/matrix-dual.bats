@@ -174,17 +174,33 @@ PAIRS
 	[ "$status" -eq 2 ]
 }
 
-@test "time-wait cells: a namespace with few TIME-WAIT buckets gets room, and says so" {
+@test "time-wait cells: a namespace with few TIME-WAIT buckets gets room for the run, and says so" {
 	# A small machine's default (2048 in the 512 MB QEMU guest) is below the time-wait
 	# cells of one run; past it the kernel drops TIME-WAIT and a cell would read ok.
 	ip netns exec "rl-$DL.server" sysctl -qw net.ipv4.tcp_max_tw_buckets=16
 	run --separate-stderr "$REUSELAB" matrix "$DL" server --proto tcp --json
 	[ "$status" -eq 0 ]
 	printf '%s\n' "$output" >"$BATS_FILE_TMPDIR/tw.json"
-	jq -e '.notes | any(test("tcp_max_tw_buckets raised from 16 to [0-9]+"))' "$BATS_FILE_TMPDIR/tw.json"
-	[ "$(ip netns exec "rl-$DL.server" sysctl -n net.ipv4.tcp_max_tw_buckets)" -gt 512 ]
+	jq -e '.notes | any(test("tcp_max_tw_buckets raised from 16 to [0-9]+ .*then put back"))' \
+		"$BATS_FILE_TMPDIR/tw.json"
+	# The lab is the user's: its value is back once the cells are done.
+	[ "$(ip netns exec "rl-$DL.server" sysctl -n net.ipv4.tcp_max_tw_buckets)" -eq 16 ]
 	# the last time-wait cells still meet their TIME-WAIT
 	[ "$(jq -r '.cells[] | select(.state == "time-wait" and .first.opts == "both"
 		and .first.addr == "other" and .second.opts == "none" and .second.addr == "other"
 		and .uid == "other") | .result' "$BATS_FILE_TMPDIR/tw.json")" = EADDRINUSE ]
+}
+
+@test "time-wait cells: a matrix interrupted mid-run puts the node's TIME-WAIT limit back" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	ip netns exec "rl-$DL.server" sysctl -qw net.ipv4.tcp_max_tw_buckets=16
+	# SIGTERM comes with the 50th bind(), in the middle of the cells.
+	# (LeakSanitizer cannot run under ptrace, make asan: the other checks can.)
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		run --separate-stderr strace -f -qq -o /dev/null -e trace=bind \
+		-e inject=bind:signal=SIGTERM:when=50 "$REUSELAB" matrix "$DL" server --proto tcp
+	[ "$(ip netns exec "rl-$DL.server" sysctl -n net.ipv4.tcp_max_tw_buckets)" -eq 16 ]
+	[ "$status" -eq 143 ]
+	[ "$stderr" = "reuselab: matrix: interrupted by signal 15" ]
+	[ -z "$output" ]
 }

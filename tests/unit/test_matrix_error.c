@@ -57,6 +57,7 @@ static void test_other_codes(void **state)
 	assert_int_equal(status_of(-EINVAL, "", false), EXIT_USAGE);
 	assert_int_equal(status_of(-ENOSPC, "", false), EXIT_SYSTEM);
 	assert_int_equal(status_of(-ENOMEM, "", false), EXIT_SYSTEM);
+	assert_int_equal(status_of(-EINTR, "", false), EXIT_SYSTEM); /* the caller says which signal */
 }
 
 int main(void)
