@@ -76,16 +76,10 @@ static void put_node(FILE *out, const struct topo_node *n)
 	fputs("\"];\n", out);
 }
 
-/* One edge, written from the vertex nearer the hub so it ranks left of the other. */
-static void put_link(FILE *out, const struct topology *t, const unsigned *depth,
-		     const struct topo_link *l)
+/* One edge, x (the end nearer the hub) first. */
+static void put_link(FILE *out, const struct topology *t, const struct topo_endpoint *x,
+		     const struct topo_endpoint *y)
 {
-	const struct topo_endpoint *x = &l->a, *y = &l->b;
-
-	if (depth[y->node] < depth[x->node]) {
-		x = &l->b;
-		y = &l->a;
-	}
 	fputs("  ", out);
 	put_quoted(out, t->nodes[x->node].name);
 	fputs(" -- ", out);
@@ -97,13 +91,13 @@ static void put_link(FILE *out, const struct topology *t, const unsigned *depth,
 	fputs("];\n", out);
 }
 
-static void put_lan_member(FILE *out, const struct topology *t, const unsigned *depth,
-			   size_t lan, const struct topo_endpoint *m)
+static void put_lan_member(FILE *out, const struct topology *t, size_t lan,
+			   const struct topo_endpoint *m, bool node_first)
 {
 	const struct topo_node *n = &t->nodes[m->node];
 
 	fputs("  ", out);
-	if (depth[m->node] < depth[t->n_nodes + lan]) {
+	if (node_first) {
 		put_quoted(out, n->name);
 		fputs(" -- ", out);
 		put_lan_id(out, t->lans[lan].name);

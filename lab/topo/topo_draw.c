@@ -123,11 +123,20 @@ int topo_draw_walk(const struct topology *t, const struct topo_draw_ops *ops, FI
 			ops->node(out, t, i);
 	for (size_t i = 0; i < t->n_lans; i++)
 		ops->lan(out, t, depth, i);
-	for (size_t i = 0; i < t->n_links; i++)
-		ops->link(out, t, depth, &t->links[i]);
+	for (size_t i = 0; i < t->n_links; i++) {
+		const struct topo_link *l = &t->links[i];
+
+		if (depth[l->b.node] < depth[l->a.node])
+			ops->link(out, t, &l->b, &l->a);
+		else
+			ops->link(out, t, &l->a, &l->b);
+	}
 	for (size_t i = 0; i < t->n_lans; i++)
-		for (size_t j = 0; j < t->lans[i].n_members; j++)
-			ops->member(out, t, depth, i, &t->lans[i].members[j]);
+		for (size_t j = 0; j < t->lans[i].n_members; j++) {
+			const struct topo_endpoint *m = &t->lans[i].members[j];
+
+			ops->member(out, t, i, m, depth[m->node] < depth[t->n_nodes + i]);
+		}
 	free(depth);
 	return 0;
 }

@@ -3,6 +3,7 @@
 #ifndef REUSELAB_TOPO_INT_H
 #define REUSELAB_TOPO_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -25,14 +26,16 @@ int topo_draw_depths(const struct topology *t, unsigned **ret);
 size_t topo_draw_home_lan(const struct topology *t, const unsigned *depth, size_t node);
 
 /* A drawing's writers, called in this order: each node outside any lan's
- * box, each lan (with the nodes inside its box), each link, each lan member. */
+ * box, each lan (with the nodes inside its box), each link (from its end
+ * nearer the hub, so it ranks left of the other), each lan member (written
+ * before the lan when node_first: it is the nearer of the two). */
 struct topo_draw_ops {
 	void (*node)(FILE *out, const struct topology *t, size_t node);
 	void (*lan)(FILE *out, const struct topology *t, const unsigned *depth, size_t lan);
-	void (*link)(FILE *out, const struct topology *t, const unsigned *depth,
-		     const struct topo_link *l);
-	void (*member)(FILE *out, const struct topology *t, const unsigned *depth, size_t lan,
-		       const struct topo_endpoint *m);
+	void (*link)(FILE *out, const struct topology *t, const struct topo_endpoint *from,
+		     const struct topo_endpoint *to);
+	void (*member)(FILE *out, const struct topology *t, size_t lan,
+		       const struct topo_endpoint *m, bool node_first);
 };
 
 /* Draw t with ops, outward from its hubs.  0 or -ENOMEM. */

@@ -63,15 +63,9 @@ static void put_lan(FILE *out, const struct topology *t, const unsigned *depth, 
 	fputs("  end\n", out);
 }
 
-static void put_link(FILE *out, const struct topology *t, const unsigned *depth,
-		     const struct topo_link *l)
+static void put_link(FILE *out, const struct topology *t, const struct topo_endpoint *x,
+		     const struct topo_endpoint *y)
 {
-	const struct topo_endpoint *x = &l->a, *y = &l->b;
-
-	if (depth[y->node] < depth[x->node]) {
-		x = &l->b;
-		y = &l->a;
-	}
 	fprintf(out, "  n%zu ---|\"", x->node);
 	put_text(out, t->nodes[x->node].ifaces[x->iface].name);
 	fputs(" - ", out);
@@ -79,17 +73,15 @@ static void put_link(FILE *out, const struct topology *t, const unsigned *depth,
 	fprintf(out, "\"| n%zu\n", y->node);
 }
 
-static void put_member(FILE *out, const struct topology *t, const unsigned *depth, size_t lan,
-		       const struct topo_endpoint *m)
+static void put_member(FILE *out, const struct topology *t, size_t lan,
+		       const struct topo_endpoint *m, bool node_first)
 {
-	bool outward = depth[m->node] < depth[t->n_nodes + lan];
-
-	if (outward)
+	if (node_first)
 		fprintf(out, "  n%zu ---|\"", m->node);
 	else
 		fprintf(out, "  l%zu ---|\"", lan);
 	put_text(out, t->nodes[m->node].ifaces[m->iface].name);
-	if (outward)
+	if (node_first)
 		fprintf(out, "\"| l%zu\n", lan);
 	else
 		fprintf(out, "\"| n%zu\n", m->node);

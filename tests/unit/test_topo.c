@@ -404,6 +404,44 @@ static void test_dot(void **state)
 	topo_free(t);
 }
 
+/* Links and lan members are drawn outward from the hub (the node with the
+ * most interfaces) whichever end the file names first: leaf first here. */
+static void test_draw_outward(void **state)
+{
+	static const char y[] = "name: o\n"
+				"nodes:\n"
+				"  leaf: {interfaces: {eth0: [10.0.0.2/24]}}\n"
+				"  hub: {interfaces: {eth0: [10.0.0.1/24], eth1: [10.0.1.1/24]}}\n"
+				"  m: {interfaces: {eth0: [10.0.1.2/24]}}\n"
+				"links:\n"
+				"  - endpoints: [leaf:eth0, hub:eth0]\n"
+				"lans:\n"
+				"  l: {members: [m:eth0, hub:eth1]}\n";
+	struct topo_diag d = {0};
+	struct topology *t = NULL;
+	char *out = NULL;
+	size_t n = 0;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(topo_load_buffer("o.yml", y, sizeof(y) - 1, &t, &d), 0);
+	f = open_memstream(&out, &n);
+	assert_int_equal(topo_write_dot(t, f), 0);
+	fclose(f);
+	assert_non_null(strstr(out, "  \"hub\" -- \"leaf\" [taillabel=\"eth0\", headlabel=\"eth0\"];\n"));
+	assert_non_null(strstr(out, "  \"hub\" -- \"lan:l\" [taillabel=\"eth1\"];\n"));
+	assert_non_null(strstr(out, "  \"lan:l\" -- \"m\" [headlabel=\"eth0\"];\n"));
+	free(out);
+	f = open_memstream(&out, &n);
+	assert_int_equal(topo_write_mermaid(t, f), 0);
+	fclose(f);
+	assert_non_null(strstr(out, "  n1 ---|\"eth0 - eth0\"| n0\n"));
+	assert_non_null(strstr(out, "  n1 ---|\"eth1\"| l0\n"));
+	assert_non_null(strstr(out, "  l0 ---|\"eth0\"| n2\n"));
+	free(out);
+	topo_free(t);
+}
+
 /* Write the model back as YAML (flow style), for the round trip. */
 static void emit(FILE *f, const struct topology *t)
 {
@@ -578,7 +616,7 @@ int main(void)
 		cmocka_unit_test(test_all_errors_sorted),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_diag_escapes),
-		cmocka_unit_test(test_dot),
+		cmocka_unit_test(test_dot), cmocka_unit_test(test_draw_outward),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_fuzz_regressions),
 	};
