@@ -51,8 +51,17 @@ struct pproc {
 	int pidfd;	    /* readable once it exited */
 	int out_fd, err_fd; /* memfds that hold its stdout and stderr */
 	bool reaped;
-	int status; /* its wait status once reaped */
+	int status;   /* its wait status once reaped */
+	pid_t reaper; /* the run's reaper (probe_reaper.c), or 0 */
 	char command[256];
+};
+
+/* The run's PID namespace (probe_reaper.c). */
+struct probe_reaper {
+	pid_t pid; /* its pid 1, the reaper, as we see it; 0 none (yet, or at all) */
+	int home;  /* our own PID namespace, to go back to; -1 */
+	int err;   /* the namespace never got its pid 1: no fork may go on */
+	bool tried;
 };
 
 /* A value a step captured ($x = getsockname c), for the rest of the case. */
@@ -94,6 +103,7 @@ struct run {
 	bool sent_lost; /* more destinations than sent[] holds: recv cannot settle */
 	struct pproc procs[MAX_PROCS];
 	size_t n_procs;
+	struct probe_reaper reaper; /* for the whole run, made by its first start */
 	char why[256]; /* system error text for the case */
 };
 
@@ -379,19 +389,41 @@ long probe_spawn_status_value(int status);
 /* Read what fd (a memfd) got into a malloc'ed, valid UTF-8 string. */
 char *probe_spawn_output(int fd, bool *ret_cut);
 
+/* probe_reaper.c: the run's PID namespace, whose pid 1 (the reaper) dies
+ * with reuselab, and the kernel then kills every process in it. */
+/* Once per run, before its first fork of a program: the namespace and its
+ * reaper.  0, also when the namespace cannot be made (the run goes on with
+ * the subreaper alone); -errno when no process may be forked any more. */
+int probe_reaper_start(struct probe_reaper *rp);
+/* True, with the message in why, when the reaper died before the run's end
+ * (every fork then fails with ENOMEM). */
+bool probe_reaper_lost(const struct probe_reaper *rp, char *why, size_t len);
+/* Kill the reaper, and with it every process left in its namespace; reap
+ * it; fork in our own PID namespace again where we may (not from a user
+ * namespace).  Then as before probe_reaper_start. */
+void probe_reaper_end(struct probe_reaper *rp);
+
 /* probe_owner.c: which of the case's processes holds which socket. */
 struct owned {
 	unsigned long inode;
 	pid_t pid;
 };
 /* The socket inodes held by the processes of p: those of its process group
- * among our children (orphans come back to the subreaper) and all their
- * descendants, read from /proc/PID/fd.  Up to cap into o; returns how many. */
+ * among our children and the reaper's (orphans go to the reaper, or without
+ * one come back to the subreaper) and all their descendants, read from
+ * /proc/PID/fd.  Up to cap into o; returns how many. */
 size_t probe_owner_scan(const struct pproc *p, struct owned *o, size_t cap);
-/* Kill and reap every child still ours once a case's programs ended: what
- * a program left outside its process group (setsid, setpgid) came back to
- * the subreaper when its parent exited, and would outlive the case. */
-void probe_orphans_end(void);
+/* Kill and reap every child still ours but the reaper, and kill what the
+ * reaper adopted, once a case's programs ended: what a program left outside
+ * its process group (setsid, setpgid) went to either when its parent
+ * exited, and would outlive the case. */
+void probe_orphans_end(pid_t reaper);
+/* From /proc/PID/stat: pid's parent, process group and kernel flags (PF_*),
+ * each unless NULL.  0, or -errno (-ESRCH: gone). */
+int probe_pid_stat(pid_t pid, pid_t *ret_ppid, pid_t *ret_pgid, unsigned *ret_flags);
+/* SIGKILL to every process reaper (> 0) adopted, of process group pgid
+ * (-1: any), and wait until each has exited (the reaper reaps them). */
+void probe_adopted_end(pid_t reaper, pid_t pgid);
 
 /* probe_verdict.c */
 /* Append "call sock: result[ =value]" to obs. */

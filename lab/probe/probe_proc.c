@@ -449,6 +449,6 @@ void probe_procs_end(struct run *R, struct case_result *cr)
 			proc_record(R, p, &cr->programs[cr->n_programs++]);
 		proc_close(p);
 	}
-	probe_orphans_end();
+	probe_orphans_end(R->reaper.pid);
 	R->n_procs = 0;
 }

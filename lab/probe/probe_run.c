@@ -237,7 +237,8 @@ static int probe_any(const struct topology *t, const char *lab, const int *node_
 		     const struct probe_opts *o, struct report *rep, char *err, size_t errlen)
 {
 	struct probe_roles roles;
-	struct run R = {.t = t, .lab = lab, .roles = &roles, .ns = NS_SCOPE_INIT, .cur_node = -1};
+	struct run R = {.t = t, .lab = lab, .roles = &roles, .ns = NS_SCOPE_INIT, .cur_node = -1,
+			.reaper.home = -1};
 	size_t n = t->n_nodes ? t->n_nodes : 1;
 	struct utsname u;
 	sigset_t old_mask;
@@ -274,6 +275,7 @@ static int probe_any(const struct topology *t, const char *lab, const int *node_
 	if (ret < 0)
 		snprintf(err, errlen, "out of memory");
 out:
+	probe_reaper_end(&R.reaper);
 	probe_leave_node(&R);
 	for (size_t i = 0; !node_fd && R.nsfd && i < t->n_nodes; i++)
 		if (R.nsfd[i] >= 0)

@@ -4,9 +4,14 @@
  * a process group of its own and in the node's network namespace, its
  * identity dropped, execve'd with an argv (no shell), its stdout and stderr
  * in sealed memfds (bounded: a program cannot fill memory), its exit seen
- * through a pidfd.  reuselab becomes a child subreaper, so what the program
- * forks and leaves behind comes back to us and is killed and reaped with
- * its group: nothing a case started outlives the case.
+ * through a pidfd.  It dies with reuselab (PR_SET_PDEATHSIG).  Where the
+ * run's PID namespace could be made (probe_reaper.c) the program is forked
+ * into it, and what it forks and leaves behind goes to the namespace's pid
+ * 1, the reaper, which dies with reuselab too, taking every process of the
+ * namespace with it: even a SIGKILL of reuselab leaves nothing behind.
+ * Else reuselab is a child subreaper, and what the program leaves comes
+ * back to us.  Either way it is killed with its group when its case ends:
+ * nothing a case started outlives the case.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -111,6 +116,7 @@ static void __attribute__((noreturn)) spawn_child(const struct spawn_args *a)
 	for (int s = 1; s < NSIG; s++)
 		signal(s, SIG_DFL);
 	setpgid(0, 0);
+	/* The parent died before the prctl when it is not the one we had. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != a->parent)
 		child_fail(a->report, 1, "prctl");
 	if (setns(a->nsfd, CLONE_NEWNET) < 0)
@@ -188,13 +194,22 @@ int probe_spawn(struct run *R, int nsfd, const char *path, char *const argv[], c
 		long uid, long gid, struct pproc *p, int *ret_err)
 {
 	struct spawn_args a = {.path = path, .nsfd = nsfd, .argv = argv, .env = env, .uid = uid, .gid = gid,
-			       .parent = getpid(), .out = -1, .err = -1};
+			       .out = -1, .err = -1};
 	const char *call = "prctl(PR_SET_CHILD_SUBREAPER)";
 	int rep[2] = {-1, -1}, r = 0;
 
 	*ret_err = 0;
 	p->pidfd = p->out_fd = p->err_fd = -1;
-	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0 || (call = "pipe2", pipe2(rep, O_CLOEXEC) < 0))
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+		r = -errno;
+	if (r == 0) {
+		call = "the run's PID namespace";
+		r = probe_reaper_start(&R->reaper);
+		/* From inside the namespace, a parent outside it is pid 0. */
+		a.parent = R->reaper.pid > 0 ? 0 : getpid();
+		p->reaper = R->reaper.pid;
+	}
+	if (r == 0 && (call = "pipe2", pipe2(rep, O_CLOEXEC) < 0))
 		r = -errno;
 	if (r == 0) {
 		call = "the output buffers";
@@ -271,9 +286,10 @@ int probe_spawn_wait(struct pproc *p, int ms)
 }
 
 /* Kill and reap what is left of process group pgid among our children (the
- * subreaper brings orphans back to us).  Only while some child is still in
- * the group: the number cannot have been reused then. */
-static void group_drain(pid_t pgid)
+ * subreaper brings orphans back to us), only while some child is still in
+ * the group: the number cannot have been reused then; and kill what the
+ * reaper adopted of it. */
+static void group_drain(pid_t pgid, pid_t reaper)
 {
 	int status;
 
@@ -283,10 +299,11 @@ static void group_drain(pid_t pgid)
 		if (r > 0)
 			continue;
 		if (r < 0)
-			return; /* ECHILD: none left */
+			break; /* ECHILD: none left */
 		kill(-pgid, SIGKILL);
 		(void)waitpid(-pgid, &status, 0);
 	}
+	probe_adopted_end(reaper, pgid);
 }
 
 int probe_spawn_end(struct pproc *p, int sig, int grace_ms)
@@ -300,7 +317,7 @@ int probe_spawn_end(struct pproc *p, int sig, int grace_ms)
 		if (!reap_if_done(p, true))
 			return -ECHILD;
 	}
-	group_drain(p->pid);
+	group_drain(p->pid, p->reaper);
 	return 0;
 }
 

@@ -337,6 +337,7 @@ int probe_step_exec(struct run *R, int node, const struct probe_step *st, struct
 {
 	const struct probe_step_def *def = probe_step_def_of(st->op);
 	struct psock *s = NULL;
+	int r;
 
 	if (!def) {
 		snprintf(R->why, sizeof(R->why), "unknown step");
@@ -350,7 +351,12 @@ int probe_step_exec(struct run *R, int node, const struct probe_step *st, struct
 	}
 	if (R->as_user_next && st->op != PROBE_AS_USER) {
 		R->as_user_next = false;
-		return probe_exec_as_user(R, R->as_uid, node, st, s, res);
+		r = probe_exec_as_user(R, R->as_uid, node, st, s, res);
+	} else {
+		r = def->run(R, node, st, s, res);
 	}
-	return def->run(R, node, st, s, res);
+	/* fork's ENOMEM once the run's PID namespace lost its pid 1 */
+	if (r == -ENOMEM)
+		(void)probe_reaper_lost(&R->reaper, R->why, sizeof(R->why));
+	return r;
 }

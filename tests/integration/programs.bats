@@ -43,6 +43,11 @@ gone() {
 	done
 }
 
+# marked PATTERN: the pids of processes whose whole command line is PATTERN.
+marked() {
+	pgrep -f -x "$1" || true
+}
+
 # A case that starts the daytime server whose connection child lingers, so
 # the program has two processes when its case ends.
 LINGER='  - id: p-linger
@@ -150,29 +155,32 @@ LINGER='  - id: p-linger
 }
 
 @test "what a program left in a session of its own (setsid) is gone when the case ends" {
-	local d=$BATS_TEST_TMPDIR orphan=$BATS_TEST_TMPDIR/orphan.pid
+	local d=$BATS_TEST_TMPDIR u="$$$RANDOM" pids
 	# The background job is not a group leader, so setsid(1) calls setsid()
 	# in place; sh exits only once it is in its own session (the fifo says
-	# so), leaving it an orphan outside the program's process group.
+	# so), leaving it an orphan outside the program's process group, marked
+	# by a sleep of this test's own.  The next case looks for it (pgrep's
+	# pattern has no space: a step's words are split at spaces).
 	cat >"$d/leave.sh" <<SH
 #!/bin/sh
 mkfifo $d/ready
-setsid sh -c 'echo \$\$ >$d/ready; exec sleep 600' &
-read pid <$d/ready
-echo \$pid >$orphan
+setsid sh -c 'echo >$d/ready; exec sleep 600.$u' &
+read ready <$d/ready
 SH
 	chmod 0755 "$BATS_TEST_TMPDIR/leave.sh"
 	lab "$BATS_TEST_TMPDIR/l.yml" '  - id: p-orphan
     steps:
       - {on: server, do: "s = start '"$BATS_TEST_TMPDIR"'/leave.sh", expect: ok}
-      - {on: server, do: "wait-exit s", expect: "ok =0"}'
+      - {on: server, do: "wait-exit s", expect: "ok =0"}
+  - id: p-orphan-gone
+    steps:
+      - {on: server, do: "g = start pgrep -f -x sleep.600.'"$u"'", expect: ok}
+      - {on: server, do: "wait-exit g", expect: "ok =1"}'
 	run_lab "$BATS_TEST_TMPDIR/l.yml"
-	local pid
-	pid=$(cat "$orphan")
+	pids=$(marked "sleep 600.$u")
+	[ -z "$pids" ] || { kill -KILL $pids; false; }
 	[ "$rc" -eq 0 ]
-	[ "$(jq -r '.cases[0].verdict' "$REPORT")" = holds ]
-	[ -n "$pid" ]
-	! kill -0 "$pid" 2>/dev/null || { kill -9 "$pid"; false; }
+	[ "$(verdict p-orphan) $(verdict p-orphan-gone)" = "holds holds" ]
 }
 
 @test "programs are gone after a failed step and after a system error" {
@@ -224,6 +232,70 @@ WAITS='      - {on: server, do: "wait-exit d", expect: "ok =0"}'
 	interrupt TERM "$REUSELAB" probe "$BATS_TEST_TMPDIR/l.yml" --name "$L" --case 'p-*' || { force_down "$L"; false; }
 	force_down "$L"
 	[ "$(cat "$BATS_TEST_TMPDIR/status")" -eq 143 ]
+}
+
+SLEEPS='      - {on: server, do: "sleep 5000"}'
+# SIGKILL leaves reuselab no say: the program (PR_SET_PDEATHSIG) and what it
+# forked go with the run's PID namespace, whose pid 1 dies with reuselab.
+# The forked sleep is marked by a duration of this test's own.
+@test "SIGKILL of reuselab run: what its program forked is gone too, and with it the lab" {
+	local m="sleep 3600.$$$RANDOM" rpid n=0 pid pids
+	printf '#!/bin/sh\n%s &\nexec %s\n' "$m" "$m" >"$BATS_TEST_TMPDIR/fork.sh"
+	chmod 0755 "$BATS_TEST_TMPDIR/fork.sh"
+	lab "$BATS_TEST_TMPDIR/l.yml" '  - id: p-sigkill
+    steps:
+      - {on: server, do: "s = start '"$BATS_TEST_TMPDIR"'/fork.sh", expect: ok}' \
+	    "$SLEEPS" "$SLEEPS" "$SLEEPS" "$SLEEPS" "$SLEEPS" "$SLEEPS"
+	"$REUSELAB" run "$BATS_TEST_TMPDIR/l.yml" --case 'p-*' >/dev/null 2>&1 &
+	rpid=$!
+	until [ "$(marked "$m" | wc -l)" -eq 2 ]; do
+		n=$((n + 1))
+		[ "$n" -lt 600 ] || { kill -KILL "$rpid"; false; }
+		sleep 0.05
+	done
+	# both are in the lab's server namespace: alive, they keep it
+	for pid in $(marked "$m"); do
+		[ "$(readlink "/proc/$pid/ns/net")" != "$(readlink /proc/self/ns/net)" ]
+	done
+	kill -KILL "$rpid"
+	wait "$rpid" || true
+	n=0
+	while pids=$(marked "$m") && [ -n "$pids" ] && [ "$n" -lt 200 ]; do
+		n=$((n + 1))
+		sleep 0.05
+	done
+	[ -z "$pids" ] || { kill -KILL $pids; false; }
+}
+
+# Once the namespace lost its pid 1 no process can be forked in it (ENOMEM):
+# a start after that is an error that says why.  The reaper is killed while
+# the case waits for its program, which dies with the namespace.
+@test "a reaper killed from outside: the next start is an error that says why" {
+	local rpid reaper n=0
+	lab "$BATS_TEST_TMPDIR/l.yml" '  - id: p-reaper
+    steps:
+      - {on: server, do: "s = start sleep 600", expect: ok}' \
+	    '      - {on: server, do: "wait-exit s"}' '      - {on: server, do: "wait-exit s"}' \
+	    '      - {on: server, do: "wait-exit s"}' '      - {on: server, do: "wait-exit s"}' \
+	    '      - {on: server, do: "wait-exit s"}' '      - {on: server, do: "wait-exit s"}' \
+	    '      - {on: server, do: "t = start true", expect: ok}'
+	REPORT="$BATS_TEST_TMPDIR/report.json"
+	"$REUSELAB" run "$BATS_TEST_TMPDIR/l.yml" --case 'p-*' --json >"$REPORT" 2>"$BATS_TEST_TMPDIR/err" &
+	rpid=$!
+	until reaper=$(pgrep -P "$rpid" -x reuselab-reaper) && [ -n "$(pgrep -P "$rpid" -x sleep)" ]; do
+		n=$((n + 1))
+		[ "$n" -lt 600 ] || { kill -KILL "$rpid"; false; }
+		sleep 0.05
+	done
+	kill -KILL "$reaper"
+	rc=0
+	wait "$rpid" || rc=$?
+	cat "$BATS_TEST_TMPDIR/err"
+	jq -c '.cases[0] | [.verdict, .error, .observed]' "$REPORT"
+	[ "$rc" -eq 3 ]
+	[ "$(verdict p-reaper)" = error ]
+	[[ "$(jq -r '.cases[0].error' "$REPORT")" == *"fork: the run's PID namespace is gone (its pid 1, reuselab's reaper $reaper, was killed)"* ]]
+	[ "$(prog p-reaper s signal)" = 9 ]
 }
 
 @test "JUnit: a case's programs and what they wrote are in its <system-out> or <failure>" {
