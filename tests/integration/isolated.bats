@@ -177,6 +177,40 @@ as_nobody() {
 	assert_nothing_named
 }
 
+# The run's PID namespace is made inside the user namespace too: a SIGKILL of
+# a rootless run takes what its program forked (marked by a sleep of this
+# test's own) with it.
+@test "rootless: a SIGKILL of the run leaves nothing its program forked" {
+	command -v setpriv >/dev/null || skip "setpriv (util-linux) is not installed"
+	local m="sleep 3600.$$$RANDOM" n=0 pids
+	nobody_copy
+	printf '#!/bin/sh\n%s &\nexec %s\n' "$m" "$m" >"$NOBODY_DIR/fork.sh"
+	chmod 0755 "$NOBODY_DIR/fork.sh"
+	{
+		sed '/^cases:/,$d' "$TOPO"
+		printf 'cases:\n  - id: p-kill\n    steps:\n'
+		printf '      - {on: server, do: "s = start %s/fork.sh", expect: ok}\n' "$NOBODY_DIR"
+		for n in 1 2 3 4 5 6; do printf '      - {on: server, do: "sleep 5000"}\n'; done
+	} >"$NOBODY_DIR/kill.yml"
+	chmod 0644 "$NOBODY_DIR/kill.yml"
+	(cd "$NOBODY_DIR" && exec setpriv --reuid=65534 --regid=65534 --clear-groups \
+		./reuselab run kill.yml --case 'p-*') >/dev/null 2>&1 &
+	BG_PIDS+=($!)
+	n=0
+	until [ "$(pgrep -f -x "$m" | wc -l)" -eq 2 ]; do
+		n=$((n + 1))
+		[ "$n" -lt 600 ] || false
+		sleep 0.05
+	done
+	kill -KILL "${BG_PIDS[0]}"
+	n=0
+	while pids=$(pgrep -f -x "$m") && [ "$n" -lt 200 ]; do
+		n=$((n + 1))
+		sleep 0.05
+	done
+	[ -z "$pids" ] || { kill -KILL $pids; false; }
+}
+
 @test "rootless with a subordinate range (newuidmap): every case runs, verdicts as root's" {
 	command -v newuidmap >/dev/null && command -v newgidmap >/dev/null ||
 		skip "newuidmap/newgidmap are not installed (package uidmap)"
