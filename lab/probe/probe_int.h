@@ -255,6 +255,10 @@ const struct probe_step_def *probe_step_def_of(enum probe_op op);
 int probe_step_exec(struct run *R, int node, const struct probe_step *st, struct step_result *res);
 
 /* probe_sock.c: the steps that act on sockets in this process. */
+/* The node's sockets on ports (n 0: all), as sockdiag_snapshot gives them
+ * (*ret malloc'ed).  0, or -errno with R->why set. */
+int probe_sockdiag(struct run *R, int node, const uint16_t *ports, size_t n,
+		   struct sock_seen **ret, size_t *ret_n);
 /* The node's sockets on ports (n 0: all) into res->seen, each held by a
  * program of the case named as its owner.  0, or -errno with R->why set. */
 int probe_snapshot(struct run *R, int node, const uint16_t *ports, size_t n,

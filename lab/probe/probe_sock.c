@@ -72,6 +72,17 @@ static int connect_bounded(int fd, const struct sockaddr_storage *ss, socklen_t 
 	return soerr;
 }
 
+int probe_sockdiag(struct run *R, int node, const uint16_t *ports, size_t n,
+		   struct sock_seen **ret, size_t *ret_n)
+{
+	int r = sockdiag_snapshot(R->nsfd[node], ports, n, ret, ret_n);
+
+	if (r < 0)
+		snprintf(R->why, sizeof(R->why), "sock_diag in node %s: %s", R->t->nodes[node].name,
+			 strerror(-r));
+	return r;
+}
+
 int probe_snapshot(struct run *R, int node, const uint16_t *ports, size_t n,
 		   struct step_result *res)
 {
@@ -79,12 +90,9 @@ int probe_snapshot(struct run *R, int node, const uint16_t *ports, size_t n,
 	size_t n_seen = 0;
 	int r;
 
-	r = sockdiag_snapshot(R->nsfd[node], ports, n, &seen, &n_seen);
-	if (r < 0) {
-		snprintf(R->why, sizeof(R->why), "sock_diag in node %s: %s", R->t->nodes[node].name,
-			 strerror(-r));
+	r = probe_sockdiag(R, node, ports, n, &seen, &n_seen);
+	if (r < 0)
 		return r;
-	}
 	free(res->seen);
 	res->seen = seen;
 	res->n_seen = n_seen;

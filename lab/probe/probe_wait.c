@@ -33,12 +33,9 @@ static int node_pending(struct run *R, int node, const uint16_t *ports, size_t n
 	size_t n = 0;
 	int r, pending = 0;
 
-	r = sockdiag_snapshot(R->nsfd[node], ports, n_ports, &seen, &n);
-	if (r < 0) {
-		snprintf(R->why, sizeof(R->why), "sock_diag in node %s: %s", R->t->nodes[node].name,
-			 strerror(-r));
+	r = probe_sockdiag(R, node, ports, n_ports, &seen, &n);
+	if (r < 0)
 		return r;
-	}
 	for (size_t i = 0; i < n && !pending; i++)
 		for (size_t k = 0; k < n_ports && !pending; k++)
 			pending = (!strcmp(seen[i].state, "SYN-RECV") && seen[i].lport == ports[k]) ||

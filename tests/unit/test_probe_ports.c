@@ -3,8 +3,10 @@
  * Case ports (probe_ports.c): a port some socket holds when the run reads
  * the node is never handed out; one handed out is not handed out again until
  * the range wraps round, when the node is read again (what the run's cases
- * still hold stays out).  Runs in a network
- * namespace of its own (made here, needs root: skipped otherwise), one node.
+ * still hold stays out).  probe_sockdiag, the snapshot these and the waits
+ * read: the node's sockets on the ports asked for, and a node that cannot
+ * be read named in R->why.  Runs in a network namespace of its own (made
+ * here, needs root: skipped otherwise), one node.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -15,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -77,10 +80,49 @@ static void test_ports_skip_held_and_wrap(void **state)
 	ns_scope_leave(&sc);
 }
 
+static void test_sockdiag(void **state)
+{
+	struct topo_node node = {.name = "n"};
+	struct topology t = {.nodes = &node, .n_nodes = 1};
+	struct ns_scope sc = NS_SCOPE_INIT;
+	struct run R = {.t = &t};
+	const uint16_t want = 30005;
+	struct sock_seen *seen = NULL;
+	size_t n = 99;
+	int nsfd, tcp, other;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	assert_int_equal(ns_scope_enter_new(&sc), 0);
+	nsfd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	assert_true(nsfd >= 0);
+	R.nsfd = &nsfd;
+	tcp = hold_port(SOCK_STREAM, want);
+	other = hold_port(SOCK_DGRAM, 30006);
+	assert_int_equal(probe_sockdiag(&R, 0, &want, 1, &seen, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(seen[0].lport, want);
+	assert_string_equal(seen[0].proto, "tcp");
+	assert_string_equal(R.why, "");
+	free(seen);
+	close(tcp);
+	close(other);
+	close(nsfd);
+	ns_scope_leave(&sc);
+
+	nsfd = -1; /* a node whose namespace is not open */
+	assert_true(probe_sockdiag(&R, 0, &want, 1, &seen, &n) < 0);
+	assert_null(seen);
+	assert_int_equal(n, 0);
+	assert_non_null(strstr(R.why, "sock_diag in node n: "));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_ports_skip_held_and_wrap),
+	    cmocka_unit_test(test_sockdiag),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
