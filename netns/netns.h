@@ -49,16 +49,29 @@ struct ns_file_id {
 };
 
 /*
+ * An empty inode under NS_RUN_DIR with no name (O_TMPFILE) that ns_create
+ * gives names as hard links: the file a namespace is mounted on is then
+ * made without allocating an inode.  Allocating one is what costs on ext4
+ * without a journal, which skips, one by one, every inode deleted in the
+ * last 60-300 s (fs/ext4/ialloc.c, recently_deleted), and a lab's teardown
+ * has just deleted one per namespace.  -> an fd, or -errno (then ns_create
+ * makes each file; -EOPNOTSUPP on a file system without O_TMPFILE).
+ */
+int ns_name_source_open(void);
+
+/*
  * Create namespace `name` without leaving this process, in two steps so that
  * no namespace is reachable under NS_RUN_DIR before the caller has tagged it:
- * ns_create makes the file with O_EXCL and records its identity in *ret_id,
+ * ns_create makes the file (a link to src, an fd of ns_name_source_open,
+ * when src >= 0; else a new file) with O_EXCL's guarantee, and records its identity in *ret_id,
  * then makes the namespace and opens its fd (*ret_fd) and a NETLINK_ROUTE
  * socket inside (*ret_sock).  From here on the name is visible, but only as
  * an empty file: `ip netns exec` and ns_open see no namespace through it.
  * On failure the file is removed.  Both return with the thread at home.
  * -> 0, -EEXIST (name taken), -EINVAL (bad name), other -errno.
  */
-int ns_create(const char *name, int *ret_fd, struct ns_sock **ret_sock, struct ns_file_id *ret_id);
+int ns_create(const char *name, int src, int *ret_fd, struct ns_sock **ret_sock,
+	      struct ns_file_id *ret_id);
 /*
  * Bind-mount namespace ns_fd on the file ns_create made, after checking
  * (lstat) that the name still is the file *id; an unpublished file is left

@@ -129,30 +129,59 @@ int ns_create_anon(int *ret_fd, struct ns_sock **ret_sock)
 	return r;
 }
 
-int ns_create(const char *name, int *ret_fd, struct ns_sock **ret_sock, struct ns_file_id *ret_id)
+int ns_name_source_open(void)
+{
+	int fd, r = ns_run_dir_check();
+
+	if (r < 0)
+		return r;
+	fd = open(NS_RUN_DIR, O_TMPFILE | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0);
+	return fd < 0 ? -errno : fd;
+}
+
+/*
+ * The empty file under path: a link to src (linkat never follows nor
+ * replaces newpath: EEXIST, as O_EXCL) or else a new file.  0 with its
+ * identity through the fd (not the name), or -errno.
+ */
+static int make_name(const char *path, int src, struct stat *st)
+{
+	int fd, r;
+
+	if (src >= 0 && fstat(src, st) == 0) {
+		if (linkat(src, "", AT_FDCWD, path, AT_EMPTY_PATH) == 0)
+			return 0;
+		if (errno == EEXIST)
+			return -EEXIST;
+	}
+	/* No link (EMLINK: 65000 names; EPERM without CAP_DAC_READ_SEARCH): a file. */
+	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	r = fstat(fd, st) < 0 ? -errno : 0;
+	close(fd);
+	return r;
+}
+
+int ns_create(const char *name, int src, int *ret_fd, struct ns_sock **ret_sock,
+	      struct ns_file_id *ret_id)
 {
 	char path[PATH_MAX];
 	struct ns_file_id id = {0};
 	struct stat st;
-	int fd, r;
+	int r;
 
 	r = ns_path(name, path, sizeof(path));
 	if (r < 0)
 		return r;
-	/* O_EXCL: the name is ours or we fail with EEXIST, never share it. */
-	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	/* Through the fd: the identity of the file we made, not of the name. */
-	r = fstat(fd, &st) < 0 ? -errno : 0;
-	close(fd);
+	/* The name is ours or we fail with EEXIST, never share it. */
+	r = make_name(path, src, &st);
 	if (r < 0)
-		goto out;
+		return r;
 	id = (struct ns_file_id){.dev = st.st_dev, .ino = st.st_ino};
 	r = ns_create_anon(ret_fd, ret_sock);
 	if (r == 0)
 		*ret_id = id;
-out:
 	/* Remove only our file: the name may have been taken over meanwhile. */
 	if (r < 0 && (!id.ino || same_file(path, &id)))
 		(void)unlink(path);

@@ -177,6 +177,24 @@ up_two_nics() {
 		[ "$("$REUSELAB" status)" = "no labs" ]' "$L" "$BATS_TEST_TMPDIR"
 }
 
+# Under each mount, the name is a hard link of one inode the build made with
+# O_TMPFILE: no inode is allocated per namespace (see ns_name_source_open).
+@test "up names every namespace with links to one empty inode" {
+	up_two_nics
+	# Look under the mounts from a private mount namespace: the lab stays as it is.
+	run unshare -m --propagation private sh -c '
+		for ns in server client-b client-c; do
+			umount "/run/netns/rl-$1.$ns" && stat -c "%i %h %s %F" "/run/netns/rl-$1.$ns"
+		done' sh "$L"
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 3 ]
+	[ "$(printf '%s\n' "${lines[@]}" | sort -u | wc -l)" -eq 1 ]
+	[[ ${lines[0]} == *" 3 0 regular empty file" ]]
+	[ "$(lab_namespaces "$L" | wc -l)" -eq 3 ]
+	run "$REUSELAB" verify "$L"
+	[ "$status" -eq 0 ]
+}
+
 # With the lab's state, a namespace still on the mount `up` made is the one
 # `up` made: down removes it without reading its tag (nothing enters it).
 @test "down removes the namespaces still on the mounts up made, tag or no tag, entering none" {
