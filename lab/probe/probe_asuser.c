@@ -99,28 +99,21 @@ static void __attribute__((noreturn)) as_user_child(struct run *R, int sk, long 
 	_exit(0);
 }
 
-/* Take the child's report into res (and its socket under st->lhs). */
-static int as_user_collect(struct run *R, int sk, int node, const struct probe_step *st,
-			   struct step_result *res)
+/* Take the child's report m (with the socket fd it passed, or -1) into res
+ * (and that socket under st->lhs). */
+static int as_user_collect(struct run *R, const struct as_user_msg *m, int fd, int node,
+			   const struct probe_step *st, struct step_result *res)
 {
-	struct as_user_msg m;
-	int fd;
-
-	if (probe_msg_recv(sk, &m, sizeof(m), AS_USER_MS, &fd) < 0) {
-		snprintf(R->why, sizeof(R->why), "as-user: the child sent nothing within %d ms",
-			 AS_USER_MS);
-		return -ETIMEDOUT;
-	}
-	if (m.r < 0) {
-		snprintf(R->why, sizeof(R->why), "%s", m.why);
+	if (m->r < 0) {
+		snprintf(R->why, sizeof(R->why), "%s", m->why);
 		if (fd >= 0)
 			close(fd);
-		return m.r;
+		return m->r;
 	}
-	res->err = m.err;
-	res->value = m.value;
-	snprintf(res->text, sizeof(res->text), "%s", m.text);
-	snprintf(res->call, sizeof(res->call), "%s", m.call);
+	res->err = m->err;
+	res->value = m->value;
+	snprintf(res->text, sizeof(res->text), "%s", m->text);
+	snprintf(res->call, sizeof(res->call), "%s", m->call);
 	if (fd < 0)
 		return 0;
 	return probe_sock_add(R, st->lhs, fd, node, st->family, st->type);
@@ -131,7 +124,8 @@ int probe_exec_as_user(struct run *R, long uid, int node, const struct probe_ste
 {
 	const struct probe_step_def *def = probe_step_def_of(st0->op);
 	struct probe_step st = *st0;
-	int sk, r, status;
+	struct as_user_msg m;
+	int sk, r, status, fd;
 	pid_t pid;
 
 	/* Variables resolved here, so a port the child draws is the case's. */
@@ -145,8 +139,17 @@ int probe_exec_as_user(struct run *R, long uid, int node, const struct probe_ste
 		return r;
 	if (pid == 0)
 		as_user_child(R, sk, uid, def, node, &st, s, res);
-	r = as_user_collect(R, sk, node, &st, res);
-	(void)probe_reap_bounded(pid, sk, AS_USER_MS, &status);
+	/* A child that sent nothing has had its bound: it is killed now, and
+	 * the step costs that bound once, not twice. */
+	if (probe_msg_recv(sk, &m, sizeof(m), AS_USER_MS, &fd) < 0) {
+		snprintf(R->why, sizeof(R->why), "as-user: the child sent nothing within %d ms",
+			 AS_USER_MS);
+		(void)probe_reap_killed(pid, sk, &status);
+		r = -ETIMEDOUT;
+	} else {
+		r = as_user_collect(R, &m, fd, node, &st, res);
+		(void)probe_reap_bounded(pid, sk, AS_USER_MS, &status);
+	}
 	close(sk);
 	return r;
 }

@@ -22,6 +22,9 @@
 #include "lab/probe/probe_int.h"
 
 #define CHILD_MS 2000
+/* How long a SIGKILLed child may take to go: a fixed ceiling, not a step's
+ * bound (it only exceeds moments when the child is stuck in the kernel). */
+#define KILLED_MS 200
 
 struct child_msg {
 	int err;
@@ -125,19 +128,37 @@ int probe_fork_pair(pid_t *ret_pid, int *ret_sk)
  * once the child's files are closed, which is how a process exits.  (A
  * pidfd would say the same, but not under valgrind.)
  */
+/* Past closing its files, a child is a zombie within moments. */
+static pid_t reap(pid_t pid, int *ret_status, int flags)
+{
+	pid_t r;
+
+	do
+		r = waitpid(pid, ret_status, flags);
+	while (r < 0 && errno == EINTR);
+	return r;
+}
+
+int probe_reap_killed(pid_t pid, int gone, int *ret_status)
+{
+	*ret_status = -1;
+	kill(pid, SIGKILL);
+	/* Its files close as it dies (`gone` ends), unless another process
+	 * holds them too; either way the ceiling is KILLED_MS, then one look. */
+	if (probe_wait_fd(gone, POLLIN, KILLED_MS) > 0)
+		(void)reap(pid, ret_status, 0);
+	else
+		(void)reap(pid, ret_status, WNOHANG);
+	return -ETIMEDOUT;
+}
+
 int probe_reap_bounded(pid_t pid, int gone, int ms, int *ret_status)
 {
 	pid_t r;
 
-	if (probe_wait_fd(gone, POLLIN, ms) <= 0) {
-		kill(pid, SIGKILL);
-		(void)waitpid(pid, ret_status, 0);
-		return -ETIMEDOUT;
-	}
-	/* Past closing its files, the child is a zombie within moments. */
-	do
-		r = waitpid(pid, ret_status, 0);
-	while (r < 0 && errno == EINTR);
+	if (probe_wait_fd(gone, POLLIN, ms) <= 0)
+		return probe_reap_killed(pid, gone, ret_status);
+	r = reap(pid, ret_status, 0);
 	return r == pid ? 0 : -errno;
 }
 
@@ -157,26 +178,20 @@ int probe_msg_recv(int sk, void *msg, size_t len, int ms, int *ret_fd)
 	return 0;
 }
 
-/* Take what the child sent: its outcome into res, its socket under st->lhs.
- * 0, or -errno (R->why set) when the child could not even start its work. */
-static int child_collect(struct run *R, int node, const struct probe_step *st, int sk,
-			 struct step_result *res)
+/* Take what the child sent, m with fd: its outcome into res, its socket
+ * under st->lhs.  0, or -errno (R->why set) when the child could not even
+ * start its work. */
+static int child_collect(struct run *R, int node, const struct probe_step *st,
+			 const struct child_msg *m, int fd, struct step_result *res)
 {
-	struct child_msg m = {0};
-	int fd;
-
-	if (probe_msg_recv(sk, &m, sizeof(m), CHILD_MS, &fd) < 0) {
-		res->err = STEP_TIMEOUT;
-		return 0;
-	}
-	if (!strcmp(m.call, "setns") || !strcmp(m.call, "setuid")) {
-		snprintf(R->why, sizeof(R->why), "child %s: %s", m.call, strerror(m.err));
+	if (!strcmp(m->call, "setns") || !strcmp(m->call, "setuid")) {
+		snprintf(R->why, sizeof(R->why), "child %s: %s", m->call, strerror(m->err));
 		if (fd >= 0)
 			close(fd);
-		return -m.err;
+		return -m->err;
 	}
-	res->err = m.err;
-	snprintf(res->call, sizeof(res->call), "child %s", m.call);
+	res->err = m->err;
+	snprintf(res->call, sizeof(res->call), "child %s", m->call);
 	return fd >= 0 ? probe_sock_add(R, st->lhs, fd, node, st->family, st->type) : 0;
 }
 
@@ -184,9 +199,10 @@ int probe_run_child(struct run *R, int node, const struct probe_step *st, struct
 		    struct step_result *res)
 {
 	struct sockaddr_storage ss;
+	struct child_msg m = {0};
 	socklen_t len;
 	char text[96];
-	int sk, r, status;
+	int sk, r, status, fd;
 	pid_t pid;
 
 	r = probe_endpoint_resolve(R, st->endpoint, st->family, &ss, &len, text, sizeof(text));
@@ -199,10 +215,18 @@ int probe_run_child(struct run *R, int node, const struct probe_step *st, struct
 		return r;
 	if (pid == 0)
 		child_main(sk, R->nsfd[node], st, &ss, len);
-	r = child_collect(R, node, st, sk, res);
-	/* Reaped on every path, failed or not: no zombie outlives the step. */
-	if (probe_reap_bounded(pid, sk, CHILD_MS, &status) < 0 || !WIFEXITED(status))
+	/* Reaped on every path, failed or not: no zombie outlives the step.  A
+	 * child that sent nothing has had its bound: it is killed now, and the
+	 * step costs that bound once, not twice. */
+	if (probe_msg_recv(sk, &m, sizeof(m), CHILD_MS, &fd) < 0) {
+		res->err = STEP_TIMEOUT;
+		(void)probe_reap_killed(pid, sk, &status);
 		status = -1;
+	} else {
+		r = child_collect(R, node, st, &m, fd, res);
+		if (probe_reap_bounded(pid, sk, CHILD_MS, &status) < 0 || !WIFEXITED(status))
+			status = -1;
+	}
 	close(sk);
 	if (r == 0)
 		res->value = status >= 0 ? WEXITSTATUS(status) : -1;

@@ -312,6 +312,10 @@ int probe_msg_recv(int sk, void *msg, size_t len, int ms, int *ret_fd);
  * -ETIMEDOUT (killed and reaped), or -errno from waitpid.  gone: our end of
  * a pipe or socket only the child holds the other end of (it ends at exit). */
 int probe_reap_bounded(pid_t pid, int gone, int ms, int *ret_status);
+/* A child whose bound is spent: SIGKILL it and reap it within a short fixed
+ * ceiling (not another bound).  Returns -ETIMEDOUT; *ret_status its wait
+ * status, or -1 when it was still not gone (stuck in the kernel). */
+int probe_reap_killed(pid_t pid, int gone, int *ret_status);
 /* fork() with an AF_UNIX seqpacket pair between parent and child: in the
  * parent 0 with *ret_sk our end and *ret_pid the child; in the child 0 with
  * *ret_pid 0 and *ret_sk its end; -errno (nothing left open) on failure. */
