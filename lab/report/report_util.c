@@ -2,14 +2,11 @@
 /* Shared report helpers: freeing, counting, exit status, errno and verdict
  * names, XML and JSON string escaping. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "lab/report/report.h"
 #include "lab/report/report_int.h"
@@ -296,19 +293,5 @@ void report_json_string(FILE *out, const char *s)
 
 int report_read_text(const char *path, char **ret, size_t *ret_len)
 {
-	struct stat st;
-	int fd, r;
-
-	*ret = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0)
-		r = -errno;
-	else if (S_ISDIR(st.st_mode))
-		r = -EISDIR;
-	else
-		r = fd_read_all(fd, REPORT_INPUT_MAX, ret, ret_len);
-	close(fd);
-	return r;
+	return path_read_all(path, 0, REPORT_INPUT_MAX, ret, ret_len);
 }

@@ -9,12 +9,10 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <unistd.h>
 #include <yaml.h>
 
 #include "lab/topo/topo.h"
@@ -1016,18 +1014,6 @@ out:
 	return r;
 }
 
-static int read_file(const char *path, char **ret, size_t *ret_len)
-{
-	int fd, r;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	r = fd_read_all(fd, TOPO_FILE_MAX, ret, ret_len);
-	close(fd);
-	return r;
-}
-
 int topo_load(const char *path, struct topology **ret, struct topo_diag *d)
 {
 	char *buf = NULL;
@@ -1035,7 +1021,7 @@ int topo_load(const char *path, struct topology **ret, struct topo_diag *d)
 	int r;
 
 	*ret = NULL;
-	r = read_file(path, &buf, &len);
+	r = path_read_all(path, 0, TOPO_FILE_MAX, &buf, &len);
 	if (r == -EFBIG) {
 		r = topo_diag_add(d, path, (struct topo_mark){ 0 },
 				  "file is larger than the limit of %u bytes", TOPO_FILE_MAX);

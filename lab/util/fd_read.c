@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* Reading a whole file through a descriptor the caller opened. */
+/* Reading a whole file: through a descriptor the caller opened, or by path. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -63,5 +64,19 @@ int fd_read_all(int fd, size_t max, char **ret, size_t *ret_len)
 	buf = NULL;
 out:
 	free(buf);
+	return r;
+}
+
+int path_read_all(const char *path, int flags, size_t max, char **ret, size_t *ret_len)
+{
+	int fd, r;
+
+	*ret = NULL;
+	*ret_len = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC | flags);
+	if (fd < 0)
+		return -errno;
+	r = fd_read_all(fd, max, ret, ret_len);
+	close(fd);
 	return r;
 }

@@ -14,6 +14,13 @@
 int fd_read_all(int fd, size_t max, char **ret, size_t *ret_len);
 
 /*
+ * The same for the file at path, opened O_RDONLY | O_CLOEXEC | flags (say
+ * O_NOFOLLOW where the path is not trusted).  A directory is -EISDIR.
+ * Returns 0 or a negative errno (of open, or as fd_read_all).
+ */
+int path_read_all(const char *path, int flags, size_t max, char **ret, size_t *ret_len);
+
+/*
  * Length (1 to 4) of the well-formed UTF-8 character that starts s, which
  * has n bytes; 0 for a NUL, a byte that starts no character, an overlong
  * form, a surrogate, a code point past U+10FFFF, or a character n cuts.

@@ -3,6 +3,8 @@
  * fd_read_all: a whole file up to a limit, NUL-terminated; one byte past the
  * limit is -EFBIG (the topology loader's "larger than the limit" and the
  * report reader's refusal both rest on it), across several read() calls.
+ * path_read_all: the same by path, with the caller's open flags; a
+ * directory and a missing file are errors, O_NOFOLLOW refuses a link.
  * utf8_char_len: where a well-formed UTF-8 character ends (program output
  * and the report's text escaping keep only those).
  */
@@ -14,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -92,6 +96,42 @@ static void test_bad_fd(void **state)
 	assert_null(buf);
 }
 
+static void test_path(void **state)
+{
+	char dir[] = "/tmp/reuselab-test-util.XXXXXX", path[64], link[64];
+	char *buf = (char *)1;
+	size_t len = 5;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/f", dir);
+	snprintf(link, sizeof(link), "%s/l", dir);
+	assert_int_equal(path_read_all(path, 0, 10, &buf, &len), -ENOENT);
+	assert_null(buf);
+	assert_int_equal(len, 0);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("0123456789", f);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(path_read_all(path, 0, 10, &buf, &len), 0);
+	assert_int_equal(len, 10);
+	assert_string_equal(buf, "0123456789");
+	free(buf);
+	assert_int_equal(path_read_all(path, 0, 9, &buf, &len), -EFBIG);
+	assert_null(buf);
+	assert_int_equal(symlink(path, link), 0);
+	assert_int_equal(path_read_all(link, 0, 10, &buf, &len), 0);
+	free(buf);
+	assert_int_equal(path_read_all(link, O_NOFOLLOW, 10, &buf, &len), -ELOOP);
+	assert_null(buf);
+	assert_int_equal(path_read_all(dir, 0, 10, &buf, &len), -EISDIR);
+	assert_null(buf);
+	unlink(link);
+	unlink(path);
+	rmdir(dir);
+}
+
 #define U(s) ((const unsigned char *)(s))
 
 static void test_utf8_valid(void **state)
@@ -157,6 +197,7 @@ int main(void)
 	    cmocka_unit_test(test_exactly_max),
 	    cmocka_unit_test(test_one_past_max),
 	    cmocka_unit_test(test_bad_fd),
+	    cmocka_unit_test(test_path),
 	    cmocka_unit_test(test_utf8_valid),
 	    cmocka_unit_test(test_utf8_invalid),
 	    cmocka_unit_test(test_utf8_cut),
