@@ -350,7 +350,7 @@ static int run_cell(const struct matrix_result *res, struct matrix_cell *c, stru
 	struct first f;
 	int r, port;
 
-	if (c->proto == MX_UDP && (c->state == MX_LISTENING || c->state == MX_TIME_WAIT)) {
+	if (!matrix_state_applies(c->proto, c->state)) {
 		c->result = MATRIX_NA;
 		return 0;
 	}

@@ -132,6 +132,8 @@ void matrix_result_free(struct matrix_result *r);
 /* Names used in every output (and in the JSON schema). */
 const char *matrix_proto_name(unsigned p);
 const char *matrix_state_name(unsigned proto, unsigned st); /* UDP established: "connected" */
+/* False for the states proto has none of (UDP: listening, time-wait): not applicable. */
+bool matrix_state_applies(unsigned proto, unsigned st);
 const char *matrix_opts_name(unsigned o); /* "none", "reuseaddr", "reuseport", "both" */
 /* "wildcard", "A", "alias", "other", "v6-wildcard", "v6only-wildcard", "v6",
  * "mapped-wildcard", "mapped-A"; MX_N_ADDR for an unknown name. */

@@ -140,7 +140,7 @@ static void write_grid(FILE *out, const struct matrix_result *r, unsigned uid)
 		if (!(r->proto_mask & (1u << p)))
 			continue;
 		for (unsigned st = 0; st < MX_N_STATE; st++) {
-			if (p == MX_UDP && (st == MX_LISTENING || st == MX_TIME_WAIT)) {
+			if (!matrix_state_applies(p, st)) {
 				fprintf(out,
 					"<tr class=\"p%u s%u blk\"><th>%s</th><th>%s</th><td "
 					"colspan=\"%u\" "

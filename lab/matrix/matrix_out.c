@@ -32,6 +32,11 @@ const char *matrix_state_name(unsigned proto, unsigned st)
 	return st < MX_N_STATE ? names[st] : "?";
 }
 
+bool matrix_state_applies(unsigned proto, unsigned st)
+{
+	return !(proto == MX_UDP && (st == MX_LISTENING || st == MX_TIME_WAIT));
+}
+
 const char *matrix_opts_name(unsigned o)
 {
 	static const char *const names[MX_N_OPTS] = {"none", "reuseaddr", "reuseport", "both"};
@@ -219,7 +224,7 @@ static void write_one_grid(const struct matrix_result *r, FILE *out, bool color,
 		if (!(r->proto_mask & (1u << p)))
 			continue;
 		for (unsigned st = 0; st < MX_N_STATE; st++) {
-			if (p == MX_UDP && (st == MX_LISTENING || st == MX_TIME_WAIT)) {
+			if (!matrix_state_applies(p, st)) {
 				fprintf(out, "%-5s %-11s %s\n", matrix_proto_name(p),
 					matrix_state_name(p, st), "-  not applicable to UDP");
 				continue;
