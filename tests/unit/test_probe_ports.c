@@ -36,6 +36,20 @@ static int hold_port(int type, uint16_t port)
 	return fd;
 }
 
+/* Into a network namespace of our own (root only: the test is skipped
+ * otherwise); its fd, the node's. */
+static int own_netns(struct ns_scope *sc)
+{
+	int fd;
+
+	if (geteuid() != 0)
+		skip();
+	assert_int_equal(ns_scope_enter_new(sc), 0);
+	fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	return fd;
+}
+
 static void test_ports_skip_held_and_wrap(void **state)
 {
 	struct topo_node node = {.name = "n"};
@@ -46,11 +60,7 @@ static void test_ports_skip_held_and_wrap(void **state)
 	uint16_t p[4];
 
 	(void)state;
-	if (geteuid() != 0)
-		skip();
-	assert_int_equal(ns_scope_enter_new(&sc), 0);
-	nsfd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	assert_true(nsfd >= 0);
+	nsfd = own_netns(&sc);
 	R.nsfd = &nsfd;
 	R.nserr = &nserr;
 	/* 30001 held by TCP, 30003 by UDP, before the first port is asked for */
@@ -92,11 +102,7 @@ static void test_sockdiag(void **state)
 	int nsfd, tcp, other;
 
 	(void)state;
-	if (geteuid() != 0)
-		skip();
-	assert_int_equal(ns_scope_enter_new(&sc), 0);
-	nsfd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	assert_true(nsfd >= 0);
+	nsfd = own_netns(&sc);
 	R.nsfd = &nsfd;
 	tcp = hold_port(SOCK_STREAM, want);
 	other = hold_port(SOCK_DGRAM, 30006);

@@ -371,16 +371,25 @@ static void test_diag_escapes(void **state)
 	free(line);
 }
 
-static void test_dot(void **state)
+/* What write (topo_write_dot, topo_write_mermaid) makes of t, malloc'ed. */
+static char *drawn(int (*write)(const struct topology *, FILE *), const struct topology *t)
 {
-	struct topology *t = load_ok("topologies/two-nics.yml");
 	char *out = NULL;
 	size_t n = 0;
 	FILE *f = open_memstream(&out, &n);
 
+	assert_non_null(f);
+	assert_int_equal(write(t, f), 0);
+	assert_int_equal(fclose(f), 0);
+	return out;
+}
+
+static void test_dot(void **state)
+{
+	struct topology *t = load_ok("topologies/two-nics.yml");
+	char *out = drawn(topo_write_dot, t);
+
 	(void)state;
-	assert_int_equal(topo_write_dot(t, f), 0);
-	fclose(f);
 	assert_non_null(strstr(out, "graph \"two-nics\" {\n"));
 	assert_non_null(strstr(out, "\"server\" -- \"client-b\" [taillabel=\"eth0\", "
 				    "headlabel=\"eth0\"];\n"));
@@ -392,9 +401,7 @@ static void test_dot(void **state)
 	topo_free(t);
 
 	t = load_ok("topologies/multicast-lan.yml");
-	f = open_memstream(&out, &n);
-	assert_int_equal(topo_write_dot(t, f), 0);
-	fclose(f);
+	out = drawn(topo_write_dot, t);
 	assert_non_null(strstr(out, "\"lan:lan0\" [shape=ellipse, label=\"lan0\"];\n"));
 	/* drawn outward from the hub (sender, first of equals), rx3 inside the lan's box */
 	assert_non_null(strstr(out, "\"sender\" -- \"lan:lan0\" [taillabel=\"eth0\"];\n"));
@@ -419,22 +426,16 @@ static void test_draw_outward(void **state)
 				"  l: {members: [m:eth0, hub:eth1]}\n";
 	struct topo_diag d = {0};
 	struct topology *t = NULL;
-	char *out = NULL;
-	size_t n = 0;
-	FILE *f;
+	char *out;
 
 	(void)state;
 	assert_int_equal(topo_load_buffer("o.yml", y, sizeof(y) - 1, &t, &d), 0);
-	f = open_memstream(&out, &n);
-	assert_int_equal(topo_write_dot(t, f), 0);
-	fclose(f);
+	out = drawn(topo_write_dot, t);
 	assert_non_null(strstr(out, "  \"hub\" -- \"leaf\" [taillabel=\"eth0\", headlabel=\"eth0\"];\n"));
 	assert_non_null(strstr(out, "  \"hub\" -- \"lan:l\" [taillabel=\"eth1\"];\n"));
 	assert_non_null(strstr(out, "  \"lan:l\" -- \"m\" [headlabel=\"eth0\"];\n"));
 	free(out);
-	f = open_memstream(&out, &n);
-	assert_int_equal(topo_write_mermaid(t, f), 0);
-	fclose(f);
+	out = drawn(topo_write_mermaid, t);
 	assert_non_null(strstr(out, "  n1 ---|\"eth0 - eth0\"| n0\n"));
 	assert_non_null(strstr(out, "  n1 ---|\"eth1\"| l0\n"));
 	assert_non_null(strstr(out, "  l0 ---|\"eth0\"| n2\n"));

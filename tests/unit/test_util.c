@@ -132,62 +132,62 @@ static void test_path(void **state)
 	rmdir(dir);
 }
 
-#define U(s) ((const unsigned char *)(s))
+/* utf8_char_len of s's first n bytes, and what it should be. */
+static const struct {
+	const char *s;
+	size_t n, want;
+} utf8_cases[] = {
+    {"a", 1, 1},
+    {"\x7f", 1, 1},
+    /* the first and last of each length: U+0080, U+07FF, U+0800, U+FFFF,
+     * U+10000, U+10FFFF; around the surrogates: U+D7FF, U+E000 */
+    {"\xc2\x80", 2, 2},
+    {"\xdf\xbf", 2, 2},
+    {"\xe0\xa0\x80", 3, 3},
+    {"\xef\xbf\xbf", 3, 3},
+    {"\xf0\x90\x80\x80", 4, 4},
+    {"\xf4\x8f\xbf\xbf", 4, 4},
+    {"\xed\x9f\xbf", 3, 3},
+    {"\xee\x80\x80", 3, 3},
+    /* only the first character counts */
+    {"\xc3\xa9z", 3, 2},
+    {"\xe2\x9c\x93\xe2\x9c\x93", 6, 3},
+    /* a NUL, nothing left, lone continuation bytes, bytes never in UTF-8 */
+    {"", 1, 0},
+    {"a", 0, 0},
+    {"\x80", 1, 0},
+    {"\xbf", 1, 0},
+    {"\xf5\x80\x80\x80", 4, 0},
+    {"\xff", 1, 0},
+    /* overlong forms: of NUL, of U+007F, U+07FF, U+FFFF */
+    {"\xc0\x80", 2, 0},
+    {"\xc1\xbf", 2, 0},
+    {"\xe0\x9f\xbf", 3, 0},
+    {"\xf0\x8f\xbf\xbf", 4, 0},
+    /* surrogates U+D800 and U+DFFF, and U+110000 */
+    {"\xed\xa0\x80", 3, 0},
+    {"\xed\xbf\xbf", 3, 0},
+    {"\xf4\x90\x80\x80", 4, 0},
+    /* a second, third or fourth byte that is no continuation; a NUL there */
+    {"\xc3(", 2, 0},
+    {"\xe2\x9c(", 3, 0},
+    {"\xf0\x90\x80(", 4, 0},
+    {"\xc3\x00", 2, 0},
+    /* a character cut by n is not one, even when the bytes past n end it */
+    {"\xc3\xa9", 1, 0},
+    {"\xe2\x9c\x93", 2, 0},
+    {"\xf0\x90\x80\x80", 3, 0},
+};
 
-static void test_utf8_valid(void **state)
+static void test_utf8(void **state)
 {
 	(void)state;
-	assert_int_equal(utf8_char_len(U("a"), 1), 1);
-	assert_int_equal(utf8_char_len(U("\x7f"), 1), 1);
-	/* the first and last of each length: U+0080, U+07FF, U+0800, U+FFFF,
-	 * U+10000, U+10FFFF; around the surrogates: U+D7FF, U+E000 */
-	assert_int_equal(utf8_char_len(U("\xc2\x80"), 2), 2);
-	assert_int_equal(utf8_char_len(U("\xdf\xbf"), 2), 2);
-	assert_int_equal(utf8_char_len(U("\xe0\xa0\x80"), 3), 3);
-	assert_int_equal(utf8_char_len(U("\xef\xbf\xbf"), 3), 3);
-	assert_int_equal(utf8_char_len(U("\xf0\x90\x80\x80"), 4), 4);
-	assert_int_equal(utf8_char_len(U("\xf4\x8f\xbf\xbf"), 4), 4);
-	assert_int_equal(utf8_char_len(U("\xed\x9f\xbf"), 3), 3);
-	assert_int_equal(utf8_char_len(U("\xee\x80\x80"), 3), 3);
-	/* only the first character counts */
-	assert_int_equal(utf8_char_len(U("\xc3\xa9z"), 3), 2);
-	assert_int_equal(utf8_char_len(U("\xe2\x9c\x93\xe2\x9c\x93"), 6), 3);
-}
+	for (size_t i = 0; i < sizeof(utf8_cases) / sizeof(utf8_cases[0]); i++) {
+		size_t got = utf8_char_len((const unsigned char *)utf8_cases[i].s, utf8_cases[i].n);
 
-static void test_utf8_invalid(void **state)
-{
-	(void)state;
-	/* a NUL, nothing left, lone continuation bytes, bytes never in UTF-8 */
-	assert_int_equal(utf8_char_len(U(""), 1), 0);
-	assert_int_equal(utf8_char_len(U("a"), 0), 0);
-	assert_int_equal(utf8_char_len(U("\x80"), 1), 0);
-	assert_int_equal(utf8_char_len(U("\xbf"), 1), 0);
-	assert_int_equal(utf8_char_len(U("\xf5\x80\x80\x80"), 4), 0);
-	assert_int_equal(utf8_char_len(U("\xff"), 1), 0);
-	/* overlong forms: of NUL, of U+007F, U+07FF, U+FFFF */
-	assert_int_equal(utf8_char_len(U("\xc0\x80"), 2), 0);
-	assert_int_equal(utf8_char_len(U("\xc1\xbf"), 2), 0);
-	assert_int_equal(utf8_char_len(U("\xe0\x9f\xbf"), 3), 0);
-	assert_int_equal(utf8_char_len(U("\xf0\x8f\xbf\xbf"), 4), 0);
-	/* surrogates U+D800 and U+DFFF, and U+110000 */
-	assert_int_equal(utf8_char_len(U("\xed\xa0\x80"), 3), 0);
-	assert_int_equal(utf8_char_len(U("\xed\xbf\xbf"), 3), 0);
-	assert_int_equal(utf8_char_len(U("\xf4\x90\x80\x80"), 4), 0);
-	/* a second, third or fourth byte that is no continuation; a NUL there */
-	assert_int_equal(utf8_char_len(U("\xc3("), 2), 0);
-	assert_int_equal(utf8_char_len(U("\xe2\x9c("), 3), 0);
-	assert_int_equal(utf8_char_len(U("\xf0\x90\x80("), 4), 0);
-	assert_int_equal(utf8_char_len(U("\xc3\x00"), 2), 0);
-}
-
-/* A character cut by n is not one, even when the bytes past n would end it. */
-static void test_utf8_cut(void **state)
-{
-	(void)state;
-	assert_int_equal(utf8_char_len(U("\xc3\xa9"), 1), 0);
-	assert_int_equal(utf8_char_len(U("\xe2\x9c\x93"), 2), 0);
-	assert_int_equal(utf8_char_len(U("\xf0\x90\x80\x80"), 3), 0);
-	assert_int_equal(utf8_char_len(U("\xf0\x90\x80\x80"), 4), 4);
+		if (got != utf8_cases[i].want)
+			fail_msg("case %zu: %zu, want %zu", i, got, utf8_cases[i].want);
+	}
 }
 
 int main(void)
@@ -198,9 +198,7 @@ int main(void)
 	    cmocka_unit_test(test_one_past_max),
 	    cmocka_unit_test(test_bad_fd),
 	    cmocka_unit_test(test_path),
-	    cmocka_unit_test(test_utf8_valid),
-	    cmocka_unit_test(test_utf8_invalid),
-	    cmocka_unit_test(test_utf8_cut),
+	    cmocka_unit_test(test_utf8),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
