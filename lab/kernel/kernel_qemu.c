@@ -15,21 +15,13 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "lab/kernel/kernel.h"
 #include "lab/kernel/kernel_int.h"
+#include "lab/util/util.h"
 
 #define QEMU "qemu-system-x86_64"
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
 
 /* Child side: never returns. errfd gets errno when exec fails. */
 static void exec_qemu(char **argv, const int fds[3], int errfd, pid_t parent)
@@ -131,7 +123,7 @@ static int collect(int chan, int sfd, struct kernel_guest_io *io, long deadline,
 		if (!io->booted && memmem(io->buf ? io->buf : "", io->len, KERNEL_CHAN_MAGIC " booted",
 					  strlen(KERNEL_CHAN_MAGIC) + 7))
 			io->booted = 1;
-		left = (io->booted || !boot_by ? deadline : boot_by) - now_ms();
+		left = (io->booted || !boot_by ? deadline : boot_by) - monotonic_ms();
 		if (left <= 0)
 			return io->booted ? -ETIMEDOUT : -EHOSTDOWN;
 		if (poll(p, 2, (int)(left > 1000000 ? 1000000 : left)) < 0) {
@@ -160,7 +152,7 @@ int kernel_qemu_run(char **argv, int log, int initrd, int timeout_s, int boot_s,
 	sigset_t stop, old;
 	int chan = -1, sfd = -1, r, status;
 	pid_t pid = -1;
-	long start = now_ms();
+	long start = monotonic_ms();
 
 	/* the stop signals of a run (SIGINT, SIGTERM, SIGHUP) */
 	sigemptyset(&stop);

@@ -13,6 +13,7 @@
 
 #include "lab/probe/probe.h"
 #include "lab/probe/probe_int.h"
+#include "lab/util/util.h"
 
 static const struct {
 	const char *name;
@@ -75,9 +76,9 @@ int probe_parse_sleep(struct step_words *w, struct probe_step *st)
 int probe_run_sleep(struct run *R, int node, const struct probe_step *st, struct psock *unused,
 		    struct step_result *res)
 {
-	long end = probe_now_ms() + st->num;
+	long end = monotonic_ms() + st->num;
 
-	for (long left = st->num; left > 0; left = end - probe_now_ms())
+	for (long left = st->num; left > 0; left = end - monotonic_ms())
 		(void)poll(NULL, 0, (int)left);
 	return 0;
 }

@@ -130,7 +130,6 @@ void probe_sock_drop(struct run *R, struct psock *s);
 void probe_anon_add(struct run *R, int fd);
 /* Close every socket of the case. */
 void probe_close_all(struct run *R);
-long probe_now_ms(void);
 /* Milliseconds from now until end, for poll/epoll_wait: 0 once end has
  * passed, never negative (a negative timeout would wait without bound). */
 int probe_ms_left(long end);

@@ -11,11 +11,11 @@
 #include <string.h>
 #include <sys/fsuid.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "lab/probe/probe.h"
 #include "lab/probe/probe_int.h"
+#include "lab/util/util.h"
 
 int probe_enter_node(struct run *R, int node)
 {
@@ -106,17 +106,9 @@ void probe_close_all(struct run *R)
 	R->n_anon = 0;
 }
 
-long probe_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 int probe_ms_left(long end)
 {
-	long left = end - probe_now_ms();
+	long left = end - monotonic_ms();
 
 	return left <= 0 ? 0 : left > INT_MAX ? INT_MAX : (int)left;
 }
@@ -125,11 +117,11 @@ int probe_ms_left(long end)
 int probe_wait_fd(int fd, short events, int ms)
 {
 	struct pollfd p = {.fd = fd, .events = events};
-	long end = probe_now_ms() + ms;
+	long end = monotonic_ms() + ms;
 	int r;
 
 	for (;;) {
-		long left = end - probe_now_ms();
+		long left = end - monotonic_ms();
 
 		r = poll(&p, 1, left > 0 ? (int)left : 0);
 		if (r >= 0 || errno != EINTR)

@@ -19,6 +19,7 @@
 
 #include "lab/probe/probe.h"
 #include "lab/probe/probe_int.h"
+#include "lab/util/util.h"
 
 #define WAIT_MS	 5000 /* wait-listen, wait-bound, wait-exit */
 #define STOP_MS	 2000 /* stop: SIGTERM, then SIGKILL after this */
@@ -296,7 +297,7 @@ static int prog_and_port(struct run *R, const struct probe_step *st, struct ppro
 static int wait_held(struct run *R, int node, const struct probe_step *st,
 		     struct step_result *res, const char *proto, const char *state)
 {
-	long end = probe_now_ms() + WAIT_MS, left;
+	long end = monotonic_ms() + WAIT_MS, left;
 	struct pproc *p;
 	uint16_t port;
 	int r, nap = 1;
@@ -317,7 +318,7 @@ static int wait_held(struct run *R, int node, const struct probe_step *st,
 			res->err = ESRCH; /* it ended without ever holding one */
 			break;
 		}
-		left = end - probe_now_ms();
+		left = end - monotonic_ms();
 		if (left <= 0) {
 			res->err = STEP_TIMEOUT;
 			break;

@@ -20,6 +20,7 @@
 #include "netns/netns.h"
 #include "lab/probe/probe.h"
 #include "lab/probe/probe_int.h"
+#include "lab/util/util.h"
 
 /*
  * Bounds on waits.  Connect and accept cover one retransmission (TCP resends
@@ -204,8 +205,8 @@ int probe_run_burst(struct run *R, int node, const struct probe_step *st, struct
 		p[n++] = (struct pollfd){.fd = fd, .events = POLLOUT};
 		pending++;
 	}
-	end = probe_now_ms() + CONNECT_MS * 2;
-	while (pending && probe_now_ms() < end) {
+	end = monotonic_ms() + CONNECT_MS * 2;
+	while (pending && monotonic_ms() < end) {
 		r = poll(p, n, probe_ms_left(end));
 		if (r <= 0)
 			break;
@@ -365,7 +366,7 @@ int probe_run_accept_all(struct run *R, int node, const struct probe_step *st, s
 			 struct step_result *res)
 {
 	struct psock *ls[PROBE_MAX_SOCKS];
-	long counts[PROBE_MAX_SOCKS] = {0}, idle_end = probe_now_ms() + ACCEPT_IDLE;
+	long counts[PROBE_MAX_SOCKS] = {0}, idle_end = monotonic_ms() + ACCEPT_IDLE;
 	struct epoll_event ev[8];
 	int ep, r;
 
@@ -383,8 +384,8 @@ int probe_run_accept_all(struct run *R, int node, const struct probe_step *st, s
 		for (size_t i = 0; r == 0 && i < st->n_socks && !res->err; i++)
 			res->err = accept_queued(R, ls[i], &counts[i], res);
 		if (res->value > before)
-			idle_end = probe_now_ms() + ACCEPT_IDLE;
-		if (r < 0 || res->err || !pending || probe_now_ms() >= idle_end ||
+			idle_end = monotonic_ms() + ACCEPT_IDLE;
+		if (r < 0 || res->err || !pending || monotonic_ms() >= idle_end ||
 		    epoll_wait(ep, ev, 8, probe_ms_left(idle_end)) <= 0)
 			break;
 	}
@@ -422,14 +423,14 @@ int probe_run_send(struct run *R, int node, const struct probe_step *st, struct 
 int probe_run_read(struct run *R, int node, const struct probe_step *st, struct psock *s,
 		   struct step_result *res)
 {
-	long end = probe_now_ms() + READ_MS;
+	long end = monotonic_ms() + READ_MS;
 	bool eof = false;
 	char buf[64];
 
-	while (!eof && probe_now_ms() < end) {
+	while (!eof && monotonic_ms() < end) {
 		ssize_t n;
 
-		if (probe_wait_fd(s->fd, POLLIN, (int)(end - probe_now_ms())) <= 0)
+		if (probe_wait_fd(s->fd, POLLIN, (int)(end - monotonic_ms())) <= 0)
 			break;
 		n = read(s->fd, buf, sizeof(buf));
 		if (n == 0) {
@@ -462,7 +463,7 @@ int probe_run_close(struct run *R, int node, const struct probe_step *st, struct
 int probe_run_wait_timewait(struct run *R, int node, const struct probe_step *st,
 			    struct psock *unused, struct step_result *res)
 {
-	long end = probe_now_ms() + WAIT_MS;
+	long end = monotonic_ms() + WAIT_MS;
 	int r, watch = -1;
 	uint16_t port;
 	char buf[64];
@@ -491,8 +492,8 @@ int probe_run_wait_timewait(struct run *R, int node, const struct probe_step *st
 			res->n_seen = 0;
 			break;
 		}
-		if (probe_now_ms() >= end ||
-		    probe_wait_fd(watch, POLLIN, (int)(end - probe_now_ms())) <= 0) {
+		if (monotonic_ms() >= end ||
+		    probe_wait_fd(watch, POLLIN, (int)(end - monotonic_ms())) <= 0) {
 			res->err = STEP_TIMEOUT; /* keep what was seen instead */
 			break;
 		}

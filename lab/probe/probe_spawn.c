@@ -255,7 +255,7 @@ static int reap_if_done(struct pproc *p, bool block)
 int probe_spawn_wait(struct pproc *p, int ms)
 {
 	struct pollfd fds[2] = {{.fd = p->pidfd, .events = POLLIN}, {.fd = -1, .events = POLLIN}};
-	long end = probe_now_ms() + ms;
+	long end = monotonic_ms() + ms;
 	sigset_t stop;
 	int r = 0;
 
@@ -267,7 +267,7 @@ int probe_spawn_wait(struct pproc *p, int ms)
 	sigaddset(&stop, SIGHUP);
 	fds[1].fd = signalfd(-1, &stop, SFD_CLOEXEC | SFD_NONBLOCK);
 	for (;;) {
-		long left = end - probe_now_ms();
+		long left = end - monotonic_ms();
 
 		r = poll(fds, 2, left > 0 ? (int)left : 0);
 		if (r < 0 && errno == EINTR)

@@ -25,6 +25,7 @@
 
 #include "lab/probe/probe.h"
 #include "lab/probe/probe_int.h"
+#include "lab/util/util.h"
 
 /* 1 when a handshake to one of ports is in flight in node, 0 when none. */
 static int node_pending(struct run *R, int node, const uint16_t *ports, size_t n_ports)
@@ -190,11 +191,11 @@ static int sentinel_send(const struct sent_to *rec, uint16_t port)
 /* Count sentinels on p[0..2) until want arrived or the bound. */
 static void sentinels_await(struct pollfd *p, int want, int ms)
 {
-	long end = probe_now_ms() + ms;
+	long end = monotonic_ms() + ms;
 	char buf[64];
 	int got = 0;
 
-	while (got < want && probe_now_ms() < end) {
+	while (got < want && monotonic_ms() < end) {
 		if (poll(p, 2, probe_ms_left(end)) <= 0)
 			break;
 		for (size_t i = 0; i < 2; i++)

@@ -27,6 +27,9 @@ int path_read_all(const char *path, int flags, size_t max, char **ret, size_t *r
  */
 size_t utf8_char_len(const unsigned char *s, size_t n);
 
+/* Milliseconds on CLOCK_MONOTONIC: for deadlines and durations, not dates. */
+long monotonic_ms(void);
+
 /* At most this many threads in one fanout_run. */
 #define FANOUT_MAX_THREADS 16
 

@@ -3,6 +3,7 @@
  * fd_read_all: a whole file up to a limit, NUL-terminated; one byte past the
  * limit is -EFBIG (the topology loader's "larger than the limit" and the
  * report reader's refusal both rest on it), across several read() calls.
+ * monotonic_ms: CLOCK_MONOTONIC in milliseconds.
  * path_read_all: the same by path, with the caller's open flags; a
  * directory and a missing file are errors, O_NOFOLLOW refuses a link.
  * utf8_char_len: where a well-formed UTF-8 character ends (program output
@@ -18,6 +19,7 @@
 #include <string.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -132,6 +134,22 @@ static void test_path(void **state)
 	rmdir(dir);
 }
 
+/* What clock_gettime says between two calls lies between their answers. */
+static void test_monotonic_ms(void **state)
+{
+	struct timespec ts;
+	long a, b, mid;
+
+	(void)state;
+	a = monotonic_ms();
+	assert_int_equal(clock_gettime(CLOCK_MONOTONIC, &ts), 0);
+	b = monotonic_ms();
+	mid = ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+	assert_true(a <= mid);
+	assert_true(mid <= b);
+	assert_true(a > 0);
+}
+
 /* utf8_char_len of s's first n bytes, and what it should be. */
 static const struct {
 	const char *s;
@@ -198,6 +216,7 @@ int main(void)
 	    cmocka_unit_test(test_one_past_max),
 	    cmocka_unit_test(test_bad_fd),
 	    cmocka_unit_test(test_path),
+	    cmocka_unit_test(test_monotonic_ms),
 	    cmocka_unit_test(test_utf8),
 	};
 
