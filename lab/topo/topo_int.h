@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Inside lab/topo: what the DOT and Mermaid writers share (topo_draw.c). */
+/* Inside lab/topo: the nodes by name (topo_util.c), for the loader and the
+ * validator; what the DOT and Mermaid writers share (topo_draw.c). */
 #ifndef REUSELAB_TOPO_INT_H
 #define REUSELAB_TOPO_INT_H
 
@@ -8,6 +9,12 @@
 #include <stdio.h>
 
 #include "lab/topo/topo.h"
+
+/* by_name (t->n_nodes entries): t's node indexes, sorted by node name. */
+void topo_by_name_sort(const struct topology *t, size_t *by_name);
+/* The index of the node called name, looked up in by_name from
+ * topo_by_name_sort: the index, or -ENOENT. */
+int topo_by_name_find(const struct topology *t, const size_t *by_name, const char *name);
 
 #define TOPO_DRAW_UNSEEN ((unsigned)-1)
 

@@ -16,6 +16,7 @@
 #include <yaml.h>
 
 #include "lab/topo/topo.h"
+#include "lab/topo/topo_int.h"
 #include "lab/util/util.h"
 
 enum ykind { Y_SCALAR, Y_SEQ, Y_MAP };
@@ -455,20 +456,13 @@ static int parse_cidr(struct ctx *c, const struct ynode *y, const char *what, in
 	return 0;
 }
 
-static int node_index_cmp(const void *a, const void *b, void *arg)
-{
-	const struct topology *t = arg;
-
-	return strcmp(t->nodes[*(const size_t *)a].name, t->nodes[*(const size_t *)b].name);
-}
-
 /* "node:iface" -> indexes into the model. */
 static int parse_endpoint(struct ctx *c, const struct ynode *y, struct topo_endpoint *ep)
 {
 	const struct topology *t = c->t;
 	const char *colon;
 	char node[TOPO_NODE_NAME_MAX + 1];
-	size_t n, lo = 0, hi = t->n_nodes;
+	size_t n;
 	int r = want(c, y, Y_SCALAR, "endpoint", NULL), i;
 
 	if (r < 0)
@@ -483,22 +477,10 @@ static int parse_endpoint(struct ctx *c, const struct ynode *y, struct topo_endp
 			   (int)(n > 64 ? 64 : n), y->str);
 	memcpy(node, y->str, n);
 	node[n] = '\0';
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int cmp = strcmp(node, t->nodes[c->by_name[mid]].name);
-
-		if (!cmp) {
-			lo = mid;
-			break;
-		}
-		if (cmp < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	if (lo >= t->n_nodes || strcmp(node, t->nodes[c->by_name[lo]].name))
+	i = topo_by_name_find(t, c->by_name, node);
+	if (i < 0)
 		return err(c, y->mark, "endpoint '%.64s' names unknown node '%s'", y->str, node);
-	ep->node = c->by_name[lo];
+	ep->node = (size_t)i;
 	if (!strcmp(colon + 1, "lo"))
 		return err(c, y->mark, "endpoint '%.64s': lo is the node's own loopback; it cannot "
 				       "be linked", y->str);
@@ -749,12 +731,11 @@ static int load_nodes(struct ctx *c, const struct ynode *y)
 		return -ENOMEM;
 	for (size_t i = 0; i < y->n; i += 2) {
 		r = load_node(c, &y->kids[i], &y->kids[i + 1], &t->nodes[t->n_nodes]);
-		c->by_name[t->n_nodes] = t->n_nodes;
 		t->n_nodes++;
 		if (r < 0)
 			return r;
 	}
-	qsort_r(c->by_name, t->n_nodes, sizeof(*c->by_name), node_index_cmp, t);
+	topo_by_name_sort(t, c->by_name);
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lab/topo/topo.h"
+#include "lab/topo/topo_int.h"
 
 void topo_diag_free(struct topo_diag *d)
 {
@@ -212,6 +213,38 @@ int topo_node_find(const struct topology *t, const char *name)
 	for (size_t i = 0; i < t->n_nodes; i++)
 		if (!strcmp(t->nodes[i].name, name))
 			return (int)i;
+	return -ENOENT;
+}
+
+static int by_name_cmp(const void *a, const void *b, void *arg)
+{
+	const struct topology *t = arg;
+
+	return strcmp(t->nodes[*(const size_t *)a].name, t->nodes[*(const size_t *)b].name);
+}
+
+void topo_by_name_sort(const struct topology *t, size_t *by_name)
+{
+	for (size_t i = 0; i < t->n_nodes; i++)
+		by_name[i] = i;
+	qsort_r(by_name, t->n_nodes, sizeof(*by_name), by_name_cmp, (void *)t);
+}
+
+int topo_by_name_find(const struct topology *t, const size_t *by_name, const char *name)
+{
+	size_t lo = 0, hi = t->n_nodes;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(name, t->nodes[by_name[mid]].name);
+
+		if (!c)
+			return (int)by_name[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
 	return -ENOENT;
 }
 

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "lab/topo/topo.h"
+#include "lab/topo/topo_int.h"
 
 struct vctx {
 	const struct topology *t;
@@ -396,29 +397,9 @@ out:
 	return r;
 }
 
-static int name_cmp(const void *a, const void *b, void *arg)
-{
-	const struct topology *t = arg;
-
-	return strcmp(t->nodes[*(const size_t *)a].name, t->nodes[*(const size_t *)b].name);
-}
-
 static bool node_exists(const struct vctx *v, const char *name)
 {
-	size_t lo = 0, hi = v->t->n_nodes;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(name, v->t->nodes[v->by_name[mid]].name);
-
-		if (!c)
-			return true;
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return false;
+	return topo_by_name_find(v->t, v->by_name, name) >= 0;
 }
 
 static int case_cmp(const void *a, const void *b, void *arg)
@@ -479,9 +460,8 @@ int topo_validate(const struct topology *t, struct topo_diag *d)
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		v.base[i] = v.n_ifaces;
 		v.n_ifaces += t->nodes[i].n_ifaces;
-		v.by_name[i] = i;
 	}
-	qsort_r(v.by_name, t->n_nodes, sizeof(*v.by_name), name_cmp, (void *)t);
+	topo_by_name_sort(t, v.by_name);
 	check_names(&v);
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		check_ifaces(&v, &t->nodes[i]);

@@ -21,6 +21,7 @@
 
 #include "lab/cli/cmd.h"
 #include "lab/topo/topo.h"
+#include "lab/topo/topo_int.h"
 
 static struct topology *load_ok(const char *path)
 {
@@ -371,6 +372,29 @@ static void test_diag_escapes(void **state)
 	free(line);
 }
 
+/* The loader and the validator find nodes by name through one sorted index. */
+static void test_by_name(void **state)
+{
+	struct topo_node nodes[4] = {{.name = "server"}, {.name = "client-c"}, {.name = "b"},
+				     {.name = "client-b"}};
+	struct topology t = {.nodes = nodes, .n_nodes = 4}, none = {0};
+	size_t by_name[4];
+
+	(void)state;
+	topo_by_name_sort(&t, by_name);
+	assert_int_equal(by_name[0], 2);
+	assert_int_equal(by_name[1], 3);
+	assert_int_equal(by_name[2], 1);
+	assert_int_equal(by_name[3], 0);
+	for (size_t i = 0; i < 4; i++)
+		assert_int_equal(topo_by_name_find(&t, by_name, nodes[i].name), (int)i);
+	assert_int_equal(topo_by_name_find(&t, by_name, "client"), -ENOENT);
+	assert_int_equal(topo_by_name_find(&t, by_name, "a"), -ENOENT);
+	assert_int_equal(topo_by_name_find(&t, by_name, "zz"), -ENOENT);
+	topo_by_name_sort(&none, by_name);
+	assert_int_equal(topo_by_name_find(&none, by_name, "b"), -ENOENT);
+}
+
 /* What write (topo_write_dot, topo_write_mermaid) makes of t, malloc'ed. */
 static char *drawn(int (*write)(const struct topology *, FILE *), const struct topology *t)
 {
@@ -617,7 +641,9 @@ int main(void)
 		cmocka_unit_test(test_all_errors_sorted),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_diag_escapes),
-		cmocka_unit_test(test_dot), cmocka_unit_test(test_draw_outward),
+		cmocka_unit_test(test_dot),
+		cmocka_unit_test(test_draw_outward),
+		cmocka_unit_test(test_by_name),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_fuzz_regressions),
 	};
