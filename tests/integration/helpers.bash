@@ -27,6 +27,12 @@ force_down() {
 	for ns in $(lab_namespaces "$1"); do ip netns del "$ns" 2>/dev/null || true; done
 }
 
+# strace ARGS... with LeakSanitizer off: it cannot run under ptrace, and
+# $REUSELAB is the ASan build under make asan (the other checks still run).
+strace_without_leak_check() {
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" strace "$@"
+}
+
 # Kill and reap what a test started in the background (the pids in BG_PIDS).
 kill_bg_pids() {
 	local p

@@ -201,7 +201,8 @@ up_two_nics() {
 	up_two_nics
 	jq -e --arg n "rl-$L.client-c" '.mounts[$n] > 0' "/run/reuselab/$L.json"
 	ip -n "rl-$L.client-c" link set dev lo alias ""
-	run strace -f -e trace=setns,socket -o "$BATS_TEST_TMPDIR/trace" "$REUSELAB" down "$L"
+	run strace_without_leak_check -f -e trace=setns,socket -o "$BATS_TEST_TMPDIR/trace" \
+		"$REUSELAB" down "$L"
 	[ "$status" -eq 0 ]
 	[ "$output" = "lab $L is down: 3 namespaces removed" ]
 	[ -z "$(lab_namespaces "$L")" ]

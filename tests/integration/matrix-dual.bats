@@ -195,9 +195,7 @@ PAIRS
 	command -v strace >/dev/null || skip "strace is not installed"
 	ip netns exec "rl-$DL.server" sysctl -qw net.ipv4.tcp_max_tw_buckets=16
 	# SIGTERM comes with the 50th bind(), in the middle of the cells.
-	# (LeakSanitizer cannot run under ptrace, make asan: the other checks can.)
-	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-		run --separate-stderr strace -f -qq -o /dev/null -e trace=bind \
+	run --separate-stderr strace_without_leak_check -f -qq -o /dev/null -e trace=bind \
 		-e inject=bind:signal=SIGTERM:when=50 "$REUSELAB" matrix "$DL" server --proto tcp
 	[ "$(ip netns exec "rl-$DL.server" sysctl -n net.ipv4.tcp_max_tw_buckets)" -eq 16 ]
 	[ "$status" -eq 143 ]

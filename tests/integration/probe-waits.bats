@@ -15,9 +15,7 @@ WAITS=poll,ppoll,epoll_wait,epoll_pwait,epoll_pwait2,select,pselect6,nanosleep,c
 traced() {
 	local log=$1
 	shift
-	# LeakSanitizer cannot run under ptrace (make asan): the other checks can.
-	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-		strace -f -qq -o "$log" -e trace="$WAITS" "$REUSELAB" "$@"
+	strace_without_leak_check -f -qq -o "$log" -e trace="$WAITS" "$REUSELAB" "$@"
 }
 
 # expired FILE: the waits in an strace log whose bound ran out, and sleeps.
