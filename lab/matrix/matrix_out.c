@@ -262,9 +262,29 @@ static void write_one_grid(const struct matrix_result *r, FILE *out, bool color,
 	}
 }
 
+/* How the cells ended, for the grid's last line and the JSON summary. */
+struct tally {
+	size_t ok, refused, na, setup;
+};
+
+static struct tally tally_of(const struct matrix_result *r)
+{
+	struct tally t = {0};
+
+	for (size_t i = 0; i < r->n_cells; i++) {
+		int res = r->cells[i].result;
+
+		t.ok += res == 0;
+		t.na += res == MATRIX_NA;
+		t.setup += res == MATRIX_SETUP;
+	}
+	t.refused = r->n_cells - t.ok - t.na - t.setup;
+	return t;
+}
+
 int matrix_write_grid(const struct matrix_result *r, FILE *out, bool color)
 {
-	size_t n[3] = {0}, setup = 0;
+	struct tally n = tally_of(r);
 
 	fprintf(out, "bind matrix: lab %s, node %s, kernel %s\n", r->lab, r->node, r->kernel);
 	fprintf(out, "rows: the first socket (protocol, state, options, address); columns: the "
@@ -272,18 +292,12 @@ int matrix_write_grid(const struct matrix_result *r, FILE *out, bool color)
 	write_legend(r, out);
 	for (unsigned uid = 0; uid < MX_N_UID; uid++)
 		write_one_grid(r, out, color, uid);
-	for (size_t i = 0; i < r->n_cells; i++) {
-		int res = r->cells[i].result;
-
-		n[res == 0 ? 0 : res == MATRIX_NA ? 2 : 1]++;
-		setup += res == MATRIX_SETUP;
-	}
 	fprintf(out, "\n%zu cells in %.0f ms: %zu ok, %zu refused, %zu n/a", r->n_cells,
-		r->elapsed_ms, n[0], n[1] - setup, n[2]);
-	if (setup)
-		fprintf(out, ", %zu setup failures", setup);
+		r->elapsed_ms, n.ok, n.refused, n.na);
+	if (n.setup)
+		fprintf(out, ", %zu setup failures", n.setup);
 	fputc('\n', out);
-	for (size_t i = 0; i < r->n_cells && setup; i++) {
+	for (size_t i = 0; i < r->n_cells && n.setup; i++) {
 		const struct matrix_cell *c = &r->cells[i];
 		char b[32];
 
@@ -390,16 +404,11 @@ static void notes_json(FILE *out, const struct matrix_result *r)
 
 static void summary_json(FILE *out, const struct matrix_result *r)
 {
-	size_t ok = 0, na = 0, setup = 0;
+	struct tally n = tally_of(r);
 
-	for (size_t i = 0; i < r->n_cells; i++) {
-		ok += r->cells[i].result == 0;
-		na += r->cells[i].result == MATRIX_NA;
-		setup += r->cells[i].result == MATRIX_SETUP;
-	}
 	fprintf(out,
 		"\"summary\":{\"cells\":%zu,\"ok\":%zu,\"refused\":%zu,\"na\":%zu,\"error\":%zu}",
-		r->n_cells, ok, r->n_cells - ok - na - setup, na, setup);
+		r->n_cells, n.ok, n.refused, n.na, n.setup);
 }
 
 int matrix_write_json(const struct matrix_result *r, FILE *out)
