@@ -117,7 +117,7 @@ up_two_nics() {
 	[ "$status" -eq 0 ]
 	[ "$output" = "lab $L is down: 3 namespaces removed" ]
 	[ -z "$(lab_namespaces "$L")" ]
-	! grep -q "/run/netns/rl-$L." /proc/self/mountinfo
+	! grep -q "/run/netns/rl-$L." /proc/self/mountinfo || false
 	[ ! -e "/run/reuselab/$L.json" ]
 	[ ! -e "/run/reuselab/$L.lock" ]
 	run "$REUSELAB" down "$L"
@@ -247,7 +247,7 @@ up_two_nics() {
 	[ "$status" -eq 0 ]
 	[ "$output" = "namespace rl-$L.client-c removed" ]
 	[ -z "$(lab_namespaces "$L")" ]
-	! grep -q "/run/netns/rl-$L." /proc/self/mountinfo
+	! grep -q "/run/netns/rl-$L." /proc/self/mountinfo || false
 	run "$REUSELAB" down --force-name "rl-$L.client-c"
 	[ "$status" -eq 0 ]
 	[ "$output" = "namespace rl-$L.client-c: nothing to remove" ]
@@ -296,7 +296,7 @@ up_two_nics() {
 	[[ "$output" == *"net.ipv4.no_such_sysctl"* ]]
 	[[ "$output" == *"No such file or directory"* ]]
 	[ -z "$(lab_namespaces "$L")" ]
-	! grep -q "/run/netns/rl-$L." /proc/self/mountinfo
+	! grep -q "/run/netns/rl-$L." /proc/self/mountinfo || false
 	[ ! -e "/run/reuselab/$L.json" ]
 }
 

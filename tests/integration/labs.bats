@@ -296,7 +296,7 @@ port() {
 	use two-nics
 	[ "$(jq '.cases | length' "$REPORT")" -eq "$("$REUSELAB" cases --json | jq length)" ]
 	# nothing skipped, no error line (stderr only says the lab is up)
-	! grep -v '^reuselab: lab .* is up; probing (ephemeral)$' "$BATS_FILE_TMPDIR/two-nics.err"
+	! grep -v '^reuselab: lab .* is up; probing (ephemeral)$' "$BATS_FILE_TMPDIR/two-nics.err" || false
 	want "C1" "$(res c1-two-servers-reuseaddr "connect b ")" ok
 	want "C10" "$(res restart-tw-reuse-both "bind n ")" ok
 	want "C12" "$(res c12-daytime-restart "bind n ")" ok
@@ -341,7 +341,7 @@ port() {
 	want "$c its stderr" "$(prog $c n stderr)" "bind: Address already in use"
 	# every program the lab started is gone, with its process group
 	for pid in $(jq -r '.cases[] | .programs[]? | .pid' "$REPORT"); do
-		! kill -0 "$pid" 2>/dev/null
+		! kill -0 "$pid" 2>/dev/null || false
 		[ -z "$(pgrep -g "$pid" || true)" ]
 	done
 }

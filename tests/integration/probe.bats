@@ -491,8 +491,8 @@ PY
       - {on: server, do: "s = socket tcp4", expect: ok}'
 	run "$REUSELAB" probe "$f" --name "$L" --case esc-claim
 	[ "$status" -eq 0 ]
-	! printf '%s' "$output" | grep -q $'\e'
-	! printf '%s' "$output" | grep -q $'\a'
+	! printf '%s' "$output" | grep -q $'\e' || false
+	! printf '%s' "$output" | grep -q $'\a' || false
 	[[ "$output" == *'esc-claim  \x1b[31mC3\x1b]0;pwned\x07  '* ]]
 	user_topology 'cases:
   - id: esc-step
@@ -500,7 +500,7 @@ PY
       - {on: server, do: "bnd\e[2J s"}'
 	run "$REUSELAB" check "$f"
 	[ "$status" -eq 2 ]
-	! printf '%s' "$output" | grep -q $'\e'
+	! printf '%s' "$output" | grep -q $'\e' || false
 	[[ "$output" == *"unknown step 'bnd\\x1b[2J'"* ]]
 	run "$REUSELAB" probe "$L" --case $'x\e[2J'
 	[ "$status" -eq 2 ]

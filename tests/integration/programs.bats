@@ -38,7 +38,7 @@ gone() {
 	local pid
 	for pid in "$@"; do
 		[ -n "$pid" ] && [ "$pid" != null ]
-		! kill -0 "$pid" 2>/dev/null
+		! kill -0 "$pid" 2>/dev/null || false
 		[ -z "$(pgrep -g "$pid" || true)" ]
 	done
 }
