@@ -85,6 +85,16 @@ user_topology() {
 	{ cat topologies/two-nics.yml; printf '%s\n' "$1"; } >"$f"
 }
 
+# gone PID...: no process with that pid, nor in its process group.
+gone() {
+	local pid
+	for pid in "$@"; do
+		[ -n "$pid" ] && [ "$pid" != null ]
+		! kill -0 "$pid" 2>/dev/null || false
+		[ -z "$(pgrep -g "$pid" || true)" ]
+	done
+}
+
 # Queries of the JSON report in the file $REPORT (the test file sets it).
 # step_field FIELD CASE PREFIX [N]: FIELD (a jq path) of the Nth (default
 # 1st) step of CASE whose args start with PREFIX.

@@ -340,8 +340,5 @@ port() {
 	want "$c restart fails" "$(val $c "wait-exit n")" 1
 	want "$c its stderr" "$(prog $c n stderr)" "bind: Address already in use"
 	# every program the lab started is gone, with its process group
-	for pid in $(jq -r '.cases[] | .programs[]? | .pid' "$REPORT"); do
-		! kill -0 "$pid" 2>/dev/null || false
-		[ -z "$(pgrep -g "$pid" || true)" ]
-	done
+	gone $(jq -r '.cases[] | .programs[]? | .pid' "$REPORT")
 }

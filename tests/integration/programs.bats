@@ -33,16 +33,6 @@ run_lab() {
 	jq -c '.cases[] | [.id, .verdict, .observed, .error]' "$REPORT" || true
 }
 
-# gone PID...: no process with that pid, nor in its process group.
-gone() {
-	local pid
-	for pid in "$@"; do
-		[ -n "$pid" ] && [ "$pid" != null ]
-		! kill -0 "$pid" 2>/dev/null || false
-		[ -z "$(pgrep -g "$pid" || true)" ]
-	done
-}
-
 # marked PATTERN: the pids of processes whose whole command line is PATTERN.
 marked() {
 	pgrep -f -x "$1" || true

@@ -133,35 +133,36 @@ env_default_signal_or_skip() {
 	env --default-signal=INT true 2>/dev/null || skip "env(1) has no --default-signal (coreutils < 8.31)"
 }
 
-signal_during_up() {
-	local sig=$1 code=$2 links0
-	env_default_signal_or_skip
-	big_topology
-	links0=$(host_links)
-	start_bg "$REUSELAB" up "$BIG" --name "$L"
+# signal_during SIG CODE ARGS...: reuselab ARGS, building the big lab as $L,
+# gets SIG once its state file is there; it ends with CODE, says it was
+# interrupted, and nothing of $L is left.
+signal_during() {
+	local sig=$1 code=$2
+	shift 2
+	start_bg "$REUSELAB" "$@"
 	wait_for_file "/run/reuselab/$L.json" "$BG" || { cat "$BATS_TEST_TMPDIR"/bg.*; false; }
 	kill -"$sig" "$BG"
 	wait_bg
 	cat "$BATS_TEST_TMPDIR"/bg.*
 	[ "$BG_RC" -eq "$code" ]
 	grep -q "interrupted" "$BATS_TEST_TMPDIR/bg.err"
-	! grep -q "is up" "$BATS_TEST_TMPDIR/bg.out" || false
 	assert_gone "$L"
+}
+
+signal_during_up() {
+	local links0
+	env_default_signal_or_skip
+	big_topology
+	links0=$(host_links)
+	signal_during "$1" "$2" up "$BIG" --name "$L"
+	! grep -q "is up" "$BATS_TEST_TMPDIR/bg.out" || false
 	[ "$(host_links)" -eq "$links0" ]
 }
 
 signal_during_run_build() {
-	local sig=$1 code=$2
 	env_default_signal_or_skip
 	big_topology
-	start_bg "$REUSELAB" run --keep "$BIG" --name "$L" --json
-	wait_for_file "/run/reuselab/$L.json" "$BG" || { cat "$BATS_TEST_TMPDIR"/bg.*; false; }
-	kill -"$sig" "$BG"
-	wait_bg
-	cat "$BATS_TEST_TMPDIR"/bg.*
-	[ "$BG_RC" -eq "$code" ]
-	grep -q "interrupted" "$BATS_TEST_TMPDIR/bg.err"
-	assert_gone "$L"
+	signal_during "$1" "$2" run --keep "$BIG" --name "$L" --json
 }
 
 # `up` of two-nics under strace(1), the exit of its $1-th rename(2) held for
