@@ -201,11 +201,10 @@ int probe_run_child(struct run *R, int node, const struct probe_step *st, struct
 	struct sockaddr_storage ss;
 	struct child_msg m = {0};
 	socklen_t len;
-	char text[96];
 	int sk, r, status, fd;
 	pid_t pid;
 
-	r = probe_endpoint_resolve(R, st->endpoint, st->family, &ss, &len, text, sizeof(text));
+	r = probe_endpoint_resolve(R, st->endpoint, st->family, &ss, &len);
 	if (r < 0)
 		return r;
 	if (R->nsfd[node] < 0)

@@ -162,10 +162,10 @@ void probe_note_port(struct run *R, uint16_t p);
 /* probe_vars.c */
 /* "$X" resolved or a literal copied: 0, or -errno with R->why set. */
 int probe_resolve_token(struct run *R, const char *tok, char *buf, size_t len);
-/* ENDPOINT for a socket of family (0: the address decides) into ss/len and
- * text.  0, or -errno with R->why set. */
+/* ENDPOINT for a socket of family (0: the address decides) into ss/len
+ * (probe_sa_text writes it out).  0, or -errno with R->why set. */
 int probe_endpoint_resolve(struct run *R, const char *ep, int family, struct sockaddr_storage *ss,
-			   socklen_t *len, char *text, size_t tlen);
+			   socklen_t *len);
 /* in with every $VAR replaced by its value (unresolvable ones kept). */
 void probe_subst_text(struct run *R, const char *in, char *out, size_t len);
 /* One word of a step with every $VAR resolved: 0, or -EINVAL for one that

@@ -173,13 +173,12 @@ int probe_run_burst(struct run *R, int node, const struct probe_step *st, struct
 {
 	struct sockaddr_storage ss;
 	struct pollfd p[256];
-	char text[96];
 	socklen_t len;
 	size_t n = 0, pending = 0;
 	long end;
 	int r, first_err = 0;
 
-	r = probe_endpoint_resolve(R, st->endpoint, 0, &ss, &len, text, sizeof(text));
+	r = probe_endpoint_resolve(R, st->endpoint, 0, &ss, &len);
 	if (r < 0)
 		return r;
 	for (long i = 0; i < st->num; i++) {
@@ -285,10 +284,9 @@ int probe_run_bind(struct run *R, int node, const struct probe_step *st, struct 
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
-	char text[96];
 	int r;
 
-	r = probe_endpoint_resolve(R, st->endpoint, s->family, &ss, &len, text, sizeof(text));
+	r = probe_endpoint_resolve(R, st->endpoint, s->family, &ss, &len);
 	if (r < 0)
 		return r;
 	res->err = bind(s->fd, (struct sockaddr *)&ss, len) < 0 ? errno : 0;
@@ -309,10 +307,9 @@ int probe_run_connect(struct run *R, int node, const struct probe_step *st, stru
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
-	char text[96];
 	int r;
 
-	r = probe_endpoint_resolve(R, st->endpoint, s->family, &ss, &len, text, sizeof(text));
+	r = probe_endpoint_resolve(R, st->endpoint, s->family, &ss, &len);
 	if (r < 0)
 		return r;
 	res->err = connect_bounded(s->fd, &ss, len, CONNECT_MS);
@@ -400,11 +397,10 @@ int probe_run_send(struct run *R, int node, const struct probe_step *st, struct 
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
-	char text[96];
 	int flags = MSG_NOSIGNAL | (st->arg[0] ? MSG_FASTOPEN : 0); /* "fastopen" */
 	int r;
 
-	r = probe_endpoint_resolve(R, st->endpoint, s->family, &ss, &len, text, sizeof(text));
+	r = probe_endpoint_resolve(R, st->endpoint, s->family, &ss, &len);
 	if (r < 0)
 		return r;
 

@@ -188,7 +188,7 @@ static int endpoint_tokens(struct run *R, const char *ep, char *atok, char *ptok
 
 /* Resolve an endpoint for a socket of `family` (0: the address decides). */
 int probe_endpoint_resolve(struct run *R, const char *ep, int family, struct sockaddr_storage *ss,
-			   socklen_t *len, char *text, size_t tlen)
+			   socklen_t *len)
 {
 	char atok[PROBE_TOKEN_MAX], ptok[PROBE_TOKEN_MAX], a[64], p[16];
 	struct in_addr v4;
@@ -208,10 +208,8 @@ int probe_endpoint_resolve(struct run *R, const char *ep, int family, struct soc
 	if (!strcmp(atok, "*")) {
 		if (family == AF_INET6) {
 			sa_in6(ss, len, &in6addr_any, port);
-			snprintf(text, tlen, "[::]:%lu", port);
 		} else {
 			sa_in(ss, len, (struct in_addr){.s_addr = htonl(INADDR_ANY)}, port);
-			snprintf(text, tlen, "0.0.0.0:%lu", port);
 		}
 		return 0;
 	}
@@ -226,16 +224,13 @@ int probe_endpoint_resolve(struct run *R, const char *ep, int family, struct soc
 			m.s6_addr[11] = 0xff;
 			memcpy(&m.s6_addr[12], &v4, 4);
 			sa_in6(ss, len, &m, port);
-			snprintf(text, tlen, "[::ffff:%s]:%lu", a, port);
 		} else {
 			sa_in(ss, len, v4, port);
-			snprintf(text, tlen, "%s:%lu", a, port);
 		}
 		return 0;
 	}
 	if (inet_pton(AF_INET6, a, &v6) == 1) {
 		sa_in6(ss, len, &v6, port);
-		snprintf(text, tlen, "[%s]:%lu", a, port);
 		return 0;
 	}
 	snprintf(R->why, sizeof(R->why), "bad address '%s'", a);

@@ -5,8 +5,10 @@
  * the range wraps round, when the node is read again (what the run's cases
  * still hold stays out).  probe_sockdiag, the snapshot these and the waits
  * read: the node's sockets on the ports asked for, and a node that cannot
- * be read named in R->why.  Runs in a network namespace of its own (made
- * here, needs root: skipped otherwise), one node.
+ * be read named in R->why.  probe_endpoint_resolve: a literal endpoint as
+ * a socket address (v4-mapped for an IPv6 socket), its port noted for the
+ * case.  Runs in a network namespace of its own (made here, needs root:
+ * skipped otherwise), one node.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -124,11 +126,44 @@ static void test_sockdiag(void **state)
 	assert_non_null(strstr(R.why, "sock_diag in node n: "));
 }
 
+static void test_endpoint_literal(void **state)
+{
+	struct run R = {0};
+	struct sockaddr_storage ss;
+	char text[64];
+	socklen_t len = 0;
+
+	(void)state;
+	assert_int_equal(probe_endpoint_resolve(&R, "10.1.2.3:8080", 0, &ss, &len), 0);
+	assert_int_equal(len, sizeof(struct sockaddr_in));
+	assert_int_equal(probe_sa_text(&ss, text, sizeof(text)), 8080);
+	assert_string_equal(text, "10.1.2.3:8080");
+	assert_int_equal(probe_endpoint_resolve(&R, "10.1.2.3:8080", AF_INET6, &ss, &len), 0);
+	assert_int_equal(len, sizeof(struct sockaddr_in6));
+	probe_sa_text(&ss, text, sizeof(text));
+	assert_string_equal(text, "[::ffff:10.1.2.3]:8080");
+	assert_int_equal(probe_endpoint_resolve(&R, "*:9", AF_INET6, &ss, &len), 0);
+	probe_sa_text(&ss, text, sizeof(text));
+	assert_string_equal(text, "[::]:9");
+	assert_int_equal(probe_endpoint_resolve(&R, "*:9", 0, &ss, &len), 0);
+	probe_sa_text(&ss, text, sizeof(text));
+	assert_string_equal(text, "0.0.0.0:9");
+	assert_int_equal(probe_endpoint_resolve(&R, "[fd00::1]:7", 0, &ss, &len), 0);
+	probe_sa_text(&ss, text, sizeof(text));
+	assert_string_equal(text, "[fd00::1]:7");
+	/* 8080, 9 and 7 are the case's ports now (sock_diag snapshots ask for them) */
+	assert_int_equal(R.n_ports, 3);
+	assert_int_equal(R.ports[0], 8080);
+	assert_int_equal(probe_endpoint_resolve(&R, "10.1.2.x:1", 0, &ss, &len), -EINVAL);
+	assert_string_equal(R.why, "bad address '10.1.2.x'");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_ports_skip_held_and_wrap),
 	    cmocka_unit_test(test_sockdiag),
+	    cmocka_unit_test(test_endpoint_literal),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
