@@ -8,7 +8,7 @@
 
 #include "netns/netns_int.h"
 
-static size_t addr_len(int family)
+size_t addr_family_len(int family)
 {
 	return family == AF_INET ? 4 : family == AF_INET6 ? 16 : 0;
 }
@@ -18,7 +18,7 @@ int addr_add(struct ns_sock *s, int ifindex, int family, const uint8_t *addr, un
 	char buf[NS_SOCK_TXBUF] = { 0 }; /* libmnl leaves attribute padding unset */
 	struct nlmsghdr *nlh;
 	struct ifaddrmsg *ifa;
-	size_t alen = addr_len(family);
+	size_t alen = addr_family_len(family);
 
 	if (!alen || prefixlen > alen * 8)
 		return -EINVAL;
@@ -53,7 +53,7 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 	const struct nlattr *a, *local = NULL, *address = NULL;
 	struct addr_status st = {0};
 	struct dump *d = data;
-	size_t alen = addr_len(ifa->ifa_family);
+	size_t alen = addr_family_len(ifa->ifa_family);
 
 	if (nlh->nlmsg_type != RTM_NEWADDR || !alen)
 		return 0;

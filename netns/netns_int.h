@@ -11,6 +11,9 @@
 
 #include "netns/netns.h"
 
+/* Bytes of an address of family: 4 (AF_INET), 16 (AF_INET6), 0 for another. */
+size_t addr_family_len(int family);
+
 /* Room for any single request we build (a veth with its peer is < 300 bytes). */
 #define NS_SOCK_TXBUF 1024
 /* Longest wait for one reply datagram; the kernel answers at once, so only a bug waits. */

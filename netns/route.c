@@ -12,7 +12,7 @@ int route_add(struct ns_sock *s, int family, const uint8_t *dst, unsigned dst_le
 	char buf[NS_SOCK_TXBUF] = { 0 }; /* libmnl leaves attribute padding unset */
 	struct nlmsghdr *nlh;
 	struct rtmsg *rtm;
-	size_t alen = family == AF_INET ? 4 : family == AF_INET6 ? 16 : 0;
+	size_t alen = addr_family_len(family);
 
 	if (!alen || dst_len > alen * 8 || (!gw && oif <= 0))
 		return -EINVAL;
