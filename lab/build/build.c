@@ -26,6 +26,7 @@
 #include "lab/build/build.h"
 #include "lab/build/build_int.h"
 #include "lab/labns/labns.h"
+#include "lab/util/util.h"
 #include "netns/netns.h"
 
 struct build_ctx {

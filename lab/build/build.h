@@ -235,16 +235,4 @@ int lab_resolve(const char *lab_or_file, const char *name_override, char *ret_la
  * free with names_free(). */
 int lab_names_known(char ***ret, size_t *ret_n);
 
-/* ------------------------------------------------------------ stop signals */
-
-/*
- * The signals that stop a build or a run (SIGINT, SIGTERM, SIGHUP).  Callers
- * block them and poll: a build can then roll back instead of dying midway.
- */
-void sigstop_set(sigset_t *set);
-/* Block the stop signals in this thread. */
-void sigstop_block(void);
-/* The lowest stop signal pending for this thread or process, or 0. */
-int sigstop_pending(void);
-
 #endif

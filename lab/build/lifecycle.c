@@ -14,6 +14,7 @@
 
 #include "lab/build/build.h"
 #include "lab/build/build_int.h"
+#include "lab/util/util.h"
 
 static int fail(char *err, size_t errlen, int r, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -59,7 +60,7 @@ static int up_prepare(const struct topology *t, const char *lab, int *ret_lock, 
 	 * never by dying midway.
 	 */
 	*ret_lock = state_lock(lab, false);
-	sigstop_block();
+	sigstop_block(NULL);
 	if (*ret_lock == -ELOOP || *ret_lock == -EBADFD)
 		return fail(err, errlen, *ret_lock,
 			    "lock file " STATE_DIR "/%s.lock is %s; 'reuselab down %s' replaces it",

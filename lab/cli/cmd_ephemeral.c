@@ -19,6 +19,7 @@
 #include "lab/cli/cmd.h"
 #include "lab/cli/cmd_int.h"
 #include "lab/labns/labns.h"
+#include "lab/util/util.h"
 #include "netns/netns.h"
 
 bool cmd_lab_published(const char *lab)
@@ -54,7 +55,7 @@ int cmd_ephemeral_run(const struct topology *t, const char *lab, const char *cmd
 		}
 		rootless = true;
 	}
-	sigstop_block();
+	sigstop_block(NULL);
 	r = lab_build_ephemeral(t, lab, &fds, err, sizeof(err));
 	sig = sigstop_pending();
 	if (r < 0 && r != -EINTR) {

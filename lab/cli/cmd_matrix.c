@@ -11,6 +11,7 @@
 #include "lab/cli/cmd_int.h"
 #include "lab/matrix/matrix.h"
 #include "lab/report/report.h"
+#include "lab/util/util.h"
 
 static void usage(FILE *out)
 {
@@ -204,7 +205,7 @@ int cmd_matrix(int argc, char **argv)
 		a.cfg.progress = progress;
 	/* SIGINT, SIGTERM and SIGHUP stop the cells at the next one, so that the
 	 * node's sysctls the run raised are put back first (the lab is the user's). */
-	sigstop_block();
+	sigstop_block(NULL);
 	a.cfg.stop = sigstop_pending;
 	r = matrix_run(fd, &a.cfg, &res);
 	sig = sigstop_pending();

@@ -22,6 +22,7 @@
 #include "lab/build/build.h"
 #include "lab/cli/cmd.h"
 #include "lab/cli/cmd_int.h"
+#include "lab/util/util.h"
 
 static void run_usage(FILE *out)
 {

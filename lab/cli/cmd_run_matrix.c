@@ -15,6 +15,7 @@
 #include "lab/build/build.h"
 #include "lab/cli/cmd.h"
 #include "lab/cli/cmd_int.h"
+#include "lab/util/util.h"
 #include "netns/netns.h"
 
 struct run_matrix_args {

@@ -154,11 +154,7 @@ int kernel_qemu_run(char **argv, int log, int initrd, int timeout_s, int boot_s,
 	pid_t pid = -1;
 	long start = monotonic_ms();
 
-	/* the stop signals of a run (SIGINT, SIGTERM, SIGHUP) */
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGTERM);
-	sigaddset(&stop, SIGHUP);
+	sigstop_set(&stop);
 	sigprocmask(SIG_BLOCK, &stop, &old);
 	sfd = signalfd(-1, &stop, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sfd < 0) {

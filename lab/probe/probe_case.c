@@ -13,6 +13,7 @@
 #include "lab/labns/labns.h"
 #include "lab/probe/probe.h"
 #include "lab/probe/probe_int.h"
+#include "lab/util/util.h"
 
 static char *xstrdup(const char *s)
 {
@@ -315,8 +316,8 @@ void probe_run_user_case(struct run *R, const struct topo_case *tc, struct case_
 		probe_subst_text(R, ts->text, res->args, sizeof(res->args));
 		if (!node_open(R, cr, node))
 			break;
-		if (probe_interrupted()) {
-			case_error(cr, "interrupted by signal %d", probe_interrupted());
+		if (sigstop_pending()) {
+			case_error(cr, "interrupted by signal %d", sigstop_pending());
 			break;
 		}
 		if (ts->expect) {

@@ -376,8 +376,6 @@ bool probe_proc_operand(const struct probe_step *st);
 void probe_procs_end(struct run *R, struct case_result *cr);
 /* Name the case's programs as the holders of the sockets in seen. */
 void probe_procs_annotate(struct run *R, struct sock_seen *seen, size_t n);
-/* The stop signal (SIGINT, SIGTERM, SIGHUP) pending, or 0. */
-int probe_interrupted(void);
 
 /* probe_spawn.c: a program's process: started, signalled, ended. */
 /* Fork and exec path with argv and env in namespace nsfd as uid/gid (-1

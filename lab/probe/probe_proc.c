@@ -325,7 +325,7 @@ static int wait_held(struct run *R, int node, const struct probe_step *st,
 		}
 		r = probe_spawn_wait(p, nap < left ? nap : (int)left);
 		if (r == -EINTR)
-			snprintf(R->why, sizeof(R->why), "interrupted by signal %d", probe_interrupted());
+			snprintf(R->why, sizeof(R->why), "interrupted by signal %d", sigstop_pending());
 		r = r < 0 ? r : 0;
 	}
 	return r;
@@ -380,7 +380,7 @@ int probe_run_wait_exit(struct run *R, int node, const struct probe_step *st,
 		return -ENOENT;
 	r = probe_spawn_wait(p, WAIT_MS);
 	if (r == -EINTR)
-		snprintf(R->why, sizeof(R->why), "interrupted by signal %d", probe_interrupted());
+		snprintf(R->why, sizeof(R->why), "interrupted by signal %d", sigstop_pending());
 	if (r < 0)
 		return r;
 	if (r == 0)

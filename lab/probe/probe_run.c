@@ -24,19 +24,8 @@
 #include "lab/labns/labns.h"
 #include "lab/probe/probe.h"
 #include "lab/probe/probe_int.h"
+#include "lab/util/util.h"
 #include "netns/netns.h"
-
-/* Block SIGINT, SIGTERM and SIGHUP, the previous mask into old. */
-static void sigstop_hold(sigset_t *old)
-{
-	sigset_t stop;
-
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGTERM);
-	sigaddset(&stop, SIGHUP);
-	sigprocmask(SIG_BLOCK, &stop, old);
-}
 
 bool probe_case_selected(const struct probe_opts *o, const char *id, const char *claim)
 {
@@ -195,7 +184,7 @@ static int cases_run(struct run *R, const struct probe_opts *o, struct report *r
 	for (size_t i = 0; i < catalog_n_cases; i++) {
 		const struct catalog_case *cc = &catalog_cases[i];
 
-		if (probe_interrupted())
+		if (sigstop_pending())
 			return 0;
 		if (!probe_case_selected(o, cc->id, cc->claim))
 			continue;
@@ -215,7 +204,7 @@ static int cases_run(struct run *R, const struct probe_opts *o, struct report *r
 	for (size_t i = 0; i < R->t->n_cases; i++) {
 		const struct topo_case *tc = &R->t->cases[i];
 
-		if (probe_interrupted())
+		if (sigstop_pending())
 			return 0;
 		if (!probe_case_selected(o, tc->id, tc->claim ? tc->claim : "user"))
 			continue;
@@ -269,7 +258,7 @@ static int probe_any(const struct topology *t, const char *lab, const int *node_
 	sysctls_record(&R, rep);
 	/* Stop signals wait for the case's end, which ends its programs; they
 	 * are delivered when the mask is restored (run keeps them blocked). */
-	sigstop_hold(&old_mask);
+	sigstop_block(&old_mask);
 	ret = cases_run(&R, o, rep);
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	if (ret < 0)

@@ -261,10 +261,7 @@ int probe_spawn_wait(struct pproc *p, int ms)
 
 	if (p->reaped)
 		return 1;
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGTERM);
-	sigaddset(&stop, SIGHUP);
+	sigstop_set(&stop);
 	fds[1].fd = signalfd(-1, &stop, SFD_CLOEXEC | SFD_NONBLOCK);
 	for (;;) {
 		long left = end - monotonic_ms();
@@ -360,15 +357,4 @@ char *probe_spawn_output(int fd, bool *ret_cut)
 	return text;
 }
 
-int probe_interrupted(void)
-{
-	sigset_t pend;
 
-	if (sigpending(&pend) < 0)
-		return 0;
-	if (sigismember(&pend, SIGINT) == 1)
-		return SIGINT;
-	if (sigismember(&pend, SIGTERM) == 1)
-		return SIGTERM;
-	return sigismember(&pend, SIGHUP) == 1 ? SIGHUP : 0;
-}

@@ -3,6 +3,7 @@
 #ifndef REUSELAB_UTIL_H
 #define REUSELAB_UTIL_H
 
+#include <signal.h>
 #include <stddef.h>
 
 /*
@@ -29,6 +30,16 @@ size_t utf8_char_len(const unsigned char *s, size_t n);
 
 /* Milliseconds on CLOCK_MONOTONIC: for deadlines and durations, not dates. */
 long monotonic_ms(void);
+
+/*
+ * The signals that stop a build or a run (SIGINT, SIGTERM, SIGHUP).  Callers
+ * block them and poll: a build can then roll back instead of dying midway.
+ */
+void sigstop_set(sigset_t *set);
+/* Block the stop signals in this thread; the previous mask into old (may be NULL). */
+void sigstop_block(sigset_t *old);
+/* The lowest stop signal pending for this thread or process, or 0. */
+int sigstop_pending(void);
 
 /* At most this many threads in one fanout_run. */
 #define FANOUT_MAX_THREADS 16

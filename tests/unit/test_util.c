@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -208,6 +209,29 @@ static void test_utf8(void **state)
 	}
 }
 
+/* A blocked stop signal is pending, and then named, until it is taken. */
+static void test_sigstop(void **state)
+{
+	sigset_t set, old;
+	int sig = 0;
+
+	(void)state;
+	sigstop_set(&set);
+	assert_int_equal(sigismember(&set, SIGINT), 1);
+	assert_int_equal(sigismember(&set, SIGTERM), 1);
+	assert_int_equal(sigismember(&set, SIGHUP), 1);
+	assert_int_equal(sigismember(&set, SIGQUIT), 0);
+	sigstop_block(&old);
+	assert_int_equal(sigismember(&old, SIGTERM), 0);
+	assert_int_equal(sigstop_pending(), 0);
+	raise(SIGTERM);
+	assert_int_equal(sigstop_pending(), SIGTERM);
+	assert_int_equal(sigwait(&set, &sig), 0);
+	assert_int_equal(sig, SIGTERM);
+	assert_int_equal(sigstop_pending(), 0);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -218,6 +242,7 @@ int main(void)
 	    cmocka_unit_test(test_path),
 	    cmocka_unit_test(test_monotonic_ms),
 	    cmocka_unit_test(test_utf8),
+	    cmocka_unit_test(test_sigstop),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

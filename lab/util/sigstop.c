@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
+/* The signals that stop a build or a run (util.h): one set for every stage. */
 #include <signal.h>
 
-#include "lab/build/build.h"
+#include "lab/util/util.h"
 
 void sigstop_set(sigset_t *set)
 {
@@ -11,12 +12,12 @@ void sigstop_set(sigset_t *set)
 	sigaddset(set, SIGHUP);
 }
 
-void sigstop_block(void)
+void sigstop_block(sigset_t *old)
 {
 	sigset_t set;
 
 	sigstop_set(&set);
-	sigprocmask(SIG_BLOCK, &set, NULL);
+	sigprocmask(SIG_BLOCK, &set, old);
 }
 
 int sigstop_pending(void)
