@@ -50,7 +50,7 @@ void teardown_result_clear(struct teardown_result *r)
 enum ns_kind {
 	NS_SKIP,     /* not ours to touch, or gone */
 	NS_STALE,    /* maybe a killed create's empty file */
-	NS_OURS,     /* a namespace tagged as the lab's */
+	NS_OURS,     /* the lab's: on the mount up made, or tagged as the lab's */
 	NS_UNTAGGED, /* a namespace under the lab's prefix without its tag: left */
 	NS_REMOVED,  /* was NS_OURS, now unmounted and unlinked */
 	NS_UNLINKED, /* was NS_STALE, an empty file, now unlinked */
