@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -103,7 +104,24 @@ struct spawn_args {
 	char *const *argv, *const *env;
 	long uid, gid;
 	pid_t parent;
+	bool own_pidns; /* forked into the run's PID namespace (probe_reaper.c) */
 };
+
+/*
+ * In the run's PID namespace, the host's /proc numbers processes as the
+ * host does, not as getpid() does here: a /proc of its own, as `unshare
+ * --pid --mount-proc` gives (LeakSanitizer, for one, reads
+ * /proc/<getpid()>/task).  In a mount namespace of its own that follows the
+ * host's mounts and sends none back (MS_SLAVE, as `ip netns exec` does).
+ * Where that cannot be done the program runs with the host's /proc.
+ */
+static void mount_own_proc(void)
+{
+	if (unshare(CLONE_NEWNS) < 0)
+		return;
+	if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) == 0)
+		(void)mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+}
 
 static void __attribute__((noreturn)) spawn_child(const struct spawn_args *a)
 {
@@ -121,6 +139,8 @@ static void __attribute__((noreturn)) spawn_child(const struct spawn_args *a)
 		child_fail(a->report, 1, "prctl");
 	if (setns(a->nsfd, CLONE_NEWNET) < 0)
 		child_fail(a->report, 1, "setns");
+	if (a->own_pidns)
+		mount_own_proc();
 	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (null < 0 || dup2(null, 0) < 0 || dup2(a->out, 1) < 0 || dup2(a->err, 2) < 0 ||
 	    chdir("/") < 0)
@@ -207,6 +227,7 @@ int probe_spawn(struct run *R, int nsfd, const char *path, char *const argv[], c
 		r = probe_reaper_start(&R->reaper);
 		/* From inside the namespace, a parent outside it is pid 0. */
 		a.parent = R->reaper.pid > 0 ? 0 : getpid();
+		a.own_pidns = R->reaper.pid > 0;
 		p->reaper = R->reaper.pid;
 	}
 	if (r == 0 && (call = "pipe2", pipe2(rep, O_CLOEXEC) < 0))

@@ -108,6 +108,28 @@ LINGER='  - id: p-linger
 	[ "$(jq '.cases[0].programs | length' "$REPORT")" -eq 4 ] # failed starts leave no program
 }
 
+# In the run's PID namespace the program's /proc is its namespace's: the
+# pid it reads of itself there is the one getpid() gives it (NSpid: one
+# level), and the host's processes are not in it.
+@test "start: a program's /proc is its PID namespace's, the host's mounts untouched" {
+	lab "$BATS_TEST_TMPDIR/l.yml" '  - id: p-proc
+    steps:
+      - {on: server, do: "s = start cat /proc/self/status", expect: ok}
+      - {on: server, do: "wait-exit s", expect: "ok =0"}
+      - {on: server, do: "l = start ls /proc", expect: ok}
+      - {on: server, do: "wait-exit l", expect: "ok =0"}'
+	local procs_before
+	procs_before=$(grep -c ' /proc ' /proc/self/mountinfo)
+	run_lab "$BATS_TEST_TMPDIR/l.yml"
+	[ "$rc" -eq 0 ]
+	[[ "$(prog p-proc s stdout | grep '^NSpid:')" =~ ^NSpid:[[:space:]]+[0-9]+$ ]]
+	[[ "$(prog p-proc s stdout | grep '^Name:')" =~ ^Name:[[:space:]]+cat$ ]]
+	# a handful of pids (the reaper, reuselab's children), not the host's
+	[ "$(prog p-proc l stdout | grep -c '^[0-9][0-9]*$')" -lt 10 ]
+	# the program's /proc stayed in its own mount namespace
+	[ "$(grep -c ' /proc ' /proc/self/mountinfo)" -eq "$procs_before" ]
+}
+
 @test "check refuses a program path relative to a directory, and bad start words" {
 	local f=$BATS_TEST_TMPDIR/l.yml
 	lab "$f" '  - id: p-bad
