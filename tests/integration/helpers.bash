@@ -88,8 +88,10 @@ user_topology() {
 # gone PID...: no process with that pid, nor in its process group.
 gone() {
 	local pid
+	[ $# -gt 0 ] || return 1
 	for pid in "$@"; do
-		[ -n "$pid" ] && [ "$pid" != null ]
+		[ -n "$pid" ] || return 1
+		[ "$pid" != null ] || return 1
 		! kill -0 "$pid" 2>/dev/null || false
 		[ -z "$(pgrep -g "$pid" || true)" ]
 	done

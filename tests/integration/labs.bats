@@ -336,7 +336,8 @@ port() {
 	want "$c parent ended" "$(val $c "wait-exit d")" 143
 	want "$c a process of d holds the listener" "$(val $c "holds d ")" 1
 	owner=$(jq -r '[.cases[] | select(.id == "daytime-child-keeps-listener") | .steps[] | select(.call == "holds") | .sockets[] | select(.state == "LISTEN") | .owner][0]' "$REPORT")
-	[[ "$owner" == "d["*"]" ]] && [ "$owner" != "d[$(prog $c d pid)]" ]
+	[[ "$owner" == "d["*"]" ]]
+	[ "$owner" != "d[$(prog $c d pid)]" ]
 	want "$c restart fails" "$(val $c "wait-exit n")" 1
 	want "$c its stderr" "$(prog $c n stderr)" "bind: Address already in use"
 	# every program the lab started is gone, with its process group

@@ -325,7 +325,8 @@ sigterm_after_state_write() {
 		echo "left: $(ls -A /run/netns /run/reuselab | grep -v "^/run\|^$" | tr "\n" " ")"
 		echo "mounts: $(grep -c " /run/netns/rl-$2\\." /proc/self/mountinfo)"' "$BIG" "$L"
 	echo "$output"
-	[ "$status" -ne 99 ] && [ "$status" -ne 98 ]
+	[ "$status" -ne 99 ]
+	[ "$status" -ne 98 ]
 	[[ $output == *"up: exit 137"* ]]
 	[[ $output == *"lab $L is down: "*" namespace"*" removed"* ]]
 	[[ $output == *"down: exit 0"* ]]
@@ -444,7 +445,8 @@ up_down_cycles() {
 		fd100=$(cat "$BATS_TEST_TMPDIR/fd100")
 	fi
 	echo "# 100 cycles: maxrss cycle 1 ${rss1} KiB, cycle 100 ${rss100} KiB; fds open at exit of up (total, own): ${fd1:-n/a} / ${fd100:-n/a}" >&3
-	[ -n "$rss1" ] && [ -n "$rss100" ]
+	[ -n "$rss1" ]
+	[ -n "$rss100" ]
 	[ "$((rss100 * 2))" -le "$((rss1 * 3))" ] || { echo "RSS grew: $rss1 -> $rss100 KiB"; false; }
 	if [ "$valgrind" -eq 1 ]; then
 		# Same count both times, and none opened by reuselab left open.
