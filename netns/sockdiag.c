@@ -191,9 +191,11 @@ int sockdiag_tcp_watch_open(int netns_fd, int *ret_fd)
 void sockdiag_watch_drain(int fd)
 {
 	char buf[8192];
+	ssize_t n;
 
 	/* ENOBUFS (notifications overran the queue) says only "something
 	 * happened", which is all a watcher needs. */
-	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0 || errno == ENOBUFS || errno == EINTR)
+	while ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0 ||
+	       (n < 0 && (errno == ENOBUFS || errno == EINTR)))
 		;
 }

@@ -95,7 +95,7 @@ static int parse_one(struct kopts *o, int argc, char **argv, int *i)
 		o->kernel[o->n_kernel++] = a + 9;
 	} else if (a[0] == '-') {
 		o->json |= !strcmp(a, "--json");
-		o->matrix |= !strcmp(a, "--matrix");
+		o->matrix |= !strcmp(a, "--matrix") || !strncmp(a, "--matrix=", 9);
 		o->pass[o->n_pass++] = argv[*i];
 		/* probe and matrix options with a value travel with it */
 		if (takes_value(a) && *i + 1 < argc)

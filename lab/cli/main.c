@@ -68,9 +68,13 @@ static void unknown_command(const char *word)
 static int stdout_done(int rc)
 {
 	errno = 0;
-	if (fflush(stdout) == EOF && errno == EPIPE && rc <= EXIT_DIFFERS)
+	if (fflush(stdout) != EOF || rc > EXIT_DIFFERS)
+		return rc;
+	if (errno == EPIPE)
 		return EXIT_READER_GONE;
-	return rc;
+	/* ENOSPC, EIO: the output is cut short, and the user must know. */
+	cmd_err("writing the output: %s", strerror(errno ? errno : EIO));
+	return EXIT_SYSTEM;
 }
 
 int main(int argc, char **argv)

@@ -216,7 +216,8 @@ teardown() {
 	need_kernel
 	# two boots only (CI time): --json, one matrix per kernel on stdout, the
 	# comparison on stderr; the table on stdout is tested with Debian 6.1 above
-	args=(--matrix server --axes A --proto udp --accel tcg --kernel "$K" --kernel "$K")
+	# --matrix=NODE: once read as a probe report with several kernels
+	args=(--matrix=server --axes A --proto udp --accel tcg --kernel "$K" --kernel "$K")
 	run --separate-stderr "$REUSELAB" run topologies/two-nics.yml "${args[@]}" --json
 	[ "$status" -eq 0 ]
 	[ "$(jq -s 'length' <<<"$output")" -eq 2 ]
