@@ -191,6 +191,21 @@ static int do_sysctl(struct build_ctx *c, const struct plan_action *a)
 			 (void *)&c->t->nodes[a->node].sysctls[a->item]);
 }
 
+static int write_lans_no_ipv6(void *arg)
+{
+	int r;
+
+	(void)arg;
+	r = ns_sysctl_write("net.ipv6.conf.default.disable_ipv6", "1");
+	/* A kernel without IPv6 gives its devices none anyway. */
+	return r == -ENOENT ? 0 : r;
+}
+
+static int do_lans_no_ipv6(struct build_ctx *c, const struct plan_action *a)
+{
+	return ns_run_in(c->ns_fd[a->ns], write_lans_no_ipv6, NULL);
+}
+
 /* Published: the name's file first, journaled for rollback; ephemeral: no name. */
 static int do_ns_create(struct build_ctx *c, const struct plan_action *a)
 {
@@ -323,12 +338,13 @@ static int do_route_add(struct build_ctx *c, const struct plan_action *a)
 
 /* One handler per plan operation; build_int.h says what each one does. */
 static int (*const do_op[])(struct build_ctx *c, const struct plan_action *a) = {
-    [PLAN_NS_CREATE] = do_ns_create,	   [PLAN_NS_TAG] = do_ns_tag,
-    [PLAN_NS_PUBLISH] = do_ns_publish,	   [PLAN_BRIDGE_ADD] = do_bridge_add,
-    [PLAN_VETH_ADD] = do_veth_add,	   [PLAN_PEER_UP] = do_peer_up,
-    [PLAN_LAN_PORT_ADD] = do_lan_port_add, [PLAN_PORT_ATTACH] = do_port_attach,
-    [PLAN_SYSCTL_SET] = do_sysctl,	   [PLAN_ADDR_ADD] = do_addr_add,
-    [PLAN_BRIDGE_UP] = do_bridge_up,	   [PLAN_ROUTE_ADD] = do_route_add,
+    [PLAN_NS_CREATE] = do_ns_create,	 [PLAN_NS_TAG] = do_ns_tag,
+    [PLAN_NS_PUBLISH] = do_ns_publish,	 [PLAN_LANS_NO_IPV6] = do_lans_no_ipv6,
+    [PLAN_BRIDGE_ADD] = do_bridge_add,	 [PLAN_VETH_ADD] = do_veth_add,
+    [PLAN_PEER_UP] = do_peer_up,	 [PLAN_LAN_PORT_ADD] = do_lan_port_add,
+    [PLAN_PORT_ATTACH] = do_port_attach, [PLAN_SYSCTL_SET] = do_sysctl,
+    [PLAN_ADDR_ADD] = do_addr_add,	 [PLAN_BRIDGE_UP] = do_bridge_up,
+    [PLAN_ROUTE_ADD] = do_route_add,
 };
 
 static int do_action(struct build_ctx *c, const struct plan_action *a)
@@ -366,7 +382,8 @@ static int run_plan(struct build_ctx *c)
 		}
 		plan_describe(p, c->t, i, what, sizeof(what));
 		/* Only netlink requests have a kernel message to add. */
-		s = a->op == PLAN_NS_CREATE || a->op == PLAN_NS_PUBLISH || a->op == PLAN_SYSCTL_SET
+		s = a->op == PLAN_NS_CREATE || a->op == PLAN_NS_PUBLISH ||
+			    a->op == PLAN_SYSCTL_SET || a->op == PLAN_LANS_NO_IPV6
 			? NULL
 			: c->sock[a->ns];
 		if (s && ns_sock_ext_msg(s)[0])

@@ -21,6 +21,8 @@ enum plan_op {
 			      (always right after its NS_CREATE) */
 	PLAN_NS_PUBLISH,   /* bind mount of ns on /run/netns/<name> (always right
 			      after its NS_TAG) */
+	PLAN_LANS_NO_IPV6, /* lans namespace: net.ipv6.conf.default.disable_ipv6 = 1
+			      (before its first bridge; see build_plan.c) */
 	PLAN_BRIDGE_ADD,   /* bridge "br<item>" for lan item, in the lans namespace,
 			      down: its ports forward nothing until PLAN_BRIDGE_UP */
 	PLAN_VETH_ADD,	   /* link item: sent in end a's namespace (a made up), peer

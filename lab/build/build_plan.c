@@ -126,6 +126,11 @@ static int plan_names(struct build_plan *p, const struct topology *t, const char
 /*
  * Namespaces first, each tagged before it is mounted, so any namespace
  * reachable by name is already marked as ours; then the lans' bridges.
+ * Bridges and ports switch frames and need no IPv6 of their own, yet each new
+ * device would get a link-local address with DAD and MLD, and its ff00::/8
+ * route, added to one list shared by every port of the namespace, which made
+ * the k-th port cost O(k) more (docs/performance.md).  So the lans namespace
+ * turns IPv6 off for the devices it will receive; hosts' frames still pass.
  */
 static int plan_namespaces(struct planner *pl, const struct topology *t)
 {
@@ -139,6 +144,8 @@ static int plan_namespaces(struct planner *pl, const struct topology *t)
 		if (r == 0)
 			r = push(pl, PLAN_NS_PUBLISH, i, p->ns[i].node);
 	}
+	if (t->n_lans && r == 0)
+		r = push(pl, PLAN_LANS_NO_IPV6, p->lans_ns, PLAN_NO_NODE);
 	for (size_t i = 0; i < t->n_lans && r == 0; i++) {
 		r = push(pl, PLAN_BRIDGE_ADD, p->lans_ns, PLAN_NO_NODE);
 		if (r == 0)
@@ -227,7 +234,8 @@ static int plan_settings(struct planner *pl, const struct topology *t)
 	for (size_t i = 0; i < t->n_nodes; i++)
 		for (size_t j = 0; j <= t->nodes[i].n_ifaces; j++)
 			for (size_t k = 0; k < topo_node_iface(&t->nodes[i], j)->n_addrs; k++) {
-				const struct topo_addr *ad = &topo_node_iface(&t->nodes[i], j)->addrs[k];
+				const struct topo_addr *ad =
+				    &topo_node_iface(&t->nodes[i], j)->addrs[k];
 
 				assert(ad->family == AF_INET || ad->family == AF_INET6);
 				assert(ad->prefixlen <= (ad->family == AF_INET ? 32u : 128u));
@@ -339,6 +347,10 @@ void plan_describe(const struct build_plan *p, const struct topology *t, size_t 
 		snprintf(buf, len, "mount namespace %s on " NS_RUN_DIR "/%s", p->ns[a->ns].name,
 			 p->ns[a->ns].name);
 		break;
+	case PLAN_LANS_NO_IPV6:
+		snprintf(buf, len, "sysctl net.ipv6.conf.default.disable_ipv6 on namespace %s",
+			 p->ns[a->ns].name);
+		break;
 	case PLAN_BRIDGE_ADD:
 	case PLAN_BRIDGE_UP:
 		plan_bridge_name(a->item, nm, sizeof(nm));
@@ -391,7 +403,8 @@ void plan_format(const struct build_plan *p, const struct topology *t, size_t i,
 	static const char *const verb[] = {
 	    [PLAN_NS_CREATE] = "create",
 	    [PLAN_NS_TAG] = "tag and bring up",
-	    [PLAN_NS_PUBLISH] = NULL, /* its description says it all */
+	    [PLAN_NS_PUBLISH] = NULL,	/* its description says it all */
+	    [PLAN_LANS_NO_IPV6] = NULL, /* "sysctl ... = 1" below */
 	    [PLAN_BRIDGE_ADD] = "add",
 	    [PLAN_VETH_ADD] = "add veth",
 	    [PLAN_PEER_UP] = "bring up far end of",
@@ -406,7 +419,9 @@ void plan_format(const struct build_plan *p, const struct topology *t, size_t i,
 	char obj[256], nm[IFNAMSIZ];
 
 	plan_describe(p, t, i, obj, sizeof(obj));
-	if (!verb[a->op]) {
+	if (a->op == PLAN_LANS_NO_IPV6) {
+		snprintf(buf, len, "set %s = 1 (bridge ports need no IPv6)", obj);
+	} else if (!verb[a->op]) {
 		snprintf(buf, len, "%s", obj);
 	} else if (a->op == PLAN_SYSCTL_SET) {
 		snprintf(buf, len, "%s %s = %s", verb[a->op], obj,

@@ -331,6 +331,12 @@ up_two_nics() {
 	ip netns exec "rl-$L.a" ping -c1 -W1 192.168.7.2
 	ip netns exec "rl-$L.a" ping -c1 -W1 192.168.7.3
 	ip netns exec "rl-$L.c" ping -c1 -W1 fd07::2
+	# The bridge and its ports carry the hosts' IPv6 but have none of their
+	# own: no link-local address, no ff00::/8 route per port.
+	[ "$(ip -n "rl-$L..lans" -j -6 addr show | jq '[.[] | select(.ifname != "lo") | .addr_info[]] | length')" -eq 0 ]
+	[ "$(ip -n "rl-$L..lans" -6 route show table local | grep -c '^multicast ff00::/8')" -eq 0 ]
+	[ "$(ip netns exec "rl-$L..lans" sysctl -n net.ipv6.conf.p0.disable_ipv6)" -eq 1 ]
+	[ "$(ip netns exec "rl-$L.a" sysctl -n net.ipv6.conf.eth0.disable_ipv6)" -eq 0 ]
 	run "$REUSELAB" down "$L"
 	[ "$output" = "lab $L is down: 4 namespaces removed" ]
 }

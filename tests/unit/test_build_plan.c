@@ -233,8 +233,14 @@ static void test_lan(void **state)
 	assert_int_equal(p->lans_ns, 3);
 	assert_string_equal(p->ns[3].name, "rl-office..lans");
 	assert_int_equal(p->ns[3].node, PLAN_NO_NODE);
-	assert_int_equal(p->acts[12].op, PLAN_BRIDGE_ADD);
+	/* IPv6 off in the lans namespace before any device arrives there. */
+	assert_int_equal(p->acts[12].op, PLAN_LANS_NO_IPV6);
 	assert_int_equal(p->acts[12].ns, 3);
+	plan_format(p, t, 12, buf, sizeof(buf));
+	assert_string_equal(buf, "set sysctl net.ipv6.conf.default.disable_ipv6 on namespace "
+				 "rl-office..lans = 1 (bridge ports need no IPv6)");
+	assert_int_equal(p->acts[13].op, PLAN_BRIDGE_ADD);
+	assert_int_equal(p->acts[13].ns, 3);
 	for (size_t i = 0; i < p->n_acts; i++) {
 		const struct plan_action *a = &p->acts[i];
 
@@ -251,16 +257,16 @@ static void test_lan(void **state)
 	}
 	assert_int_equal(ports, 3);
 	assert_int_equal(p->n_ports, 3);
-	plan_format(p, t, 14, buf, sizeof(buf));
+	plan_format(p, t, 15, buf, sizeof(buf));
 	assert_string_equal(buf, "enslave and bring up lan floor member h0:eth0 (bridge port p0)");
 	/* The bridge forwards only once every address is in place, just before the routes. */
-	assert_int_equal(p->n_acts, 23);
-	assert_int_equal(p->acts[21].op, PLAN_ADDR_ADD);
-	assert_int_equal(p->acts[22].op, PLAN_BRIDGE_UP);
-	assert_int_equal(p->acts[22].ns, 3);
-	plan_format(p, t, 12, buf, sizeof(buf));
+	assert_int_equal(p->n_acts, 24);
+	assert_int_equal(p->acts[22].op, PLAN_ADDR_ADD);
+	assert_int_equal(p->acts[23].op, PLAN_BRIDGE_UP);
+	assert_int_equal(p->acts[23].ns, 3);
+	plan_format(p, t, 13, buf, sizeof(buf));
 	assert_string_equal(buf, "add bridge br0 of lan floor");
-	plan_format(p, t, 22, buf, sizeof(buf));
+	plan_format(p, t, 23, buf, sizeof(buf));
 	assert_string_equal(buf, "bring up bridge br0 of lan floor");
 	plan_bridge_name(1, buf, sizeof(buf));
 	assert_string_equal(buf, "br1");
