@@ -76,17 +76,24 @@ int ns_create(const char *name, int src, int *ret_fd, struct ns_sock **ret_sock,
  * Bind-mount namespace ns_fd on the file ns_create made, after checking
  * (lstat) that the name still is the file *id; an unpublished file is left
  * for ns_unlink_stale.  *ret_mnt_id (may be NULL) gets the new mount's
- * unique id (see ns_mount_id) once checked to show ns_fd, or 0 when the
+ * unique id (see ns_dir_mount_id) once checked to show ns_fd, or 0 when the
  * kernel has no unique mount ids.
  * -> 0, -ESTALE (someone removed or replaced the file), other -errno.
  */
 int ns_publish(const char *name, int ns_fd, const struct ns_file_id *id, uint64_t *ret_mnt_id);
 /*
- * The id of the mount on /run/netns/<name>: Linux 6.8's STATX_MNT_ID_UNIQUE,
+ * Many names at once (a lab's teardown): /run/netns opened once, then each
+ * name resolved in that directory, whatever /run/netns is replaced with
+ * meanwhile, and without a check of the directory per name.
+ * ns_dir_open -> an O_PATH fd of /run/netns (not a symlink), or -errno.
+ */
+int ns_dir_open(void);
+/*
+ * The id of the mount on <dir>/<name>: Linux 6.8's STATX_MNT_ID_UNIQUE,
  * never reused while the system runs, so one equal to what ns_publish gave
  * is that very mount.  -> 0, -EOPNOTSUPP (an older kernel), other -errno.
  */
-int ns_mount_id(const char *name, uint64_t *ret);
+int ns_dir_mount_id(int dir, const char *name, uint64_t *ret);
 
 /*
  * A new network namespace with no name at all (an ephemeral lab's): its fd
@@ -113,6 +120,8 @@ int ns_open_sock(const char *name, int *ret_fd, struct ns_sock **ret_sock);
  * -> 0, -EBUSY (a second mount is stacked on the name: left for a person), other -errno.
  */
 int ns_remove(const char *name);
+/* ns_remove of <dir>/<name>, dir from ns_dir_open. */
+int ns_dir_remove(int dir, const char *name);
 
 /*
  * Unlink /run/netns/name when it is an empty regular file with nothing

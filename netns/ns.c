@@ -193,24 +193,31 @@ int ns_create(const char *name, int src, int *ret_fd, struct ns_sock **ret_sock,
 #define STATX_MNT_ID_UNIQUE 0x00004000U
 #endif
 
-static int unique_mount_id(const char *path, struct statx *stx)
+static int unique_mount_id(int dir, const char *path, struct statx *stx)
 {
-	if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT,
-		  STATX_INO | STATX_MNT_ID_UNIQUE, stx) < 0)
+	if (statx(dir, path, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_INO | STATX_MNT_ID_UNIQUE,
+		  stx) < 0)
 		return -errno;
 	return stx->stx_mask & STATX_MNT_ID_UNIQUE ? 0 : -EOPNOTSUPP;
 }
 
-int ns_mount_id(const char *name, uint64_t *ret)
+int ns_dir_open(void)
 {
-	char path[PATH_MAX];
+	/* Never through a symlink planted at /run/netns. */
+	int fd = open(NS_RUN_DIR, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int ns_dir_mount_id(int dir, const char *name, uint64_t *ret)
+{
 	struct statx stx;
 	int r;
 
 	*ret = 0;
-	r = ns_path(name, path, sizeof(path));
-	if (r == 0)
-		r = unique_mount_id(path, &stx);
+	if (!ns_name_valid(name))
+		return -EINVAL;
+	r = unique_mount_id(dir, name, &stx);
 	if (r == 0)
 		*ret = stx.stx_mnt_id;
 	return r;
@@ -225,7 +232,7 @@ static uint64_t published_mount_id(const char *path, int ns_fd)
 	struct statx stx;
 	struct stat st;
 
-	if (fstat(ns_fd, &st) < 0 || unique_mount_id(path, &stx) < 0)
+	if (fstat(ns_fd, &st) < 0 || unique_mount_id(AT_FDCWD, path, &stx) < 0)
 		return 0;
 	if (stx.stx_ino != st.st_ino || makedev(stx.stx_dev_major, stx.stx_dev_minor) != st.st_dev)
 		return 0;
@@ -305,25 +312,42 @@ int ns_open_sock(const char *name, int *ret_fd, struct ns_sock **ret_sock)
 	return 0;
 }
 
+/*
+ * One layer, the namespace we (or `ip netns add`) mounted.  MNT_DETACH: the
+ * name goes now even if a process still has the namespace open.  EINVAL
+ * (nothing mounted: a stale file) still lets the unlink run.  EBUSY from the
+ * unlink: a second mount was stacked there; whose it is, we cannot say.
+ */
+static int remove_at(const char *mount_path, int dir, const char *name)
+{
+	if (umount2(mount_path, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL)
+		return -errno;
+	return unlinkat(dir, name, 0) < 0 ? -errno : 0;
+}
+
 int ns_remove(const char *name)
 {
 	char path[PATH_MAX];
 	int r;
 
 	r = ns_path(name, path, sizeof(path));
-	if (r < 0)
-		return r;
+	return r < 0 ? r : remove_at(path, AT_FDCWD, path);
+}
+
+int ns_dir_remove(int dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	if (!ns_name_valid(name))
+		return -EINVAL;
 	/*
-	 * One layer, the namespace we (or `ip netns add`) mounted.  MNT_DETACH:
-	 * the name goes now even if a process still has the namespace open.
-	 * EINVAL (nothing mounted: a stale file) still lets the unlink run.
+	 * umount2 has no *at form.  /proc/self/fd/<dir>/<name> would resolve in
+	 * dir itself, but walking /proc costs more than the unmount; the path is
+	 * the one ns_dir_open checked, as ns_path checks it before each call.
 	 */
-	if (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL)
-		return -errno;
-	/* EBUSY: a second mount was stacked there; whose it is, we cannot say. */
-	if (unlink(path) < 0)
-		return -errno;
-	return 0;
+	if ((size_t)snprintf(path, sizeof(path), NS_RUN_DIR "/%s", name) >= sizeof(path))
+		return -ENAMETOOLONG;
+	return remove_at(path, dir, name);
 }
 
 int ns_unlink_stale(const char *name, const struct ns_file_id *id)

@@ -63,6 +63,7 @@ struct teardown {
 	size_t n_mounts;
 	char **names; /* under the lab's prefix */
 	size_t n;
+	int dir;	    /* /run/netns (ns_dir_open) */
 	enum ns_kind *kind; /* per name */
 	int *err;	    /* per name: what went wrong with it, 0 when nothing */
 };
@@ -144,7 +145,7 @@ static bool on_our_mount(const struct teardown *td, const char *name)
 		return false;
 	snprintf(key.ns, sizeof(key.ns), "%s", name);
 	m = bsearch(&kp, td->mounts, td->n_mounts, sizeof(*td->mounts), cmp_mount);
-	return m && ns_mount_id(name, &id) == 0 && id == (*m)->id;
+	return m && ns_dir_mount_id(td->dir, name, &id) == 0 && id == (*m)->id;
 }
 
 /*
@@ -181,7 +182,7 @@ static void remove_one(void *arg, size_t i)
 		else if (r == 0)
 			td->kind[i] = NS_UNTAGGED; /* a namespace after all, untagged */
 	} else if (td->kind[i] == NS_OURS) {
-		r = ns_remove(td->names[i]);
+		r = ns_dir_remove(td->dir, td->names[i]);
 		if (r == 0)
 			td->kind[i] = NS_REMOVED;
 	}
@@ -237,7 +238,7 @@ int lab_teardown(const char *lab, const struct teardown_hint *hint, struct teard
 		 char *err, size_t errlen)
 {
 	static const struct teardown_hint no_hint;
-	struct teardown td = {.lab = lab, .hint = hint ? hint : &no_hint};
+	struct teardown td = {.lab = lab, .hint = hint ? hint : &no_hint, .dir = -1};
 	char prefix[NS_NAME_MAX + 1];
 	int r, failed;
 
@@ -256,6 +257,12 @@ int lab_teardown(const char *lab, const struct teardown_hint *hint, struct teard
 	}
 	if (td.n == 0)
 		goto out;
+	td.dir = ns_dir_open();
+	if (td.dir < 0) {
+		r = td.dir;
+		snprintf(err, errlen, "cannot open " NS_RUN_DIR ": %s", strerror(-r));
+		goto out;
+	}
 	td.kind = calloc(td.n, sizeof(*td.kind));
 	td.err = calloc(td.n, sizeof(*td.err));
 	if (!td.kind || !td.err || sort_mounts(&td) < 0) {
@@ -269,6 +276,8 @@ int lab_teardown(const char *lab, const struct teardown_hint *hint, struct teard
 	if (r == 0)
 		r = failed;
 out:
+	if (td.dir >= 0)
+		close(td.dir);
 	free(td.mounts);
 	free(td.kind);
 	free(td.err);
