@@ -148,11 +148,13 @@ int lab_ns_force_remove(const char *nsname);
 /*
  * Lab state under /run/reuselab (directory 0700, files 0600, opened with
  * O_NOFOLLOW|O_NONBLOCK and checked to be regular files): "<lab>.json"
- * records what was built from which file, with the validated topology's text,
- * written before the first namespace is made (so a killed `up` is still
- * known); "<lab>.lock" serializes up/down of one lab (flock).
+ * records what was built from which file, and "<lab>.yml" the validated
+ * topology's text, both written before the first namespace is made (so a
+ * killed `up` is still known); "<lab>.lock" serializes up/down of one lab
+ * (flock).  States written before 2026-12 hold the text in the JSON.
  */
 #define STATE_DIR "/run/reuselab"
+#define STATE_TOPOLOGY ".yml" /* suffix of the topology's own file */
 /* The topology's text (at most TOPO_FILE_MAX) escaped as JSON, and the rest. */
 #define STATE_FILE_MAX (2 * TOPO_FILE_MAX + (1u << 20))
 
@@ -163,7 +165,7 @@ struct lab_state {
 	size_t n_nodes;
 	long created;           /* unix time */
 	int complete;           /* 1 once `up` finished */
-	char *text;             /* the topology as validated at `up`; NULL in old states */
+	char *text;             /* the topology as validated at `up`: state_read_topology */
 	size_t text_len;
 	struct lab_mounts mounts; /* once complete; names validated, order as written */
 };
@@ -177,10 +179,16 @@ struct lab_state {
 int state_lock(const char *lab, bool repair);
 void state_unlock(int fd);
 
-/* mounts: NULL while the lab is being built. */
+/* mounts: NULL while the lab is being built (the write-ahead state, which
+ * writes the topology's file too, then the JSON: two renames). */
 int state_write(const struct topology *t, const char *lab, const struct lab_mounts *mounts);
 /* -ENOENT when the lab has no state file; -EBADMSG when it is not ours. */
 int state_read(const char *lab, struct lab_state *ret);
+/*
+ * The topology's text into ret->text (from a state_read), unless the JSON
+ * held it.  -> 0, -ENOENT (a state from before states kept the text), -errno.
+ */
+int state_read_topology(const char *lab, struct lab_state *ret);
 /* Remove state, temporary and lock files: 1 when a state file existed, 0, or -errno. */
 int state_remove(const char *lab);
 void state_clear(struct lab_state *s);

@@ -93,11 +93,19 @@ static int load_from_state(const char *lab, struct topology **ret, struct topo_d
 				 "/%s.json: %s", lab, lab,
 				 r == -EBADMSG ? "not a state file (a regular file of reuselab's JSON)"
 					       : strerror(-r));
-	if (!st.text) {
+	r = state_read_topology(lab, &st);
+	if (r == -ENOENT) {
 		r = diag_line(diag, -EINVAL,
 			      "reuselab: lab '%s': its state holds no topology (made by an older "
 			      "reuselab); run 'reuselab down %s' and bring it up again",
 			      lab, lab);
+		goto out;
+	}
+	if (r < 0) {
+		r = diag_line(diag, r,
+			      "reuselab: lab '%s': cannot read its topology " STATE_DIR
+			      "/%s" STATE_TOPOLOGY ": %s",
+			      lab, lab, r == -EBADMSG ? "not a regular file" : strerror(-r));
 		goto out;
 	}
 	r = topo_load_buffer(st.file, st.text, st.text_len, ret, diag);

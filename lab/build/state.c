@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "lab/build/build.h"
+#include "lab/util/util.h"
 #include "netns/netns.h"
 
 static int state_dir_ensure(void)
@@ -136,26 +137,51 @@ static struct json_object *mounts_json(const struct lab_mounts *m)
 	return o;
 }
 
+/* data as lab's file <suffix>: written to <suffix>.tmp (0600, never through a link), renamed. */
+static int state_file_write(const char *lab, const char *suffix, const char *data, size_t len)
+{
+	char path[PATH_MAX], tmp[PATH_MAX], tmp_suffix[16];
+	int r, fd;
+
+	snprintf(tmp_suffix, sizeof(tmp_suffix), "%s.tmp", suffix);
+	r = state_path(lab, suffix, path, sizeof(path));
+	if (r == 0)
+		r = state_path(lab, tmp_suffix, tmp, sizeof(tmp));
+	if (r < 0)
+		return r;
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	errno = 0;
+	if (write(fd, data, len) != (ssize_t)len)
+		r = errno ? -errno : -EIO; /* a short write on tmpfs: out of space */
+	else if (rename(tmp, path) < 0)
+		r = -errno;
+	close(fd);
+	if (r < 0)
+		unlink(tmp);
+	return r;
+}
+
+/*
+ * The topology text goes in a file of its own (<lab>.yml), written with the
+ * write-ahead state and before it: `down` reads only the JSON, whose parse
+ * time the text would dominate.
+ */
 int state_write(const struct topology *t, const char *lab, const struct lab_mounts *mounts)
 {
-	char path[PATH_MAX], tmp[PATH_MAX], file[PATH_MAX];
+	char file[PATH_MAX], *line = NULL;
 	struct json_object *o = NULL, *nodes;
-	const char *text;
-	size_t len;
-	int r, fd = -1;
+	int r;
 
 	r = state_dir_ensure();
-	if (r < 0)
-		return r;
-	r = state_path(lab, ".json", path, sizeof(path));
-	if (r < 0)
-		return r;
-	r = state_path(lab, ".json.tmp", tmp, sizeof(tmp));
+	if (r == 0 && t->text && !mounts)
+		r = state_file_write(lab, STATE_TOPOLOGY, t->text, t->text_len);
 	if (r < 0)
 		return r;
 	if (!realpath(t->file, file))
 		snprintf(file, sizeof(file), "%s", t->file);
-
 	o = json_object_new_object();
 	nodes = json_object_new_array();
 	if (!o || !nodes) {
@@ -172,34 +198,16 @@ int state_write(const struct topology *t, const char *lab, const struct lab_moun
 	json_object_object_add(o, "nodes", nodes);
 	if (mounts)
 		json_object_object_add(o, "mounts", mounts_json(mounts));
-	if (t->text)
-		json_object_object_add(o, "topology",
-				       json_object_new_string_len(t->text, (int)t->text_len));
-
 	/* Plain: one line, small even for the largest lab. */
-	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
-	len = strlen(text);
-	unlink(tmp);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		r = -errno;
+	if (asprintf(&line, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN)) <
+	    0) {
+		line = NULL;
+		r = -ENOMEM;
 		goto out;
 	}
-	errno = 0;
-	if (write(fd, text, len) != (ssize_t)len || write(fd, "\n", 1) != 1) {
-		r = errno ? -errno : -EIO; /* a short write on tmpfs: out of space */
-		goto out;
-	}
-	if (rename(tmp, path) < 0) {
-		r = -errno;
-		goto out;
-	}
-	r = 0;
+	r = state_file_write(lab, ".json", line, strlen(line));
 out:
-	if (fd >= 0)
-		close(fd);
-	if (r < 0)
-		unlink(tmp);
+	free(line);
 	json_object_put(o);
 	return r;
 }
@@ -343,9 +351,25 @@ out:
 	return r;
 }
 
+int state_read_topology(const char *lab, struct lab_state *ret)
+{
+	char path[PATH_MAX];
+	int r;
+
+	if (ret->text)
+		return 0;
+	r = state_path(lab, STATE_TOPOLOGY, path, sizeof(path));
+	if (r == 0)
+		r = path_read_all(path, O_NOFOLLOW | O_NONBLOCK, TOPO_FILE_MAX, &ret->text,
+				  &ret->text_len);
+	/* A FIFO or device planted under the name is no topology either. */
+	return r == -EISDIR ? -EBADMSG : r;
+}
+
 int state_remove(const char *lab)
 {
-	static const char *const suffixes[] = {".json", ".json.tmp", ".lock"};
+	static const char *const suffixes[] = {".json", ".json.tmp", STATE_TOPOLOGY,
+					       STATE_TOPOLOGY ".tmp", ".lock"};
 	char path[PATH_MAX];
 	int r, removed = 0;
 

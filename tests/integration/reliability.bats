@@ -166,9 +166,10 @@ signal_during_run_build() {
 }
 
 # `up` of two-nics under strace(1), the exit of its $1-th rename(2) held for
-# 2 s: the instant it has just written its state file (1: the write-ahead
-# one, before signals are blocked; 2: the "complete" one, before they are
-# unblocked).  SIGTERM lands in that instant and must still roll back.
+# 2 s: the instant it has just written its state file (2: the write-ahead
+# one, before signals are blocked, rename 1 being its topology's file; 3: the
+# "complete" one, before they are unblocked).  SIGTERM lands in that instant
+# and must still roll back.
 sigterm_after_state_write() {
 	local when=$1 pidf=$BATS_TEST_TMPDIR/pid
 	command -v strace >/dev/null || skip "strace is not installed"
@@ -181,7 +182,7 @@ sigterm_after_state_write() {
 		bash -c 'echo $$ > "$0"; exec "$1" up "$2" --name "$3"' \
 		"$pidf" "$REUSELAB" topologies/two-nics.yml "$L"
 	wait_for_file "/run/reuselab/$L.json" "$BG" || { cat "$BATS_TEST_TMPDIR"/bg.*; false; }
-	if [ "$when" -eq 2 ]; then
+	if [ "$when" -eq 3 ]; then
 		local deadline=$((SECONDS + 60))
 		until grep -q '"complete":true' "/run/reuselab/$L.json" 2>/dev/null; do
 			kill -0 "$BG" 2>/dev/null && ((SECONDS < deadline)) || { cat "$BATS_TEST_TMPDIR"/bg.*; false; }
@@ -248,12 +249,12 @@ sigterm_after_state_write() {
 
 @test "SIGTERM right after up wrote its write-ahead state rolls back" {
 	# Held by strace between the state file's rename and the signal block.
-	sigterm_after_state_write 1
+	sigterm_after_state_write 2
 }
 
 @test "SIGTERM while up records the finished lab still removes it" {
 	# Held by strace between the "complete" rename and the signal unblock.
-	sigterm_after_state_write 2
+	sigterm_after_state_write 3
 }
 
 # Defect 5: up restored its signal mask after its last check, so a SIGTERM
