@@ -55,6 +55,8 @@ const char *cmd_shipped_dir(void);
 /* Print "reuselab: " + message to stderr (the one place commands report),
  * control characters escaped. */
 void cmd_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* one when n is 1, else many: "1 lan", "2 lans". */
+const char *cmd_plural(size_t n, const char *one, const char *many);
 
 /*
  * A write to stdout failed with r (-errno), `what` naming it ("matrix:

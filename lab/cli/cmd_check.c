@@ -21,11 +21,6 @@ static void usage(FILE *out)
 		     "The format is described in reuselab-topology(5).\n");
 }
 
-static const char *plural(size_t n, const char *one, const char *many)
-{
-	return n == 1 ? one : many;
-}
-
 static void summary(const char *path, const struct topology *t)
 {
 	size_t ifaces = 0, v4 = 0, v6 = 0;
@@ -42,11 +37,11 @@ static void summary(const char *path, const struct topology *t)
 	}
 	printf("%s: lab %s: %zu %s, %zu %s, %zu %s (%zu IPv4, %zu IPv6), %zu %s, %zu %s, "
 	       "%zu %s\n",
-	       path, t->name, t->n_nodes, plural(t->n_nodes, "node", "nodes"), ifaces,
-	       plural(ifaces, "interface", "interfaces"), v4 + v6,
-	       plural(v4 + v6, "address", "addresses"), v4, v6, t->n_links,
-	       plural(t->n_links, "link", "links"), t->n_lans, plural(t->n_lans, "lan", "lans"),
-	       t->n_cases, plural(t->n_cases, "case", "cases"));
+	       path, t->name, t->n_nodes, cmd_plural(t->n_nodes, "node", "nodes"), ifaces,
+	       cmd_plural(ifaces, "interface", "interfaces"), v4 + v6,
+	       cmd_plural(v4 + v6, "address", "addresses"), v4, v6, t->n_links,
+	       cmd_plural(t->n_links, "link", "links"), t->n_lans, cmd_plural(t->n_lans, "lan", "lans"),
+	       t->n_cases, cmd_plural(t->n_cases, "case", "cases"));
 }
 
 /* Returns the exit status for this one file. */

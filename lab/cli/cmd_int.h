@@ -38,6 +38,8 @@ int cmd_probe_lab(const struct topology *t, const char *lab, const struct probe_
 /* matrix --axes ARG: "v4", "dual", "all" or a comma list of axis names;
  * 0 or -EINVAL (printed, prefixed with cmd). */
 int cmd_matrix_axes(const char *cmd, const char *arg, unsigned *ret_mask);
+/* matrix --proto ARG: "tcp" or "udp"; 0 or -EINVAL (printed, prefixed with cmd). */
+int cmd_matrix_proto(const char *cmd, const char *arg, unsigned *ret_mask);
 /* matrix --addr AXIS=ADDRESS into cfg->want (arg must outlive cfg); 0 or -EINVAL (printed). */
 int cmd_matrix_addr(const char *cmd, char *arg, struct matrix_config *cfg);
 /* One line for a matrix_run() failure r (where: "namespace X" or the like);

@@ -110,11 +110,8 @@ static int parse_args(int argc, char **argv, struct matrix_args *a)
 			a->html = optarg;
 			break;
 		case 'p':
-			if (strcmp(optarg, "tcp") && strcmp(optarg, "udp")) {
-				cmd_err("matrix: --proto takes tcp or udp, not '%s'", optarg);
+			if (cmd_matrix_proto("matrix", optarg, &a->cfg.proto_mask) < 0)
 				return EXIT_USAGE;
-			}
-			a->cfg.proto_mask = 1u << (strcmp(optarg, "tcp") ? MX_UDP : MX_TCP);
 			break;
 		case 'x':
 			if (cmd_matrix_axes("matrix", optarg, &a->cfg.axes_mask) < 0)

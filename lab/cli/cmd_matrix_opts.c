@@ -13,6 +13,16 @@
 #include "lab/cli/cmd.h"
 #include "lab/cli/cmd_int.h"
 
+int cmd_matrix_proto(const char *cmd, const char *arg, unsigned *ret_mask)
+{
+	if (strcmp(arg, "tcp") && strcmp(arg, "udp")) {
+		cmd_err("%s: --proto takes tcp or udp, not '%s'", cmd, arg);
+		return -EINVAL;
+	}
+	*ret_mask = 1u << (strcmp(arg, "tcp") ? MX_UDP : MX_TCP);
+	return 0;
+}
+
 int cmd_matrix_axes(const char *cmd, const char *arg, unsigned *ret_mask)
 {
 	static const struct {

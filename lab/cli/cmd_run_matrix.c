@@ -51,8 +51,9 @@ static int parse_args(int argc, char **argv, struct run_matrix_args *a)
 			a->json = true;
 		} else if (c == 'n') {
 			a->name = optarg;
-		} else if (c == 'p' && (!strcmp(optarg, "tcp") || !strcmp(optarg, "udp"))) {
-			a->cfg.proto_mask = 1u << (strcmp(optarg, "tcp") ? MX_UDP : MX_TCP);
+		} else if (c == 'p') {
+			if (cmd_matrix_proto("run", optarg, &a->cfg.proto_mask) < 0)
+				return EXIT_USAGE;
 		} else if (c == 'x') {
 			if (cmd_matrix_axes("run", optarg, &a->cfg.axes_mask) < 0)
 				return EXIT_USAGE;
@@ -60,11 +61,8 @@ static int parse_args(int argc, char **argv, struct run_matrix_args *a)
 			if (cmd_matrix_addr("run", optarg, &a->cfg) < 0)
 				return EXIT_USAGE;
 		} else {
-			if (c == 'p')
-				cmd_err("run: --proto takes tcp or udp, not '%s'", optarg);
-			else
-				cmd_err("run --matrix: takes --json, --proto, --axes, --addr, --name "
-					"(and --kernel options); see 'reuselab run --help'");
+			cmd_err("run --matrix: takes --json, --proto, --axes, --addr, --name "
+				"(and --kernel options); see 'reuselab run --help'");
 			return EXIT_USAGE;
 		}
 	}

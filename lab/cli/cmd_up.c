@@ -55,9 +55,11 @@ static void print_up(const struct topology *t, const char *lab, const struct tim
 	for (size_t i = 0; i < t->n_nodes; i++)
 		nif += t->nodes[i].n_ifaces;
 	lab_ns_prefix(lab, prefix, sizeof(prefix));
-	printf("lab %s is up: %zu nodes, %zu interfaces, %zu links, %zu lans in %.0f ms "
-	       "(namespaces %s*)\n",
-	       lab, t->n_nodes, nif, t->n_links, t->n_lans, ms_since(t0), prefix);
+	printf("lab %s is up: %zu %s, %zu %s, %zu %s, %zu %s in %.0f ms (namespaces %s*)\n", lab,
+	       t->n_nodes, cmd_plural(t->n_nodes, "node", "nodes"), nif,
+	       cmd_plural(nif, "interface", "interfaces"), t->n_links,
+	       cmd_plural(t->n_links, "link", "links"), t->n_lans, cmd_plural(t->n_lans, "lan", "lans"),
+	       ms_since(t0), prefix);
 }
 
 /*

@@ -25,6 +25,11 @@ static void line_put(FILE *out, const char *prefix, const char *fmt, va_list ap)
 		free(msg);
 }
 
+const char *cmd_plural(size_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
 void cmd_err(const char *fmt, ...)
 {
 	va_list ap;

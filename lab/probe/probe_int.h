@@ -23,6 +23,8 @@
 #define N_PORT_VARS 9
 #define MAX_PORTS   16
 #define MAX_VARS    32
+/* A program's PATH when reuselab has none (the lookup and the child's env). */
+#define PROBE_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 /* Where a case sent datagrams from, until a recv settles them (probe_wait.c). */
 #define MAX_SENT 8

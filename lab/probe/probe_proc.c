@@ -185,7 +185,7 @@ static struct pproc *proc_find(struct run *R, const char *name)
 static int start_words(struct run *R, const struct probe_step *st,
 		       char words[PROBE_MAX_ARGV][PROBE_TOKEN_MAX], char *argv[], char *env[])
 {
-	static char default_path[] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	static char default_path[] = "PATH=" PROBE_DEFAULT_PATH;
 	size_t ne = 0;
 	bool has_path = false;
 	int r;

@@ -37,8 +37,6 @@
 #include "lab/util/util.h"
 #include "libexecdir.h"
 
-#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
 /* What the child sends back when it cannot exec: where, and errno. */
 struct spawn_fail {
 	int setup; /* 1: before execve (setns, identity); 0: execve itself */
@@ -77,7 +75,7 @@ int probe_program_path(const char *prog, char *path, size_t len)
 	if (try_dir(REUSELAB_LIBEXECDIR, strlen(REUSELAB_LIBEXECDIR), prog, path, len))
 		return 0;
 	dirs = getenv("PATH");
-	for (p = dirs && *dirs ? dirs : DEFAULT_PATH;; p++) {
+	for (p = dirs && *dirs ? dirs : PROBE_DEFAULT_PATH;; p++) {
 		size_t dl = strcspn(p, ":");
 
 		if (try_dir(p, dl, prog, path, len))
