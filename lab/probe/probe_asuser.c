@@ -9,8 +9,10 @@
  * `as-user UID`: the next step runs in a child process that has become UID
  * (no supplementary groups, gid and uid UID, so none of root's
  * capabilities): bind to a port below 1024 is EACCES, IP_TRANSPARENT EPERM.
- * The child works on the case's sockets (inherited), sends back the outcome
- * and a socket it made (SCM_RIGHTS), and is reaped within a bound.
+ * The child works on the case's sockets (inherited), sends back the outcome,
+ * a socket it made (SCM_RIGHTS), and what the step noted for the rest of the
+ * case (a port `show` looks at, a datagram a later `recv` waits for), and is
+ * reaped within a bound.
  */
 #include <errno.h>
 #include <grp.h>
@@ -25,7 +27,10 @@
 /* Longer than any bounded step (connect: 3 s). */
 #define AS_USER_MS 5000
 
-/* What the child reports: the runner's return, the step's outcome. */
+/* One step notes at most one port and one destination. */
+#define AS_USER_NOTES 2
+
+/* What the child reports: the runner's return, the step's outcome, its notes. */
 struct as_user_msg {
 	int r;
 	int err;
@@ -33,7 +38,23 @@ struct as_user_msg {
 	char text[64];
 	char call[24];
 	char why[256]; /* R->why */
+	uint16_t ports[AS_USER_NOTES];
+	size_t n_ports;
+	struct sent_to sent[AS_USER_NOTES]; /* fds inherited: the same numbers in the parent */
+	size_t n_sent;
+	bool sent_lost;
 };
+
+/* What R noted since n_ports and n_sent, into m (in the child). */
+static void as_user_notes(const struct run *R, size_t n_ports, size_t n_sent,
+			  struct as_user_msg *m)
+{
+	for (size_t i = n_ports; i < R->n_ports && m->n_ports < AS_USER_NOTES; i++)
+		m->ports[m->n_ports++] = R->ports[i];
+	for (size_t i = n_sent; i < R->n_sent && m->n_sent < AS_USER_NOTES; i++)
+		m->sent[m->n_sent++] = R->sent[i];
+	m->sent_lost = R->sent_lost || R->n_sent - n_sent > AS_USER_NOTES;
+}
 
 static const enum probe_op as_user_ops[] = {
     PROBE_SOCKET,      PROBE_SETSOCKOPT,  PROBE_GETSOCKOPT, PROBE_BIND,	    PROBE_LISTEN,
@@ -82,6 +103,7 @@ static void __attribute__((noreturn)) as_user_child(struct run *R, int sk, long 
 {
 	struct as_user_msg m = {0};
 	struct psock *made = NULL;
+	size_t n_ports = R->n_ports, n_sent = R->n_sent;
 
 	m.r = probe_become_user(uid, -1);
 	if (m.r < 0) {
@@ -90,6 +112,7 @@ static void __attribute__((noreturn)) as_user_child(struct run *R, int sk, long 
 		m.r = def->run(R, node, st, s, res);
 		snprintf(m.why, sizeof(m.why), "%s", R->why);
 		made = st->lhs[0] && m.r == 0 && !res->err ? probe_sock_find(R, st->lhs) : NULL;
+		as_user_notes(R, n_ports, n_sent, &m);
 	}
 	m.err = res->err;
 	m.value = res->value;
@@ -114,6 +137,11 @@ static int as_user_collect(struct run *R, const struct as_user_msg *m, int fd, i
 	res->value = m->value;
 	snprintf(res->text, sizeof(res->text), "%s", m->text);
 	snprintf(res->call, sizeof(res->call), "%s", m->call);
+	for (size_t i = 0; i < m->n_ports && i < AS_USER_NOTES; i++)
+		probe_note_port(R, m->ports[i]);
+	for (size_t i = 0; i < m->n_sent && i < AS_USER_NOTES; i++)
+		probe_sent_add(R, &m->sent[i]);
+	R->sent_lost |= m->sent_lost;
 	if (fd < 0)
 		return 0;
 	return probe_sock_add(R, st->lhs, fd, node, st->family, st->type);

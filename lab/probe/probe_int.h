@@ -148,6 +148,8 @@ int probe_listeners_watch(struct run *R, struct psock *const *ls, size_t n);
 /* Remember that datagram socket s sent to `to`. */
 void probe_sent_note(struct run *R, const struct psock *s, const struct sockaddr_storage *to,
 		     socklen_t len);
+/* The same for a record made elsewhere (an as-user step's child); once only. */
+void probe_sent_add(struct run *R, const struct sent_to *rec);
 /* Wait until every datagram noted so far is queued or dropped in node,
  * within ms: 1 done (nothing noted counts), 0 when it cannot be shown
  * (a sender closed, or too many), -errno. */

@@ -114,6 +114,18 @@ int probe_listeners_watch(struct run *R, struct psock *const *ls, size_t n)
 	return r;
 }
 
+void probe_sent_add(struct run *R, const struct sent_to *rec)
+{
+	for (size_t i = 0; i < R->n_sent; i++)
+		if (R->sent[i].fd == rec->fd && R->sent[i].len == rec->len &&
+		    !memcmp(&R->sent[i].to, &rec->to, rec->len))
+			return;
+	if (R->n_sent == MAX_SENT)
+		R->sent_lost = true;
+	else
+		R->sent[R->n_sent++] = *rec;
+}
+
 void probe_sent_note(struct run *R, const struct psock *s, const struct sockaddr_storage *to,
 		     socklen_t len)
 {
@@ -121,16 +133,12 @@ void probe_sent_note(struct run *R, const struct psock *s, const struct sockaddr
 
 	if (s->type != SOCK_DGRAM) /* a sentinel would be data in a stream */
 		return;
-	for (size_t i = 0; i < R->n_sent; i++)
-		if (R->sent[i].fd == s->fd && R->sent[i].len == len &&
-		    !memcmp(&R->sent[i].to, to, len))
-			return;
-	if (R->n_sent == MAX_SENT || fstat(s->fd, &sb) < 0) {
+	if (fstat(s->fd, &sb) < 0) {
 		R->sent_lost = true;
 		return;
 	}
-	R->sent[R->n_sent++] = (struct sent_to){
-	    .fd = s->fd, .ino = sb.st_ino, .family = s->family, .to = *to, .len = len};
+	probe_sent_add(R, &(struct sent_to){
+			      .fd = s->fd, .ino = sb.st_ino, .family = s->family, .to = *to, .len = len});
 }
 
 /* The sender of rec, if the case still holds that very socket. */

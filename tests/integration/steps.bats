@@ -345,6 +345,34 @@ $(cpucase on-cpu1 r1)"
 	[ "$(echo "$output" | jq -r '.cases[0].steps[15].args')" = "bind r 10.0.1.1:$port" ]
 }
 
+@test "what an as-user step notes reaches the case: show sees the port it listened on, recv the datagram it sent" {
+	user_topology 'cases:
+  - id: notes
+    steps:
+      - {on: server, do: "o = socket udp4"}
+      - {on: server, do: "bind o 10.0.1.1:4200", expect: ok}
+      - {on: server, do: "l = socket tcp4"}
+      - {on: server, do: "as-user 65534"}
+      - {on: server, do: "listen l", expect: ok}
+      - {on: server, do: "show"}
+      - {on: client-b, do: "r = socket udp4"}
+      - {on: client-b, do: "bind r 10.0.1.3:4243", expect: ok}
+      - {on: server, do: "u = socket udp4"}
+      - {on: server, do: "as-user 65534"}
+      - {on: server, do: "send u 10.0.1.3:4243", expect: ok =1}
+      - {on: client-b, do: "recv r", expect: ok =1}'
+	run "$REUSELAB" probe "$f" --name "$L" --case notes --json
+	echo "$output" | jq -c '.cases[0] | .observed, .error, .steps[5]'
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '.cases[0].verdict' <<<"$output")" = holds ]
+	# listen bound the socket to a port of the kernel's choosing, which only
+	# the child that listened learnt; show, in the parent, looked at it
+	[ "$(jq -r '[.cases[0].steps[5].sockets[] | select(.state == "LISTEN")] | length' <<<"$output")" -eq 1 ]
+	[ "$(jq -r '[.cases[0].steps[5].sockets[] | select(.local == "10.0.1.1:4200")] | length' <<<"$output")" -eq 1 ]
+	# the datagram the child sent was waited for: recv counted it
+	[ "$(jq -r '.cases[0].steps[11].value' <<<"$output")" -eq 1 ]
+}
+
 @test "as-user must be followed by a step that can run as that user: check says which" {
 	user_topology 'cases:
   - id: bad-as-user
