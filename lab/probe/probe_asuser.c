@@ -162,7 +162,7 @@ int probe_exec_as_user(struct run *R, long uid, int node, const struct probe_ste
 	r = probe_enter_node(R, s ? s->node : node);
 	if (r < 0)
 		return r;
-	r = probe_fork_pair(&pid, &sk);
+	r = probe_fork_pair(R, &pid, &sk);
 	if (r < 0)
 		return r;
 	if (pid == 0)

@@ -260,6 +260,16 @@ static bool user_case_skipped(struct run *R, const struct topo_case *tc, struct 
 
 /* A user step's expectation, its "$x" resolved: false with the reason in
  * obs when it did not hold (also when $x has no value, its capture failed). */
+int probe_stop_signal(struct run *R)
+{
+	long now = monotonic_ms();
+
+	if (now == R->signal_looked_ms)
+		return 0;
+	R->signal_looked_ms = now;
+	return sigstop_pending();
+}
+
 static bool expectation_held(struct run *R, const struct probe_expect *e, size_t step_no,
 			     const struct probe_step *st, const struct step_result *res, char *obs,
 			     size_t len)
@@ -279,6 +289,7 @@ void probe_run_user_case(struct run *R, const struct topo_case *tc, struct case_
 {
 	char obs[1024] = "", pred[1024] = "";
 	size_t n_expect = 0, n_failed = 0;
+	int sig;
 
 	cr->id = xstrdup(tc->id);
 	cr->claim = xstrdup(tc->claim ? tc->claim : "user");
@@ -316,8 +327,8 @@ void probe_run_user_case(struct run *R, const struct topo_case *tc, struct case_
 		probe_subst_text(R, ts->text, res->args, sizeof(res->args));
 		if (!node_open(R, cr, node))
 			break;
-		if (sigstop_pending()) {
-			case_error(cr, "interrupted by signal %d", sigstop_pending());
+		if ((sig = probe_stop_signal(R))) {
+			case_error(cr, "interrupted by signal %d", sig);
 			break;
 		}
 		if (ts->expect) {

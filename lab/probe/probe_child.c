@@ -99,7 +99,7 @@ static void __attribute__((noreturn)) child_main(int sk, int nsfd, const struct 
 	_exit(0);
 }
 
-int probe_fork_pair(pid_t *ret_pid, int *ret_sk)
+int probe_fork_pair(struct run *R, pid_t *ret_pid, int *ret_sk)
 {
 	int sv[2], r;
 	pid_t pid;
@@ -117,6 +117,7 @@ int probe_fork_pair(pid_t *ret_pid, int *ret_sk)
 	close(sv[pid == 0 ? 0 : 1]);
 	*ret_sk = sv[pid == 0 ? 1 : 0];
 	*ret_pid = pid;
+	R->forks++;
 	return 0;
 }
 
@@ -209,7 +210,7 @@ int probe_run_child(struct run *R, int node, const struct probe_step *st, struct
 		return r;
 	if (R->nsfd[node] < 0)
 		return -R->nserr[node];
-	r = probe_fork_pair(&pid, &sk);
+	r = probe_fork_pair(R, &pid, &sk);
 	if (r < 0)
 		return r;
 	if (pid == 0)
@@ -242,7 +243,7 @@ int probe_run_fork_daytime(struct run *R, int node, const struct probe_step *st,
 	if (!l || !c)
 		return -ENOENT;
 	/* The pair only tells us when the child has exited (its end closes). */
-	r = probe_fork_pair(&pid, &gone);
+	r = probe_fork_pair(R, &pid, &gone);
 	if (r < 0)
 		return r;
 	if (pid == 0) {

@@ -86,6 +86,9 @@ struct run {
 	uint8_t *port_busy;   /* bit per port: held in a node, or handed out (probe_ports.c) */
 	unsigned port_steps;  /* ports stepped over since port_busy was read */
 	bool ports_loaded;
+	unsigned long forks; /* children forked so far (as-user, child, programs) */
+	long child_cpu_us;   /* their CPU (RUSAGE_CHILDREN) when last read */
+	long signal_looked_ms; /* when the steps last looked for a stop signal */
 
 	/* per case */
 	uint16_t pvars[N_PORT_VARS]; /* $P, $P2..$P9; 0 until first use */
@@ -322,7 +325,14 @@ int probe_reap_killed(pid_t pid, int gone, int *ret_status);
 /* fork() with an AF_UNIX seqpacket pair between parent and child: in the
  * parent 0 with *ret_sk our end and *ret_pid the child; in the child 0 with
  * *ret_pid 0 and *ret_sk its end; -errno (nothing left open) on failure. */
-int probe_fork_pair(pid_t *ret_pid, int *ret_sk);
+int probe_fork_pair(struct run *R, pid_t *ret_pid, int *ret_sk);
+/*
+ * A pending stop signal (0: none), looked for between cases and steps at
+ * most once a millisecond (probe_case.c): a look is a system call, a step
+ * that does not wait takes microseconds, and any longer step is followed
+ * by a look.
+ */
+int probe_stop_signal(struct run *R);
 /* probe_child.c: the steps that fork.  Uses only probe_ns.c and probe_vars.c. */
 probe_run_fn probe_run_child, probe_run_fork_daytime;
 

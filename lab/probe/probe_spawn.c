@@ -242,6 +242,7 @@ int probe_spawn(struct run *R, int nsfd, const char *path, char *const argv[], c
 		fflush(NULL);
 		p->pid = fork();
 		r = p->pid < 0 ? -errno : 0;
+		R->forks += r == 0;
 	}
 	if (r < 0) {
 		snprintf(R->why, sizeof(R->why), "start %s: %s: %s", path, call, strerror(-r));

@@ -75,11 +75,12 @@ static void assert_killed_and_reaped(int status)
 /* A child that never answers (pause) is killed and reaped. */
 static void test_reap_killed(void **state)
 {
+	struct run R = {0};
 	int sk, status;
 	pid_t pid;
 
 	(void)state;
-	assert_int_equal(probe_fork_pair(&pid, &sk), 0);
+	assert_int_equal(probe_fork_pair(&R, &pid, &sk), 0);
 	if (pid == 0) {
 		pause();
 		_exit(0);
@@ -93,11 +94,12 @@ static void test_reap_killed(void **state)
  * the reap still ends (the ceiling) and takes the dead child. */
 static void test_reap_killed_end_held_elsewhere(void **state)
 {
+	struct run R = {0};
 	int sk, status;
 	pid_t pid, grandchild;
 
 	(void)state;
-	assert_int_equal(probe_fork_pair(&pid, &sk), 0);
+	assert_int_equal(probe_fork_pair(&R, &pid, &sk), 0);
 	if (pid == 0) {
 		pid_t g = fork();
 
