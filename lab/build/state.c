@@ -173,6 +173,7 @@ int state_write(const struct topology *t, const char *lab, const struct lab_moun
 {
 	char file[PATH_MAX], *line = NULL;
 	struct json_object *o = NULL, *nodes;
+	const char *text;
 	int r;
 
 	r = state_dir_ensure();
@@ -199,8 +200,8 @@ int state_write(const struct topology *t, const char *lab, const struct lab_moun
 	if (mounts)
 		json_object_object_add(o, "mounts", mounts_json(mounts));
 	/* Plain: one line, small even for the largest lab. */
-	if (asprintf(&line, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN)) <
-	    0) {
+	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	if (!text || asprintf(&line, "%s\n", text) < 0) {
 		line = NULL;
 		r = -ENOMEM;
 		goto out;
@@ -354,16 +355,26 @@ out:
 int state_read_topology(const char *lab, struct lab_state *ret)
 {
 	char path[PATH_MAX];
-	int r;
+	struct stat st;
+	int r, fd;
 
 	if (ret->text)
 		return 0;
 	r = state_path(lab, STATE_TOPOLOGY, path, sizeof(path));
-	if (r == 0)
-		r = path_read_all(path, O_NOFOLLOW | O_NONBLOCK, TOPO_FILE_MAX, &ret->text,
-				  &ret->text_len);
-	/* A FIFO or device planted under the name is no topology either. */
-	return r == -EISDIR ? -EBADMSG : r;
+	if (r < 0)
+		return r;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* A directory, FIFO or device planted under the name is no topology. */
+	if (fstat(fd, &st) < 0)
+		r = -errno;
+	else if (!S_ISREG(st.st_mode))
+		r = -EBADMSG;
+	else
+		r = fd_read_all(fd, TOPO_FILE_MAX, &ret->text, &ret->text_len);
+	close(fd);
+	return r;
 }
 
 int state_remove(const char *lab)

@@ -276,6 +276,24 @@ up_two_nics() {
 	[ "$status" -eq 2 ]
 }
 
+@test "a FIFO or directory in place of the lab's topology file is said in one line, nothing hangs" {
+	up_two_nics
+	s=/run/reuselab/$L.yml
+	rm "$s"
+	mkfifo "$s"
+	run timeout 20 "$REUSELAB" probe "$L"
+	[ "$status" -eq 3 ] # as for a state file that is not one (live.bats)
+	[ "$output" = "reuselab: lab '$L': cannot read its topology $s: not a regular file" ]
+	rm "$s"
+	mkdir "$s"
+	run timeout 20 "$REUSELAB" probe "$L"
+	[ "$status" -eq 3 ] # as for a state file that is not one (live.bats)
+	[ "$output" = "reuselab: lab '$L': cannot read its topology $s: not a regular file" ]
+	rmdir "$s"
+	run "$REUSELAB" down "$L"
+	[ "$status" -eq 0 ]
+}
+
 @test "a lab whose state holds the topology in its JSON (reuselab before 2026-12) still probes and goes down" {
 	up_two_nics
 	s=/run/reuselab/$L
