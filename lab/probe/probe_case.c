@@ -258,8 +258,6 @@ static bool user_case_skipped(struct run *R, const struct topo_case *tc, struct 
 	return false;
 }
 
-/* A user step's expectation, its "$x" resolved: false with the reason in
- * obs when it did not hold (also when $x has no value, its capture failed). */
 int probe_stop_signal(struct run *R)
 {
 	long now = monotonic_ms();
@@ -270,6 +268,8 @@ int probe_stop_signal(struct run *R)
 	return sigstop_pending();
 }
 
+/* A user step's expectation, its "$x" resolved: false with the reason in
+ * obs when it did not hold (also when $x has no value, its capture failed). */
 static bool expectation_held(struct run *R, const struct probe_expect *e, size_t step_no,
 			     const struct probe_step *st, const struct step_result *res, char *obs,
 			     size_t len)
