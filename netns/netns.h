@@ -136,6 +136,17 @@ int ns_unlink_stale(const char *name, const struct ns_file_id *id);
 /* Switch the calling thread to namespace fd for good (before an exec).
  * -> 0 or -errno of setns. */
 int ns_enter(int fd);
+/*
+ * Also before an exec in a namespace (`reuselab exec`, a case's program): a
+ * mount namespace of the process's own that follows the host's mounts and
+ * sends none back (MS_SLAVE, as `ip netns exec`), with a sysfs of the
+ * current network namespace on /sys, so /sys/class/net shows the node's
+ * interfaces, and with NS_OWN_PROC a proc of the current PID namespace on
+ * /proc.  Callers go on when it fails: what could not be mounted stays the
+ * host's.  -> 0 or the first -errno.
+ */
+#define NS_OWN_PROC 1u
+int ns_own_mounts(unsigned flags);
 
 /* ---- in and out of namespaces (ns_scope.c) ---- */
 

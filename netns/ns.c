@@ -8,6 +8,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -88,6 +89,29 @@ int ns_open_current(void)
 int ns_enter(int fd)
 {
 	return setns(fd, CLONE_NEWNET) < 0 ? -errno : 0;
+}
+
+int ns_own_mounts(unsigned flags)
+{
+	unsigned long sys_flags = 0;
+	struct statvfs sv;
+	int r = 0;
+
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+		return -errno;
+	/*
+	 * As ip netns exec: a /sys that cannot be unmounted (locked in a user
+	 * namespace) is covered instead, read-only if it was.
+	 */
+	if (umount2("/sys", MNT_DETACH) < 0 && statvfs("/sys", &sv) == 0 && (sv.f_flag & ST_RDONLY))
+		sys_flags = MS_RDONLY;
+	/* Each on its own: a /sys refused must not cost the /proc. */
+	if (mount("sysfs", "/sys", "sysfs", sys_flags, NULL) < 0)
+		r = -errno;
+	if ((flags & NS_OWN_PROC) &&
+	    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 && r == 0)
+		r = -errno;
+	return r;
 }
 
 /* True when path (not followed) is still the file id names. */

@@ -1,11 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* reuselab exec LAB NODE -- CMD [ARGS...]: execvp inside a node's namespace. */
 #include <errno.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <unistd.h>
 
 #include "lab/labns/labns.h"
@@ -19,17 +17,6 @@ static void exec_usage(FILE *out)
 		     "Run CMD (found on PATH, no shell) inside NODE's network namespace,\n"
 		     "with /sys showing that namespace, like 'ip netns exec'.  The exit\n"
 		     "status is CMD's; 127 when CMD cannot be run.\n");
-}
-
-/* As `ip netns exec` does: a private mount namespace with this netns's /sys. */
-static void remount_sys(void)
-{
-	if (unshare(CLONE_NEWNS) < 0)
-		return;
-	if (mount("", "/", "none", MS_SLAVE | MS_REC, NULL) < 0)
-		return;
-	if (umount2("/sys", MNT_DETACH) == 0)
-		mount("sysfs", "/sys", "sysfs", 0, NULL);
 }
 
 int cmd_exec(int argc, char **argv)
@@ -80,7 +67,7 @@ int cmd_exec(int argc, char **argv)
 		cmd_err("exec: cannot enter namespace %s: %s", ns, strerror(-r));
 		return EXIT_SYSTEM;
 	}
-	remount_sys();
+	(void)ns_own_mounts(0); /* as ip netns exec, /sys shows the node */
 	fflush(NULL);
 	/* main ignores SIGPIPE, and an ignored signal stays ignored across
 	 * execve: the command gets the default, so `exec ... | head` ends it. */

@@ -24,7 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -105,22 +104,6 @@ struct spawn_args {
 	bool own_pidns; /* forked into the run's PID namespace (probe_reaper.c) */
 };
 
-/*
- * In the run's PID namespace, the host's /proc numbers processes as the
- * host does, not as getpid() does here: a /proc of its own, as `unshare
- * --pid --mount-proc` gives (LeakSanitizer, for one, reads
- * /proc/<getpid()>/task).  In a mount namespace of its own that follows the
- * host's mounts and sends none back (MS_SLAVE, as `ip netns exec` does).
- * Where that cannot be done the program runs with the host's /proc.
- */
-static void mount_own_proc(void)
-{
-	if (unshare(CLONE_NEWNS) < 0)
-		return;
-	if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) == 0)
-		(void)mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
-}
-
 static void __attribute__((noreturn)) spawn_child(const struct spawn_args *a)
 {
 	sigset_t none;
@@ -137,8 +120,14 @@ static void __attribute__((noreturn)) spawn_child(const struct spawn_args *a)
 		child_fail(a->report, 1, "prctl");
 	if (setns(a->nsfd, CLONE_NEWNET) < 0)
 		child_fail(a->report, 1, "setns");
-	if (a->own_pidns)
-		mount_own_proc();
+	/*
+	 * The node's /sys, as ip netns exec gives, and in the run's PID
+	 * namespace a /proc of its own: the host's numbers processes as the
+	 * host does, not as getpid() does here (LeakSanitizer, for one, reads
+	 * /proc/<getpid()>/task).  Where that cannot be done the program runs
+	 * with the host's.
+	 */
+	(void)ns_own_mounts(a->own_pidns ? NS_OWN_PROC : 0);
 	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (null < 0 || dup2(null, 0) < 0 || dup2(a->out, 1) < 0 || dup2(a->err, 2) < 0 ||
 	    chdir("/") < 0)

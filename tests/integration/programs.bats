@@ -130,6 +130,36 @@ LINGER='  - id: p-linger
 	[ "$(grep -c ' /proc ' /proc/self/mountinfo)" -eq "$procs_before" ]
 }
 
+# As under ip netns exec, a program's /sys shows its node's network
+# namespace: /sys/class/net lists the node's interfaces, not the host's.
+@test "start: a program's /sys/class/net is its node's interfaces, the host's /sys untouched" {
+	# interface names no host has, so the host's /sys cannot pass for the node's
+	cat >"$BATS_TEST_TMPDIR/l.yml" <<'YAML'
+name: progsys
+nodes:
+  server: {interfaces: {rlx7a: [10.0.77.1/24], rlx7b: [10.0.78.1/24]}}
+  client: {interfaces: {rlx7c: [10.0.77.2/24]}}
+  other: {interfaces: {rlx7d: [10.0.78.2/24]}}
+links:
+  - endpoints: [server:rlx7a, client:rlx7c]
+  - endpoints: [server:rlx7b, other:rlx7d]
+cases:
+  - id: p-sys
+    steps:
+      - {on: server, do: "s = start ls /sys/class/net", expect: ok}
+      - {on: server, do: "wait-exit s", expect: "ok =0"}
+      - {on: client, do: "c = start ls /sys/class/net", expect: ok}
+      - {on: client, do: "wait-exit c", expect: "ok =0"}
+YAML
+	local sys_before
+	sys_before=$(grep -c ' /sys ' /proc/self/mountinfo)
+	run_lab "$BATS_TEST_TMPDIR/l.yml"
+	[ "$rc" -eq 0 ]
+	[ "$(prog p-sys s stdout | grep . | sort | paste -sd ' ')" = "lo rlx7a rlx7b" ]
+	[ "$(prog p-sys c stdout | grep . | sort | paste -sd ' ')" = "lo rlx7c" ]
+	[ "$(grep -c ' /sys ' /proc/self/mountinfo)" -eq "$sys_before" ]
+}
+
 @test "check refuses a program path relative to a directory, and bad start words" {
 	local f=$BATS_TEST_TMPDIR/l.yml
 	lab "$f" '  - id: p-bad
