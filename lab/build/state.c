@@ -137,6 +137,14 @@ static struct json_object *mounts_json(const struct lab_mounts *m)
 	return o;
 }
 
+static void state_file_remove(const char *lab, const char *suffix)
+{
+	char path[PATH_MAX];
+
+	if (state_path(lab, suffix, path, sizeof(path)) == 0)
+		(void)unlink(path);
+}
+
 /* data as lab's file <suffix>: written to <suffix>.tmp (0600, never through a link), renamed. */
 static int state_file_write(const char *lab, const char *suffix, const char *data, size_t len)
 {
@@ -208,6 +216,9 @@ int state_write(const struct topology *t, const char *lab, const struct lab_moun
 	}
 	r = state_file_write(lab, ".json", line, strlen(line));
 out:
+	/* A write-ahead state that failed leaves no topology file without it. */
+	if (r < 0 && !mounts && t->text)
+		state_file_remove(lab, STATE_TOPOLOGY);
 	free(line);
 	json_object_put(o);
 	return r;

@@ -40,7 +40,8 @@ static void summary(const char *path, const struct topology *t)
 	       path, t->name, t->n_nodes, cmd_plural(t->n_nodes, "node", "nodes"), ifaces,
 	       cmd_plural(ifaces, "interface", "interfaces"), v4 + v6,
 	       cmd_plural(v4 + v6, "address", "addresses"), v4, v6, t->n_links,
-	       cmd_plural(t->n_links, "link", "links"), t->n_lans, cmd_plural(t->n_lans, "lan", "lans"),
+	       cmd_plural(t->n_links, "link", "links"), t->n_lans,
+	       cmd_plural(t->n_lans, "lan", "lans"),
 	       t->n_cases, cmd_plural(t->n_cases, "case", "cases"));
 }
 

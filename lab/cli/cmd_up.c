@@ -58,7 +58,8 @@ static void print_up(const struct topology *t, const char *lab, const struct tim
 	printf("lab %s is up: %zu %s, %zu %s, %zu %s, %zu %s in %.0f ms (namespaces %s*)\n", lab,
 	       t->n_nodes, cmd_plural(t->n_nodes, "node", "nodes"), nif,
 	       cmd_plural(nif, "interface", "interfaces"), t->n_links,
-	       cmd_plural(t->n_links, "link", "links"), t->n_lans, cmd_plural(t->n_lans, "lan", "lans"),
+	       cmd_plural(t->n_links, "link", "links"), t->n_lans,
+	       cmd_plural(t->n_lans, "lan", "lans"),
 	       ms_since(t0), prefix);
 }
 

@@ -114,12 +114,19 @@ int probe_listeners_watch(struct run *R, struct psock *const *ls, size_t n)
 	return r;
 }
 
-void probe_sent_add(struct run *R, const struct sent_to *rec)
+static bool sent_known(const struct run *R, int fd, const struct sockaddr_storage *to,
+		       socklen_t len)
 {
 	for (size_t i = 0; i < R->n_sent; i++)
-		if (R->sent[i].fd == rec->fd && R->sent[i].len == rec->len &&
-		    !memcmp(&R->sent[i].to, &rec->to, rec->len))
-			return;
+		if (R->sent[i].fd == fd && R->sent[i].len == len && !memcmp(&R->sent[i].to, to, len))
+			return true;
+	return false;
+}
+
+void probe_sent_add(struct run *R, const struct sent_to *rec)
+{
+	if (sent_known(R, rec->fd, &rec->to, rec->len))
+		return;
 	if (R->n_sent == MAX_SENT)
 		R->sent_lost = true;
 	else
@@ -129,16 +136,18 @@ void probe_sent_add(struct run *R, const struct sent_to *rec)
 void probe_sent_note(struct run *R, const struct psock *s, const struct sockaddr_storage *to,
 		     socklen_t len)
 {
+	struct sent_to rec = {.fd = s->fd, .family = s->family, .to = *to, .len = len};
 	struct stat sb;
 
-	if (s->type != SOCK_DGRAM) /* a sentinel would be data in a stream */
+	/* Not for a stream (a sentinel would be data in it), nor twice (no fstat). */
+	if (s->type != SOCK_DGRAM || sent_known(R, s->fd, to, len))
 		return;
 	if (fstat(s->fd, &sb) < 0) {
 		R->sent_lost = true;
 		return;
 	}
-	probe_sent_add(R, &(struct sent_to){
-			      .fd = s->fd, .ino = sb.st_ino, .family = s->family, .to = *to, .len = len});
+	rec.ino = sb.st_ino;
+	probe_sent_add(R, &rec);
 }
 
 /* The sender of rec, if the case still holds that very socket. */

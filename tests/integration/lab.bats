@@ -276,6 +276,18 @@ up_two_nics() {
 	[ "$status" -eq 2 ]
 }
 
+@test "an up whose write-ahead state cannot be written leaves no topology file and no namespace" {
+	mkdir -p /run/reuselab
+	mkdir "/run/reuselab/$L.json.tmp" # the JSON's temporary name, taken
+	run "$REUSELAB" up topologies/two-nics.yml --name "$L"
+	rmdir "/run/reuselab/$L.json.tmp"
+	[ "$status" -eq 2 ] # as for any unusable state file
+	[[ "$output" == *"cannot write state in /run/reuselab: File exists"* ]]
+	[ ! -e "/run/reuselab/$L.yml" ]
+	[ ! -e "/run/reuselab/$L.json" ]
+	[ -z "$(lab_namespaces "$L")" ]
+}
+
 @test "a FIFO or directory in place of the lab's topology file is said in one line, nothing hangs" {
 	up_two_nics
 	s=/run/reuselab/$L.yml
