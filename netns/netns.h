@@ -94,6 +94,12 @@ int ns_dir_open(void);
  * is that very mount.  -> 0, -EOPNOTSUPP (an older kernel), other -errno.
  */
 int ns_dir_mount_id(int dir, const char *name, uint64_t *ret);
+/*
+ * ns_dir_mount_id, and an O_PATH fd (O_CLOEXEC) on what is on <dir>/<name>
+ * now, which keeps that mount and so its namespace alive after the name is
+ * removed, until closed.  -> the fd, or -errno.
+ */
+int ns_dir_hold(int dir, const char *name, uint64_t *ret_mnt_id);
 
 /*
  * A new network namespace with no name at all (an ephemeral lab's): its fd

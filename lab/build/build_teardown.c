@@ -7,6 +7,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,11 +67,17 @@ struct teardown {
 	int dir;	    /* /run/netns (ns_dir_open) */
 	enum ns_kind *kind; /* per name */
 	int *err;	    /* per name: what went wrong with it, 0 when nothing */
+	bool *by_tag;	    /* per name: not on a mount up made, for classify_one */
+	int *held;	    /* per name: ns_dir_hold's fd until release_held, or -1 */
+	size_t *order;	    /* lans first, then the names in order */
+	size_t *slow;	    /* the by_tag names, for the passes that check tags */
+	size_t n_slow;
 };
 
 /*
- * Teardown waits more than it works (every unmount waits for an RCU grace
- * period), and concurrent waits overlap: one thread per this many names.
+ * Teardown waits more than it works (every unmount waits for an expedited RCU
+ * grace period, and a tag check's netlink socket outlives close by one), and
+ * concurrent waits overlap: one thread per this many names.
  */
 #define TEARDOWN_NAMES_PER_THREAD 32
 
@@ -138,19 +145,73 @@ static int sort_mounts(struct teardown *td)
 /*
  * Still on the mount `up` made: the same namespace, so ours without entering
  * it.  Entering costs a netlink socket per namespace, and a netlink socket
- * holds its namespace for an RCU grace period after it is closed.
+ * holds its namespace for an RCU grace period after it is closed.  With
+ * hold, what is on the name stays held (td->held) until release_held; with
+ * no descriptor to spare, it is only looked at.
  */
-static bool on_our_mount(const struct teardown *td, const char *name)
+static bool on_our_mount(struct teardown *td, size_t i, bool hold)
 {
+	const char *name = td->names[i];
 	struct lab_mount key, *kp = &key;
 	const struct lab_mount **m;
 	uint64_t id;
+	int fd;
 
 	if (td->n_mounts == 0 || strlen(name) >= sizeof(key.ns))
 		return false;
 	snprintf(key.ns, sizeof(key.ns), "%s", name);
 	m = bsearch(&kp, td->mounts, td->n_mounts, sizeof(*td->mounts), cmp_mount);
-	return m && ns_dir_mount_id(td->dir, name, &id) == 0 && id == (*m)->id;
+	if (!m)
+		return false;
+	fd = hold ? ns_dir_hold(td->dir, name, &id) : -EMFILE;
+	if (fd >= 0)
+		td->held[i] = fd;
+	else if ((fd != -EMFILE && fd != -ENFILE) || ns_dir_mount_id(td->dir, name, &id) < 0)
+		return false;
+	return id == (*m)->id;
+}
+
+/* Close first..last, every one of them held. */
+static void close_held(int first, int last)
+{
+	if (close_range((unsigned)first, (unsigned)last, 0) < 0)
+		for (int fd = first; fd <= last; fd++)
+			close(fd);
+}
+
+/*
+ * Room for every held fd now, while this process has one thread: a
+ * descriptor table grown once threads share it waits for an RCU grace
+ * period each time it doubles (expand_fdtable).
+ */
+static void make_room_to_hold(const struct teardown *td)
+{
+	int fd = fcntl(td->dir, F_DUPFD_CLOEXEC, (int)(td->n + 16));
+
+	if (fd >= 0)
+		close(fd);
+}
+
+/* The held namespaces go, in order; taken in order, their fds mostly run on. */
+static void release_held(struct teardown *td)
+{
+	int first = -1, last = -1;
+
+	for (size_t k = 0; k < td->n; k++) {
+		int fd = td->held[td->order[k]];
+
+		if (fd < 0)
+			continue;
+		if (first >= 0 && fd == last + 1) {
+			last = fd;
+			continue;
+		}
+		if (first >= 0)
+			close_held(first, last);
+		first = last = fd;
+	}
+	if (first >= 0)
+		close_held(first, last);
 }
 
 /*
@@ -158,11 +219,12 @@ static bool on_our_mount(const struct teardown *td, const char *name)
  * lab's is left, and named to the caller: a user may have removed our tag,
  * or made it with `ip netns add`; only a person can tell.
  */
-static void classify_one(void *arg, size_t i)
+static void classify_one(void *arg, size_t k)
 {
 	struct teardown *td = arg;
+	size_t i = td->slow[k];
 	const char *name = td->names[i];
-	int r = on_our_mount(td, name) ? 0 : lab_ns_open_ours(name, td->lab, NULL, NULL);
+	int r = lab_ns_open_ours(name, td->lab, NULL, NULL);
 
 	if (r == 0)
 		td->kind[i] = NS_OURS;
@@ -195,18 +257,67 @@ static void remove_one(void *arg, size_t i)
 		td->err[i] = r;
 }
 
+static void remove_slow(void *arg, size_t k)
+{
+	struct teardown *td = arg;
+
+	remove_one(td, td->slow[k]);
+}
+
 /*
- * Decide first, remove after: once a big namespace is released its cleanup
- * holds the kernel's lock for a while, and a tag check made after it would
- * wait behind it.  Both passes run on a few threads (see fanout_run).
+ * A name on the mount `up` made is removed at once, and its namespace held
+ * unless it is the first (see classify_and_remove); the rest wait for their
+ * tag check.
+ */
+static void remove_if_on_our_mount(void *arg, size_t k)
+{
+	struct teardown *td = arg;
+	size_t i = td->order[k];
+
+	if (on_our_mount(td, i, k > 0)) {
+		td->kind[i] = NS_OURS;
+		remove_one(td, i);
+	} else {
+		td->by_tag[i] = true;
+	}
+}
+
+/*
+ * Names on the mounts `up` made first, in one pass, lans first.  The kernel
+ * frees released namespaces a batch at a time (cleanup_net), and while it
+ * frees a big batch on the other CPU, each unmount here, which waits for an
+ * expedited RCU grace period, waits milliseconds instead of microseconds.
+ * So the first namespace goes at once and starts a batch of its own (the
+ * lans namespace's, with its bridge, the longest to free), and the others
+ * are held until the last name is gone, then go together into the next.
+ * Quick calls run in order from one thread; once a call had to wait, more
+ * threads share the waits (fanout_run_lazy).  The numbers are in
+ * docs/performance.md.  The rest need their tag checked, which means
+ * entering each: decide first, remove after, since once a big namespace is
+ * released its cleanup holds the kernel's lock for a while, and a tag check
+ * made after it would wait behind it.
  */
 static void classify_and_remove(struct teardown *td, struct teardown_result *ret)
 {
-	fanout_run(td->n, teardown_threads(td->n), classify_one, td);
+	size_t k = 0;
+
 	for (size_t i = 0; i < td->n; i++)
 		if (is_lans(td->names[i], td->lab))
-			remove_one(td, i); /* the rest skip it once it is NS_REMOVED */
-	fanout_run(td->n, teardown_threads(td->n), remove_one, td);
+			td->order[k++] = i;
+	for (size_t i = 0; i < td->n; i++)
+		if (!is_lans(td->names[i], td->lab))
+			td->order[k++] = i;
+	make_room_to_hold(td);
+	fanout_run_lazy(td->n, teardown_threads(td->n), remove_if_on_our_mount, td);
+	release_held(td);
+	for (size_t i = 0; i < td->n; i++)
+		if (td->by_tag[i])
+			td->slow[td->n_slow++] = i;
+	fanout_run(td->n_slow, teardown_threads(td->n_slow), classify_one, td);
+	for (k = 0; k < td->n_slow; k++)
+		if (is_lans(td->names[td->slow[k]], td->lab))
+			remove_slow(td, k); /* the rest skip it once it is NS_REMOVED */
+	fanout_run(td->n_slow, teardown_threads(td->n_slow), remove_slow, td);
 	for (size_t i = 0; i < td->n; i++) {
 		ret->removed += td->kind[i] == NS_REMOVED;
 		ret->stale += td->kind[i] == NS_UNLINKED;
@@ -276,11 +387,18 @@ int lab_teardown(const char *lab, const struct teardown_hint *hint, struct teard
 	}
 	td.kind = calloc(td.n, sizeof(*td.kind));
 	td.err = calloc(td.n, sizeof(*td.err));
-	if (!td.kind || !td.err || sort_mounts(&td) < 0) {
+	td.by_tag = calloc(td.n, sizeof(*td.by_tag));
+	td.held = malloc(td.n * sizeof(*td.held));
+	td.order = calloc(td.n, sizeof(*td.order));
+	td.slow = calloc(td.n, sizeof(*td.slow));
+	if (!td.kind || !td.err || !td.by_tag || !td.held || !td.order || !td.slow ||
+	    sort_mounts(&td) < 0) {
 		r = -ENOMEM;
 		snprintf(err, errlen, "%s", strerror(-r));
 		goto out;
 	}
+	for (size_t i = 0; i < td.n; i++)
+		td.held[i] = -1;
 	classify_and_remove(&td, ret);
 	failed = first_failure(&td, err, errlen);
 	r = keep_untagged(&td, ret);
@@ -292,6 +410,10 @@ out:
 	free(td.mounts);
 	free(td.kind);
 	free(td.err);
+	free(td.by_tag);
+	free(td.held);
+	free(td.order);
+	free(td.slow);
 	names_free(td.names, td.n);
 	return r;
 }

@@ -52,5 +52,12 @@ int sigstop_pending(void);
  * thread can be started the caller does all the work.
  */
 void fanout_run(size_t n, size_t threads, void (*fn)(void *ctx, size_t i), void *ctx);
+/*
+ * fanout_run, but the caller starts alone, in order, and the other threads
+ * start only once one call of the caller's took over a millisecond: for work
+ * that is quick unless the kernel makes it wait, where idle threads would
+ * cost more than they share.
+ */
+void fanout_run_lazy(size_t n, size_t threads, void (*fn)(void *ctx, size_t i), void *ctx);
 
 #endif

@@ -352,6 +352,24 @@ sigterm_after_state_write() {
 	assert_gone "$L"
 }
 
+# down holds each namespace (an fd) until the last name is gone; a name it
+# has no descriptor left for is checked without one, still without entering
+# the namespace (entering is for a name not on the mount up made).
+@test "down of more namespaces than it may open descriptors removes them all, entering none" {
+	gen_big 100 "$BATS_TEST_TMPDIR/fds.yml"
+	run "$REUSELAB" up "$BATS_TEST_TMPDIR/fds.yml" --name "$L"
+	[ "$status" -eq 0 ]
+	run bash -c 'ulimit -Sn 40 || exit 99
+		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+			exec strace -f -e trace=setns,socket -o "$3" "$1" down "$2"' \
+		_ "$REUSELAB" "$L" "$BATS_TEST_TMPDIR/trace"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$output" = "lab $L is down: 101 namespaces removed" ]
+	assert_gone "$L"
+	! grep -E "setns|socket" "$BATS_TEST_TMPDIR/trace"
+}
+
 # ---------------------------------------------------------------- parallel
 
 @test "two ups racing for one name: exactly one wins, the other says already up" {

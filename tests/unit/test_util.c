@@ -8,9 +8,14 @@
  * directory and a missing file are errors, O_NOFOLLOW refuses a link.
  * utf8_char_len: where a well-formed UTF-8 character ends (program output
  * and the report's text escaping keep only those).
+ * fanout_run, fanout_run_lazy: every item once; the lazy one starts its
+ * other threads only after a call that took over a millisecond.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -232,6 +237,76 @@ static void test_sigstop(void **state)
 	sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
+#define FANOUT_ITEMS 64
+
+struct fanout_probe {
+	atomic_int calls[FANOUT_ITEMS];
+	pthread_t by[FANOUT_ITEMS];
+	pthread_t caller;
+	atomic_bool helped; /* an item ran on a thread other than the caller */
+};
+
+static void count_call(void *ctx, size_t i)
+{
+	struct fanout_probe *p = ctx;
+
+	atomic_fetch_add(&p->calls[i], 1);
+	p->by[i] = pthread_self();
+	if (!pthread_equal(p->by[i], p->caller))
+		atomic_store(&p->helped, true);
+}
+
+static void assert_each_once(struct fanout_probe *p, size_t n)
+{
+	for (size_t i = 0; i < FANOUT_ITEMS; i++)
+		if (atomic_load(&p->calls[i]) != (i < n ? 1 : 0))
+			fail_msg("item %zu: %d calls", i, atomic_load(&p->calls[i]));
+}
+
+static void test_fanout(void **state)
+{
+	static const size_t sizes[] = {0, 1, 2, 15, FANOUT_ITEMS};
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		struct fanout_probe p = {.caller = pthread_self()};
+
+		fanout_run(sizes[k], 4, count_call, &p);
+		assert_each_once(&p, sizes[k]);
+		memset(&p, 0, sizeof(p));
+		p.caller = pthread_self();
+		fanout_run_lazy(sizes[k], 4, count_call, &p);
+		assert_each_once(&p, sizes[k]);
+	}
+}
+
+/*
+ * Item 0, the caller's alone, takes 3 ms: the caller then starts the others,
+ * and item 1 waits, up to 10 s, until one of them has run an item.
+ */
+static void slow_then_wait(void *ctx, size_t i)
+{
+	struct fanout_probe *p = ctx;
+	struct timespec ms = {0, 1000000};
+
+	count_call(ctx, i);
+	if (i == 0)
+		nanosleep(&(struct timespec){0, 3000000}, NULL);
+	for (int t = 0; i == 1 && !atomic_load(&p->helped) && t < 10000; t++)
+		nanosleep(&ms, NULL);
+}
+
+static void test_fanout_lazy_helps_after_a_slow_call(void **state)
+{
+	struct fanout_probe p = {.caller = pthread_self()};
+
+	(void)state;
+	fanout_run_lazy(FANOUT_ITEMS, 4, slow_then_wait, &p);
+	assert_each_once(&p, FANOUT_ITEMS);
+	assert_true(atomic_load(&p.helped));
+	assert_true(pthread_equal(p.by[0], p.caller));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -243,6 +318,8 @@ int main(void)
 	    cmocka_unit_test(test_monotonic_ms),
 	    cmocka_unit_test(test_utf8),
 	    cmocka_unit_test(test_sigstop),
+	    cmocka_unit_test(test_fanout),
+	    cmocka_unit_test(test_fanout_lazy_helps_after_a_slow_call),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
