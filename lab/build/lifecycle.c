@@ -82,9 +82,11 @@ static int up_prepare(const struct topology *t, const char *lab, int *ret_lock, 
 			    "'reuselab down %s'",
 			    lab, strerror(-r), lab);
 	r = state_write(t, lab, NULL);
-	if (r < 0)
+	if (r < 0) {
+		(void)state_lock_remove(lab); /* state_write left nothing else */
 		return fail(err, errlen, r, "cannot write state in " STATE_DIR ": %s",
 			    strerror(-r));
+	}
 	return 0;
 }
 

@@ -126,6 +126,16 @@ void state_unlock(int fd)
 		close(fd);
 }
 
+int state_lock_remove(const char *lab)
+{
+	char path[PATH_MAX];
+	int r = state_path(lab, ".lock", path, sizeof(path));
+
+	if (r < 0)
+		return r;
+	return unlink(path) < 0 && errno != ENOENT ? -errno : 0;
+}
+
 /* {"rl-<lab>.<node>": id, ...}: the ids ns_publish gave, 0 left out. */
 static struct json_object *mounts_json(const struct lab_mounts *m)
 {

@@ -276,7 +276,7 @@ up_two_nics() {
 	[ "$status" -eq 2 ]
 }
 
-@test "an up whose write-ahead state cannot be written leaves no topology file and no namespace" {
+@test "an up whose write-ahead state cannot be written leaves no topology file, lock or namespace" {
 	mkdir -p /run/reuselab
 	mkdir "/run/reuselab/$L.json.tmp" # the JSON's temporary name, taken
 	run "$REUSELAB" up topologies/two-nics.yml --name "$L"
@@ -285,6 +285,7 @@ up_two_nics() {
 	[[ "$output" == *"cannot write state in /run/reuselab: File exists"* ]]
 	[ ! -e "/run/reuselab/$L.yml" ]
 	[ ! -e "/run/reuselab/$L.json" ]
+	[ ! -e "/run/reuselab/$L.lock" ]
 	[ -z "$(lab_namespaces "$L")" ]
 }
 

@@ -24,7 +24,7 @@ teardown() {
 }
 
 # Fails, saying what, when anything of lab $1 is left: a namespace (or the
-# empty file of a half-made one), a mount, a state, lock or temp file.
+# empty file of a half-made one), a mount, a state, topology, lock or temp file.
 assert_gone() {
 	local lab=$1 ns f
 	ns=$(lab_namespaces "$lab")
@@ -33,7 +33,7 @@ assert_gone() {
 		echo "lab $lab left mounts (above)"
 		return 1
 	fi
-	for f in json lock json.tmp; do
+	for f in json lock json.tmp yml yml.tmp; do
 		if [ -e "/run/reuselab/$lab.$f" ] || [ -L "/run/reuselab/$lab.$f" ]; then
 			echo "lab $lab left /run/reuselab/$lab.$f"
 			return 1
