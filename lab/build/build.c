@@ -336,21 +336,31 @@ static int do_route_add(struct build_ctx *c, const struct plan_action *a)
 			 rt->has_via ? rt->via : NULL, oif);
 }
 
-/* One handler per plan operation; build_int.h says what each one does. */
-static int (*const do_op[])(struct build_ctx *c, const struct plan_action *a) = {
-    [PLAN_NS_CREATE] = do_ns_create,	 [PLAN_NS_TAG] = do_ns_tag,
-    [PLAN_NS_PUBLISH] = do_ns_publish,	 [PLAN_LANS_NO_IPV6] = do_lans_no_ipv6,
-    [PLAN_BRIDGE_ADD] = do_bridge_add,	 [PLAN_VETH_ADD] = do_veth_add,
-    [PLAN_PEER_UP] = do_peer_up,	 [PLAN_LAN_PORT_ADD] = do_lan_port_add,
-    [PLAN_PORT_ATTACH] = do_port_attach, [PLAN_SYSCTL_SET] = do_sysctl,
-    [PLAN_ADDR_ADD] = do_addr_add,	 [PLAN_BRIDGE_UP] = do_bridge_up,
-    [PLAN_ROUTE_ADD] = do_route_add,
+/*
+ * One handler per plan operation (build_int.h says what each one does), and
+ * whether it is a netlink request, whose failure may carry the kernel's
+ * message.
+ */
+/* clang-format off */
+static const struct {
+	int (*run)(struct build_ctx *c, const struct plan_action *a);
+	bool netlink;
+} plan_ops[] = {
+	[PLAN_NS_CREATE]	= {do_ns_create, false},
+	[PLAN_NS_TAG]		= {do_ns_tag, true},
+	[PLAN_NS_PUBLISH]	= {do_ns_publish, false},
+	[PLAN_LANS_NO_IPV6]	= {do_lans_no_ipv6, false},
+	[PLAN_BRIDGE_ADD]	= {do_bridge_add, true},
+	[PLAN_VETH_ADD]		= {do_veth_add, true},
+	[PLAN_PEER_UP]		= {do_peer_up, true},
+	[PLAN_LAN_PORT_ADD]	= {do_lan_port_add, true},
+	[PLAN_PORT_ATTACH]	= {do_port_attach, true},
+	[PLAN_SYSCTL_SET]	= {do_sysctl, false},
+	[PLAN_ADDR_ADD]		= {do_addr_add, true},
+	[PLAN_BRIDGE_UP]	= {do_bridge_up, true},
+	[PLAN_ROUTE_ADD]	= {do_route_add, true},
 };
-
-static int do_action(struct build_ctx *c, const struct plan_action *a)
-{
-	return do_op[a->op](c, a);
-}
+/* clang-format on */
 
 static int run_plan(struct build_ctx *c)
 {
@@ -373,7 +383,7 @@ static int run_plan(struct build_ctx *c)
 			set_err(c, "%s: %s (injected fault %u)", what, strerror(EIO), c->ops);
 			return -EIO;
 		}
-		r = do_action(c, a);
+		r = plan_ops[a->op].run(c, a);
 		if (r == 0) {
 			if (c->progress && c->progress->fn &&
 			    ((i + 1) % 64 == 0 || i + 1 == p->n_acts))
@@ -381,11 +391,7 @@ static int run_plan(struct build_ctx *c)
 			continue;
 		}
 		plan_describe(p, c->t, i, what, sizeof(what));
-		/* Only netlink requests have a kernel message to add. */
-		s = a->op == PLAN_NS_CREATE || a->op == PLAN_NS_PUBLISH ||
-			    a->op == PLAN_SYSCTL_SET || a->op == PLAN_LANS_NO_IPV6
-			? NULL
-			: c->sock[a->ns];
+		s = plan_ops[a->op].netlink ? c->sock[a->ns] : NULL;
 		if (s && ns_sock_ext_msg(s)[0])
 			set_err(c, "%s: %s (kernel: %s)", what, strerror(-r), ns_sock_ext_msg(s));
 		else

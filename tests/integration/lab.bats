@@ -353,6 +353,31 @@ up_two_nics() {
 	[ ! -e "/run/reuselab/$L.json" ]
 }
 
+# A netlink request the kernel refuses: its extended ack is in the one line.
+@test "a route the kernel refuses is named with the kernel's own reason, and rolled back" {
+	f=$BATS_TEST_TMPDIR/bad-gw.yml
+	cat > "$f" <<-'YML'
+	name: bad-gw
+	nodes:
+	  a:
+	    interfaces:
+	      eth0: [10.9.0.1/24]
+	    routes:
+	      - {dst: 10.10.0.0/16, via: 10.11.0.1}
+	  b:
+	    interfaces:
+	      eth0: [10.9.0.2/24]
+	links:
+	  - endpoints: [a:eth0, b:eth0]
+	YML
+	run --separate-stderr "$REUSELAB" up "$f" --name "$L"
+	[ "$status" -eq 3 ]
+	want="reuselab: lab '$L': route 10.10.0.0/16 via 10.11.0.1 on a: Network is unreachable"
+	[ "$stderr" = "$want (kernel: Nexthop has invalid gateway)" ]
+	[ -z "$(lab_namespaces "$L")" ]
+	[ ! -e "/run/reuselab/$L.json" ]
+}
+
 @test "two labs from one file under two names build in parallel" {
 	L2=$(uniq_lab m)
 	"$REUSELAB" up topologies/two-nics.yml --name "$L" > "$BATS_TEST_TMPDIR/a" 2>&1 &
