@@ -177,33 +177,35 @@ static void set_iface_ifindex(struct build_ctx *c, size_t node, size_t iface, in
 	c->ifindex[c->plan->iface_base[node] + iface] = ifindex;
 }
 
+/* One sysctl of the namespace the thread is in; absent_ok: a missing key is no error. */
+struct sysctl_write {
+	const char *key, *value;
+	bool absent_ok;
+};
+
 static int write_sysctl(void *arg)
 {
-	const struct topo_sysctl *s = arg;
+	const struct sysctl_write *w = arg;
+	int r = ns_sysctl_write(w->key, w->value);
 
-	return ns_sysctl_write(s->key, s->value);
+	return r == -ENOENT && w->absent_ok ? 0 : r;
 }
 
 static int do_sysctl(struct build_ctx *c, const struct plan_action *a)
 {
+	const struct topo_sysctl *s = &c->t->nodes[a->node].sysctls[a->item];
+	struct sysctl_write w = {.key = s->key, .value = s->value};
+
 	/* /proc/sys/net is the namespace of the thread that opens it. */
-	return ns_run_in(c->ns_fd[a->ns], write_sysctl,
-			 (void *)&c->t->nodes[a->node].sysctls[a->item]);
-}
-
-static int write_lans_no_ipv6(void *arg)
-{
-	int r;
-
-	(void)arg;
-	r = ns_sysctl_write("net.ipv6.conf.default.disable_ipv6", "1");
-	/* A kernel without IPv6 gives its devices none anyway. */
-	return r == -ENOENT ? 0 : r;
+	return ns_run_in(c->ns_fd[a->ns], write_sysctl, &w);
 }
 
 static int do_lans_no_ipv6(struct build_ctx *c, const struct plan_action *a)
 {
-	return ns_run_in(c->ns_fd[a->ns], write_lans_no_ipv6, NULL);
+	/* A kernel without IPv6 gives its devices none anyway. */
+	struct sysctl_write w = {"net.ipv6.conf.default.disable_ipv6", "1", true};
+
+	return ns_run_in(c->ns_fd[a->ns], write_sysctl, &w);
 }
 
 /* Published: the name's file first, journaled for rollback; ephemeral: no name. */
