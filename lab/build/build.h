@@ -180,9 +180,9 @@ int state_lock(const char *lab, bool repair);
 void state_unlock(int fd);
 /*
  * Unlink the lock file, held, when nothing else of the lab is left; whoever
- * waits for it locks a new one (state_lock checks the name).  -> 0, -errno.
+ * waits for it locks a new one (state_lock checks the name).
  */
-int state_lock_remove(const char *lab);
+void state_lock_remove(const char *lab);
 
 /* mounts: NULL while the lab is being built (the write-ahead state, which
  * writes the topology's file too, then the JSON: two renames). */

@@ -67,10 +67,8 @@ struct teardown {
 	int dir;	    /* /run/netns (ns_dir_open) */
 	enum ns_kind *kind; /* per name */
 	int *err;	    /* per name: what went wrong with it, 0 when nothing */
-	bool *by_tag;	    /* per name: not on a mount up made, for classify_one */
 	int *held;	    /* per name: ns_dir_hold's fd until release_held, or -1 */
-	size_t *order;	    /* lans first, then the names in order */
-	size_t *slow;	    /* the by_tag names, for the passes that check tags */
+	size_t *slow;	    /* names not on a mount up made: their tag decides */
 	size_t n_slow;
 };
 
@@ -163,12 +161,16 @@ static bool on_our_mount(struct teardown *td, size_t i, bool hold)
 	m = bsearch(&kp, td->mounts, td->n_mounts, sizeof(*td->mounts), cmp_mount);
 	if (!m)
 		return false;
-	fd = hold ? ns_dir_hold(td->dir, name, &id) : -EMFILE;
-	if (fd >= 0)
-		td->held[i] = fd;
-	else if ((fd != -EMFILE && fd != -ENFILE) || ns_dir_mount_id(td->dir, name, &id) < 0)
-		return false;
-	return id == (*m)->id;
+	if (hold) {
+		fd = ns_dir_hold(td->dir, name, &id);
+		if (fd >= 0) {
+			td->held[i] = fd;
+			return id == (*m)->id;
+		}
+		if (fd != -EMFILE && fd != -ENFILE)
+			return false;
+	}
+	return ns_dir_mount_id(td->dir, name, &id) == 0 && id == (*m)->id;
 }
 
 /* Close first..last, every one of them held. */
@@ -192,13 +194,13 @@ static void make_room_to_hold(const struct teardown *td)
 		close(fd);
 }
 
-/* The held namespaces go, in order; taken in order, their fds mostly run on. */
+/* The held namespaces go, in name order; taken so, their fds mostly run on. */
 static void release_held(struct teardown *td)
 {
 	int first = -1, last = -1;
 
-	for (size_t k = 0; k < td->n; k++) {
-		int fd = td->held[td->order[k]];
+	for (size_t i = 0; i < td->n; i++) {
+		int fd = td->held[i];
 
 		if (fd < 0)
 			continue;
@@ -266,55 +268,45 @@ static void remove_slow(void *arg, size_t k)
 
 /*
  * A name on the mount `up` made is removed at once, and its namespace held
- * unless it is the first (see classify_and_remove); the rest wait for their
- * tag check.
+ * unless it is the first (see classify_and_remove); the others keep
+ * NS_SKIP, for their tag check.
  */
-static void remove_if_on_our_mount(void *arg, size_t k)
+static void remove_if_on_our_mount(void *arg, size_t i)
 {
 	struct teardown *td = arg;
-	size_t i = td->order[k];
 
-	if (on_our_mount(td, i, k > 0)) {
+	if (on_our_mount(td, i, i > 0)) {
 		td->kind[i] = NS_OURS;
 		remove_one(td, i);
-	} else {
-		td->by_tag[i] = true;
 	}
 }
 
 /*
- * Names on the mounts `up` made first, in one pass, lans first.  The kernel
- * frees released namespaces a batch at a time (cleanup_net), and while it
- * frees a big batch on the other CPU, each unmount here, which waits for an
- * expedited RCU grace period, waits milliseconds instead of microseconds.
- * So the first namespace goes at once and starts a batch of its own (the
- * lans namespace's, with its bridge, the longest to free), and the others
- * are held until the last name is gone, then go together into the next.
- * Quick calls run in order from one thread; once a call had to wait, more
- * threads share the waits (fanout_run_lazy).  The numbers are in
- * docs/performance.md.  The rest need their tag checked, which means
- * entering each: decide first, remove after, since once a big namespace is
- * released its cleanup holds the kernel's lock for a while, and a tag check
- * made after it would wait behind it.
+ * Names on the mounts `up` made first, in one pass, in name order, where the
+ * lans namespace comes first ('.' sorts before a node name's first
+ * character).  The kernel frees released namespaces a batch at a time
+ * (cleanup_net), and while it frees a big batch on the other CPU, each
+ * unmount here, which waits for an expedited RCU grace period, waits
+ * milliseconds instead of microseconds.  So the first namespace goes at once
+ * and starts a batch of its own (the lans namespace's, with its bridge, the
+ * longest to free), and the others are held until the last name is gone,
+ * then go together into the next.  Quick calls run in order from one thread;
+ * once a call had to wait, more threads share the waits (fanout_run_lazy).
+ * The numbers are in docs/performance.md.  The rest need their tag checked,
+ * which means entering each: decide first, remove after, since once a big
+ * namespace is released its cleanup holds the kernel's lock for a while, and
+ * a tag check made after it would wait behind it.
  */
 static void classify_and_remove(struct teardown *td, struct teardown_result *ret)
 {
-	size_t k = 0;
-
-	for (size_t i = 0; i < td->n; i++)
-		if (is_lans(td->names[i], td->lab))
-			td->order[k++] = i;
-	for (size_t i = 0; i < td->n; i++)
-		if (!is_lans(td->names[i], td->lab))
-			td->order[k++] = i;
 	make_room_to_hold(td);
 	fanout_run_lazy(td->n, teardown_threads(td->n), remove_if_on_our_mount, td);
 	release_held(td);
 	for (size_t i = 0; i < td->n; i++)
-		if (td->by_tag[i])
+		if (td->kind[i] == NS_SKIP)
 			td->slow[td->n_slow++] = i;
 	fanout_run(td->n_slow, teardown_threads(td->n_slow), classify_one, td);
-	for (k = 0; k < td->n_slow; k++)
+	for (size_t k = 0; k < td->n_slow; k++)
 		if (is_lans(td->names[td->slow[k]], td->lab))
 			remove_slow(td, k); /* the rest skip it once it is NS_REMOVED */
 	fanout_run(td->n_slow, teardown_threads(td->n_slow), remove_slow, td);
@@ -387,12 +379,9 @@ int lab_teardown(const char *lab, const struct teardown_hint *hint, struct teard
 	}
 	td.kind = calloc(td.n, sizeof(*td.kind));
 	td.err = calloc(td.n, sizeof(*td.err));
-	td.by_tag = calloc(td.n, sizeof(*td.by_tag));
 	td.held = malloc(td.n * sizeof(*td.held));
-	td.order = calloc(td.n, sizeof(*td.order));
 	td.slow = calloc(td.n, sizeof(*td.slow));
-	if (!td.kind || !td.err || !td.by_tag || !td.held || !td.order || !td.slow ||
-	    sort_mounts(&td) < 0) {
+	if (!td.kind || !td.err || !td.held || !td.slow || sort_mounts(&td) < 0) {
 		r = -ENOMEM;
 		snprintf(err, errlen, "%s", strerror(-r));
 		goto out;
@@ -410,9 +399,7 @@ out:
 	free(td.mounts);
 	free(td.kind);
 	free(td.err);
-	free(td.by_tag);
 	free(td.held);
-	free(td.order);
 	free(td.slow);
 	names_free(td.names, td.n);
 	return r;

@@ -83,7 +83,7 @@ static int up_prepare(const struct topology *t, const char *lab, int *ret_lock, 
 			    lab, strerror(-r), lab);
 	r = state_write(t, lab, NULL);
 	if (r < 0) {
-		(void)state_lock_remove(lab); /* state_write left nothing else */
+		state_lock_remove(lab); /* state_write left nothing else */
 		return fail(err, errlen, r, "cannot write state in " STATE_DIR ": %s",
 			    strerror(-r));
 	}

@@ -126,14 +126,17 @@ void state_unlock(int fd)
 		close(fd);
 }
 
-int state_lock_remove(const char *lab)
+static void state_file_remove(const char *lab, const char *suffix)
 {
 	char path[PATH_MAX];
-	int r = state_path(lab, ".lock", path, sizeof(path));
 
-	if (r < 0)
-		return r;
-	return unlink(path) < 0 && errno != ENOENT ? -errno : 0;
+	if (state_path(lab, suffix, path, sizeof(path)) == 0)
+		(void)unlink(path);
+}
+
+void state_lock_remove(const char *lab)
+{
+	state_file_remove(lab, ".lock");
 }
 
 /* {"rl-<lab>.<node>": id, ...}: the ids ns_publish gave, 0 left out. */
@@ -145,14 +148,6 @@ static struct json_object *mounts_json(const struct lab_mounts *m)
 		if (m->v[i].id)
 			json_object_object_add(o, m->v[i].ns, json_object_new_uint64(m->v[i].id));
 	return o;
-}
-
-static void state_file_remove(const char *lab, const char *suffix)
-{
-	char path[PATH_MAX];
-
-	if (state_path(lab, suffix, path, sizeof(path)) == 0)
-		(void)unlink(path);
 }
 
 /* data as lab's file <suffix>: written to <suffix>.tmp (0600, never through a link), renamed. */
@@ -245,33 +240,42 @@ void state_clear(struct lab_state *s)
 }
 
 /*
- * The state file's JSON: a regular file (O_NONBLOCK and fstat: a planted
- * FIFO is refused, not waited on) of at most STATE_FILE_MAX bytes.
+ * A whole state file of at most max bytes, if it is a regular file: opened
+ * O_NONBLOCK and checked with fstat, so a planted FIFO is refused, not
+ * waited on, and a directory or device too (-EBADMSG; -EFBIG past max).
  */
-static int state_parse_file(const char *path, struct json_object **ret)
+static int state_file_read(const char *path, size_t max, char **ret, size_t *ret_len)
 {
 	struct stat st;
-	char *buf = NULL;
-	size_t len = 0;
-	ssize_t n;
-	int r = 0, fd;
+	int r, fd;
 
 	*ret = NULL;
+	*ret_len = 0;
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	if (fstat(fd, &st) < 0)
 		r = -errno;
-	else if (!S_ISREG(st.st_mode) || st.st_size > STATE_FILE_MAX)
-		r = -EBADMSG; /* ours is a few dozen bytes a node and the topology */
-	else if (!(buf = malloc((size_t)st.st_size + 1)))
-		r = -ENOMEM;
-	while (r == 0 && len < (size_t)st.st_size &&
-	       (n = read(fd, buf + len, (size_t)st.st_size - len)) > 0)
-		len += (size_t)n;
+	else if (!S_ISREG(st.st_mode))
+		r = -EBADMSG;
+	else
+		r = fd_read_all(fd, max, ret, ret_len);
 	close(fd);
+	return r;
+}
+
+/* The state's JSON object; ours is a few dozen bytes a node (STATE_FILE_MAX). */
+static int state_parse_file(const char *path, struct json_object **ret)
+{
+	char *buf;
+	size_t len;
+	int r;
+
+	*ret = NULL;
+	r = state_file_read(path, STATE_FILE_MAX, &buf, &len);
+	if (r == -EFBIG)
+		r = -EBADMSG;
 	if (r == 0) {
-		buf[len] = '\0';
 		*ret = json_tokener_parse(buf);
 		if (!*ret || !json_object_is_type(*ret, json_type_object))
 			r = -EBADMSG;
@@ -376,26 +380,12 @@ out:
 int state_read_topology(const char *lab, struct lab_state *ret)
 {
 	char path[PATH_MAX];
-	struct stat st;
-	int r, fd;
+	int r;
 
 	if (ret->text)
 		return 0;
 	r = state_path(lab, STATE_TOPOLOGY, path, sizeof(path));
-	if (r < 0)
-		return r;
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	/* A directory, FIFO or device planted under the name is no topology. */
-	if (fstat(fd, &st) < 0)
-		r = -errno;
-	else if (!S_ISREG(st.st_mode))
-		r = -EBADMSG;
-	else
-		r = fd_read_all(fd, TOPO_FILE_MAX, &ret->text, &ret->text_len);
-	close(fd);
-	return r;
+	return r < 0 ? r : state_file_read(path, TOPO_FILE_MAX, &ret->text, &ret->text_len);
 }
 
 int state_remove(const char *lab)

@@ -118,25 +118,30 @@ static bool sent_known(const struct run *R, int fd, const struct sockaddr_storag
 		       socklen_t len)
 {
 	for (size_t i = 0; i < R->n_sent; i++)
-		if (R->sent[i].fd == fd && R->sent[i].len == len && !memcmp(&R->sent[i].to, to, len))
+		if (R->sent[i].fd == fd && R->sent[i].len == len &&
+		    !memcmp(&R->sent[i].to, to, len))
 			return true;
 	return false;
 }
 
-void probe_sent_add(struct run *R, const struct sent_to *rec)
+static void sent_append(struct run *R, const struct sent_to *rec)
 {
-	if (sent_known(R, rec->fd, &rec->to, rec->len))
-		return;
 	if (R->n_sent == MAX_SENT)
 		R->sent_lost = true;
 	else
 		R->sent[R->n_sent++] = *rec;
 }
 
+void probe_sent_add(struct run *R, const struct sent_to *rec)
+{
+	if (!sent_known(R, rec->fd, &rec->to, rec->len))
+		sent_append(R, rec);
+}
+
 void probe_sent_note(struct run *R, const struct psock *s, const struct sockaddr_storage *to,
 		     socklen_t len)
 {
-	struct sent_to rec = {.fd = s->fd, .family = s->family, .to = *to, .len = len};
+	struct sent_to rec;
 	struct stat sb;
 
 	/* Not for a stream (a sentinel would be data in it), nor twice (no fstat). */
@@ -146,8 +151,9 @@ void probe_sent_note(struct run *R, const struct psock *s, const struct sockaddr
 		R->sent_lost = true;
 		return;
 	}
-	rec.ino = sb.st_ino;
-	probe_sent_add(R, &rec);
+	rec = (struct sent_to){
+	    .fd = s->fd, .ino = sb.st_ino, .family = s->family, .to = *to, .len = len};
+	sent_append(R, &rec);
 }
 
 /* The sender of rec, if the case still holds that very socket. */

@@ -290,11 +290,13 @@ sigterm_after_state_write() {
 	start_bg "$REUSELAB" up "$BIG" --name "$L"
 	wait_for_file "/run/reuselab/$L.json" "$BG" || { cat "$BATS_TEST_TMPDIR"/bg.*; false; }
 	# Let it get well into the build so namespaces, veths and the bridge exist.
+	# Counted with up stopped: a fast build cannot end between count and kill.
 	local deadline=$((SECONDS + 60))
-	until [ "$(lab_namespaces "$L" | wc -l)" -ge 20 ]; do
-		kill -0 "$BG" 2>/dev/null && ((SECONDS < deadline)) || { cat "$BATS_TEST_TMPDIR"/bg.*; false; }
+	while kill -STOP "$BG" 2>/dev/null && [ "$(lab_namespaces "$L" | wc -l)" -lt 20 ]; do
+		kill -CONT "$BG"
+		((SECONDS < deadline)) || { cat "$BATS_TEST_TMPDIR"/bg.*; false; }
 	done
-	kill -KILL "$BG"
+	kill -KILL "$BG" || { cat "$BATS_TEST_TMPDIR"/bg.*; false; }
 	wait_bg
 	[ "$BG_RC" -eq 137 ]
 	left=$(lab_namespaces "$L" | wc -l)
@@ -315,10 +317,11 @@ sigterm_after_state_write() {
 	run private_run '
 		"$REUSELAB" up "$1" --name "$2" >/dev/null 2>&1 &
 		pid=$!
-		until [ "$(ls /run/netns | grep -c "^rl-$2\\.")" -ge 20 ]; do
-			kill -0 $pid 2>/dev/null || { echo "up ended early"; exit 98; }
+		while kill -STOP $pid 2>/dev/null &&
+			[ "$(ls /run/netns | grep -c "^rl-$2\\.")" -lt 20 ]; do
+			kill -CONT $pid
 		done
-		kill -KILL $pid
+		kill -KILL $pid 2>/dev/null || { echo "up ended early"; exit 98; }
 		wait $pid
 		echo "up: exit $?"
 		"$REUSELAB" down --all
