@@ -32,7 +32,18 @@ static void case_begin(struct run *R)
 	R->n_sent = 0;
 	R->sent_lost = false;
 	R->n_procs = 0;
+	R->n_nodes = 0;
 	R->why[0] = '\0';
+}
+
+/* Note node among those the case ran in (the first MAX_CASE_NODES). */
+static void case_node_note(struct run *R, int node)
+{
+	for (size_t i = 0; i < R->n_nodes; i++)
+		if (R->nodes[i] == node)
+			return;
+	if (R->n_nodes < MAX_CASE_NODES)
+		R->nodes[R->n_nodes++] = node;
 }
 
 static void add_node(struct case_result *cr, const char *name)
@@ -104,8 +115,10 @@ static int capture(struct run *R, const struct probe_step *st, const struct step
 static bool step_ran(struct run *R, struct case_result *cr, int node, const struct probe_step *st,
 		     struct step_result *res)
 {
-	int r = probe_step_exec(R, node, st, res);
+	int r;
 
+	case_node_note(R, node);
+	r = probe_step_exec(R, node, st, res);
 	if (r == 0 && st->capture[0])
 		r = capture(R, st, res);
 	if (r < 0) {

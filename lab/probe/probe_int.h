@@ -23,6 +23,8 @@
 #define N_PORT_VARS 9
 #define MAX_PORTS   16
 #define MAX_VARS    32
+/* The nodes a case's waits watch (probe_wait.c). */
+#define MAX_CASE_NODES 16
 /* A program's PATH when reuselab has none (the lookup and the child's env). */
 #define PROBE_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -108,6 +110,8 @@ struct run {
 	bool sent_lost; /* more destinations than sent[] holds: recv cannot settle */
 	struct pproc procs[MAX_PROCS];
 	size_t n_procs;
+	int nodes[MAX_CASE_NODES]; /* the nodes its steps ran in (the first 16): waits watch them */
+	size_t n_nodes;
 	struct probe_reaper reaper; /* for the whole run, made by its first start */
 	char why[256]; /* system error text for the case */
 };
@@ -148,6 +152,18 @@ int probe_handshakes_pending(struct run *R, struct psock *const *ls, size_t n);
 /* An epoll fd (edge-triggered) on every listener of the case on the ports of
  * ls[0..n) in their nodes, or -errno with R->why set. */
 int probe_listeners_watch(struct run *R, struct psock *const *ls, size_t n);
+/* TCP sockets destroyed in node and in the other nodes the case ran in: one
+ * epoll fd (readable on any) over a sock_diag watch in each. */
+struct destroy_watch {
+	int ep;
+	int fd[MAX_CASE_NODES];
+	size_t n;
+};
+/* 0, or -errno with R->why set and nothing left open. */
+int probe_destroy_watch_open(struct run *R, int node, struct destroy_watch *w);
+/* Read every watch empty: what woke the caller is then behind it. */
+void probe_destroy_watch_drain(const struct destroy_watch *w);
+void probe_destroy_watch_close(struct destroy_watch *w);
 /* Remember that datagram socket s sent to `to`. */
 void probe_sent_note(struct run *R, const struct psock *s, const struct sockaddr_storage *to,
 		     socklen_t len);

@@ -2,8 +2,9 @@
 /*
  * The steps that act on sockets in this process, each run in a node:
  * socket, setsockopt, join, bind, listen, connect, accept, send, recv, read,
- * close, burst, show and wait-timewait (the table is in probe_steps.c).  Every blocking call is non-blocking with a bounded poll,
- * so a step that would hang ends as a "timeout" result instead.
+ * close, burst, show and wait-timewait (the table is in probe_steps.c).
+ * Every blocking call is non-blocking with a bounded poll, so a step that
+ * would hang ends as a "timeout" result instead.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -453,16 +454,22 @@ int probe_run_close(struct run *R, int node, const struct probe_step *st, struct
 
 /*
  * A connection enters TIME-WAIT when its full socket gives way to a
- * TIME-WAIT one, which frees the full socket: each check after the first
- * waits for such a destroy notification in the node, the bound a ceiling.
+ * TIME-WAIT one, which frees the full socket: a destroy notification in the
+ * node.  But an orphan (closed by us) that reached FIN-WAIT-2 is already such
+ * a timewait socket (ss shows ino:0 and a timewait timer), and the peer's FIN
+ * turns it to TIME-WAIT with no notification.  It then ACKs that FIN, which
+ * frees the peer's LAST-ACK socket: a destroy notification in the peer's node,
+ * one of the case's.  So each check after the first waits for a destroy in any
+ * node of the case, the bound a ceiling.
  */
 int probe_run_wait_timewait(struct run *R, int node, const struct probe_step *st,
 			    struct psock *unused, struct step_result *res)
 {
 	long end = monotonic_ms() + WAIT_MS;
-	int r, watch = -1;
+	struct destroy_watch w;
 	uint16_t port;
 	char buf[64];
+	int r;
 
 	r = probe_resolve_token(R, st->arg, buf, sizeof(buf));
 	if (r < 0)
@@ -470,14 +477,11 @@ int probe_run_wait_timewait(struct run *R, int node, const struct probe_step *st
 	port = (uint16_t)strtoul(buf, NULL, 10);
 	probe_note_port(R, port);
 	/* Subscribed before the first look, so no change falls between. */
-	r = sockdiag_tcp_watch_open(R->nsfd[node], &watch);
-	if (r < 0) {
-		snprintf(R->why, sizeof(R->why), "sock_diag notifications in node %s: %s",
-			 R->t->nodes[node].name, strerror(-r));
+	r = probe_destroy_watch_open(R, node, &w);
+	if (r < 0)
 		return r;
-	}
 	for (;;) {
-		sockdiag_watch_drain(watch);
+		probe_destroy_watch_drain(&w);
 		r = probe_snapshot(R, node, &port, 1, res);
 		if (r < 0)
 			break;
@@ -489,12 +493,12 @@ int probe_run_wait_timewait(struct run *R, int node, const struct probe_step *st
 			break;
 		}
 		if (monotonic_ms() >= end ||
-		    probe_wait_fd(watch, POLLIN, (int)(end - monotonic_ms())) <= 0) {
+		    probe_wait_fd(w.ep, POLLIN, (int)(end - monotonic_ms())) <= 0) {
 			res->err = STEP_TIMEOUT; /* keep what was seen instead */
 			break;
 		}
 	}
-	close(watch);
+	probe_destroy_watch_close(&w);
 	return r;
 }
 

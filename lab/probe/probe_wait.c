@@ -11,6 +11,8 @@
  *   a socket of ours in the receiving node: both take one path, and the
  *   receiving side handles them in order.  A sentinel goes to a port of its
  *   own, so no receiver of the case counts it.
+ * - wait-timewait (probe_sock.c): a TCP socket destroyed in a node of the
+ *   case, the destroy watch below.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -96,6 +98,54 @@ static int watch_port(struct run *R, int ep, int node, uint16_t port)
 		if (is_listener_on(R->anon[i], port))
 			r = watch_add(ep, R->anon[i]);
 	return r;
+}
+
+static int destroy_watch_add(struct run *R, int node, struct destroy_watch *w)
+{
+	int r = sockdiag_tcp_watch_open(R->nsfd[node], &w->fd[w->n]);
+
+	if (r == 0)
+		r = watch_add(w->ep, w->fd[w->n++]);
+	if (r < 0)
+		snprintf(R->why, sizeof(R->why), "sock_diag notifications in node %s: %s",
+			 R->t->nodes[node].name, strerror(-r));
+	return r;
+}
+
+int probe_destroy_watch_open(struct run *R, int node, struct destroy_watch *w)
+{
+	int r;
+
+	w->n = 0;
+	w->ep = epoll_create1(EPOLL_CLOEXEC);
+	if (w->ep < 0) {
+		r = -errno;
+		snprintf(R->why, sizeof(R->why), "epoll: %s", strerror(-r));
+		return r;
+	}
+	/* node first: with more than MAX_CASE_NODES, the others are a best effort */
+	r = destroy_watch_add(R, node, w);
+	for (size_t i = 0; i < R->n_nodes && w->n < MAX_CASE_NODES && r == 0; i++)
+		if (R->nodes[i] != node)
+			r = destroy_watch_add(R, R->nodes[i], w);
+	if (r < 0)
+		probe_destroy_watch_close(w);
+	return r;
+}
+
+void probe_destroy_watch_drain(const struct destroy_watch *w)
+{
+	for (size_t i = 0; i < w->n; i++)
+		sockdiag_watch_drain(w->fd[i]);
+}
+
+void probe_destroy_watch_close(struct destroy_watch *w)
+{
+	for (size_t i = 0; i < w->n; i++)
+		close(w->fd[i]);
+	close(w->ep);
+	w->n = 0;
+	w->ep = -1;
 }
 
 int probe_listeners_watch(struct run *R, struct psock *const *ls, size_t n)

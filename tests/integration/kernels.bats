@@ -45,6 +45,9 @@ teardown() {
 	sed "s/^name: .*/name: $L/" topologies/two-nics.yml > "$T/$L.yml"
 	run --separate-stderr "$REUSELAB" run "$T/$L.yml" --kernel "$K" --accel tcg \
 		--json --junit "$T/j.xml" --kernel-log "$T/console.log"
+	# shown by bats only if the test fails: what the guest said went wrong
+	printf '%s\n' "$stderr"
+	jq -c '.cases[]? | select(.verdict == "error") | {id, error}' <<<"$output" || true
 	[ "$status" -eq 0 ]
 	[ "$(jq -r .kernel <<<"$output")" = "$K" ]
 	[ "$(jq '.cases | length' <<<"$output")" -ge 50 ]

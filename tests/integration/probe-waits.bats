@@ -101,3 +101,32 @@ user_topology() { # $1: cases YAML appended to two-nics
 	[ "$(jq '.cases[0].steps[4].value' "$BATS_TEST_TMPDIR/r.json")" -eq 2 ]
 	[ "$(jq '.cases[0].steps[6].value' "$BATS_TEST_TMPDIR/r.json")" -eq 1 ]
 }
+
+@test "wait-timewait ends when the peer closes during it (an orphan turns TIME-WAIT silently)" {
+	# The peer holds the connection half a second, then exits: its FIN
+	# reaches our orphan while the wait runs.  That orphan is already a
+	# timewait socket in FIN-WAIT-2, which turns TIME-WAIT without a destroy
+	# in our node; what ends the wait is the peer's socket freed in its node.
+	prog="$BATS_TEST_TMPDIR/hold.sh"
+	printf '#!/bin/bash\nexec 3<>"/dev/tcp/$1/$2" || exit 1\nsleep 0.5\n' >"$prog"
+	chmod +x "$prog"
+	user_topology "cases:
+  - id: peer-closes-late
+    steps:
+      - {on: server, do: \"l = socket tcp4\"}
+      - {on: server, do: \"bind l 10.0.1.1:\$P\"}
+      - {on: server, do: \"listen l\"}
+      - {on: client-b, do: \"p = start $prog 10.0.1.1 \$P\"}
+      - {on: server, do: \"a = accept l\", expect: ok}
+      - {on: server, do: \"close a\"}
+      - {on: server, do: \"wait-timewait \$P\", expect: ok}
+      - {on: server, do: \"show\"}
+      - {on: client-b, do: \"wait-exit p\", expect: ok =0}"
+	run "$REUSELAB" run "$f" --case peer-closes-late --json
+	printf '%s\n' "$output" | sed -n '/^{/,$p' >"$BATS_TEST_TMPDIR/r.json"
+	[ "$(jq -r '.cases[0].steps[6].result' "$BATS_TEST_TMPDIR/r.json")" = ok ]
+	tw='[.cases[0].steps[7].sockets[] | select(.state == "TIME-WAIT")] | length'
+	[ "$(jq "$tw" "$BATS_TEST_TMPDIR/r.json")" -eq 1 ]
+	[ "$(jq -r '.cases[0].verdict' "$BATS_TEST_TMPDIR/r.json")" = holds ]
+	[ "$status" -eq 0 ]
+}
