@@ -152,15 +152,17 @@ int probe_handshakes_pending(struct run *R, struct psock *const *ls, size_t n);
 /* An epoll fd (edge-triggered) on every listener of the case on the ports of
  * ls[0..n) in their nodes, or -errno with R->why set. */
 int probe_listeners_watch(struct run *R, struct psock *const *ls, size_t n);
-/* TCP sockets destroyed in node and in the other nodes the case ran in: one
- * epoll fd (readable on any) over a sock_diag watch in each. */
+/* TCP sockets destroyed in node, and once widened in the other nodes the
+ * case ran in: one epoll fd (readable on any) over a sock_diag watch in each. */
 struct destroy_watch {
 	int ep;
 	int fd[MAX_CASE_NODES];
 	size_t n;
 };
-/* 0, or -errno with R->why set and nothing left open. */
+/* Node's alone: 0, or -errno with R->why set and nothing left open. */
 int probe_destroy_watch_open(struct run *R, int node, struct destroy_watch *w);
+/* The case's other nodes too: 0, or -errno with R->why set (close w still). */
+int probe_destroy_watch_widen(struct run *R, int node, struct destroy_watch *w);
 /* Read every watch empty: what woke the caller is then behind it. */
 void probe_destroy_watch_drain(const struct destroy_watch *w);
 void probe_destroy_watch_close(struct destroy_watch *w);

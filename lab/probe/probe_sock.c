@@ -460,13 +460,16 @@ int probe_run_close(struct run *R, int node, const struct probe_step *st, struct
  * turns it to TIME-WAIT with no notification.  It then ACKs that FIN, which
  * frees the peer's LAST-ACK socket: a destroy notification in the peer's node,
  * one of the case's.  So each check after the first waits for a destroy in any
- * node of the case, the bound a ceiling.
+ * node of the case, the bound a ceiling.  The other nodes are watched only
+ * once the first look failed (usually it does not), then looked at again:
+ * nothing that happened before they were watched is missed.
  */
 int probe_run_wait_timewait(struct run *R, int node, const struct probe_step *st,
 			    struct psock *unused, struct step_result *res)
 {
 	long end = monotonic_ms() + WAIT_MS;
 	struct destroy_watch w;
+	bool widened = false;
 	uint16_t port;
 	char buf[64];
 	int r;
@@ -491,6 +494,13 @@ int probe_run_wait_timewait(struct run *R, int node, const struct probe_step *st
 			res->seen = NULL;
 			res->n_seen = 0;
 			break;
+		}
+		if (!widened) {
+			widened = true;
+			r = probe_destroy_watch_widen(R, node, &w);
+			if (r < 0)
+				break;
+			continue;
 		}
 		if (monotonic_ms() >= end ||
 		    probe_wait_fd(w.ep, POLLIN, (int)(end - monotonic_ms())) <= 0) {

@@ -123,13 +123,20 @@ int probe_destroy_watch_open(struct run *R, int node, struct destroy_watch *w)
 		snprintf(R->why, sizeof(R->why), "epoll: %s", strerror(-r));
 		return r;
 	}
-	/* node first: with more than MAX_CASE_NODES, the others are a best effort */
 	r = destroy_watch_add(R, node, w);
+	if (r < 0)
+		probe_destroy_watch_close(w);
+	return r;
+}
+
+int probe_destroy_watch_widen(struct run *R, int node, struct destroy_watch *w)
+{
+	int r = 0;
+
+	/* past MAX_CASE_NODES, the others are a best effort */
 	for (size_t i = 0; i < R->n_nodes && w->n < MAX_CASE_NODES && r == 0; i++)
 		if (R->nodes[i] != node)
 			r = destroy_watch_add(R, R->nodes[i], w);
-	if (r < 0)
-		probe_destroy_watch_close(w);
 	return r;
 }
 
