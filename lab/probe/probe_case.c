@@ -36,14 +36,13 @@ static void case_begin(struct run *R)
 	R->why[0] = '\0';
 }
 
-/* Note node among those the case ran in (the first MAX_CASE_NODES). */
+/* Note node among those the case ran in (R->nodes has room for every node). */
 static void case_node_note(struct run *R, int node)
 {
 	for (size_t i = 0; i < R->n_nodes; i++)
 		if (R->nodes[i] == node)
 			return;
-	if (R->n_nodes < MAX_CASE_NODES)
-		R->nodes[R->n_nodes++] = node;
+	R->nodes[R->n_nodes++] = node;
 }
 
 static void add_node(struct case_result *cr, const char *name)

@@ -24,7 +24,6 @@
 #define MAX_PORTS   16
 #define MAX_VARS    32
 /* The nodes a case's waits watch (probe_wait.c). */
-#define MAX_CASE_NODES 16
 /* A program's PATH when reuselab has none (the lookup and the child's env). */
 #define PROBE_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -110,7 +109,7 @@ struct run {
 	bool sent_lost; /* more destinations than sent[] holds: recv cannot settle */
 	struct pproc procs[MAX_PROCS];
 	size_t n_procs;
-	int nodes[MAX_CASE_NODES]; /* the nodes its steps ran in (the first 16): waits watch them */
+	int *nodes; /* per topology node: the nodes the case's steps ran in (waits watch them) */
 	size_t n_nodes;
 	struct probe_reaper reaper; /* for the whole run, made by its first start */
 	char why[256]; /* system error text for the case */
@@ -156,7 +155,7 @@ int probe_listeners_watch(struct run *R, struct psock *const *ls, size_t n);
  * case ran in: one epoll fd (readable on any) over a sock_diag watch in each. */
 struct destroy_watch {
 	int ep;
-	int fd[MAX_CASE_NODES];
+	int *fd; /* one per node of the case */
 	size_t n;
 };
 /* Node's alone: 0, or -errno with R->why set and nothing left open. */

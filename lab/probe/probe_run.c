@@ -264,7 +264,8 @@ static int probe_any(const struct topology *t, const char *lab, const int *node_
 
 	R.nsfd = malloc(n * sizeof(int));
 	R.nserr = calloc(n, sizeof(int));
-	if (!R.nsfd || !R.nserr) {
+	R.nodes = malloc(n * sizeof(int));
+	if (!R.nsfd || !R.nserr || !R.nodes) {
 		ret = -ENOMEM;
 		snprintf(err, errlen, "out of memory");
 		goto out;
@@ -293,6 +294,7 @@ out:
 			close(R.nsfd[i]);
 	free(R.nsfd);
 	free(R.nserr);
+	free(R.nodes);
 	free(R.port_busy);
 	return ret;
 }

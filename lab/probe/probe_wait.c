@@ -117,10 +117,12 @@ int probe_destroy_watch_open(struct run *R, int node, struct destroy_watch *w)
 	int r;
 
 	w->n = 0;
-	w->ep = epoll_create1(EPOLL_CLOEXEC);
+	w->fd = malloc((R->t->n_nodes ? R->t->n_nodes : 1) * sizeof(*w->fd));
+	w->ep = w->fd ? epoll_create1(EPOLL_CLOEXEC) : -1;
 	if (w->ep < 0) {
-		r = -errno;
+		r = w->fd ? -errno : -ENOMEM;
 		snprintf(R->why, sizeof(R->why), "epoll: %s", strerror(-r));
+		free(w->fd);
 		return r;
 	}
 	r = destroy_watch_add(R, node, w);
@@ -133,8 +135,7 @@ int probe_destroy_watch_widen(struct run *R, int node, struct destroy_watch *w)
 {
 	int r = 0;
 
-	/* past MAX_CASE_NODES, the others are a best effort */
-	for (size_t i = 0; i < R->n_nodes && w->n < MAX_CASE_NODES && r == 0; i++)
+	for (size_t i = 0; i < R->n_nodes && r == 0; i++)
 		if (R->nodes[i] != node)
 			r = destroy_watch_add(R, R->nodes[i], w);
 	return r;
@@ -151,6 +152,8 @@ void probe_destroy_watch_close(struct destroy_watch *w)
 	for (size_t i = 0; i < w->n; i++)
 		close(w->fd[i]);
 	close(w->ep);
+	free(w->fd);
+	w->fd = NULL;
 	w->n = 0;
 	w->ep = -1;
 }

@@ -23,11 +23,6 @@ expired() {
 	grep -E '= 0( \(Timeout\))?$|sleep' "$1" || true
 }
 
-user_topology() { # $1: cases YAML appended to two-nics
-	f="$BATS_TEST_TMPDIR/user.yml"
-	{ cat topologies/two-nics.yml; printf '%s\n' "$1"; } >"$f"
-}
-
 @test "the two-nics catalog: every wait ends on its event, none on its bound" {
 	log="$BATS_TEST_TMPDIR/waits.log"
 	run traced "$log" run topologies/two-nics.yml --json
@@ -127,6 +122,41 @@ user_topology() { # $1: cases YAML appended to two-nics
 	[ "$(jq -r '.cases[0].steps[6].result' "$BATS_TEST_TMPDIR/r.json")" = ok ]
 	tw='[.cases[0].steps[7].sockets[] | select(.state == "TIME-WAIT")] | length'
 	[ "$(jq "$tw" "$BATS_TEST_TMPDIR/r.json")" -eq 1 ]
+	[ "$(jq -r '.cases[0].verdict' "$BATS_TEST_TMPDIR/r.json")" = holds ]
+	[ "$status" -eq 0 ]
+}
+
+@test "wait-timewait hears a peer past the case's 16th node" {
+	# The same late close, in a case that ran steps in 16 other nodes
+	# first: the wait watches every node the case ran in, not a fixed few.
+	prog="$BATS_TEST_TMPDIR/hold.sh"
+	printf '#!/bin/bash\nexec 3<>"/dev/tcp/$1/$2" || exit 1\nsleep 0.5\n' >"$prog"
+	chmod +x "$prog"
+	f="$BATS_TEST_TMPDIR/hosts18.yml"
+	{
+		printf 'name: hosts18\nnodes:\n'
+		for i in $(seq 18); do
+			printf '  h%d:\n    interfaces:\n      eth0: [10.0.0.%d/24]\n' "$i" "$i"
+		done
+		printf 'lans:\n  seg:\n    members: [%s]\ncases:\n' \
+			"$(seq -f 'h%g:eth0' -s ', ' 18)"
+		printf '  - id: peer-17th\n    steps:\n'
+		for i in $(seq 16); do
+			printf '      - {on: h%d, do: "s = socket tcp4"}\n' "$i"
+		done
+		printf '      - {on: h17, do: "l = socket tcp4"}\n'
+		printf '      - {on: h17, do: "bind l 10.0.0.17:$P"}\n'
+		printf '      - {on: h17, do: "listen l"}\n'
+		printf '      - {on: h18, do: "p = start %s 10.0.0.17 $P"}\n' "$prog"
+		printf '      - {on: h17, do: "a = accept l", expect: ok}\n'
+		printf '      - {on: h17, do: "close a"}\n'
+		printf '      - {on: h17, do: "wait-timewait $P", expect: ok}\n'
+		printf '      - {on: h18, do: "wait-exit p", expect: ok =0}\n'
+	} >"$f"
+	run "$REUSELAB" run "$f" --case peer-17th --json
+	printf '%s\n' "$output" | sed -n '/^{/,$p' >"$BATS_TEST_TMPDIR/r.json"
+	[ "$(jq -r '.cases[0].steps[22].call' "$BATS_TEST_TMPDIR/r.json")" = wait-timewait ]
+	[ "$(jq -r '.cases[0].steps[22].result' "$BATS_TEST_TMPDIR/r.json")" = ok ]
 	[ "$(jq -r '.cases[0].verdict' "$BATS_TEST_TMPDIR/r.json")" = holds ]
 	[ "$status" -eq 0 ]
 }
