@@ -85,7 +85,7 @@ int ns_publish(const char *name, int ns_fd, const struct ns_file_id *id, uint64_
  * Many names at once (a lab's teardown): /run/netns opened once, then each
  * name resolved in that directory, whatever /run/netns is replaced with
  * meanwhile, and without a check of the directory per name.
- * ns_dir_open -> an O_PATH fd of /run/netns (not a symlink), or -errno.
+ * ns_dir_open -> a read-only fd of /run/netns (not a symlink), or -errno.
  */
 int ns_dir_open(void);
 /*

@@ -228,7 +228,7 @@ static int unique_mount_id(int dir, const char *path, int flags, struct statx *s
 int ns_dir_open(void)
 {
 	/* Never through a symlink planted at /run/netns. */
-	int fd = open(NS_RUN_DIR, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = open(NS_RUN_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
 	return fd < 0 ? -errno : fd;
 }

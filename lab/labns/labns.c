@@ -34,6 +34,19 @@ int lab_ns_prefix(const char *lab, char *buf, size_t len)
 
 int lab_ns_list(const char *prefix, char ***ret, size_t *ret_n)
 {
+	int dir = ns_dir_open(), r;
+
+	*ret = NULL;
+	*ret_n = 0;
+	if (dir < 0)
+		return dir == -ENOENT ? 0 : dir;
+	r = lab_ns_list_at(dir, prefix, ret, ret_n);
+	close(dir);
+	return r;
+}
+
+int lab_ns_list_at(int dir, const char *prefix, char ***ret, size_t *ret_n)
+{
 	DIR *d;
 	struct dirent *e;
 	char **v = NULL, **nv;
@@ -42,10 +55,15 @@ int lab_ns_list(const char *prefix, char ***ret, size_t *ret_n)
 
 	*ret = NULL;
 	*ret_n = 0;
-	/* Never through a symlink planted at /run/netns. */
-	fd = open(NS_RUN_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	/* A copy for the DIR to own; read from the start whatever dir read. */
+	fd = fcntl(dir, F_DUPFD_CLOEXEC, 0);
 	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
+		return -errno;
+	if (lseek(fd, 0, SEEK_SET) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
 	d = fdopendir(fd);
 	if (!d) {
 		r = -errno;

@@ -39,6 +39,8 @@ int lab_ns_prefix(const char *lab, char *buf, size_t len);
  * free with names_free().
  */
 int lab_ns_list(const char *prefix, char ***ret_names, size_t *ret_n);
+/* The same in dir, an open /run/netns (ns_dir_open), which stays open. */
+int lab_ns_list_at(int dir, const char *prefix, char ***ret_names, size_t *ret_n);
 
 /*
  * Open node `node` of lab `lab` to enter it (setns): *ret_fd (O_CLOEXEC) only
