@@ -183,7 +183,7 @@ int cmd_probe_lab(const struct topology *t, const char *lab, const struct probe_
 	/* The report lists each skipped case with its reason; with --json on a
 	 * pipe, one line on stderr keeps a person from missing them. */
 	if (res.n_skipped)
-		cmd_err("%s: %zu case%s skipped: lab '%s' lacks what they need (see the report)",
+		cmd_err("%s: %zu case%s of lab '%s' skipped (the report says why, case by case)",
 			cmd, res.n_skipped, res.n_skipped == 1 ? "" : "s", lab);
 	return res.status;
 }

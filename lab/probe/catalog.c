@@ -65,6 +65,15 @@
 	      S("srv", "n = socket tcp4"), NEW("n") D("srv", "bind n *:$P", PRED),                 \
 	      R("srv", "listen n"))
 
+/* RESTART_TW with OPT on both, the new socket owned by uid 65534. */
+#define RESTART_TW_UID(OPT, PRED)                                                                  \
+	STEPS(S("srv", "l = socket tcp4"), OPT("l") S("srv", "bind l $A:$P"),                      \
+	      S("srv", "listen l"), S("cli", "c = socket tcp4"), S("cli", "connect c $A:$P"),      \
+	      S("srv", "a = accept l"), S("srv", "close a"), S("cli", "read c"),                   \
+	      S("cli", "close c"), S("srv", "wait-timewait $P"), S("srv", "close l"),              \
+	      S("srv", "show"), S("srv", "owner 65534"), S("srv", "n = socket tcp4"),              \
+	      OPT("n") D("srv", "bind n $A:$P", PRED), R("srv", "listen n"))
+
 /* Restart while the old connection is still ESTABLISHED (listener closed). */
 #define RESTART_EST(OLD, NEW, PRED)                                                                \
 	STEPS(S("srv", "l = socket tcp4"), OLD("l") S("srv", "bind l *:$P"), S("srv", "listen l"), \
@@ -100,13 +109,38 @@
 	      S("cli", "u = socket udp4"), S("cli", "setsockopt u IP_MULTICAST_IF $C"),            \
 	      S("cli", "send u " DEST ":$P 1"), D("srv", "recv r1 r2", PRED), S("srv", "show"))
 
-/* Wildcard vs specific address on one port, both with SO_REUSEADDR. */
-#define WILDSPEC(OPT, FIRST, SECOND, LISTEN1, PRED)                                                \
+/* Wildcard vs specific address on one port; AFTER: steps after the 2nd bind. */
+#define WILDSPEC(OPT, FIRST, SECOND, LISTEN1, PRED, AFTER)                                         \
 	STEPS(S("srv", "s1 = socket tcp4"), OPT("s1") S("srv", "bind s1 " FIRST ":$P"),            \
 	      LISTEN1 S("srv", "s2 = socket tcp4"),                                                \
-	      OPT("s2") D("srv", "bind s2 " SECOND ":$P", PRED), S("srv", "show"))
+	      OPT("s2") D("srv", "bind s2 " SECOND ":$P", PRED), AFTER S("srv", "show"))
 #define L1 S("srv", "listen s1"),
 #define NOL1
+/* Both bound: can both listen?  (On Linux, bind and listen decide apart.) */
+#define LISTEN_BOTH W("srv", "listen s1"), W("srv", "listen s2"),
+
+/* Exact duplicate bind of ADDR:$P, the 2nd socket owned by uid 65534. */
+#define DUP_UID(KIND, ADDR, OPT, PRED)                                                             \
+	STEPS(S("srv", "s1 = socket " KIND), OPT("s1") S("srv", "bind s1 " ADDR ":$P"),            \
+	      S("srv", "owner 65534"), S("srv", "s2 = socket " KIND),                              \
+	      OPT("s2") D("srv", "bind s2 " ADDR ":$P", PRED), S("srv", "show"))
+
+/* $A:$P bound by x (SO_REUSEADDR only), y (both), then z (SO_REUSEPORT only). */
+#define DUP3(KIND, TAIL)                                                                           \
+	STEPS(S("srv", "x = socket " KIND), RA("x") S("srv", "bind x $A:$P"),                      \
+	      S("srv", "y = socket " KIND), RA("y") RP("y") S("srv", "bind y $A:$P"),              \
+	      S("srv", "z = socket " KIND), RP("z") D("srv", "bind z $A:$P", "EADDRINUSE"),        \
+	      TAIL S("srv", "show"))
+#define R_LISTEN_3 W("srv", "listen z"),
+
+/* The article's fork server on PORT serves one client and stops; the
+ * restarted server (OPT on both) binds while the connection is in TIME-WAIT. */
+#define DAYTIME_RESTART(PORT, OPT, ...)                                                            \
+	STEPS(S("srv", "l = socket tcp4"), OPT("l") S("srv", "bind l *:" PORT),                    \
+	      S("srv", "listen l"), S("cli", "c = socket tcp4"), S("cli", "connect c $A:" PORT),   \
+	      S("srv", "a = accept l"), S("srv", "fork-daytime l a"), W("cli", "read c"),          \
+	      S("cli", "close c"), S("srv", "wait-timewait " PORT), S("srv", "show"),              \
+	      S("srv", "n = socket tcp4"), OPT("n") __VA_ARGS__)
 
 #define UNP "UNP vol. 1, 3rd ed., 7.5"
 #define ART "article (UNP 7.5)"
@@ -136,6 +170,20 @@ const struct catalog_case catalog_cases[] = {
      ART, "bind of the listening port fails even with reuse", C2_CASE(RA)},
     {"c2-listen-connect-reuseport", "C2", "listening port used for connect, SO_REUSEPORT on both",
      ART, "bind of the listening port fails even with reuse", C2_CASE(RP)},
+    {"c2-connect-then-listen-reuseaddr", "C2",
+     "outgoing connection from the port first, then a listener on it, SO_REUSEADDR on both", ART,
+     "listen fails: the port carries an outgoing connection",
+     STEPS(S("cli", "l = socket tcp4"), S("cli", "bind l *:$P2"), S("cli", "listen l"),
+	   S("srv", "s = socket tcp4"), RA("s") S("srv", "bind s *:$P"),
+	   S("srv", "c = socket tcp4"), RA("c") S("srv", "bind c *:$P"),
+	   S("srv", "connect c $C:$P2"), D("srv", "listen s", "EADDRINUSE"), S("srv", "show"))},
+    {"c2-listen-connect-other-addr", "C2",
+     "listener on one address, the port on another address used for connect, no option", ART,
+     "bind of the listening port fails",
+     STEPS(S("cli2", "l = socket tcp4"), S("cli2", "bind l *:$P2"), S("cli2", "listen l"),
+	   S("srv", "s = socket tcp4"), S("srv", "bind s $A:$P"), S("srv", "listen s"),
+	   S("srv", "c = socket tcp4"), D("srv", "bind c $B:$P", "EADDRINUSE"),
+	   W("srv", "connect c $D:$P2"), S("srv", "show"))},
 
     /* ---- C3 / C10 / C11: restart over old connections ---- */
     {"restart-tw-reuse-none", "C3", "restart over TIME-WAIT, no SO_REUSEADDR", ART,
@@ -150,8 +198,8 @@ const struct catalog_case catalog_cases[] = {
      "the same server restarted over TIME-WAIT: SO_REUSEADDR on the old and the new socket", ART,
      "bind succeeds", RESTART_TW(RA, RA, "ok")},
     {"restart-est-same-program", "C3",
-     "the same server restarted over ESTABLISHED: SO_REUSEADDR on the old and the new socket",
-     ART, "bind succeeds while the old connection exists", RESTART_EST(RA, RA, "ok")},
+     "the same server restarted over ESTABLISHED: SO_REUSEADDR on the old and the new socket", ART,
+     "bind succeeds while the old connection exists", RESTART_EST(RA, RA, "ok")},
     {"restart-est-reuse-none", "C3", "restart over ESTABLISHED, no SO_REUSEADDR", ART,
      "bind fails (EADDRINUSE)", RESTART_EST(NONE, NONE, "EADDRINUSE")},
     {"restart-est-reuse-new", "C3", "restart over ESTABLISHED, SO_REUSEADDR on the new socket", ART,
@@ -163,7 +211,7 @@ const struct catalog_case catalog_cases[] = {
      "bind fails: the old connection is not in TIME-WAIT", RESTART_EST(RA, RA, "EADDRINUSE")},
     {"restart-listening-reuse-both", "C10",
      "restart while the old listener still listens, SO_REUSEADDR on both", ART,
-     "bind fails: the old socket is not in TIME-WAIT", WILDSPEC(RA, "*", "*", L1, "EADDRINUSE")},
+     "bind fails: the old socket is not in TIME-WAIT", WILDSPEC(RA, "*", "*", L1, "EADDRINUSE", )},
 
     /* ---- C4 / C5: one port, different local addresses ---- */
     {"diffaddr-nics-1proc-reuseaddr", "C5", "one process, port on two NICs, SO_REUSEADDR", ART,
@@ -190,6 +238,14 @@ const struct catalog_case catalog_cases[] = {
      "two processes, same address and port, TCP, SO_REUSEPORT, listening", ART,
      "2nd server fails: TCP never binds one address and port twice",
      DIFFADDR_2P(RP, "reuseport ", "$A", "fail")},
+    {"dup-tcp-bindtodevice", "C4",
+     "two listeners on the wildcard and one port, no option, each bound to its own NIC", ART,
+     "2nd server fails: TCP never binds one address and port twice",
+     STEPS(S("srv", "s1 = socket tcp4"), S("srv", "setsockopt s1 SO_BINDTODEVICE $IFA"),
+	   S("srv", "bind s1 *:$P"), S("srv", "listen s1"), S("srv", "s2 = socket tcp4"),
+	   S("srv", "setsockopt s2 SO_BINDTODEVICE $IFB"), D("srv", "bind s2 *:$P", "EADDRINUSE"),
+	   W("srv", "listen s2"), S("cli2", "c = socket tcp4"), W("cli2", "connect c $B:$P"),
+	   S("srv", "show"))},
 
     /* ---- C6: complete duplicates with SO_REUSEADDR ---- */
     {"dup-udp-reuseaddr", "C6", "UDP duplicate bind, SO_REUSEADDR on both", ART,
@@ -203,7 +259,7 @@ const struct catalog_case catalog_cases[] = {
 	   W("srv", "listen s1"), W("srv", "listen s2"), S("srv", "show"))},
     {"dup-tcp-reuseaddr-listening", "C6",
      "TCP duplicate bind over a listener, SO_REUSEADDR on both", ART,
-     "2nd bind fails: never for TCP", WILDSPEC(RA, "$A", "$A", L1, "EADDRINUSE")},
+     "2nd bind fails: never for TCP", WILDSPEC(RA, "$A", "$A", L1, "EADDRINUSE", )},
     {"dup-udp-reuseaddr-second-only", "C11",
      "UDP duplicate bind, SO_REUSEADDR on the 2nd socket only", ART,
      "2nd bind fails: both need SO_REUSEADDR", DUP("udp4", NONE, RA, "EADDRINUSE")},
@@ -234,6 +290,15 @@ const struct catalog_case catalog_cases[] = {
      STEPS(S("srv", "s1 = socket udp4"), RP("s1") S("srv", "bind s1 $A:$P"),
 	   S("srv", "owner 65534"), S("srv", "s2 = socket udp4"),
 	   RP("s2") D("srv", "bind s2 $A:$P", "ok"), R("srv", "bind s2 $A:$P2"), S("srv", "show"))},
+    {"restart-tw-reuseport-uids", "C7",
+     "restart over TIME-WAIT, SO_REUSEPORT on both, the new socket another uid's", ART,
+     "bind succeeds (every socket set the option)", RESTART_TW_UID(RP, "ok")},
+    {"dup-tcp-reuseport-after-mixed", "C7",
+     "TCP: SO_REUSEADDR only, then both options, then SO_REUSEPORT only, one address and port", ART,
+     "3rd bind fails (the 1st socket did not set SO_REUSEPORT)", DUP3("tcp4", R_LISTEN_3)},
+    {"dup-udp-reuseport-after-mixed", "C7",
+     "UDP: SO_REUSEADDR only, then both options, then SO_REUSEPORT only, one address and port", ART,
+     "3rd bind fails (the 1st socket did not set SO_REUSEPORT)", DUP3("udp4", )},
 
     /* ---- C8 and UNP: who receives a datagram ---- */
     {"mcast-reuseaddr", "C8",
@@ -242,6 +307,16 @@ const struct catalog_case catalog_cases[] = {
     {"mcast-reuseport", "C8",
      "two sockets on group:port, SO_REUSEPORT, multicast datagram from cli", ART,
      "both sockets get a copy (same as SO_REUSEADDR)", DELIVER(RP, "$G", "$G", "ok =2")},
+    {"mcast-mixed-options", "C8",
+     "group:port, SO_REUSEADDR on the 1st socket, SO_REUSEPORT on the 2nd", ART,
+     "2nd bind succeeds (the options are equivalent)",
+     STEPS(S("srv", "r1 = socket udp4"), RA("r1") S("srv", "bind r1 $G:$P"),
+	   S("srv", "r2 = socket udp4"), RP("r2") D("srv", "bind r2 $G:$P", "ok"),
+	   S("srv", "show"))},
+    {"mcast-reuseaddr-uids", "C8", "group:port, SO_REUSEADDR, the 2nd socket another uid's", ART,
+     "2nd bind succeeds", DUP_UID("udp4", "$G", RA, "ok")},
+    {"mcast-reuseport-uids", "C8", "group:port, SO_REUSEPORT, the 2nd socket another uid's", ART,
+     "2nd bind succeeds (as with SO_REUSEADDR)", DUP_UID("udp4", "$G", RP, "ok")},
     {"ucast-dup-reuseaddr", "UNP 7.5",
      "two sockets on addr:port, SO_REUSEADDR, unicast datagram from cli", UNP,
      "exactly one socket gets it", DELIVER(RA, "$A", "$A", "ok =1")},
@@ -273,29 +348,25 @@ const struct catalog_case catalog_cases[] = {
     {"c12-daytime-restart", "C12",
      "article's fork server (10013): serve one client, stop, restart at once", ART,
      "restarted server binds 10013 again",
-     STEPS(S("srv", "l = socket tcp4"), RA("l") S("srv", "bind l *:10013"), S("srv", "listen l"),
-	   S("cli", "c = socket tcp4"), S("cli", "connect c $A:10013"), S("srv", "a = accept l"),
-	   S("srv", "fork-daytime l a"), W("cli", "read c"), S("cli", "close c"), S("srv", "show"),
-	   S("srv", "n = socket tcp4"), RA("n") D("srv", "bind n *:10013", "ok"),
-	   D("srv", "listen n", "ok"))},
-    {"c12-daytime-restart-noreuse", "C12", "the same server restarted without SO_REUSEADDR", ART,
+     DAYTIME_RESTART("10013", RA, D("srv", "bind n *:10013", "ok"), D("srv", "listen n", "ok"))},
+    /* On $P: 10013 holds the case above's TIME-WAIT, which only a socket
+     * with SO_REUSEADDR could bind over. */
+    {"c12-daytime-restart-noreuse", "C12",
+     "the same server without SO_REUSEADDR (old and new), restarted at once", ART,
      "bind fails without SO_REUSEADDR",
-     STEPS(S("srv", "l = socket tcp4"), RA("l") S("srv", "bind l *:10013"), S("srv", "listen l"),
-	   S("cli", "c = socket tcp4"), S("cli", "connect c $A:10013"), S("srv", "a = accept l"),
-	   S("srv", "fork-daytime l a"), W("cli", "read c"), S("cli", "close c"), S("srv", "show"),
-	   S("srv", "n = socket tcp4"), D("srv", "bind n *:10013", "EADDRINUSE"))},
+     DAYTIME_RESTART("$P", NONE, D("srv", "bind n *:$P", "EADDRINUSE"))},
 
     /* ---- UNP 7.5: wildcard and specific address ---- */
     {"wildspec-wild-first-bound", "UNP 7.5", "wildcard bound, then specific, SO_REUSEADDR", UNP,
-     "specific bind succeeds", WILDSPEC(RA, "*", "$A", NOL1, "ok")},
+     "specific bind succeeds", WILDSPEC(RA, "*", "$A", NOL1, "ok", LISTEN_BOTH)},
     {"wildspec-wild-first-listening", "UNP 7.5", "wildcard listening, then specific, SO_REUSEADDR",
-     UNP, "specific bind succeeds", WILDSPEC(RA, "*", "$A", L1, "ok")},
+     UNP, "specific bind succeeds", WILDSPEC(RA, "*", "$A", L1, "ok", )},
     {"wildspec-spec-first-bound", "UNP 7.5", "specific bound, then wildcard, SO_REUSEADDR", UNP,
-     "wildcard bind succeeds", WILDSPEC(RA, "$A", "*", NOL1, "ok")},
+     "wildcard bind succeeds", WILDSPEC(RA, "$A", "*", NOL1, "ok", LISTEN_BOTH)},
     {"wildspec-spec-first-listening", "UNP 7.5", "specific listening, then wildcard, SO_REUSEADDR",
-     UNP, "wildcard bind succeeds", WILDSPEC(RA, "$A", "*", L1, "ok")},
+     UNP, "wildcard bind succeeds", WILDSPEC(RA, "$A", "*", L1, "ok", )},
     {"wildspec-none", "UNP 7.5", "wildcard bound, then specific, no option", UNP,
-     "specific bind fails", WILDSPEC(NONE, "*", "$A", NOL1, "EADDRINUSE")},
+     "specific bind fails", WILDSPEC(NONE, "*", "$A", NOL1, "EADDRINUSE", )},
 
     /* ---- ipv6(7): dual-stack wildcard against IPv4 wildcard ---- */
     {"v6only0-after-v4wild", "ipv6(7)", "[::]:P (IPV6_V6ONLY 0) after 0.0.0.0:P listening",

@@ -9,7 +9,8 @@
  * another condition differed, differs when the article's own setting did.
  * A case's prediction is always its claim's, so "held" means the claim held;
  * a claim names only cases of its own, so `--claim` runs all it needs.  A
- * claim is judged only when every case of the article's own setting ran.
+ * claim is judged only when every case of the article's own setting ran;
+ * the other conditions that did not run are named as such.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -43,7 +44,11 @@ static const struct claim_def claim_defs[] = {
 	    "SO_REUSEADDR on the listener and the outgoing socket"},
 	   {"c2-listen-connect-none", ART, "no option"},
 	   {"c2-listen-connect-reuseport", ELSE,
-	    "SO_REUSEPORT on the listener and the outgoing socket, one user"})},
+	    "SO_REUSEPORT on the listener and the outgoing socket, one user"},
+	   {"c2-connect-then-listen-reuseaddr", ELSE,
+	    "SO_REUSEADDR on both, the outgoing connection made before the listen"},
+	   {"c2-listen-connect-other-addr", ELSE,
+	    "no option, the listener on one address, the outgoing socket on another"})},
     {"C3", "SO_REUSEADDR lets a restarted server bind while its old connections exist",
      CONDS({"restart-tw-same-program", ART,
 	    "old and new socket set SO_REUSEADDR (the same program restarted), TIME-WAIT"},
@@ -59,7 +64,9 @@ static const struct claim_def claim_defs[] = {
 	   {"diffaddr-alias-2proc-reuseaddr", ART, "SO_REUSEADDR, two aliases of one NIC"},
 	   {"dup-tcp-reuseaddr-2proc", ART, "SO_REUSEADDR, two listeners on one address"},
 	   {"diffaddr-alias-2proc-none", ELSE, "no option, two aliases of one NIC"},
-	   {"dup-tcp-reuseport-2proc", ELSE, "SO_REUSEPORT, one user, two listeners on one address"})},
+	   {"dup-tcp-reuseport-2proc", ELSE, "SO_REUSEPORT, one user, two listeners on one address"},
+	   {"dup-tcp-bindtodevice", ELSE,
+	    "no option, two listeners on the wildcard, each SO_BINDTODEVICE to its own NIC"})},
     {"C5", "SO_REUSEADDR lets one process bind one port on several addresses",
      CONDS({"diffaddr-nics-1proc-reuseaddr", ART, "SO_REUSEADDR, addresses of two NICs"},
 	   {"diffaddr-alias-1proc-reuseaddr", ART, "SO_REUSEADDR, two aliases of one NIC"},
@@ -69,7 +76,7 @@ static const struct claim_def claim_defs[] = {
      CONDS({"dup-udp-reuseaddr", ART, "UDP, SO_REUSEADDR on both"},
 	   {"dup-udp-none", ART, "UDP, no option"},
 	   {"dup-tcp-reuseaddr-listening", ART, "TCP, SO_REUSEADDR on both, the first listening"},
-	   {"dup-tcp-reuseaddr", ELSE, "TCP, SO_REUSEADDR on both, neither listening yet"})},
+	   {"dup-tcp-reuseaddr", ART, "TCP, SO_REUSEADDR on both, neither listening yet"})},
     {"C7", "SO_REUSEPORT allows a complete duplicate binding if every socket sets it",
      CONDS({"dup-tcp-reuseport-both", ART, "TCP, both sockets set it"},
 	   {"dup-udp-reuseport-both", ART, "UDP, both sockets set it"},
@@ -77,10 +84,19 @@ static const struct claim_def claim_defs[] = {
 	   {"dup-tcp-reuseport-second-only", ART, "TCP, the 2nd socket only"},
 	   {"dup-udp-reuseport-first-only", ART, "UDP, the 1st socket only"},
 	   {"dup-tcp-reuseport-uids", ELSE, "TCP, both set it, the sockets of two users"},
-	   {"dup-udp-reuseport-uids", ELSE, "UDP, both set it, the sockets of two users"})},
+	   {"dup-udp-reuseport-uids", ELSE, "UDP, both set it, the sockets of two users"},
+	   {"restart-tw-reuseport-uids", ELSE,
+	    "TCP, both set it, two users, the old connection in TIME-WAIT"},
+	   {"dup-tcp-reuseport-after-mixed", ELSE,
+	    "TCP, a 3rd socket with it alone after one with SO_REUSEADDR alone and one with both"},
+	   {"dup-udp-reuseport-after-mixed", ELSE,
+	    "UDP, a 3rd socket with it alone after one with SO_REUSEADDR alone and one with both"})},
     {"C8", "on a multicast address SO_REUSEADDR and SO_REUSEPORT are equivalent",
      CONDS({"mcast-reuseaddr", ART, "SO_REUSEADDR, a datagram to the group"},
-	   {"mcast-reuseport", ART, "SO_REUSEPORT, a datagram to the group"})},
+	   {"mcast-reuseport", ART, "SO_REUSEPORT, a datagram to the group"},
+	   {"mcast-mixed-options", ELSE, "SO_REUSEADDR on one socket, SO_REUSEPORT on the other"},
+	   {"mcast-reuseaddr-uids", ELSE, "SO_REUSEADDR, the sockets of two users"},
+	   {"mcast-reuseport-uids", ELSE, "SO_REUSEPORT, the sockets of two users"})},
     {"C9", "TCP servers set SO_REUSEADDR; multicast apps run twice bind the group with it",
      CONDS({"c9-tcp-restart", ART, "a TCP server with SO_REUSEADDR restarted"},
 	   {"c9-mcast-twice", ART, "a multicast app run twice, bound to the group"})},
@@ -94,7 +110,8 @@ static const struct claim_def claim_defs[] = {
 	   {"dup-udp-reuseaddr-second-only", ART, "UDP, the new socket only"})},
     {"C12", "the article's daytime server (10013), restarted at once, binds again",
      CONDS({"c12-daytime-restart", ART, "the server as written (SO_REUSEADDR)"},
-	   {"c12-daytime-restart-noreuse", ART, "the server without SO_REUSEADDR"})},
+	   {"c12-daytime-restart-noreuse", ART,
+	    "the server without SO_REUSEADDR (old and new instance)"})},
 };
 
 #define N_CLAIMS (sizeof(claim_defs) / sizeof(claim_defs[0]))
@@ -110,16 +127,19 @@ static const struct case_result *judged_case(const struct case_result *cases, si
 	return NULL;
 }
 
-/* Condition k of a claim, held or not, appended to ret (strings copied).
- * 0 or -ENOMEM (the condition is counted, so report_claim_clear frees it). */
-static int claim_cond_add(struct claim_result *ret, const struct claim_cond_def *k, bool holds)
+/* Condition k of a claim, run (held or not) or not, appended to ret (strings
+ * copied).  0 or -ENOMEM (the condition is counted, so report_claim_clear
+ * frees it). */
+static int claim_cond_add(struct claim_result *ret, const struct claim_cond_def *k, bool ran,
+			  bool holds)
 {
 	struct claim_condition *out = &ret->conds[ret->n_conds++];
 
 	out->when = strdup(k->when);
 	out->case_id = strdup(k->case_id);
 	out->article = k->article;
-	out->holds = holds;
+	out->ran = ran;
+	out->holds = ran && holds;
 	return out->when && out->case_id ? 0 : -ENOMEM;
 }
 
@@ -139,12 +159,20 @@ static int claim_judge(const struct claim_def *d, const struct case_result *case
 		const struct case_result *c = judged_case(cases, n, k->case_id);
 		bool holds;
 
-		if (!c || ret->n_conds == REPORT_CLAIM_CONDS) {
+		if (ret->n_conds == REPORT_CLAIM_CONDS) {
 			article_ran &= !k->article;
 			continue;
 		}
+		/* Not run, another setting: named, so the verdict shows what it
+		 * was judged without (a rootless run skips the two-user cases). */
+		if (!c) {
+			article_ran &= !k->article;
+			if (claim_cond_add(ret, k, false, false) < 0)
+				return -ENOMEM;
+			continue;
+		}
 		holds = c->verdict == VERDICT_HOLDS;
-		if (claim_cond_add(ret, k, holds) < 0)
+		if (claim_cond_add(ret, k, true, holds) < 0)
 			return -ENOMEM;
 		article_differs |= k->article && !holds;
 		any_differs |= !holds;

@@ -123,9 +123,12 @@ static int nodes_open(struct run *R, char *err, size_t errlen)
  * sees them, into rep; the case ports come from its local port range. */
 static void sysctls_record(struct run *R, struct report *rep)
 {
-	static const char *const sysctls[] = {"net.ipv6.bindv6only", "net.ipv4.ip_local_port_range",
-					      "net.ipv4.ip_autobind_reuse",
-					      "net.ipv4.tcp_migrate_req"};
+	/* tcp_timestamps: a connect from a bound port over TIME-WAIT needs them
+	 * (tcp_twsk_unique); tcp_tw_reuse: the same from an automatic port. */
+	static const char *const sysctls[] = {
+	    "net.ipv6.bindv6only",	  "net.ipv4.ip_local_port_range",
+	    "net.ipv4.ip_autobind_reuse", "net.ipv4.tcp_migrate_req",
+	    "net.ipv4.tcp_timestamps",	  "net.ipv4.tcp_tw_reuse"};
 	int srv = R->roles->srv, node = srv >= 0 && R->nsfd[srv] >= 0 ? srv : -1;
 	char range[64] = "";
 

@@ -76,7 +76,7 @@ enum claim_verdict {
 	CLAIM_DIFFERS,               /* a case of the article's own setting differs */
 };
 
-#define REPORT_CLAIM_CONDS 8
+#define REPORT_CLAIM_CONDS 16
 
 /* One condition a claim was tried under: the case that tried it and whether
  * the claim held there.  Strings are owned (report_claim_clear frees them). */
@@ -84,14 +84,15 @@ struct claim_condition {
 	char *when;    /* the condition in words */
 	char *case_id; /* the deciding case */
 	bool article;  /* the article's own setting */
-	bool holds;    /* the case held (else it differed) */
+	bool ran;      /* the case was judged (skipped or in error: not) */
+	bool holds;    /* it held (else it differed); only when it ran */
 };
 
 struct claim_result {
 	char *id;        /* "C3" */
 	char *statement; /* the claim in one sentence */
 	enum claim_verdict verdict;
-	struct claim_condition conds[REPORT_CLAIM_CONDS]; /* the cases that ran, in table order */
+	struct claim_condition conds[REPORT_CLAIM_CONDS]; /* in table order, run or not */
 	size_t n_conds;
 };
 

@@ -46,17 +46,32 @@ static struct json_object *claim_case_json(const struct claim_condition *k)
 		return NULL;
 	if (jsonw_str(o, "id", k->case_id) < 0 || jsonw_str(o, "when", k->when) < 0 ||
 	    jsonw_add(o, "article_setting", json_object_new_boolean(k->article)) < 0 ||
-	    jsonw_str(o, "verdict", k->holds ? "holds" : "differs") < 0) {
+	    jsonw_str(o, "verdict",
+		      !k->ran	 ? "not-run"
+		      : k->holds ? "holds"
+				 : "differs") < 0) {
 		json_object_put(o);
 		return NULL;
 	}
 	return o;
 }
 
-/* conditions {"holds": [when...], "differs": [when...]} and cases [...]. */
+/* The array named name in conds, made on first use (for not_run). */
+static struct json_object *cond_array(struct json_object *conds, const char *name)
+{
+	struct json_object *a;
+
+	if (json_object_object_get_ex(conds, name, &a))
+		return a;
+	a = json_object_new_array();
+	return jsonw_add(conds, name, a) < 0 ? NULL : a;
+}
+
+/* conditions {"holds": [when...], "differs": [when...], "not_run": [when...]
+ * (only when some did not)} and cases [...]. */
 static int claim_conditions_add(struct json_object *o, const struct claim_result *c)
 {
-	struct json_object *conds = json_object_new_object(), *held, *differed, *cases;
+	struct json_object *conds = json_object_new_object(), *held, *differed, *cases, *list;
 
 	if (jsonw_add(o, "conditions", conds) < 0)
 		return -ENOMEM;
@@ -72,7 +87,8 @@ static int claim_conditions_add(struct json_object *o, const struct claim_result
 	for (size_t i = 0; i < c->n_conds; i++) {
 		const struct claim_condition *k = &c->conds[i];
 
-		if (jsonw_push(k->holds ? held : differed, json_object_new_string(k->when)) < 0 ||
+		list = !k->ran ? cond_array(conds, "not_run") : k->holds ? held : differed;
+		if (!list || jsonw_push(list, json_object_new_string(k->when)) < 0 ||
 		    jsonw_push(cases, claim_case_json(k)) < 0)
 			return -ENOMEM;
 	}
@@ -131,9 +147,11 @@ static int claim_read(struct json_object *o, struct claim_result *c)
 		struct json_object *k = json_object_array_get_idx(cases, i);
 		struct claim_condition *out = &c->conds[c->n_conds++];
 
+		const char *v = jsonr_str(k, "verdict") ? jsonr_str(k, "verdict") : "";
+
 		out->article = jsonr_bool(k, "article_setting");
-		out->holds =
-		    !strcmp(jsonr_str(k, "verdict") ? jsonr_str(k, "verdict") : "", "holds");
+		out->ran = strcmp(v, "not-run") != 0;
+		out->holds = !strcmp(v, "holds");
 		if (jsonr_dup(k, "when", &out->when) < 0 || jsonr_dup(k, "id", &out->case_id) < 0)
 			return -ENOMEM;
 	}

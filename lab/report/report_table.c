@@ -148,9 +148,19 @@ static void put_case(FILE *out, const struct case_result *c, const int w[4], boo
 	report_programs_table(out, c);
 }
 
-/* "WHEN; WHEN" of claim c's conditions that held (or differed, with their
- * case ids), or NULL when none did (free it). */
-static char *claim_conds_text(const struct claim_result *c, bool held)
+/* A claim's conditions, grouped as the table shows them. */
+enum cond_group { COND_HELD, COND_DIFFERED, COND_NOT_RUN };
+
+static const char *const cond_group_label[] = {"holds", "differs", "not run"};
+
+static enum cond_group cond_group_of(const struct claim_condition *k)
+{
+	return !k->ran ? COND_NOT_RUN : k->holds ? COND_HELD : COND_DIFFERED;
+}
+
+/* "WHEN; WHEN" of claim c's conditions in group g (but for those that held,
+ * with their case ids), or NULL when there are none (free it). */
+static char *claim_conds_text(const struct claim_result *c, enum cond_group g)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -160,10 +170,10 @@ static char *claim_conds_text(const struct claim_result *c, bool held)
 	if (!m)
 		return NULL;
 	for (size_t i = 0; i < c->n_conds; i++) {
-		if (c->conds[i].holds != held)
+		if (cond_group_of(&c->conds[i]) != g)
 			continue;
 		fprintf(m, "%s%s", first ? "" : "; ", c->conds[i].when);
-		if (!held)
+		if (g != COND_HELD)
 			fprintf(m, " (%s)", c->conds[i].case_id);
 		first = false;
 	}
@@ -175,15 +185,16 @@ static char *claim_conds_text(const struct claim_result *c, bool held)
 }
 
 /* "LABEL: TEXT" in the last column (indent columns in), cut to cols. */
-static void put_claim_conds(FILE *out, const struct claim_result *c, bool held, int indent,
+static void put_claim_conds(FILE *out, const struct claim_result *c, enum cond_group g, int indent,
 			    int cols)
 {
-	char *text = claim_conds_text(c, held);
+	char *text = claim_conds_text(c, g);
+	int label = (int)strlen(cond_group_label[g]) + 2;
 
 	if (!text)
 		return;
-	fprintf(out, "%*s%s: ", indent, "", held ? "holds" : "differs");
-	put_text_cut(out, text, cols > 0 ? cols - indent - (held ? 7 : 9) : 0);
+	fprintf(out, "%*s%s: ", indent, "", cond_group_label[g]);
+	put_text_cut(out, text, cols > 0 ? cols - indent - label : 0);
 	fputc('\n', out);
 	free(text);
 }
@@ -206,8 +217,8 @@ static void put_claims(FILE *out, const struct report *r, bool color, int cols)
 		fprintf(out, "%s%s%s\n",
 			color ? (c->verdict == CLAIM_HOLDS ? C_GREEN : C_YELLOW) : "",
 			report_claim_verdict_name(c->verdict), color ? C_RESET : "");
-		put_claim_conds(out, c, true, w + 2, cols);
-		put_claim_conds(out, c, false, w + 2, cols);
+		for (int g = COND_HELD; g <= COND_NOT_RUN; g++)
+			put_claim_conds(out, c, (enum cond_group)g, w + 2, cols);
 	}
 }
 

@@ -173,6 +173,10 @@ as_nobody() {
 	diff <(grep -v -F -x -f <(printf '%s skipped\n' $skipped) "$BATS_TEST_TMPDIR/nobody") \
 		<(grep -v -F -f <(printf '%s \n' $skipped) "$BATS_TEST_TMPDIR/root")
 	[ "$(jq '.summary.error + .summary.failed' "$BATS_TEST_TMPDIR/nobody.json")" -eq 0 ]
+	# each claim names the conditions it was judged without: the skipped cases
+	[ "$(jq -r '[.claims[].cases[] | select(.verdict == "not-run") | .id] | sort | join(" ")' "$BATS_TEST_TMPDIR/nobody.json")" = "$(echo $skipped | tr ' ' '\n' | sort | paste -sd ' ')" ]
+	[ "$(jq '[.claims[] | .conditions.not_run // [] | length] | add' "$BATS_TEST_TMPDIR/nobody.json")" -eq "$(echo $skipped | wc -w)" ]
+	[[ $stderr == *"cases of lab '$L' skipped (the report says why, case by case)"* ]]
 	echo "# rootless: $(wc -l < "$BATS_TEST_TMPDIR/nobody") cases, skipped: $(echo $skipped)" >&3
 	assert_nothing_named
 }

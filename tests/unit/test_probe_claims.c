@@ -123,7 +123,8 @@ static void test_c3_follows_cases(void **state)
 
 /* Skipped and errored cases decide nothing; a claim one of whose article
  * cases did not run is not judged; one that lacks only another condition
- * is judged without it; results past n (user cases) are not read. */
+ * is judged without it, and names it as not run; results past n (user
+ * cases) are not read. */
 static void test_unjudged(void **state)
 {
 	struct case_result *c = catalog_results(VERDICT_HOLDS);
@@ -140,9 +141,12 @@ static void test_unjudged(void **state)
 	assert_int_equal(r.n_claims, 10);
 	c4 = claim_of(&r, "C4");
 	assert_int_equal(c4->verdict, CLAIM_HOLDS_WITH_CONDITIONS);
-	assert_null(cond_of(c4, "diffaddr-alias-2proc-none"));
+	assert_false(cond_of(c4, "diffaddr-alias-2proc-none")->ran);
+	assert_false(cond_of(c4, "diffaddr-alias-2proc-none")->holds);
+	assert_true(cond_of(c4, "dup-tcp-reuseport-2proc")->ran);
 	assert_false(cond_of(c4, "dup-tcp-reuseport-2proc")->holds);
-	assert_int_equal(c4->n_conds, 4);
+	assert_true(cond_of(c4, "dup-tcp-reuseaddr-2proc")->holds);
+	assert_int_equal(c4->n_conds, 6);
 
 	assert_int_equal(probe_claims_judge(c, 0, &r), 0);
 	assert_int_equal(r.n_claims, 0);
@@ -163,6 +167,7 @@ static void test_json_round_trip(void **state)
 
 	assert_non_null(f);
 	set_verdict(c, "restart-est-reuse-new", VERDICT_DIFFERS);
+	set_verdict(c, "restart-tw-reuse-new", VERDICT_SKIPPED);
 	assert_int_equal(probe_claims_judge(c, catalog_n_cases, &r), 0);
 	assert_int_equal(report_write_json(&r, f), 0);
 	assert_int_equal(fclose(f), 0);
@@ -174,6 +179,8 @@ static void test_json_round_trip(void **state)
 	assert_string_equal(c3->statement, claim_of(&r, "C3")->statement);
 	assert_int_equal(c3->n_conds, claim_of(&r, "C3")->n_conds);
 	assert_false(cond_of(c3, "restart-est-reuse-new")->holds);
+	assert_true(cond_of(c3, "restart-est-reuse-new")->ran);
+	assert_false(cond_of(c3, "restart-tw-reuse-new")->ran);
 	assert_false(cond_of(c3, "restart-est-reuse-new")->article);
 	assert_true(cond_of(c3, "restart-tw-same-program")->article);
 	assert_string_equal(cond_of(c3, "restart-est-reuse-new")->when,
