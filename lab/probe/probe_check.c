@@ -6,8 +6,11 @@
  * and `probe` report errors in GCC form before anything runs.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "lab/probe/probe.h"
 #include "lab/probe/probe_int.h"
@@ -203,6 +206,25 @@ static int flow_check(struct name_flow *f, const struct probe_step *st, int node
 	return 0;
 }
 
+/* A program `start` names exists where it would be run from, so a typo is
+ * an input error here rather than a case in error after a lab was built. */
+static int program_check(const struct probe_step *st, char *msg, size_t len)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+
+	if (st->op != PROBE_START || strchr(st->argv[0], '$'))
+		return 0;
+	if (probe_program_path(st->argv[0], path, sizeof(path)) == 0 && stat(path, &sb) == 0 &&
+	    S_ISREG(sb.st_mode) && access(path, X_OK) == 0)
+		return 0;
+	snprintf(msg, len,
+		 "program '%s' not found or not executable (give a path, or a name in "
+		 "reuselab's libexec directory or $PATH)",
+		 st->argv[0]);
+	return -EINVAL;
+}
+
 int probe_check_user_cases(const struct topology *t, struct topo_diag *d)
 {
 	int ret = 0;
@@ -227,6 +249,8 @@ int probe_check_user_cases(const struct topology *t, struct topo_diag *d)
 				r = flow_vars(&flow, &tc->steps[i], &st, msg, sizeof(msg), &at);
 			if (r == 0)
 				r = flow_as_user(&flow, &st, i + 1 == tc->n_steps, msg, sizeof(msg));
+			if (r == 0)
+				r = program_check(&st, msg, sizeof(msg));
 			if (r == 0 && !flow_nonlocal(&flow, &st))
 				r = probe_step_local_check(
 				    &t->nodes[topo_node_find(t, tc->steps[i].node)], &st, &e, msg,

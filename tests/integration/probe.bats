@@ -444,9 +444,28 @@ PY
       - {on: server, do: "bind s 10.0.1.1:$P"}
   - id: bad3
     steps:
-      - {on: server, do: "s = socket tcp4", expect: EWHATEVER}'
+      - {on: server, do: "s = socket tcp4", expect: EWHATEVER}
+  - id: bad4
+    steps:
+      - {on: server, do: "d = start /nonexistent/daytimed -p $P"}
+      - {on: server, do: "e = start no-such-program-here"}
+      - {on: server, do: "wait-exit d"}
+  - id: good
+    steps:
+      - {on: server, do: "d = start daytimed -p $P"}
+      - {on: server, do: "e = start true"}
+      - {on: server, do: "wait-exit e", expect: ok =0}
+      - {on: server, do: "stop d"}'
 	run "$REUSELAB" probe "$f" --name "$L"
 	[ "$status" -eq 2 ]
+	# a program start names must exist: found before anything is built
+	line=$(grep -n 'nonexistent/daytimed' "$f" | cut -d: -f1)
+	[[ "$output" == *"$f:$line:"*": error: case 'bad4': program '/nonexistent/daytimed' not found or not executable"* ]]
+	[[ "$output" != *"no-such-program-here"* ]] # one error per case
+	[[ "$output" != *"case 'good'"* ]]
+	run "$REUSELAB" check "$f"
+	[ "$status" -eq 2 ]
+	[ "$(grep -c "error: case 'bad4'" <<<"$output")" -eq 1 ]
 	line=$(grep -n 'bnd s' "$f" | cut -d: -f1)
 	[[ "$output" == *"$f:$line:"*": error: case 'bad': unknown step 'bnd'"* ]]
 	line=$(grep -n 'do: "bind s' "$f" | cut -d: -f1)
