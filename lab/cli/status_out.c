@@ -175,7 +175,11 @@ void status_table(FILE *out, const struct inspect_lab *l, const char *file, bool
 			cell(out, n->name, w.node);
 			fputs("MISSING  namespace ", out);
 			report_text_put(out, n->ns);
-			fputs(" is gone\n", out);
+			/* a person reads these apart: one is removed, the other retagged */
+			fputs(n->foreign ? " is there but not this lab's (its tag is gone, or an empty "
+					   "file)\n"
+					 : " is gone\n",
+			      out);
 			continue;
 		}
 		node_rows(out, l, n, &w);
@@ -304,6 +308,7 @@ static struct json_object *node_json(const struct inspect_lab *l, const struct i
 	json_object_object_add(o, "name", json_object_new_string(n->name));
 	json_object_object_add(o, "namespace", json_object_new_string(n->ns));
 	json_object_object_add(o, "present", json_object_new_boolean(n->present));
+	json_object_object_add(o, "foreign", json_object_new_boolean(n->foreign));
 	for (size_t j = 0; n->present && j < n->live->n_links; j++)
 		json_object_array_add(ifs, iface_json(l, n, j));
 	json_object_object_add(o, "interfaces", ifs);

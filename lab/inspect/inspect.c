@@ -86,6 +86,7 @@ static int read_node(struct inspect_lab *l, size_t i, struct reader *rd)
 	int r;
 
 	r = lab_ns_open_ours(n->ns, l->lab, &rd->fds[i], NULL);
+	n->foreign = r == -EEXIST;
 	if (r == -ENOENT || r == -EEXIST)
 		return 0;
 	if (r < 0)

@@ -31,6 +31,7 @@ struct inspect_node {
 	char name[TOPO_NODE_NAME_MAX + 8]; /* node name, or INSPECT_LANS_NODE */
 	char ns[128];			   /* namespace name */
 	bool present;			   /* the namespace exists and is this lab's */
+	bool foreign; /* !present, but the name is there: untagged, another's, or an empty file */
 	struct live_ns *live;		   /* NULL when !present */
 	struct inspect_peer *peers;	   /* one per live->links[] */
 	struct sock_seen *socks;	   /* with INSPECT_SOCKETS */

@@ -285,6 +285,11 @@ int inspect_verify(const struct topology *t, const struct inspect_lab *l, inspec
 	for (size_t i = 0; i < t->n_nodes; i++) {
 		const struct inspect_node *n = inspect_node_find(l, t->nodes[i].name);
 
+		if (n && n->foreign) {
+			diff(&v, "%s: namespace %s is there but not this lab's (untagged?)",
+			     t->nodes[i].name, n->ns);
+			continue;
+		}
 		if (!n || !n->present) {
 			diff(&v, "%s: namespace gone", t->nodes[i].name);
 			continue;

@@ -137,6 +137,21 @@ b: route 10.7.0.0/16 via 10.1.2.254 dev eth0 extra"
 b: namespace gone"
 }
 
+@test "verify and status: a namespace whose tag was removed is there, not gone" {
+	ip -n "$(ns b)" link set lo alias not-reuselab
+	run "$REUSELAB" status "$L"
+	[ "$status" -eq 1 ]
+	[[ $output == *"b "*"MISSING  namespace $(ns b) is there but not this lab's (its tag is gone, or an empty file)"* ]]
+	[[ $output != *"$(ns b) is gone"* ]]
+	run "$REUSELAB" status "$L" --json
+	[ "$(jq -r '.[0].nodes[] | select(.name == "b") | "\(.present) \(.foreign)"' <<<"$output")" = "false true" ]
+	[ "$(jq -r '[.[0].nodes[] | select(.name != "b") | .foreign] | unique | join(" ")' <<<"$output")" = false ]
+	run "$REUSELAB" verify "$L"
+	[ "$status" -eq 1 ]
+	[[ $output == *"b: namespace $(ns b) is there but not this lab's (untagged?)"* ]]
+	[[ $output != *"b: namespace gone"* ]]
+}
+
 @test "verify: a veth deleted" {
 	ip -n "$(ns a)" link del eth0
 	verify_says "a:eth0: interface missing
