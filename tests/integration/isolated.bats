@@ -348,10 +348,14 @@ run_where_userns_forbidden() {
 	ip -n "rl-$FOREIGN.server" addr del 10.9.9.9/32 dev eth0
 	run tests/tools/foreign-lab check "$d"
 	[[ $output == "ok - "* ]] || { echo "$output"; false; }
+	# The old namespace is held (an fd) while it is replaced: freed first, its
+	# inode number could go to the new one, and the check would see no change.
+	exec {old}<"/run/netns/rl-$FOREIGN.client-b"
 	ip netns del "rl-$FOREIGN.client-b"
 	ip netns add "rl-$FOREIGN.client-b"
 	ip -n "rl-$FOREIGN.client-b" link set dev lo alias "reuselab:$FOREIGN"
 	run tests/tools/foreign-lab check "$d"
+	exec {old}<&-
 	[[ $output == "not ok - "*"-ns rl-$FOREIGN.client-b inode "* ]] || { echo "$output"; false; }
 	tests/tools/foreign-lab down "$d"
 	[ -z "$(lab_namespaces "$FOREIGN")" ]
