@@ -69,11 +69,16 @@ complete_words() {
 	private_test '
 		"$REUSELAB" up topologies/two-nics.yml --name "$1" >/dev/null
 		[ "$(complete_words reuselab down "${1:0:3}")" = "$1" ]
-		[ "$(complete_words reuselab exec "")" = "$1" ]
+		[ "$(complete_words reuselab exec "${1:0:3}")" = "$1" ]
 		[ "$(complete_words reuselab exec "$1" cl | sort | tr "\n" " ")" = "client-b client-c " ]
 		out=$(complete_words reuselab matrix "$1" "")
 		[[ "$out" == *server* ]]
-		[[ "$out" != *.lans* ]]' "$L"
+		[[ "$out" != *.lans* ]]
+		# a topology FILE in the lab position, its nodes by its name:
+		sed "s/^name: .*/name: $1/" topologies/two-nics.yml >"$2"
+		[ "$(complete_words reuselab exec "${2%.yml}")" = "$2" ]
+		[ "$(complete_words reuselab exec "$2" cl | sort | tr "\n" " ")" = "client-b client-c " ]
+		[[ "$(complete_words reuselab matrix "$2" "")" == *server* ]]' "$L" "$BATS_TEST_TMPDIR/lab.yml"
 }
 
 @test "bash completion: plain bash -i, each command's own options, case ids and claims" {
