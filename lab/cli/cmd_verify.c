@@ -95,7 +95,7 @@ int cmd_verify_labs(int n, char **labs)
 	int rc = EXIT_OK, r;
 
 	if (n < 1) {
-		cmd_err("verify: which lab? (reuselab verify LAB)");
+		cmd_err("verify: expected LAB or FILE (try 'reuselab verify --help')");
 		return EXIT_USAGE;
 	}
 	for (int i = 0; i < n; i++) {
