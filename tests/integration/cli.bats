@@ -24,6 +24,18 @@ teardown() {
 	done
 }
 
+@test "help says what the commands do: probe of a lab not up is 2, ls takes --verify" {
+	run "$REUSELAB" probe "$L"
+	[ "$status" -eq 2 ]
+	[ "$output" = "reuselab: lab '$L' is not up (no state in /run/reuselab; see 'reuselab status')" ]
+	help=$("$REUSELAB" probe --help | tr '\n' ' ')
+	[[ "$help" == *"2 bad usage or input (a LAB that is not up included), 3 system failure"* ]]
+	[[ "$help" != *"3 system failure (lab not running"* ]]
+	run "$REUSELAB" ls "$L" --verify
+	[ "$status" -eq 2 ]
+	"$REUSELAB" ls --help | grep -q '^       reuselab ls \[LAB|FILE...\] \[--json\] \[--verify\]$'
+}
+
 @test "--version names the version; no arguments is a usage error" {
 	run "$REUSELAB" --version
 	[ "$status" -eq 0 ]

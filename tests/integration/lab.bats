@@ -112,6 +112,19 @@ up_two_nics() {
 	[ "$(lab_namespaces "$L" | wc -l)" -eq 3 ]
 }
 
+@test "up --dry-run of a lab that is up gives up's refusal, exit 2, and no plan" {
+	up_two_nics
+	run --separate-stderr "$REUSELAB" up --dry-run topologies/two-nics.yml --name "$L"
+	[ "$status" -eq 2 ] || { echo "$status: $output"; false; }
+	[ -z "$output" ]
+	[[ "$stderr" == "reuselab: lab '$L': already up (from "*"/topologies/two-nics.yml); remove it with 'reuselab down $L'" ]]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	"$REUSELAB" down -q "$L"
+	run "$REUSELAB" up --dry-run topologies/two-nics.yml --name "$L"
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == *"create namespace rl-$L.server" ]]
+}
+
 @test "down removes everything and is idempotent" {
 	up_two_nics
 	run "$REUSELAB" down "$L"
