@@ -215,6 +215,14 @@ int lab_up(const struct topology *t, const char *lab, const struct build_progres
 	   int *ret_signal, char *err, size_t errlen);
 
 /*
+ * What lab_up refuses before it builds anything, from the lab's state alone:
+ * 0, -EALREADY (the lab is up) or -errno (a state file that cannot be read:
+ * -EACCES for a user who may not look) with err filled.  For `up --dry-run`,
+ * which takes no lock; lab_up asks again under its lock.
+ */
+int lab_up_refused(const char *lab, char *err, size_t errlen);
+
+/*
  * Remove lab `lab` (namespaces, state, lock).  Idempotent.  *ret filled on
  * every return (release with teardown_result_clear); *ret_had_state (may be
  * NULL) tells whether a state file was removed.  0 or -errno with err.

@@ -47,11 +47,30 @@ int lab_plan_print(const struct topology *t, const char *lab, FILE *out, char *e
 	return 0;
 }
 
+int lab_up_refused(const char *lab, char *err, size_t errlen)
+{
+	struct lab_state st;
+	int r = state_read(lab, &st);
+
+	if (r == 0) {
+		fail(err, errlen, -EALREADY,
+		     "already up (from %s); remove it with 'reuselab down %s'", st.file, lab);
+		state_clear(&st);
+		return -EALREADY;
+	}
+	if (r != -ENOENT)
+		/* A planted symlink (ELOOP) or garbage: refuse rather than overwrite. */
+		return fail(err, errlen, r,
+			    "unusable state file " STATE_DIR "/%s.json: %s; remove it with "
+			    "'reuselab down %s'",
+			    lab, strerror(-r), lab);
+	return 0;
+}
+
 /* Lock, refuse a lab that is up or a state we cannot read, write the write-ahead state. */
 static int up_prepare(const struct topology *t, const char *lab, int *ret_lock, char *err,
 		      size_t errlen)
 {
-	struct lab_state st;
 	int r;
 
 	/*
@@ -68,19 +87,9 @@ static int up_prepare(const struct topology *t, const char *lab, int *ret_lock, 
 	if (*ret_lock < 0)
 		return fail(err, errlen, *ret_lock, "cannot take lock in " STATE_DIR ": %s",
 			    strerror(-*ret_lock));
-	r = state_read(lab, &st);
-	if (r == 0) {
-		fail(err, errlen, -EALREADY,
-		     "already up (from %s); remove it with 'reuselab down %s'", st.file, lab);
-		state_clear(&st);
-		return -EALREADY;
-	}
-	if (r != -ENOENT)
-		/* A planted symlink (ELOOP) or garbage: refuse rather than overwrite. */
-		return fail(err, errlen, r,
-			    "unusable state file " STATE_DIR "/%s.json: %s; remove it with "
-			    "'reuselab down %s'",
-			    lab, strerror(-r), lab);
+	r = lab_up_refused(lab, err, errlen);
+	if (r < 0)
+		return r;
 	r = state_write(t, lab, NULL);
 	if (r < 0) {
 		state_lock_remove(lab); /* state_write left nothing else */

@@ -106,6 +106,14 @@ int cmd_resolve(const char *arg, const char *name, char *ret_lab, size_t lab_len
 		struct topology **ret);
 int cmd_resolve_file(const char *path, const char *name, char *ret_lab, size_t lab_len,
 		     struct topology **ret);
+/*
+ * LAB or FILE to a lab name, as down takes it: a valid lab name is that lab;
+ * a topology file names its lab by `name` when given, else by its `name:`
+ * (the file is read for that only: a lab that is up is known by its state).
+ * 0, or -EINVAL (bad input) or -ENOMEM, said in one line prefixed with cmd,
+ * or as the loader's FILE:LINE:COL errors.
+ */
+int cmd_lab_arg(const char *cmd, const char *arg, const char *name, char *ret_lab, size_t lab_len);
 /* lab_up; signals stay blocked on return, *ret_signal as for lab_up. */
 int cmd_lab_up(const struct topology *t, const char *lab, int *ret_signal);
 /* lab_down, saying what was removed (unless quiet) and what was left. */

@@ -213,7 +213,8 @@ int cmd_cases(int argc, char **argv)
 		}
 	}
 	if (optind != argc) {
-		usage(stderr);
+		cmd_err("cases: unexpected argument '%s' (try 'reuselab cases --help')",
+			argv[optind]);
 		status = EXIT_USAGE;
 		goto out;
 	}

@@ -77,7 +77,7 @@ int cmd_diff(int argc, char **argv)
 	if (argc > 3)
 		return cmd_diff_kernels(argc - 1, argv + 1);
 	if (argc != 3) {
-		usage(stderr);
+		cmd_err("diff: expected A.json B.json [C.json...] (try 'reuselab diff --help')");
 		return EXIT_USAGE;
 	}
 	fflush(stdout);

@@ -78,21 +78,15 @@ static int down_force_name(const char *ns, int quiet)
 static int down_one(const char *arg, const char *name, int quiet)
 {
 	char lab[TOPO_LAB_NAME_MAX + 1];
-	struct topology *t = NULL;
 	int r;
 
-	if (topo_name_valid(arg, TOPO_LAB_NAME_MAX)) {
-		if (name) {
-			cmd_err("down: --name goes with a FILE; '%s' is a lab name", arg);
-			return EXIT_USAGE;
-		}
-		snprintf(lab, sizeof(lab), "%s", arg);
-	} else {
-		r = cmd_resolve_file(arg, name, lab, sizeof(lab), &t);
-		topo_free(t);
-		if (r < 0)
-			return EXIT_USAGE;
+	if (name && topo_name_valid(arg, TOPO_LAB_NAME_MAX)) {
+		cmd_err("down: --name goes with a FILE; '%s' is a lab name", arg);
+		return EXIT_USAGE;
 	}
+	r = cmd_lab_arg("down", arg, name, lab, sizeof(lab));
+	if (r < 0)
+		return r == -ENOMEM ? EXIT_SYSTEM : EXIT_USAGE;
 	return cmd_lab_down(lab, quiet);
 }
 

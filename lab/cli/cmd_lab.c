@@ -32,6 +32,25 @@ int cmd_resolve_file(const char *path, const char *name, char *ret_lab, size_t l
 	return print_diag(&d, lab_resolve_file(path, name, ret_lab, lab_len, ret, &d));
 }
 
+int cmd_lab_arg(const char *cmd, const char *arg, const char *name, char *ret_lab, size_t lab_len)
+{
+	struct topology *t = NULL;
+	int r;
+
+	if (topo_name_valid(arg, TOPO_LAB_NAME_MAX)) {
+		snprintf(ret_lab, lab_len, "%s", arg);
+		return 0;
+	}
+	/* Not a file either: "cannot read" would hide that a name was meant. */
+	if (!lab_arg_is_file(arg)) {
+		cmd_err("%s: '%s' is neither a lab name ([a-z0-9-]) nor a topology file", cmd, arg);
+		return -EINVAL;
+	}
+	r = cmd_resolve_file(arg, name, ret_lab, lab_len, &t);
+	topo_free(t);
+	return r;
+}
+
 /* Large labs on a terminal: one line on stderr, rewritten in place. */
 #define PROGRESS_MIN_OPS 500
 

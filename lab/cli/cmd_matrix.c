@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* reuselab matrix LAB NODE [--json] [--html FILE] [--proto tcp|udp] [--axes A] [--addr X=ADDR] */
+/* reuselab matrix LAB|FILE NODE [--json] [--html FILE] [--proto P] [--axes A] [--addr X=ADDR] */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -17,13 +17,14 @@ static void usage(FILE *out)
 {
 	fprintf(
 	    out,
-	    "Usage: reuselab matrix LAB NODE [--json] [--html FILE] [--proto tcp|udp]\n"
+	    "Usage: reuselab matrix LAB|FILE NODE [--json] [--html FILE] [--proto tcp|udp]\n"
 	    "                       [--axes v4|dual|all|LIST] [--addr AXIS=ADDRESS]...\n\n"
 	    "Inside NODE's namespace, bind a second socket over a first one for every\n"
 	    "combination of protocol, state of the first socket (bound, listening,\n"
 	    "established, time-wait; UDP: bound, connected), SO_REUSEADDR/SO_REUSEPORT on\n"
 	    "each, address of each (wildcard, A, an alias of A, an address on another\n"
-	    "interface) and uid (same, other), and show what the second bind() returns.\n\n"
+	    "interface) and uid (same, other), and show what the second bind() returns.\n"
+	    "The lab is LAB, or the one named by FILE's 'name:'; it must be up.\n\n"
 	    "  --json        machine-readable output (schema reuselab-matrix/1)\n"
 	    "  --html FILE   also write one self-contained HTML page with the grid and the lab\n"
 	    "  --proto P     only tcp or only udp\n"
@@ -81,7 +82,8 @@ static int write_html(const char *path, const struct matrix_result *res)
 }
 
 struct matrix_args {
-	const char *lab, *node, *html;
+	char lab[TOPO_LAB_NAME_MAX + 1];
+	const char *node, *html;
 	bool json;
 	struct matrix_config cfg;
 };
@@ -98,7 +100,7 @@ static int parse_args(int argc, char **argv, struct matrix_args *a)
 	    {"help", no_argument, NULL, 'h'},
 	    {0},
 	};
-	int c;
+	int c, r;
 
 	optind = 0; /* full reset of GNU getopt: `run` may have parsed before */
 	while ((c = cmd_getopt(argc, argv, "jH:p:x:a:h", opts)) != -1) {
@@ -129,14 +131,15 @@ static int parse_args(int argc, char **argv, struct matrix_args *a)
 		}
 	}
 	if (argc - optind != 2) {
-		usage(stderr);
+		cmd_err("matrix: expected LAB|FILE NODE (try 'reuselab matrix --help')");
 		return EXIT_USAGE;
 	}
-	a->lab = argv[optind];
 	a->node = argv[optind + 1];
-	if (!topo_name_valid(a->lab, TOPO_LAB_NAME_MAX) ||
-	    !topo_name_valid(a->node, TOPO_NODE_NAME_MAX)) {
-		cmd_err("matrix: '%s %s' is not a lab and node name ([a-z0-9-])", a->lab, a->node);
+	r = cmd_lab_arg("matrix", argv[optind], NULL, a->lab, sizeof(a->lab));
+	if (r < 0)
+		return r == -ENOMEM ? EXIT_SYSTEM : EXIT_USAGE;
+	if (!topo_name_valid(a->node, TOPO_NODE_NAME_MAX)) {
+		cmd_err("matrix: invalid node name '%s' ([a-z0-9-])", a->node);
 		return EXIT_USAGE;
 	}
 	return -1;

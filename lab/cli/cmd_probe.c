@@ -41,8 +41,9 @@ static void usage(FILE *out)
 		"A topology's own cases are written in the step language: see\n"
 		"reuselab-cases(7) or 'reuselab cases --steps'.\n\n"
 		"Exit status: 0 every user expectation held (a claim that differs on Linux is\n"
-		"a finding, not a failure), 1 a user expectation failed, 2 bad usage or input,\n"
-		"3 system failure (lab not running, namespace not openable, setup step failed).\n");
+		"a finding, not a failure), 1 a user expectation failed, 2 bad usage or input\n"
+		"(a LAB that is not up included), 3 system failure (a namespace of the lab gone\n"
+		"or not openable, a setup step failed).\n");
 }
 
 /* Columns to fit the table in: $COLUMNS, else the terminal's; 0 (no limit)

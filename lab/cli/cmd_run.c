@@ -37,6 +37,7 @@ static void run_usage(FILE *out)
 		     "3 system failure), or 128+N when interrupted by signal N.\n\n"
 		     "  -k, --keep       build a published lab (rl-<lab>.*, root only) and\n"
 		     "                   leave it up for 'ip netns exec'; 'reuselab down' removes it\n"
+		     "                   (not with --kernel: that lab would go with the guest)\n"
 		     "  -n, --name NAME  lab name instead of the file's 'name:'\n"
 		     "  other options    as for 'reuselab probe' (see 'reuselab probe --help')\n\n"
 		     "The bind matrix instead of the probe (as 'reuselab matrix', no 'up' needed):\n"

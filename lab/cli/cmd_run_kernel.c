@@ -67,6 +67,21 @@ static bool takes_value(const char *opt)
 	return false;
 }
 
+/* --keep, -k, or -k among short flags (-jk): a published lab of the guest
+ * would be gone with it, and the host would be told it stays up. */
+static bool is_keep(const char *a)
+{
+	if (!strcmp(a, "--keep"))
+		return true;
+	if (a[0] != '-' || a[1] == '-')
+		return false;
+	/* a flag that takes a value ends the cluster: -ck is --case k */
+	for (a++; *a && !strchr("nCc", *a); a++)
+		if (*a == 'k')
+			return true;
+	return false;
+}
+
 static int parse_one(struct kopts *o, int argc, char **argv, int *i)
 {
 	const char *a = argv[*i], **s = slot(o, a);
@@ -93,6 +108,10 @@ static int parse_one(struct kopts *o, int argc, char **argv, int *i)
 		}
 	} else if (!strncmp(a, "--kernel=", 9) && o->n_kernel < MAX_KERNELS) {
 		o->kernel[o->n_kernel++] = a + 9;
+	} else if (is_keep(a)) {
+		cmd_err("run: --keep cannot be combined with --kernel: the lab would exist only "
+			"inside the guest, which is gone when the run ends");
+		return -EINVAL;
 	} else if (a[0] == '-') {
 		o->json |= !strcmp(a, "--json");
 		o->matrix |= !strcmp(a, "--matrix") || !strncmp(a, "--matrix=", 9);

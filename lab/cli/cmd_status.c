@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * reuselab status [LAB...] [--json] [--verify]: what the kernel holds for
+ * reuselab status [LAB|FILE...] [--json] [--verify]: what the kernel holds for
  * each lab, read live (lab/inspect): interfaces with their peers, addresses,
  * routes and sockets.  Exit 1 when a lab is degraded.
  */
@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <json-c/json.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lab/build/build.h"
@@ -18,13 +19,14 @@
 
 static void status_usage(FILE *out)
 {
-	fprintf(out, "Usage: reuselab status [LAB...] [--json] [--verify]\n"
-		     "       reuselab ls [LAB...] [--json]\n\n"
+	fprintf(out, "Usage: reuselab status [LAB|FILE...] [--json] [--verify]\n"
+		     "       reuselab ls [LAB|FILE...] [--json] [--verify]\n\n"
 		     "Show labs as the kernel holds them: per node every interface (kind,\n"
 		     "state, MTU, MAC, master, the peer of each veth as node:iface, the\n"
 		     "members of each bridge), every address, the main-table routes and the\n"
-		     "sockets in use.  Without LAB, every lab on this host.  Exit 1 when a\n"
-		     "lab is degraded (a node namespace gone, a veth whose other end is gone).\n\n"
+		     "sockets in use.  Without LAB, every lab on this host; FILE names the\n"
+		     "lab by its 'name:'.  Exit 1 when a lab is degraded (a node namespace\n"
+		     "gone, a veth whose other end is gone).\n\n"
 		     "  -j, --json    machine-readable output (an array of labs)\n"
 		     "      --verify  compare with the declared topology instead (see verify)\n"
 		     "  -h, --help    this help\n");
@@ -80,6 +82,32 @@ static int status_labs(char **labs, size_t n, int json)
 	return rc;
 }
 
+/* The labs named by LAB|FILE arguments, every one checked before any is shown. */
+static int status_args(char **args, size_t n, int json)
+{
+	char(*names)[TOPO_LAB_NAME_MAX + 1] = calloc(n, sizeof(*names));
+	char **labs = calloc(n, sizeof(*labs));
+	int rc = EXIT_OK, r = 0;
+
+	if (!names || !labs) {
+		cmd_err("status: %s", strerror(ENOMEM));
+		rc = EXIT_SYSTEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n && r == 0; i++) {
+		r = cmd_lab_arg("status", args[i], NULL, names[i], sizeof(names[i]));
+		labs[i] = names[i];
+	}
+	if (r < 0)
+		rc = r == -ENOMEM ? EXIT_SYSTEM : EXIT_USAGE;
+	else
+		rc = status_labs(labs, n, json);
+out:
+	free(names);
+	free(labs);
+	return rc;
+}
+
 int cmd_status(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -114,13 +142,8 @@ int cmd_status(int argc, char **argv)
 		}
 		return cmd_verify_labs(argc - optind, argv + optind);
 	}
-	for (int i = optind; i < argc; i++)
-		if (!topo_name_valid(argv[i], TOPO_LAB_NAME_MAX)) {
-			cmd_err("status: invalid lab name '%s'", argv[i]);
-			return EXIT_USAGE;
-		}
 	if (optind < argc)
-		return status_labs(argv + optind, argc - optind, json);
+		return status_args(argv + optind, argc - optind, json);
 	r = lab_names_known(&labs, &n);
 	if (r < 0) {
 		cmd_err("status: cannot list labs: %s", strerror(-r));

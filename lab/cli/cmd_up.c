@@ -22,7 +22,7 @@ static void up_usage(FILE *out)
 		     "  -n, --name NAME  lab name instead of the file's 'name:' (run one\n"
 		     "                   file several times at once)\n"
 		     "  -N, --dry-run    print the kernel operations, in order, and exit\n"
-		     "                   (no root needed)\n"
+		     "                   (no root needed); refuses a lab that is up, as up does\n"
 		     "  -h, --help       this help\n");
 }
 
@@ -31,6 +31,13 @@ static int print_plan(const struct topology *t, const char *lab)
 	char err[512] = "";
 	int r;
 
+	/* Not a plan up would refuse to follow.  Without root the state may not be
+	 * readable (-EACCES): up itself, as root, will say. */
+	r = lab_up_refused(lab, err, sizeof(err));
+	if (r < 0 && r != -EACCES) {
+		cmd_err("lab '%s': %s", lab, err);
+		return r == -EALREADY ? EXIT_USAGE : EXIT_SYSTEM;
+	}
 	r = lab_plan_print(t, lab, stdout, err, sizeof(err));
 	if (r < 0) {
 		cmd_err("lab '%s': %s", lab, err[0] ? err : strerror(-r));

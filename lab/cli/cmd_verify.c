@@ -31,6 +31,17 @@ static int print_diff(const char *line, void *data)
 	return putchar('\n') == EOF ? -EIO : 0;
 }
 
+static bool lab_has_state(const char *lab)
+{
+	struct lab_state st;
+	int r = state_read(lab, &st);
+
+	if (r == 0)
+		state_clear(&st);
+	/* One that cannot be read is no proof the lab is down: the comparison says what is. */
+	return r != -ENOENT;
+}
+
 static int verify_one(const char *arg, bool prefixed)
 {
 	struct topology *t = NULL;
@@ -42,6 +53,14 @@ static int verify_one(const char *arg, bool prefixed)
 	r = cmd_resolve(arg, NULL, lab, sizeof(lab), &t);
 	if (r < 0)
 		return r == -EINVAL ? EXIT_USAGE : EXIT_SYSTEM;
+	/* As by name (cmd_resolve refuses a lab without state): a FILE's lab that is
+	 * not up is bad input, not a drift of every node. */
+	if (lab_arg_is_file(arg) && !lab_has_state(lab)) {
+		cmd_err("lab '%s' is not up (no state in " STATE_DIR "; see 'reuselab status')",
+			lab);
+		rc = EXIT_USAGE;
+		goto out;
+	}
 	names = calloc(t->n_nodes + 1, sizeof(*names));
 	if (!names) {
 		rc = EXIT_SYSTEM;
@@ -76,7 +95,7 @@ int cmd_verify_labs(int n, char **labs)
 	int rc = EXIT_OK, r;
 
 	if (n < 1) {
-		cmd_err("verify: which lab? (reuselab verify LAB)");
+		cmd_err("verify: expected LAB or FILE (try 'reuselab verify --help')");
 		return EXIT_USAGE;
 	}
 	for (int i = 0; i < n; i++) {

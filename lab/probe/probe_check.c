@@ -237,7 +237,7 @@ int probe_check_user_cases(const struct topology *t, struct topo_diag *d)
 			struct probe_step st;
 			struct probe_expect e;
 			struct topo_mark at;
-			char msg[384];
+			char msg[PROBE_STEP_ERR_MAX];
 			int r;
 
 			r = probe_user_step_compile(t, &tc->steps[i], &st, &e, msg, sizeof(msg),

@@ -270,6 +270,11 @@ struct probe_step_def {
 };
 extern const struct probe_step_def probe_step_defs[];
 extern const size_t probe_n_step_defs;
+/* Room for every step name, comma-separated, in an error about a step (about
+ * 280 bytes for 31 steps); test_probe_parse checks the list is whole. */
+#define PROBE_STEP_NAMES_MAX 768
+/* An error about one step of a case: the list above, the step quoted. */
+#define PROBE_STEP_ERR_MAX (PROBE_STEP_NAMES_MAX + 512)
 /* The step called name, or NULL. */
 const struct probe_step_def *probe_step_def_find(const char *name);
 /* The step of op (never NULL for a parsed step). */

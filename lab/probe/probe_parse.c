@@ -342,7 +342,7 @@ static int capture_find(struct step_words *w, struct probe_step *st,
 			const struct probe_step_def **ret)
 {
 	const char *name = w->tok[0] + 1;
-	char names[256];
+	char names[PROBE_STEP_NAMES_MAX];
 	size_t o = 0;
 
 	if (!probe_capture_name_valid(name, strlen(name)))
@@ -371,7 +371,7 @@ static int call_find(struct step_words *w, struct probe_step *st,
 {
 	bool named = w->n >= 2 && !strcmp(w->tok[1], "=");
 	size_t at = named ? 2 : 0;
-	char names[256];
+	char names[PROBE_STEP_NAMES_MAX];
 
 	if (named && w->tok[0][0] == '$')
 		return capture_find(w, st, ret);

@@ -951,6 +951,10 @@ int topo_load_buffer(const char *name, const char *buf, size_t len, struct topol
 {
 	struct ctx c = { .file = name, .d = d };
 	struct ynode *root = NULL;
+	/* Some editors start UTF-8 with a BOM.  libyaml skips one only when it
+	 * detects the encoding itself, and tree_build sets UTF-8: skip it here, so
+	 * line 1's columns count from after it, as editors show them. */
+	const char *body = len >= 3 && !memcmp(buf, "\xef\xbb\xbf", 3) ? buf + 3 : buf;
 	const char *nul;
 	int r;
 
@@ -962,11 +966,11 @@ int topo_load_buffer(const char *name, const char *buf, size_t len, struct topol
 	}
 	nul = memchr(buf, '\0', len);
 	if (nul) {
-		r = err(&c, mark_at(buf, (size_t)(nul - buf)),
+		r = err(&c, mark_at(body, (size_t)(nul - body)),
 			"NUL bytes are not allowed in a topology file");
 		goto out;
 	}
-	r = tree_build(&c, buf, len, &root);
+	r = tree_build(&c, body, len - (size_t)(body - buf), &root);
 	if (r < 0)
 		goto out;
 	c.t = calloc(1, sizeof(*c.t));

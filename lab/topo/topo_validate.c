@@ -170,6 +170,64 @@ static void check_routes(struct vctx *v, const struct topo_node *n)
 	}
 }
 
+/* A route's destination as the kernel keys it: host bits cleared ("default"
+ * and 0.0.0.0/0 are one), then file order. */
+struct route_key {
+	int family;
+	unsigned len;
+	uint8_t net[16];
+	size_t i;
+};
+
+static int route_key_cmp(const void *a, const void *b)
+{
+	const struct route_key *x = a, *y = b;
+	int r;
+
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	r = memcmp(x->net, y->net, sizeof(x->net));
+	return r ? r : (x->i < y->i ? -1 : x->i > y->i);
+}
+
+/*
+ * The model has no table or metric: every route goes to the main table with
+ * the same metric, where the kernel refuses a second one to a destination
+ * (EEXIST, whatever its gateway) and up would fail on it.
+ */
+static int check_route_dups(struct vctx *v, const struct topo_node *n)
+{
+	struct route_key *k = calloc(n->n_routes + 1, sizeof(*k));
+	char buf[INET6_ADDRSTRLEN];
+
+	if (!k)
+		return -ENOMEM;
+	for (size_t i = 0; i < n->n_routes; i++) {
+		k[i] = (struct route_key){
+		    .family = n->routes[i].family, .len = n->routes[i].dst_len, .i = i};
+		memcpy(k[i].net, n->routes[i].dst, sizeof(k[i].net));
+		for (size_t b = k[i].len; b < sizeof(k[i].net) * 8; b++)
+			k[i].net[b / 8] &= (uint8_t) ~(0x80u >> (b % 8));
+	}
+	qsort(k, n->n_routes, sizeof(*k), route_key_cmp);
+	for (size_t i = 1, g = 0; i < n->n_routes; i++) {
+		if (k[i].family != k[g].family || k[i].len != k[g].len ||
+		    memcmp(k[i].net, k[g].net, sizeof(k[i].net))) {
+			g = i;
+			continue;
+		}
+		bad(v, n->routes[k[i].i].dst_mark,
+		    "duplicate route to %s/%u on node '%s' (first at line %u): a node has one "
+		    "route per destination",
+		    addr_text(buf, sizeof(buf), k[i].family, k[i].net), k[i].len, n->name,
+		    n->routes[k[g].i].dst_mark.line);
+	}
+	free(k);
+	return 0;
+}
+
 /* Keys become /proc/sys paths: keep them to plain dotted words under net. */
 static void check_sysctls(struct vctx *v, const struct topo_node *n)
 {
@@ -470,7 +528,11 @@ int topo_validate(const struct topology *t, struct topo_diag *d)
 		check_sysctls(&v, &t->nodes[i]);
 	}
 	check_segments_shape(&v);
-	r = check_usage(&v);
+	r = 0;
+	for (size_t i = 0; i < t->n_nodes && r >= 0; i++)
+		r = check_route_dups(&v, &t->nodes[i]);
+	if (r >= 0)
+		r = check_usage(&v);
 	if (r >= 0)
 		r = check_segment_addrs(&v);
 	if (r >= 0)

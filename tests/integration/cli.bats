@@ -24,6 +24,18 @@ teardown() {
 	done
 }
 
+@test "help says what the commands do: probe of a lab not up is 2, ls takes --verify" {
+	run "$REUSELAB" probe "$L"
+	[ "$status" -eq 2 ]
+	[ "$output" = "reuselab: lab '$L' is not up (no state in /run/reuselab; see 'reuselab status')" ]
+	help=$("$REUSELAB" probe --help | tr '\n' ' ')
+	[[ "$help" == *"2 bad usage or input (a LAB that is not up included), 3 system failure"* ]]
+	[[ "$help" != *"3 system failure (lab not running"* ]]
+	run "$REUSELAB" ls "$L" --verify
+	[ "$status" -eq 2 ]
+	"$REUSELAB" ls --help | grep -q '^       reuselab ls \[LAB|FILE...\] \[--json\] \[--verify\]$'
+}
+
 @test "--version names the version; no arguments is a usage error" {
 	run "$REUSELAB" --version
 	[ "$status" -eq 0 ]
@@ -69,11 +81,16 @@ complete_words() {
 	private_test '
 		"$REUSELAB" up topologies/two-nics.yml --name "$1" >/dev/null
 		[ "$(complete_words reuselab down "${1:0:3}")" = "$1" ]
-		[ "$(complete_words reuselab exec "")" = "$1" ]
+		[ "$(complete_words reuselab exec "${1:0:3}")" = "$1" ]
 		[ "$(complete_words reuselab exec "$1" cl | sort | tr "\n" " ")" = "client-b client-c " ]
 		out=$(complete_words reuselab matrix "$1" "")
 		[[ "$out" == *server* ]]
-		[[ "$out" != *.lans* ]]' "$L"
+		[[ "$out" != *.lans* ]]
+		# a topology FILE in the lab position, its nodes by its name:
+		sed "s/^name: .*/name: $1/" topologies/two-nics.yml >"$2"
+		[ "$(complete_words reuselab exec "${2%.yml}")" = "$2" ]
+		[ "$(complete_words reuselab exec "$2" cl | sort | tr "\n" " ")" = "client-b client-c " ]
+		[[ "$(complete_words reuselab matrix "$2" "")" == *server* ]]' "$L" "$BATS_TEST_TMPDIR/lab.yml"
 }
 
 @test "bash completion: plain bash -i, each command's own options, case ids and claims" {

@@ -78,3 +78,42 @@ DOCS="README.md docs/*.md docs/*.1 docs/*.5 topologies/*.yml"
 	cat "$BATS_TEST_TMPDIR/v"
 	[ "$(cat "$BATS_TEST_TMPDIR/v")" = holds ]
 }
+
+# reuselab(1) rendered without hyphenation, a paragraph to a line as far as
+# 300 columns go; then the entry of command $1 under COMMANDS: its synopsis
+# line(s) and its text.
+man1_entry() {
+	groff -man -Tascii -P-cbou -rHY=0 -rLL=300n docs/reuselab.1 2>/dev/null |
+		sed -n '/^COMMANDS/,/^EXIT STATUS/p' |
+		awk -v c="$1" '/^       [a-z]/ { on = ($1 == c) } on'
+}
+
+@test "reuselab(1): every option of a command's --help is in its entry, and the usage's in its synopsis" {
+	for c in up down status verify exec check graph probe cases matrix run diff kernels labs; do
+		entry=$(man1_entry "$c")
+		[ -n "$entry" ] || { echo "$c: no entry in reuselab(1)"; false; }
+		help=$("$REUSELAB" "$c" --help)
+		# the long option each option line of the help starts with
+		for o in $(sed -nE 's/^ +(-[a-zA-Z], +)?(--[a-z][a-z-]*).*/\2/p' <<<"$help" | grep -vx -- --help); do
+			grep -qE -- "$o([^a-z-]|$)" <<<"$entry" || { echo "$c: $o is not in reuselab(1)"; false; }
+		done
+		# the options of the usage lines, in the synopsis unless it says [options]
+		syn=$(grep -E "^       $c( |$)" <<<"$entry")
+		[[ "$syn" != *"[options]"* ]] || continue
+		for o in $(awk '/^$/ { exit } { print }' <<<"$help" | grep -E "^(Usage: +)?reuselab $c( |$)|^ +reuselab $c( |$)|^ +\[" |
+			grep -oE -- '--[a-z][a-z-]*'); do
+			grep -qE -- "$o([^a-z-]|$)" <<<"$syn" || { echo "$c: $o is not in the synopsis: $syn"; false; }
+		done
+	done
+}
+
+@test "the namespaces the docs tell people to enter are named rl-LAB.NODE" {
+	found=$({ grep -ohE 'ip (netns exec|-n) rl-[^ `]+' README.md docs/*.md topologies/*.yml || true
+		for m in docs/reuselab.1 docs/reuselab-topology.5 docs/reuselab-cases.7; do
+			groff -man -Tascii -P-cbou -rHY=0 -rLL=300n "$m" 2>/dev/null |
+				grep -oE 'ip (netns exec|-n) rl-[^ ]+' || true
+		done; })
+	[ -n "$found" ]
+	bad=$(grep -vE ' rl-[a-z0-9-]+\.[a-z0-9-]*[a-z0-9]$' <<<"$found" || true)
+	[ -z "$bad" ] || { echo "$bad"; false; }
+}

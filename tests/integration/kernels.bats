@@ -68,6 +68,17 @@ teardown() {
 	[ "${#stderr_lines[@]}" -eq 1 ]
 }
 
+@test "run --kernel --keep is refused before any kernel is looked up or booted: one line, exit 2" {
+	# the guest's published lab would go with the guest while the host said
+	# it stays up; no kernel is needed to refuse the combination
+	for keep in --keep -k -jk; do
+		run --separate-stderr "$REUSELAB" run topologies/two-nics.yml --kernel "$T/vmlinuz-nope" $keep
+		[ "$status" -eq 2 ] || { echo "$keep: $status: $stderr"; false; }
+		[ "$stderr" = "reuselab: run: --keep cannot be combined with --kernel: the lab would exist only inside the guest, which is gone when the run ends" ]
+		[ -z "$output" ]
+	done
+}
+
 @test "run --kernel: a kernel without the lab's modules is one line and exit 2" {
 	need_kernel
 	vmlinuz=$("$REUSELAB" kernels --json | jq -r --arg k "$K" '.[] | select(.release == $k) | .vmlinuz')

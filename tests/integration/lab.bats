@@ -112,6 +112,19 @@ up_two_nics() {
 	[ "$(lab_namespaces "$L" | wc -l)" -eq 3 ]
 }
 
+@test "up --dry-run of a lab that is up gives up's refusal, exit 2, and no plan" {
+	up_two_nics
+	run --separate-stderr "$REUSELAB" up --dry-run topologies/two-nics.yml --name "$L"
+	[ "$status" -eq 2 ] || { echo "$status: $output"; false; }
+	[ -z "$output" ]
+	[[ "$stderr" == "reuselab: lab '$L': already up (from "*"/topologies/two-nics.yml); remove it with 'reuselab down $L'" ]]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	"$REUSELAB" down -q "$L"
+	run "$REUSELAB" up --dry-run topologies/two-nics.yml --name "$L"
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == *"create namespace rl-$L.server" ]]
+}
+
 @test "down removes everything and is idempotent" {
 	up_two_nics
 	run "$REUSELAB" down "$L"
@@ -132,6 +145,41 @@ up_two_nics() {
 	run "$REUSELAB" down topologies/two-nics.yml --name "$L"
 	[ "$status" -eq 0 ]
 	[ -z "$(lab_namespaces "$L")" ]
+}
+
+@test "status, ls, verify, exec and matrix take the lab's FILE as down does; verify FILE of a lab not up is exit 2" {
+	f=$BATS_TEST_TMPDIR/lab.yml
+	sed "s/^name: .*/name: $L/" topologies/two-nics.yml >"$f"
+	# not up: as by name, one line and exit 2, not a drift of every node
+	run --separate-stderr "$REUSELAB" verify "$f"
+	[ "$status" -eq 2 ] || { echo "$status: $output $stderr"; false; }
+	[ -z "$output" ]
+	[ "$stderr" = "reuselab: lab '$L' is not up (no state in /run/reuselab; see 'reuselab status')" ]
+	up_two_nics_from "$f"
+	run "$REUSELAB" status "$f"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ "${lines[0]}" == "lab $L "* ]]
+	run "$REUSELAB" ls "$f" --json
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '.[0].nodes | length' <<<"$output")" -eq 3 ]
+	run "$REUSELAB" ls "$f" --verify
+	[ "$status" -eq 0 ] && [ -z "$output" ]
+	run "$REUSELAB" verify "$f"
+	[ "$status" -eq 0 ] && [ -z "$output" ]
+	run "$REUSELAB" exec "$f" client-b -- cat /proc/sys/net/ipv4/ip_forward
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	run "$REUSELAB" exec "$f" server ip -br addr show eth1
+	[[ "$output" == *10.0.2.1/24* ]]
+	run "$REUSELAB" matrix "$f" server --proto udp --json
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$(jq -r .lab <<<"$output")" = "$L" ]
+	# neither a name nor a file: said as such, not as a file that cannot be read
+	for argv in "status No_Such" "exec No_Such x -- true" "matrix No_Such x" "down No_Such"; do
+		read -ra a <<<"$argv"
+		run "$REUSELAB" "${a[@]}"
+		[ "$status" -eq 2 ]
+		[ "$output" = "reuselab: ${a[0]}: 'No_Such' is neither a lab name ([a-z0-9-]) nor a topology file" ] || { echo "$argv: $output"; false; }
+	done
 }
 
 @test "down works without a state file" {

@@ -181,7 +181,7 @@ cell() {
 	[ "$status" -eq 2 ]
 	run "$REUSELAB" matrix --help
 	[ "$status" -eq 0 ]
-	[[ "$output" == "Usage: reuselab matrix LAB NODE"* ]]
+	[[ "$output" == "Usage: reuselab matrix LAB|FILE NODE"* ]]
 }
 
 @test "a hand-made namespace with one address: missing axes are n/a and said so" {

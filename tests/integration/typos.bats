@@ -39,6 +39,19 @@ load helpers
 	done
 }
 
+@test "a missing or extra operand is one line pointing at --help, not the help itself" {
+	for argv in "matrix lab" "matrix lab server extra" "matrix" "diff a.json" "diff" \
+		"cases bogus" "up" "up a.yml b.yml" "down" "verify" "exec lab" "check" "graph" \
+		"probe" "run" "labs x" "kernels x"; do
+		read -ra a <<<"$argv"
+		run --separate-stderr "$REUSELAB" "${a[@]}"
+		[ "$status" -eq 2 ] || { echo "$argv: $status"; false; }
+		[ -z "$output" ] || { echo "$argv: stdout: $output"; false; }
+		[ "${#stderr_lines[@]}" -eq 1 ] || { echo "$argv: $stderr"; false; }
+		[[ "$stderr" == "reuselab: ${a[0]}: "*"(try 'reuselab ${a[0]} --help')" ]] || { echo "$argv: $stderr"; false; }
+	done
+}
+
 @test "options missing a value or given one they do not take" {
 	run "$REUSELAB" up topologies/two-nics.yml --name
 	[ "$status" -eq 2 ]

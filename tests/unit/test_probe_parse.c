@@ -552,6 +552,36 @@ static void test_check_user_cases(void **state)
 	topo_diag_free(&d);
 }
 
+/* An unknown step is answered with every step name, the last ones too (the
+ * list was cut at 256 bytes: "..., holds, si"), and the step it was in. */
+static void test_unknown_step_lists_all(void **state)
+{
+	struct topo_diag d = {0};
+	struct topology *t;
+	char buf[2048], word[64];
+	const char *line;
+
+	(void)state;
+	snprintf(buf, sizeof(buf), "%s%s", base,
+		 "  - id: typo\n"
+		 "    steps:\n"
+		 "      - {on: a, do: \"frobnicate s\"}\n");
+	t = load("typo.yml", buf);
+	assert_int_equal(probe_check_user_cases(t, &d), -EINVAL);
+	assert_int_equal(d.n, 1);
+	line = d.lines[0];
+	for (size_t i = 0; i < probe_n_step_defs; i++) {
+		snprintf(word, sizeof(word), "%s%s%s", i ? ", " : "(", probe_step_defs[i].name,
+			 i + 1 < probe_n_step_defs ? "," : ")");
+		if (!strstr(line, word))
+			fail_msg("'%s' lacks '%s'", line, word);
+	}
+	assert_non_null(
+	    strstr(line, ", signal, wait-exit, stop) (in step \"frobnicate s\", at byte 1)"));
+	topo_free(t);
+	topo_diag_free(&d);
+}
+
 /* getsockopt, the new options, and capturing a value into $x. */
 static void test_options_and_captures(void **state)
 {
@@ -773,6 +803,7 @@ int main(void)
 	    cmocka_unit_test(test_roles_two_nics),
 	    cmocka_unit_test(test_roles_missing),
 	    cmocka_unit_test(test_check_user_cases),
+	    cmocka_unit_test(test_unknown_step_lists_all),
 	    cmocka_unit_test(test_options_and_captures),
 	    cmocka_unit_test(test_expect_text),
 	    cmocka_unit_test(test_check_captures),

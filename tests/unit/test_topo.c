@@ -253,6 +253,37 @@ static void test_file_errors(void **state)
 	topo_free(NULL);
 }
 
+/* A UTF-8 byte order mark before the text is skipped, and the columns of line
+ * 1 are counted after it (libyaml refused it: "did not find expected
+ * <document start>" at 2:1). */
+static void test_bom(void **state)
+{
+	static const char ok[] = "\xef\xbb\xbfname: x\nnodes:\n  a:\n";
+	static const char bad[] = "\xef\xbb\xbfname: Bad_Name\nnodes:\n  a:\n";
+	static const char nul[] = "\xef\xbb\xbfname: x\0\n";
+	struct topo_diag d = { 0 };
+	struct topology *t = NULL;
+	char *line;
+
+	(void)state;
+	assert_int_equal(topo_load_buffer("mem.yml", ok, sizeof(ok) - 1, &t, &d), 0);
+	assert_int_equal(d.n, 0);
+	assert_string_equal(t->name, "x");
+	assert_int_equal(t->name_mark.line, 1);
+	assert_int_equal(t->name_mark.col, 7);
+	assert_int_equal(t->nodes[0].mark.line, 3);
+	assert_int_equal(t->nodes[0].mark.col, 3);
+	topo_free(t);
+	line = first_diag(bad, sizeof(bad) - 1, -EINVAL);
+	assert_string_equal(line, "mem.yml:1:7: error: invalid lab name 'Bad_Name': use [a-z0-9-], "
+				  "starting with a letter or digit");
+	free(line);
+	line = first_diag(nul, sizeof(nul) - 1, -EINVAL);
+	assert_string_equal(line,
+			    "mem.yml:1:8: error: NUL bytes are not allowed in a topology file");
+	free(line);
+}
+
 /* Limits that need more than a small committed file to reach. */
 static void test_limits(void **state)
 {
@@ -637,6 +668,7 @@ int main(void)
 		cmocka_unit_test(test_model_details),
 		cmocka_unit_test(test_bad_corpus),
 		cmocka_unit_test(test_file_errors),
+		cmocka_unit_test(test_bom),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_all_errors_sorted),
 		cmocka_unit_test(test_names),
