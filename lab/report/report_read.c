@@ -121,7 +121,7 @@ static void read_time(struct json_object *o, struct case_result *c)
 		c->cpu_us = (long)json_object_get_int64(v);
 }
 
-static int read_case(struct json_object *o, struct case_result *c)
+int report_case_read(struct json_object *o, struct case_result *c)
 {
 	struct json_object *nodes = array_of(o, "nodes");
 	size_t n = nodes ? json_object_array_length(nodes) : 0;
@@ -185,7 +185,7 @@ static int read_root(struct json_object *root, struct report *r, char *why, size
 		e = -ENOMEM;
 	}
 	for (size_t i = 0; e == 0 && i < r->n_cases; i++)
-		e = read_case(json_object_array_get_idx(cases, i), &r->cases[i]);
+		e = report_case_read(json_object_array_get_idx(cases, i), &r->cases[i]);
 	/* reports older than the claim verdicts have none */
 	if (e == 0 && array_of(root, "claims"))
 		e = report_claims_read(array_of(root, "claims"), r);
