@@ -11,8 +11,11 @@
 #include <stdio.h>
 #include "netns/netns.h"   /* struct sock_seen: results carry what sock_diag saw */
 
-/* Outcome of one step.  err: 0 ok, >0 an errno, STEP_TIMEOUT when it timed out. */
+/* Outcome of one step.  err: 0 ok, >0 an errno, STEP_TIMEOUT when it timed
+ * out, STEP_ERROR when it did not run or finish because the system failed
+ * (step_result.error says why; never -2, which `expect` uses for none). */
 #define STEP_TIMEOUT (-1)
+#define STEP_ERROR   (-3)
 
 struct step_result {
 	char node[40];
@@ -20,6 +23,8 @@ struct step_result {
 	char args[160];         /* human-readable arguments, ports resolved */
 	int err;
 	int expect;             /* -2 when no expectation; else 0 or an errno (user cases) */
+	char expectation[112];	/* the user's expectation in full ("ok =3", "fail"); "" when none */
+	char *error;		/* with err STEP_ERROR: what failed; else NULL */
 	long value;             /* recv count, accepted peer port, ...; 0 when meaningless */
 	char text[64];          /* the value as text (an endpoint, an interface, SOCK_STREAM); "" when none */
 	struct sock_seen *seen; /* sockets of the node after this step, when the case asked */
@@ -170,10 +175,10 @@ int report_exit_status(const struct report *r);
 /*
  * Errno names, shared by the probe runner, the reporters and `diff`.
  * report_errno_name: "EADDRINUSE" for EADDRINUSE, "ok" for 0, "timeout" for
- * STEP_TIMEOUT, NULL for an errno not in the table.
+ * STEP_TIMEOUT, "error" for STEP_ERROR, NULL for an errno not in the table.
  * report_errno_parse: the inverse (case-insensitive; also accepts "errno-N");
- * returns the errno (> 0), 0 for "ok", STEP_TIMEOUT for "timeout", or
- * -EINVAL for an unknown name.
+ * returns the errno (> 0), 0 for "ok", STEP_TIMEOUT for "timeout",
+ * STEP_ERROR for "error", or -EINVAL for an unknown name.
  */
 const char *report_errno_name(int err);
 int report_errno_parse(const char *name);

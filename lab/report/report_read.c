@@ -91,6 +91,9 @@ static int read_steps(struct json_object *o, struct case_result *c)
 		jsonr_copy(s, "args", st->args, sizeof(st->args));
 		st->err = result_of(s, "result", 0);
 		st->expect = result_of(s, "expect", -2);
+		jsonr_copy(s, "expectation", st->expectation, sizeof(st->expectation));
+		if (dup_of(s, "error", &st->error) < 0)
+			return -ENOMEM;
 		if (json_object_object_get_ex(s, "value", &v))
 			st->value = (long)json_object_get_int64(v);
 		jsonr_copy(s, "text", st->text, sizeof(st->text));
