@@ -132,6 +132,10 @@ static int parse_args(int argc, char **argv, struct matrix_args *a)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	/* a bad --html is refused before the cells run, not after */
+	if (a->html &&
+	    cmd_output_option("matrix", "--html", a->html, a->json ? "JSON matrix" : "grid") < 0)
+		return EXIT_USAGE;
 	a->lab = argv[optind];
 	a->node = argv[optind + 1];
 	if (!topo_name_valid(a->lab, TOPO_LAB_NAME_MAX) ||

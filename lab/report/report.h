@@ -268,6 +268,16 @@ typedef int (*report_write_fn)(FILE *out, const void *arg);
 int report_write_file(const char *path, report_write_fn fn, const void *arg);
 
 /*
+ * Whether report_write_file() could write path, asked before the work that
+ * makes the report: 0 (also for "-"), -EINVAL for an empty path, -EISDIR for
+ * a path ending in '/' or naming a directory, or the -errno of its directory
+ * (-ENOENT, -ENOTDIR when it is not one, -EACCES or -EROFS when nothing can
+ * be created in it), whose path goes into dir
+ * ("." for a bare name).  Never creates anything.
+ */
+int report_output_check(const char *path, char *dir, size_t dir_len);
+
+/*
  * Flush out: 0, or the write's -errno (-EPIPE when the reader went away),
  * -EIO when the stream failed earlier without one.
  */

@@ -597,6 +597,24 @@ static void test_write_file(void **state)
 	assert_int_equal(report_write_file(slash, write_text, "x"), -EISDIR);
 	assert_int_equal(report_write_file(dir, write_text, "x"), -EISDIR);
 	assert_int_equal(entries(dir), 2);
+	/* the same failures, found before the work: nothing is created */
+	assert_int_equal(report_output_check(out, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, dir);
+	assert_int_equal(report_output_check("bare.xml", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, ".");
+	assert_int_equal(report_output_check("-", buf, sizeof(buf)), 0);
+	assert_int_equal(report_output_check("", buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(report_output_check(slash, buf, sizeof(buf)), -EISDIR);
+	assert_int_equal(report_output_check(dir, buf, sizeof(buf)), -EISDIR);
+	snprintf(slash, sizeof(slash), "%s/none/x.xml", dir);
+	assert_int_equal(report_output_check(slash, buf, sizeof(buf)), -ENOENT);
+	assert_int_equal(strncmp(buf, dir, strlen(dir)), 0);
+	assert_string_equal(buf + strlen(dir), "/none");
+	snprintf(slash, sizeof(slash), "%s/victim/x.xml", dir);
+	assert_int_equal(report_output_check(slash, buf, sizeof(buf)), -ENOTDIR);
+	assert_int_equal(report_output_check("/x.xml", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "/");
+	assert_int_equal(entries(dir), 2);
 	unlink(victim);
 	unlink(out);
 	rmdir(dir);
