@@ -66,6 +66,16 @@ const char *cmd_plural(size_t n, const char *one, const char *many);
  */
 int cmd_output_error(const char *what, int r);
 
+/*
+ * An output file option (--junit FILE, --html FILE, --kernel-log FILE),
+ * checked before any work: 0, or -EINVAL after one line naming cmd, opt and
+ * the cause (an empty path, a directory, a directory that is missing or is
+ * not one).  on_stdout names what the command writes to standard output
+ * ("table", "JSON report"), so that "-" would put a second format there
+ * and is refused; NULL when "-" is no special name for opt.
+ */
+int cmd_output_option(const char *cmd, const char *opt, const char *path, const char *on_stdout);
+
 /* Print one line (no "\n" in fmt) to stdout, control characters escaped:
  * for output lines that quote text from files. */
 void cmd_out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

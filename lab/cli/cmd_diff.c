@@ -20,8 +20,10 @@ static void usage(FILE *out)
 {
 	fprintf(out, "Usage: reuselab diff A.json B.json [C.json...]\n\n"
 		     "Compare two reports of `probe --json` / `run --json`, or two of\n"
-		     "`matrix --json`, and print the cases or cells whose outcome changed,\n"
-		     "cases present in only one, and claims whose verdict changed.  With three\n"
+		     "`matrix --json`, and print the cases or cells whose outcome changed\n"
+		     "(verdict or step results; values that vary between runs, such as\n"
+		     "connection counts, are not compared), cases present in only one,\n"
+		     "and claims whose verdict changed.  With three\n"
 		     "or more probe reports or three or more matrices (the same lab on several\n"
 		     "kernels): a table, one row per case\n"
 		     "or matrix cell whose results differ, one column per report headed by its\n"

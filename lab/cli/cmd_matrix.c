@@ -134,6 +134,10 @@ static int parse_args(int argc, char **argv, struct matrix_args *a)
 		cmd_err("matrix: expected LAB|FILE NODE (try 'reuselab matrix --help')");
 		return EXIT_USAGE;
 	}
+	/* a bad --html is refused before the cells run, not after */
+	if (a->html &&
+	    cmd_output_option("matrix", "--html", a->html, a->json ? "JSON matrix" : "grid") < 0)
+		return EXIT_USAGE;
 	a->node = argv[optind + 1];
 	r = cmd_lab_arg("matrix", argv[optind], NULL, a->lab, sizeof(a->lab));
 	if (r < 0)

@@ -131,6 +131,11 @@ int cmd_probe_args(int argc, char **argv, const char *cmd, struct probe_args *a)
 			strcmp(cmd, "run") ? "LAB or topology FILE" : "topology FILE", cmd);
 		return -EINVAL;
 	}
+	/* a bad --junit is refused before the cases run, not after */
+	if (a->req.junit &&
+	    cmd_output_option(cmd, "--junit", a->req.junit,
+			      a->req.format == PROBE_FORMAT_JSON ? "JSON report" : "table") < 0)
+		return -EINVAL;
 	a->target = argv[optind];
 	a->req.color = a->req.format == PROBE_FORMAT_TABLE && isatty(STDOUT_FILENO);
 	a->req.width = wide ? 0 : terminal_width();

@@ -151,6 +151,12 @@ static int parse(struct kopts *o, int argc, char **argv)
 		cmd_err("run: --kernel-append: no '--' and at most 512 characters");
 		return -EINVAL;
 	}
+	/* bad output paths are refused before a guest boots, not after */
+	if (o->junit && cmd_output_option("run", "--junit", o->junit,
+					  o->json ? "JSON report" : "guest's report") < 0)
+		return -EINVAL;
+	if (o->log && cmd_output_option("run", "--kernel-log", o->log, NULL) < 0)
+		return -EINVAL;
 	if (o->name) {
 		o->pass[o->n_pass++] = "--name";
 		o->pass[o->n_pass++] = (char *)o->name;

@@ -47,6 +47,25 @@ int cmd_output_error(const char *what, int r)
 	return EXIT_SYSTEM;
 }
 
+int cmd_output_option(const char *cmd, const char *opt, const char *path, const char *on_stdout)
+{
+	char dir[4096];
+	int r = report_output_check(path, dir, sizeof(dir));
+
+	if (r == 0 && (strcmp(path, "-") || !on_stdout))
+		return 0;
+	if (r == 0)
+		cmd_err("%s: %s -: standard output already carries the %s; give %s a file", cmd,
+			opt, on_stdout, opt);
+	else if (r == -EINVAL)
+		cmd_err("%s: %s: the path is empty; give it a file", cmd, opt);
+	else if (r == -EISDIR)
+		cmd_err("%s: %s %s: is a directory; give it a file", cmd, opt, path);
+	else
+		cmd_err("%s: %s %s: directory '%s': %s", cmd, opt, path, dir, strerror(-r));
+	return -EINVAL;
+}
+
 void cmd_out(const char *fmt, ...)
 {
 	va_list ap;

@@ -155,6 +155,9 @@ int probe_program_path(const char *prog, char *path, size_t len);
 
 /* Parse an expectation ("ok", "EADDRINUSE", "ok =1", ...). 0 or -EINVAL. */
 int probe_expect_parse(const char *text, struct probe_expect *ret);
+/* e as text in the words it was parsed from, spaced one way: "ok =3",
+ * "EADDRINUSE", "ok >0", "ok =$x" (as resolved, when it was). */
+void probe_expect_format(const struct probe_expect *e, char *buf, size_t len);
 /* True when a step's outcome (err as in step_result) meets e. */
 bool probe_expect_met(const struct probe_expect *e, int err, long value);
 /* The same for a step with a text value (e->text compared with text; a "$x"

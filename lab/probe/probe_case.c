@@ -83,15 +83,37 @@ static void case_error(struct case_result *cr, const char *fmt, ...)
 	cr->verdict = VERDICT_ERROR;
 }
 
-/* False, the case in error, when node's namespace could not be opened. */
-static bool node_open(struct run *R, struct case_result *cr, int node)
+/* The case in error at step res, which did not run or did not finish: the
+ * step's result says so ("error", with the same words as the case's error),
+ * not the "ok" of a result never set. */
+static void step_error(struct case_result *cr, struct step_result *res, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void step_error(struct case_result *cr, struct step_result *res, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	case_error(cr, "%s", buf);
+	res->err = STEP_ERROR;
+	free(res->error);
+	res->error = xstrdup(buf);
+}
+
+/* False, the case and step res in error, when node's namespace could not be
+ * opened. */
+static bool node_open(struct run *R, struct case_result *cr, int node, struct step_result *res)
 {
 	char nsname[128];
 
 	if (R->nsfd[node] >= 0)
 		return true;
 	lab_ns_name(R->lab, R->t->nodes[node].name, nsname, sizeof(nsname));
-	case_error(cr, "cannot open namespace /run/netns/%s: %s", nsname, strerror(R->nserr[node]));
+	step_error(cr, res, "cannot open namespace /run/netns/%s: %s", nsname,
+		   strerror(R->nserr[node]));
 	return false;
 }
 
@@ -121,7 +143,7 @@ static bool step_ran(struct run *R, struct case_result *cr, int node, const stru
 	if (r == 0 && st->capture[0])
 		r = capture(R, st, res);
 	if (r < 0) {
-		case_error(cr, "step '%s' in %s: %s", res->args, res->node,
+		step_error(cr, res, "step '%s' in %s: %s", res->args, res->node,
 			   R->why[0] ? R->why : strerror(-r));
 		return false;
 	}
@@ -225,10 +247,10 @@ int probe_run_catalog_case(struct run *R, const struct catalog_case *cc, struct 
 		add_node(cr, R->t->nodes[node].name);
 		probe_subst_text(R, cs->text, res->args, sizeof(res->args));
 		if (probe_step_parse(cs->text, false, &st, perr, sizeof(perr), &off) < 0) {
-			case_error(cr, "catalog step '%s': %s", cs->text, perr);
+			step_error(cr, res, "catalog step '%s': %s", cs->text, perr);
 			break;
 		}
-		if (!node_open(R, cr, node) || !step_ran(R, cr, node, &st, res))
+		if (!node_open(R, cr, node, res) || !step_ran(R, cr, node, &st, res))
 			break;
 		if (!cs->predict) {
 			if (setup_failed(cr, res))
@@ -280,17 +302,20 @@ int probe_stop_signal(struct run *R)
 	return sigstop_pending();
 }
 
-/* A user step's expectation, its "$x" resolved: false with the reason in
- * obs when it did not hold (also when $x has no value, its capture failed). */
+/* A user step's expectation, its "$x" resolved (in the step's record too):
+ * false with the reason in obs when it did not hold (also when $x has no
+ * value, its capture failed). */
 static bool expectation_held(struct run *R, const struct probe_expect *e, size_t step_no,
-			     const struct probe_step *st, const struct step_result *res, char *obs,
+			     const struct probe_step *st, struct step_result *res, char *obs,
 			     size_t len)
 {
 	struct probe_expect resolved;
 	size_t o = strlen(obs);
 
-	if (probe_expect_resolve(R, e, &resolved) == 0)
+	if (probe_expect_resolve(R, e, &resolved) == 0) {
+		probe_expect_format(&resolved, res->expectation, sizeof(res->expectation));
 		return probe_judge_expected(&resolved, step_no, st, res, obs, len);
+	}
 	snprintf(obs + o, len - o, "%sstep %zu %s: %s", o ? "; " : "", step_no,
 		 probe_op_name(st->op), R->why);
 	R->why[0] = '\0';
@@ -331,25 +356,26 @@ void probe_run_user_case(struct run *R, const struct topo_case *tc, struct case_
 		snprintf(res->node, sizeof(res->node), "%s", ts->node);
 		snprintf(res->args, sizeof(res->args), "%s", ts->text ? ts->text : "");
 		if (probe_user_step_compile(R->t, ts, &st, &e, msg, sizeof(msg), &at) < 0) {
-			case_error(cr, "%s", msg);
+			step_error(cr, res, "%s", msg);
 			break;
 		}
 		node = topo_node_find(R->t, ts->node);
 		add_node(cr, ts->node);
 		probe_subst_text(R, ts->text, res->args, sizeof(res->args));
-		if (!node_open(R, cr, node))
-			break;
-		if ((sig = probe_stop_signal(R))) {
-			case_error(cr, "interrupted by signal %d", sig);
-			break;
-		}
 		if (ts->expect) {
 			size_t o = strlen(pred);
 
 			n_expect++;
 			res->expect = probe_expect_code(&e);
+			probe_expect_format(&e, res->expectation, sizeof(res->expectation));
 			snprintf(pred + o, sizeof(pred) - o, "%s%s %s", o ? "; " : "",
 				 probe_op_name(st.op), ts->expect);
+		}
+		if (!node_open(R, cr, node, res))
+			break;
+		if ((sig = probe_stop_signal(R))) {
+			step_error(cr, res, "interrupted by signal %d", sig);
+			break;
 		}
 		if (!step_ran(R, cr, node, &st, res))
 			break;

@@ -499,6 +499,27 @@ int probe_expect_parse(const char *text, struct probe_expect *e)
 	return expect_value_parse(q, e);
 }
 
+void probe_expect_format(const struct probe_expect *e, char *buf, size_t len)
+{
+	static const char *const words[] = {[PROBE_WANT_ANY] = "*",
+					    [PROBE_WANT_OK] = "ok",
+					    [PROBE_WANT_FAIL] = "fail",
+					    [PROBE_WANT_TIMEOUT] = "timeout"};
+	char word[32];
+	size_t o;
+
+	if (e->want == PROBE_WANT_ERRNO)
+		report_result_text(e->err, word, sizeof(word));
+	else
+		snprintf(word, sizeof(word), "%s", words[e->want]);
+	snprintf(buf, len, "%s", word);
+	o = strlen(buf);
+	if (e->text[0])
+		snprintf(buf + o, len - o, " =%s", e->text);
+	else if (e->cmp)
+		snprintf(buf + o, len - o, " %c%ld", e->cmp, e->value);
+}
+
 bool probe_expect_met(const struct probe_expect *e, int err, long value)
 {
 	return probe_expect_met_text(e, err, value, "");

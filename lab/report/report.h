@@ -11,8 +11,11 @@
 #include <stdio.h>
 #include "netns/netns.h"   /* struct sock_seen: results carry what sock_diag saw */
 
-/* Outcome of one step.  err: 0 ok, >0 an errno, STEP_TIMEOUT when it timed out. */
+/* Outcome of one step.  err: 0 ok, >0 an errno, STEP_TIMEOUT when it timed
+ * out, STEP_ERROR when it did not run or finish because the system failed
+ * (step_result.error says why; never -2, which `expect` uses for none). */
 #define STEP_TIMEOUT (-1)
+#define STEP_ERROR   (-3)
 
 struct step_result {
 	char node[40];
@@ -20,6 +23,8 @@ struct step_result {
 	char args[160];         /* human-readable arguments, ports resolved */
 	int err;
 	int expect;             /* -2 when no expectation; else 0 or an errno (user cases) */
+	char expectation[112];	/* the user's expectation in full ("ok =3", "fail"); "" when none */
+	char *error;		/* with err STEP_ERROR: what failed; else NULL */
 	long value;             /* recv count, accepted peer port, ...; 0 when meaningless */
 	char text[64];          /* the value as text (an endpoint, an interface, SOCK_STREAM); "" when none */
 	struct sock_seen *seen; /* sockets of the node after this step, when the case asked */
@@ -171,10 +176,10 @@ int report_exit_status(const struct report *r);
 /*
  * Errno names, shared by the probe runner, the reporters and `diff`.
  * report_errno_name: "EADDRINUSE" for EADDRINUSE, "ok" for 0, "timeout" for
- * STEP_TIMEOUT, NULL for an errno not in the table.
+ * STEP_TIMEOUT, "error" for STEP_ERROR, NULL for an errno not in the table.
  * report_errno_parse: the inverse (case-insensitive; also accepts "errno-N");
- * returns the errno (> 0), 0 for "ok", STEP_TIMEOUT for "timeout", or
- * -EINVAL for an unknown name.
+ * returns the errno (> 0), 0 for "ok", STEP_TIMEOUT for "timeout",
+ * STEP_ERROR for "error", or -EINVAL for an unknown name.
  */
 const char *report_errno_name(int err);
 int report_errno_parse(const char *name);
@@ -262,6 +267,16 @@ typedef int (*report_write_fn)(FILE *out, const void *arg);
  * -errno (-EISDIR for a path ending in '/').
  */
 int report_write_file(const char *path, report_write_fn fn, const void *arg);
+
+/*
+ * Whether report_write_file() could write path, asked before the work that
+ * makes the report: 0 (also for "-"), -EINVAL for an empty path, -EISDIR for
+ * a path ending in '/' or naming a directory, or the -errno of its directory
+ * (-ENOENT, -ENOTDIR when it is not one, -EACCES or -EROFS when nothing can
+ * be created in it), whose path goes into dir
+ * ("." for a bare name).  Never creates anything.
+ */
+int report_output_check(const char *path, char *dir, size_t dir_len);
 
 /*
  * Flush out: 0, or the write's -errno (-EPIPE when the reader went away),

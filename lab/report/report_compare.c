@@ -2,7 +2,9 @@
 /*
  * The same lab on several kernels, side by side: only the cases whose step
  * results differ, one column per kernel.  Values (connection counts, ports)
- * are left out: they vary from run to run on one kernel too.
+ * are left out: they vary from run to run on one kernel too.  The rule of
+ * what differs (report_case_step_differs, report_cases_differ) is also
+ * `diff`'s for two reports.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,6 +12,7 @@
 #include <string.h>
 
 #include "lab/report/report.h"
+#include "lab/report/report_int.h"
 
 static const struct case_result *find_case(const struct report *r, const char *id)
 {
@@ -19,8 +22,7 @@ static const struct case_result *find_case(const struct report *r, const char *i
 	return NULL;
 }
 
-/* Step i differs when some report lacks it or gives another call or result. */
-static int step_differs(const struct case_result *const *c, size_t n, size_t i)
+int report_case_step_differs(const struct case_result *const *c, size_t n, size_t i)
 {
 	for (size_t k = 0; k < n; k++) {
 		if (!c[k] || i >= c[k]->n_steps || !c[0] || i >= c[0]->n_steps)
@@ -33,12 +35,16 @@ static int step_differs(const struct case_result *const *c, size_t n, size_t i)
 	return 0;
 }
 
-static int same_verdict(const struct case_result *const *c, size_t n)
+int report_cases_differ(const struct case_result *const *c, size_t n)
 {
-	for (size_t k = 1; k < n; k++)
-		if (!c[k] || !c[0] || c[k]->verdict != c[0]->verdict)
-			return 0;
-	return 1;
+	for (size_t k = 0; k < n; k++)
+		if (!c[k] || !c[0] || c[k]->n_steps != c[0]->n_steps ||
+		    c[k]->verdict != c[0]->verdict)
+			return 1;
+	for (size_t i = 0; n && i < c[0]->n_steps; i++)
+		if (report_case_step_differs(c, n, i))
+			return 1;
+	return 0;
 }
 
 /* One cell: "call node: RESULT" of the differing steps, joined by "; ". */
@@ -60,7 +66,7 @@ static char *cell(const struct case_result *const *c, size_t n, size_t k)
 		if (c[i] && c[i]->n_steps > most)
 			most = c[i]->n_steps;
 	for (size_t i = 0; i < c[k]->n_steps; i++) {
-		if (!step_differs(c, n, i))
+		if (!report_case_step_differs(c, n, i))
 			continue;
 		fprintf(f, "%s%s %s: %s", first ? "" : "; ", c[k]->steps[i].call, c[k]->steps[i].node,
 			report_result_text(c[k]->steps[i].err, res, sizeof(res)));
@@ -146,7 +152,7 @@ int report_compare(const struct report *const *r, size_t n, FILE *out)
 {
 	const struct case_result **c = calloc(n ? n : 1, sizeof(*c));
 	struct row *rows = NULL;
-	size_t n_rows = 0, differs;
+	size_t n_rows = 0;
 	int e = c ? 0 : -ENOMEM;
 
 	for (size_t k = 0; e == 0 && k < n; k++) {
@@ -155,14 +161,9 @@ int report_compare(const struct report *const *r, size_t n, FILE *out)
 
 			if (seen_before(r, k, i))
 				continue;
-			differs = 0;
 			for (size_t j = 0; j < n; j++)
 				c[j] = find_case(r[j], id);
-			for (size_t s = 0; !differs && c[k] && s <= c[k]->n_steps; s++)
-				differs = s < c[k]->n_steps ? step_differs(c, n, s) : 0;
-			for (size_t j = 0; j < n; j++)
-				differs |= c[j] && c[j]->n_steps != c[k]->n_steps;
-			if (differs || !same_verdict(c, n))
+			if (report_cases_differ(c, n))
 				e = add_row(&rows, &n_rows, id, c, n);
 		}
 	}

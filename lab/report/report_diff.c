@@ -213,76 +213,81 @@ static bool step_at(struct json_object *c, size_t i, const char **res, const cha
 	return true;
 }
 
-static size_t n_steps(struct json_object *c)
-{
-	struct json_object *steps;
-
-	if (!json_object_object_get_ex(c, "steps", &steps) ||
-	    !json_object_is_type(steps, json_type_array))
-		return 0;
-	return json_object_array_length(steps);
-}
-
 static const char *or_unknown(const char *s)
 {
 	return s ? s : "?";
 }
 
-/* Compares two matched items and reports what changed; 1 changed, 0 same. */
+/* Compares two matched items and reports what changed; 1 changed, 0 same,
+ * or -errno (in x->err). */
 typedef int (*cmp_fn)(struct diff_ctx *x, struct json_object *a, struct json_object *b,
 		      const char *key);
 
-/* The steps of two runs of one case, one change per step whose result differs;
- * a STEPS line first when nothing about the case was reported yet. */
-static int diff_steps(struct diff_ctx *x, struct json_object *a, struct json_object *b,
-		      const char *id, bool reported)
+/* The steps of two runs of one case, one change per step that differs
+ * (report_case_step_differs); a STEPS line first when nothing about the
+ * case was reported yet. */
+static void diff_steps(struct diff_ctx *x, struct json_object *a, struct json_object *b,
+		       const struct case_result *const c[2], bool reported)
 {
-	size_t na = n_steps(a), nb = n_steps(b), n = na > nb ? na : nb;
-	int changed = 0;
+	size_t n = c[0]->n_steps > c[1]->n_steps ? c[0]->n_steps : c[1]->n_steps;
 
 	for (size_t i = 0; i < n; i++) {
 		const char *ra, *rb, *da, *db;
 		bool ha = step_at(a, i, &ra, &da), hb = step_at(b, i, &rb, &db);
 
-		ra = ha && ra ? ra : "absent";
-		rb = hb && rb ? rb : "absent";
-		if (!strcmp(ra, rb))
+		if (!report_case_step_differs(c, 2, i))
 			continue;
-		if (!reported && !changed)
-			x->fn(&(struct report_change){.kind = REPORT_CHANGE_STEPS, .key = id},
+		if (!reported)
+			x->fn(&(struct report_change){.kind = REPORT_CHANGE_STEPS, .key = c[0]->id},
 			      x->arg);
+		reported = true;
 		x->fn(&(struct report_change){.kind = REPORT_CHANGE_STEP,
-					      .key = id,
+					      .key = c[0]->id,
 					      .step = i + 1,
-					      .from = ra,
-					      .to = rb,
+					      .from = ha && ra ? ra : "absent",
+					      .to = hb && rb ? rb : "absent",
 					      .detail = ha && da   ? da
 							: hb && db ? db
 								   : "?"},
 		      x->arg);
-		changed = 1;
 	}
-	return changed;
 }
 
+/* A run in one report and a skip in the other: its steps are absent, not
+ * changed, so one line with the reason. */
+static void diff_skipped(struct diff_ctx *x, struct json_object *a, struct json_object *b,
+			 const char *id, const char *va, const char *vb)
+{
+	const char *why = str_at(strcmp(va, "skipped") ? b : a, "skip_reason");
+	struct report_change ch = {.kind = REPORT_CHANGE_SKIPPED, .key = id, .from = va, .to = vb};
+
+	ch.detail = why && strcmp(why, "null") ? why : "no reason given";
+	x->fn(&ch, x->arg);
+}
+
+/* What changed between two runs of a case, by the rule the table of several
+ * reports uses (report_cases_differ): its values and so its observed text
+ * alone are no change. */
 static int diff_case(struct diff_ctx *x, struct json_object *a, struct json_object *b,
 		     const char *id)
 {
+	struct case_result ca = {0}, cb = {0};
+	const struct case_result *c[2] = {&ca, &cb};
 	struct report_change ch = {.key = id};
 	const char *oa = or_unknown(str_at(a, "observed")), *ob = or_unknown(str_at(b, "observed"));
 	const char *va = or_unknown(str_at(a, "verdict")), *vb = or_unknown(str_at(b, "verdict"));
+	int r;
 
-	/* A case that ran in one report and was skipped in the other: its steps
-	 * are absent, not changed. */
+	if (report_case_read(a, &ca) < 0 || report_case_read(b, &cb) < 0) {
+		r = fail(x, -ENOMEM, "%s", strerror(ENOMEM));
+		goto out;
+	}
+	r = report_cases_differ(c, 2);
+	if (!r)
+		goto out;
 	if (!strcmp(va, "skipped") != !strcmp(vb, "skipped")) {
-		const char *why = str_at(strcmp(va, "skipped") ? b : a, "skip_reason");
-
-		ch.kind = REPORT_CHANGE_SKIPPED;
-		ch.from = va;
-		ch.to = vb;
-		ch.detail = why && strcmp(why, "null") ? why : "no reason given";
-		x->fn(&ch, x->arg);
-		return 1;
+		diff_skipped(x, a, b, id, va, vb);
+		goto out;
 	}
 	if (strcmp(oa, ob)) {
 		ch.kind = REPORT_CHANGE_OBSERVED;
@@ -298,7 +303,11 @@ static int diff_case(struct diff_ctx *x, struct json_object *a, struct json_obje
 	}
 	if (ch.from)
 		x->fn(&ch, x->arg);
-	return diff_steps(x, a, b, id, ch.from != NULL) || ch.from;
+	diff_steps(x, a, b, c, ch.from != NULL);
+out:
+	report_case_clear(&ca);
+	report_case_clear(&cb);
+	return r;
 }
 
 static int diff_cell(struct diff_ctx *x, struct json_object *a, struct json_object *b,
@@ -364,7 +373,10 @@ static int diff_items(struct diff_ctx *x, struct json_object *root[2], const str
 			changed = 1;
 			continue;
 		}
-		changed |= k->cmp(x, a, b, key);
+		r = k->cmp(x, a, b, key);
+		if (r < 0)
+			goto out;
+		changed |= r;
 	}
 	for (size_t i = 0; i < json_object_array_length(arr[1]); i++) {
 		struct json_object *b = json_object_array_get_idx(arr[1], i);

@@ -38,6 +38,37 @@ static int temp_template(const char *path, char *buf, size_t len)
 	return 0;
 }
 
+int report_output_check(const char *path, char *dir, size_t dir_len)
+{
+	const char *slash;
+	struct stat st;
+
+	if (!path || !*path)
+		return -EINVAL;
+	slash = strrchr(path, '/');
+	if (slash && !slash[1])
+		return -EISDIR; /* "dir/" names no file */
+	if (!slash)
+		snprintf(dir, dir_len, ".");
+	else if ((size_t)snprintf(dir, dir_len, "%.*s", slash == path ? 1 : (int)(slash - path),
+				  path) >= dir_len)
+		return -ENAMETOOLONG;
+	if (!strcmp(path, "-"))
+		return 0;
+	/* the directory may be reached through symlinks; only FILE never is */
+	if (stat(dir, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	/* the temporary file is made there (a read-only mount, a directory of
+	 * root's for a rootless run) */
+	if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) < 0)
+		return -errno;
+	if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return -EISDIR;
+	return 0;
+}
+
 /* Run fn on the stream, flush and close it: 0 or the first -errno. */
 static int write_and_close(FILE *f, report_write_fn fn, const void *arg)
 {

@@ -58,4 +58,19 @@ struct report;
 struct json_object *report_claims_json(const struct report *r);
 int report_claims_read(struct json_object *arr, struct report *r);
 
+/* report_read.c: one case of a reuselab-report/1 JSON into c (zeroed by the
+ * caller; free with report_case_clear): 0, -EINVAL without an id, -ENOMEM. */
+int report_case_read(struct json_object *o, struct case_result *c);
+
+/* report_compare.c: the one rule of what differs between runs of a case,
+ * for `diff` of two reports and the table of several.  A case's values
+ * (counts, ports, which socket got a datagram) and its observed text, which
+ * shows them, are not compared: they vary from run to run on one kernel
+ * (reuseport hashes the 4-tuple), and a value the case judges shows in its
+ * verdict.  Step i differs when a case lacks it or gives another call, node
+ * or result; c[k] NULL is a case missing from report k.  1 differs, 0 not. */
+int report_case_step_differs(const struct case_result *const *c, size_t n, size_t i);
+/* Any step differs, the numbers of steps or the verdicts differ. */
+int report_cases_differ(const struct case_result *const *c, size_t n);
+
 #endif

@@ -57,6 +57,10 @@ static struct json_object *step_json(const struct step_result *st)
 		goto out;
 	if (st->expect != -2 && add_result(o, "expect", st->expect) < 0)
 		goto out;
+	if (st->expectation[0] && jsonw_str(o, "expectation", st->expectation) < 0)
+		goto out;
+	if (st->error && jsonw_str(o, "error", st->error) < 0)
+		goto out;
 	if (st->value != 0 && jsonw_add(o, "value", json_object_new_int64(st->value)) < 0)
 		goto out;
 	if (st->text[0] && jsonw_str(o, "text", st->text) < 0)

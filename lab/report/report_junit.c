@@ -9,14 +9,46 @@
  * report_xml_escape().
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "lab/report/report.h"
 #include "lab/report/report_int.h"
 
+/* What a step gave, in the terms of its expectation: the value or text too
+ * when the expectation compares one ("ok =2" against "ok =3"), and why a
+ * step that did not run or finish failed. */
+static void write_outcome(FILE *out, const struct step_result *st)
+{
+	const char *cmp = strpbrk(st->expectation, "=<>");
+	char res[32], *end;
+
+	fprintf(out, " -&gt; %s", report_result_text(st->err, res, sizeof(res)));
+	if (st->err == STEP_ERROR && st->error) {
+		fputs(": ", out);
+		report_xml_escape(out, st->error);
+	} else if (cmp) {
+		/* a number after the comparison is compared with the value, a word
+		 * with the text (probe_expect_met_text) */
+		strtol(cmp + 1, &end, 10);
+		if (end != cmp + 1 && !*end)
+			fprintf(out, " =%ld", st->value);
+		else {
+			fputs(" =", out);
+			report_xml_escape(out, st->text);
+		}
+	}
+	if (st->expectation[0]) {
+		fputs(" (expected ", out);
+		report_xml_escape(out, st->expectation);
+		fputc(')', out);
+	} else if (st->expect != -2) { /* a report from before "expectation" */
+		fprintf(out, " (expected %s)", report_result_text(st->expect, res, sizeof(res)));
+	}
+}
+
 static void write_steps(FILE *out, const struct case_result *c)
 {
-	char res[32], exp[32];
-
 	for (size_t i = 0; i < c->n_steps; i++) {
 		const struct step_result *st = &c->steps[i];
 
@@ -25,10 +57,7 @@ static void write_steps(FILE *out, const struct case_result *c)
 		fputs(": ", out);
 		/* args is the step as written ("bind l *:25596"), verb included */
 		report_xml_escape(out, st->args[0] ? st->args : st->call);
-		fprintf(out, " -&gt; %s", report_result_text(st->err, res, sizeof(res)));
-		if (st->expect != -2)
-			fprintf(out, " (expected %s)",
-				report_result_text(st->expect, exp, sizeof(exp)));
+		write_outcome(out, st);
 		fputc('\n', out);
 		for (size_t k = 0; k < st->n_seen; k++) {
 			fputs("   ", out);

@@ -91,6 +91,9 @@ static int read_steps(struct json_object *o, struct case_result *c)
 		jsonr_copy(s, "args", st->args, sizeof(st->args));
 		st->err = result_of(s, "result", 0);
 		st->expect = result_of(s, "expect", -2);
+		jsonr_copy(s, "expectation", st->expectation, sizeof(st->expectation));
+		if (dup_of(s, "error", &st->error) < 0)
+			return -ENOMEM;
 		if (json_object_object_get_ex(s, "value", &v))
 			st->value = (long)json_object_get_int64(v);
 		jsonr_copy(s, "text", st->text, sizeof(st->text));
@@ -121,7 +124,7 @@ static void read_time(struct json_object *o, struct case_result *c)
 		c->cpu_us = (long)json_object_get_int64(v);
 }
 
-static int read_case(struct json_object *o, struct case_result *c)
+int report_case_read(struct json_object *o, struct case_result *c)
 {
 	struct json_object *nodes = array_of(o, "nodes");
 	size_t n = nodes ? json_object_array_length(nodes) : 0;
@@ -185,7 +188,7 @@ static int read_root(struct json_object *root, struct report *r, char *why, size
 		e = -ENOMEM;
 	}
 	for (size_t i = 0; e == 0 && i < r->n_cases; i++)
-		e = read_case(json_object_array_get_idx(cases, i), &r->cases[i]);
+		e = report_case_read(json_object_array_get_idx(cases, i), &r->cases[i]);
 	/* reports older than the claim verdicts have none */
 	if (e == 0 && array_of(root, "claims"))
 		e = report_claims_read(array_of(root, "claims"), r);

@@ -46,6 +46,8 @@ const char *report_errno_name(int err)
 		return "ok";
 	if (err == STEP_TIMEOUT)
 		return "timeout";
+	if (err == STEP_ERROR)
+		return "error";
 	for (size_t i = 0; i < sizeof(errno_names) / sizeof(errno_names[0]); i++)
 		if (errno_names[i].err == err)
 			return errno_names[i].name;
@@ -63,6 +65,8 @@ int report_errno_parse(const char *name)
 		return 0;
 	if (!strcasecmp(name, "timeout"))
 		return STEP_TIMEOUT;
+	if (!strcasecmp(name, "error"))
+		return STEP_ERROR;
 	for (size_t i = 0; i < sizeof(errno_names) / sizeof(errno_names[0]); i++)
 		if (!strcasecmp(errno_names[i].name, name))
 			return errno_names[i].err;
@@ -137,8 +141,10 @@ void report_case_clear(struct case_result *c)
 	for (size_t i = 0; i < c->n_nodes; i++)
 		free(c->nodes[i]);
 	free(c->nodes);
-	for (size_t i = 0; i < c->n_steps; i++)
+	for (size_t i = 0; i < c->n_steps; i++) {
 		free(c->steps[i].seen);
+		free(c->steps[i].error);
+	}
 	free(c->steps);
 	report_programs_free(c);
 	memset(c, 0, sizeof(*c));

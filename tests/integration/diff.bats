@@ -84,6 +84,42 @@ setup() {
 	[ -z "$output" ]
 }
 
+@test "two runs on one kernel: values that vary from run to run are no change, exit 0" {
+	# What two runs of two-nics on one kernel gave: reuseport's hash of the
+	# 4-tuple picks which listener accepts and which socket gets a datagram.
+	jq -n '{schema: "reuselab-report/1", kernel: "6.18.0", lab: "t", cases: [
+	    {id: "ucast-dup-reuseport", claim: "UNP 7.5", title: null, source: null,
+	     nodes: ["server"], predicted: "exactly one socket gets it",
+	     observed: "recv (r1=1 r2=0): ok =1", verdict: "holds",
+	     steps: [{node: "server", call: "recv", args: "recv r1 r2 (r1=1 r2=0)", result: "ok",
+	              value: 1, sockets: []}]},
+	    {id: "reuseport-spread", claim: "socket(7)", title: null, source: null,
+	     nodes: ["server"], predicted: "every listener gets some connections",
+	     observed: "accept-all l1: ok =9; accept-all l2: ok =21", verdict: "holds",
+	     steps: [{node: "server", call: "accept-all", args: "accept-all l1", result: "ok",
+	              value: 9, sockets: []},
+	             {node: "server", call: "accept-all", args: "accept-all l2", result: "ok",
+	              value: 21, sockets: []}]}]}' >"$D/r1.json"
+	jq '.cases[0] |= (.observed = "recv (r1=0 r2=1): ok =1" | .steps[0].args = "recv r1 r2 (r1=0 r2=1)")
+	  | .cases[1] |= (.observed = "accept-all l1: ok =17; accept-all l2: ok =13"
+	    | .steps[0].value = 17 | .steps[1].value = 13)' "$D/r1.json" >"$D/r2.json"
+	run "$REUSELAB" diff "$D/r1.json" "$D/r2.json"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	# the same answer as the table of several reports
+	run "$REUSELAB" diff "$D/r1.json" "$D/r2.json" "$D/r1.json"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	# a result that changed still counts, with the case's observed text
+	jq '.cases[1] |= (.observed = "accept-all l1: EMFILE =0; accept-all l2: ok =13"
+	    | .steps[0].result = "EMFILE")' "$D/r2.json" >"$D/r3.json"
+	run "$REUSELAB" diff "$D/r1.json" "$D/r3.json"
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "reuseport-spread: accept-all l1: ok =9; accept-all l2: ok =21 -> accept-all l1: EMFILE =0; accept-all l2: ok =13 (verdict holds)" ]
+	[ "${lines[1]}" = "  step 1 (accept-all l1): ok -> EMFILE" ]
+	[ "${#lines[@]}" -eq 2 ]
+}
+
 @test "sockets, titles and the kernel are context, not outcomes" {
 	jq '.kernel = "6.18.0" | .cases[0].steps[0].sockets = [] | .cases[0].title = "x"' \
 		"$D/a.json" >"$D/b.json"

@@ -127,6 +127,26 @@ chromium_run() {
 	[[ "$output" == "9 labels, 0 overlapping pairs" ]]
 }
 
+@test "matrix --html that cannot be written, or - beside the grid or JSON: one line, exit 2, no cell run" {
+	D="$BATS_TEST_TMPDIR"
+	run --separate-stderr "$REUSELAB" matrix "$HL" server --proto udp --html "$D/missing/m.html"
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[ "$stderr" = "reuselab: matrix: --html $D/missing/m.html: directory '$D/missing': No such file or directory" ]
+	run --separate-stderr "$REUSELAB" matrix "$HL" server --proto udp --html ""
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[ "$stderr" = "reuselab: matrix: --html: the path is empty; give it a file" ]
+	run --separate-stderr "$REUSELAB" matrix "$HL" server --proto udp --json --html -
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[ "$stderr" = "reuselab: matrix: --html -: standard output already carries the JSON matrix; give --html a file" ]
+	run --separate-stderr "$REUSELAB" matrix "$HL" server --proto udp --html -
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+}
+
 @test "the lab is removed" {
 	"$REUSELAB" down "$HL" >/dev/null
 	[ -z "$(lab_namespaces "$HL")" ]

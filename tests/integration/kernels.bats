@@ -79,6 +79,20 @@ teardown() {
 	done
 }
 
+@test "run --kernel: a --kernel-log or --junit that cannot be written is one line naming it, exit 2, before any kernel is looked up" {
+	run --separate-stderr "$REUSELAB" run topologies/two-nics.yml --kernel "$T/vmlinuz-nope" \
+		--kernel-log "$T/missing/console.log"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "reuselab: run: --kernel-log $T/missing/console.log: directory '$T/missing': No such file or directory" ]
+	run --separate-stderr "$REUSELAB" run topologies/two-nics.yml --kernel "$T/vmlinuz-nope" --kernel-log "$T"
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "reuselab: run: --kernel-log $T: is a directory; give it a file" ]
+	run --separate-stderr "$REUSELAB" run topologies/two-nics.yml --kernel "$T/vmlinuz-nope" --json --junit -
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "reuselab: run: --junit -: standard output already carries the JSON report; give --junit a file" ]
+	[ -z "$(ls -A "$T")" ]
+}
+
 @test "run --kernel: a kernel without the lab's modules is one line and exit 2" {
 	need_kernel
 	vmlinuz=$("$REUSELAB" kernels --json | jq -r --arg k "$K" '.[] | select(.release == $k) | .vmlinuz')

@@ -388,12 +388,41 @@ PY
 	[ "$(ls -A "$D" | grep -c '^\.')" -eq 0 ]
 }
 
-@test "--junit FILE that cannot be written: one line, exit 3, nothing left" {
-	mkdir "$BATS_TEST_TMPDIR/dir.xml"
-	run "$REUSELAB" probe "$L" --claim C10 --junit "$BATS_TEST_TMPDIR/dir.xml"
-	[ "$status" -eq 3 ]
-	[[ "$output" == *"writing $BATS_TEST_TMPDIR/dir.xml: Is a directory"* ]]
-	[ "$(ls -A "$BATS_TEST_TMPDIR" | grep -c '^\.')" -eq 0 ]
+@test "--junit FILE that cannot be written: one line naming --junit, exit 2, before any case runs" {
+	D="$BATS_TEST_TMPDIR"
+	mkdir "$D/dir.xml"
+	# run: output is stderr and stdout; one line means no table was printed
+	run "$REUSELAB" probe "$L" --claim C10 --junit "$D/dir.xml"
+	[ "$status" -eq 2 ]
+	[ "$output" = "reuselab: probe: --junit $D/dir.xml: is a directory; give it a file" ]
+	run "$REUSELAB" probe "$L" --claim C10 --junit "$D/missing/j.xml"
+	[ "$status" -eq 2 ]
+	[ "$output" = "reuselab: probe: --junit $D/missing/j.xml: directory '$D/missing': No such file or directory" ]
+	run "$REUSELAB" probe "$L" --claim C10 --junit "$D/dir.xml/"
+	[ "$status" -eq 2 ]
+	[ "${#lines[@]}" -eq 1 ]
+	run "$REUSELAB" probe "$L" --claim C10 --junit ""
+	[ "$status" -eq 2 ]
+	[ "$output" = "reuselab: probe: --junit: the path is empty; give it a file" ]
+	# run refuses it before it builds the lab
+	run "$REUSELAB" run topologies/two-nics.yml --claim C10 --junit "$D/missing/j.xml"
+	[ "$status" -eq 2 ]
+	[ "$output" = "reuselab: run: --junit $D/missing/j.xml: directory '$D/missing': No such file or directory" ]
+	[ "$(ls -A "$D")" = dir.xml ]
+}
+
+@test "--junit - with the table or JSON on stdout: refused, one line, exit 2" {
+	run --separate-stderr "$REUSELAB" probe "$L" --claim C10 --json --junit -
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[ "$stderr" = "reuselab: probe: --junit -: standard output already carries the JSON report; give --junit a file" ]
+	run --separate-stderr "$REUSELAB" probe "$L" --claim C10 --junit -
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[ "$stderr" = "reuselab: probe: --junit -: standard output already carries the table; give --junit a file" ]
+	run --separate-stderr "$REUSELAB" run topologies/two-nics.yml --claim C10 --json --junit -
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
 }
 
 @test "user cases: expectations that hold, exit 0" {

@@ -364,3 +364,35 @@ failed = cases['p-junit-failed'].find('failure').text
 assert '--- stdout\n<&>\n' in failed, failed
 PY
 }
+
+@test "step records: an expectation in full, and a step that could not run is an error, not ok" {
+	lab "$BATS_TEST_TMPDIR/l.yml" '  - id: p-exit-code
+    steps:
+      - {on: server, do: "d = start /bin/false", expect: ok}
+      - {on: server, do: "wait-exit d", expect: "ok =3"}' \
+	    '  - id: p-not-started
+    steps:
+      - {on: server, do: "d = start /nonexistent/prog"}
+      - {on: server, do: "wait-exit d", expect: "ok =0"}'
+	run_lab "$BATS_TEST_TMPDIR/l.yml"
+	[ "$rc" -eq 3 ]
+	# the value and the whole expectation it was held against
+	[ "$(jq -c '.cases[0].steps[1] | [.result, .expect, .expectation, .value]' "$REPORT")" = '["ok","ok","ok =3",1]' ]
+	# the step that could not run says why, in the case's words
+	[ "$(jq -r '.cases[1].steps[0].result' "$REPORT")" = ENOENT ]
+	[ "$(jq -c '.cases[1].steps[1] | [.result, .expectation]' "$REPORT")" = '["error","ok =0"]' ]
+	[ "$(jq -r '.cases[1].steps[1].error' "$REPORT")" = "$(jq -r '.cases[1].error' "$REPORT")" ]
+	[[ "$(jq -r '.cases[1].error' "$REPORT")" == *"no program named 'd'"* ]]
+	rc=0
+	"$REUSELAB" run "$BATS_TEST_TMPDIR/l.yml" --case 'p-*' --junit "$BATS_TEST_TMPDIR/j.xml" >/dev/null 2>&1 || rc=$?
+	[ "$rc" -eq 3 ]
+	python3 - "$BATS_TEST_TMPDIR/j.xml" <<'PY'
+import sys, xml.etree.ElementTree as ET
+cases = {c.get('name').split(':')[0]: c for c in ET.parse(sys.argv[1]).getroot().iter('testcase')}
+failed = cases['p-exit-code'].find('failure').text
+assert '2. server: wait-exit d -> ok =1 (expected ok =3)\n' in failed, failed
+err = cases['p-not-started'].find('error').text
+assert "2. server: wait-exit d -> error: step 'wait-exit d' in server: no program named 'd'" in err, err
+assert err.split('\n')[1].endswith('(expected ok =0)'), err
+PY
+}

@@ -112,6 +112,31 @@ PYEOF
 	[[ "$output" == *"/cases/0/programs/0/pid: 0 is less than the minimum of 1"* ]]
 }
 
+@test "a step's expectation in full and a step in error match docs/report.schema.json" {
+	user_topology 'cases:
+  - id: u-exit
+    steps:
+      - {on: server, do: "d = start /bin/false"}
+      - {on: server, do: "wait-exit d", expect: "ok =3"}
+  - id: u-not-started
+    steps:
+      - {on: server, do: "d = start /nonexistent/prog"}
+      - {on: server, do: "wait-exit d", expect: fail}'
+	rc=0
+	"$REUSELAB" run "$f" --case 'u-*' --json >"$BATS_TEST_TMPDIR/u.json" || rc=$?
+	[ "$rc" -eq 3 ]
+	[ "$(jq -c '[.cases[].steps[1] | [.result, .expectation]]' "$BATS_TEST_TMPDIR/u.json")" = '[["ok","ok =3"],["error","fail"]]' ]
+	run validate docs/report.schema.json "$BATS_TEST_TMPDIR/u.json"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	# read back: the same report is no change
+	run "$REUSELAB" diff "$BATS_TEST_TMPDIR/u.json" "$BATS_TEST_TMPDIR/u.json"
+	[ "$status" -eq 0 ]
+	jq '.cases[1].steps[1].result = "erro"' "$BATS_TEST_TMPDIR/u.json" >"$BATS_TEST_TMPDIR/bad.json"
+	run validate docs/report.schema.json "$BATS_TEST_TMPDIR/bad.json"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"/cases/1/steps/1/result: 'erro' does not match"* ]]
+}
+
 @test "a case's time (wall and CPU, in µs) is in every report, and the schema checks it" {
 	run "$REUSELAB" probe "$SL" --case 'c1-*' --case reuseport-spread --json
 	[ "$status" -eq 0 ]

@@ -366,6 +366,29 @@ static void test_expect(void **state)
 	assert_int_equal(probe_expect_parse("ECONNREFUSED", &e), 0);
 	assert_int_equal(e.want, PROBE_WANT_ERRNO);
 	assert_int_equal(e.err, ECONNREFUSED);
+	/* a step's result "error" is no errno an expectation can name */
+	assert_int_equal(probe_expect_parse("error", &e), -EINVAL);
+}
+
+/* An expectation as the step records keep it: what was parsed, spaced one way. */
+static void test_expect_format(void **state)
+{
+	static const char *const in[][2] = {
+	    {"ok", "ok"},	    {"ok=3", "ok =3"},
+	    {"ok >0", "ok >0"},	    {"ok <-1", "ok <-1"},
+	    {"fail", "fail"},	    {"*", "*"},
+	    {"timeout", "timeout"}, {"eaddrinuse", "EADDRINUSE"},
+	    {"ok =$x", "ok =$x"},   {"ok =SOCK_STREAM", "ok =SOCK_STREAM"},
+	};
+	struct probe_expect e;
+	char buf[112];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		assert_int_equal(probe_expect_parse(in[i][0], &e), 0);
+		probe_expect_format(&e, buf, sizeof(buf));
+		assert_string_equal(buf, in[i][1]);
+	}
 }
 
 /* Every catalog step parses, every prediction parses, ids are unique and
@@ -798,6 +821,7 @@ int main(void)
 	    cmocka_unit_test(test_step_table),
 	    cmocka_unit_test(test_step_arity),
 	    cmocka_unit_test(test_expect),
+	    cmocka_unit_test(test_expect_format),
 	    cmocka_unit_test(test_catalog),
 	    cmocka_unit_test(test_filters),
 	    cmocka_unit_test(test_roles_two_nics),

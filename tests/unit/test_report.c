@@ -332,6 +332,57 @@ static void test_junit(void **state)
 	report_free_cases(&r);
 }
 
+/* A step's expectation in full and a step in error: in the JSON, read back
+ * (a guest's report), and in JUnit's lines from what was read. */
+static void test_step_expectation_and_error(void **state)
+{
+	char path[] = "/tmp/reuselab-junit-XXXXXX", buf[8192], *text;
+	struct report r, back;
+	struct step_result *st;
+	size_t n;
+	FILE *f;
+	int fd;
+
+	(void)state;
+	build(&r);
+	st = &r.cases[2].steps[0]; /* a failed expectation that compares a value */
+	st->err = 0;
+	st->value = 2;
+	snprintf(st->expectation, sizeof(st->expectation), "ok =3");
+	r.cases[3].n_steps = 1;
+	r.cases[3].steps = calloc(1, sizeof(*st));
+	st = &r.cases[3].steps[0];
+	snprintf(st->node, sizeof(st->node), "server");
+	snprintf(st->call, sizeof(st->call), "wait-exit");
+	snprintf(st->args, sizeof(st->args), "wait-exit d");
+	st->err = STEP_ERROR;
+	st->error = strdup("no program named 'd'");
+	st->expect = 0;
+	snprintf(st->expectation, sizeof(st->expectation), "ok =0");
+	text = capture(write_json_b, &r, false);
+	report_free_cases(&r);
+	assert_int_equal(report_read_json(text, strlen(text), &back, buf, sizeof(buf)), 0);
+	free(text);
+	assert_string_equal(back.cases[2].steps[0].expectation, "ok =3");
+	assert_null(back.cases[2].steps[0].error);
+	assert_int_equal(back.cases[3].steps[0].err, STEP_ERROR);
+	assert_string_equal(back.cases[3].steps[0].error, "no program named 'd'");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(report_write_junit(&back, path), 0);
+	report_free_cases(&back);
+	f = fopen(path, "re");
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	unlink(path);
+	assert_non_null(strstr(buf, "10.0.1.1:&lt;80&gt; -&gt; ok =2 (expected ok =3)\n"));
+	assert_non_null(strstr(buf, "1. server: wait-exit d -&gt; error: no program named "
+				    "&apos;d&apos; (expected ok =0)\n"));
+}
+
 static void test_errno_table(void **state)
 {
 	static const int errs[] = {
@@ -364,6 +415,8 @@ static void test_errno_table(void **state)
 	assert_string_equal(report_result_text(4000, buf, sizeof(buf)), "errno-4000");
 	assert_int_equal(report_errno_parse("ok"), 0);
 	assert_int_equal(report_errno_parse("timeout"), STEP_TIMEOUT);
+	assert_string_equal(report_errno_name(STEP_ERROR), "error");
+	assert_int_equal(report_errno_parse("error"), STEP_ERROR);
 	assert_int_equal(report_errno_parse("eaddrinuse"), EADDRINUSE);
 	assert_int_equal(report_errno_parse("EWHATEVER"), -EINVAL);
 	assert_int_equal(report_errno_parse(""), -EINVAL);
@@ -544,6 +597,24 @@ static void test_write_file(void **state)
 	assert_int_equal(report_write_file(slash, write_text, "x"), -EISDIR);
 	assert_int_equal(report_write_file(dir, write_text, "x"), -EISDIR);
 	assert_int_equal(entries(dir), 2);
+	/* the same failures, found before the work: nothing is created */
+	assert_int_equal(report_output_check(out, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, dir);
+	assert_int_equal(report_output_check("bare.xml", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, ".");
+	assert_int_equal(report_output_check("-", buf, sizeof(buf)), 0);
+	assert_int_equal(report_output_check("", buf, sizeof(buf)), -EINVAL);
+	assert_int_equal(report_output_check(slash, buf, sizeof(buf)), -EISDIR);
+	assert_int_equal(report_output_check(dir, buf, sizeof(buf)), -EISDIR);
+	snprintf(slash, sizeof(slash), "%s/none/x.xml", dir);
+	assert_int_equal(report_output_check(slash, buf, sizeof(buf)), -ENOENT);
+	assert_int_equal(strncmp(buf, dir, strlen(dir)), 0);
+	assert_string_equal(buf + strlen(dir), "/none");
+	snprintf(slash, sizeof(slash), "%s/victim/x.xml", dir);
+	assert_int_equal(report_output_check(slash, buf, sizeof(buf)), -ENOTDIR);
+	assert_int_equal(report_output_check("/x.xml", buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "/");
+	assert_int_equal(entries(dir), 2);
 	unlink(victim);
 	unlink(out);
 	rmdir(dir);
@@ -723,15 +794,22 @@ static void test_programs_round_trip(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_json_round_trip), cmocka_unit_test(test_json_sysctls_json),
-	    cmocka_unit_test(test_table),	    cmocka_unit_test(test_junit),
-	    cmocka_unit_test(test_errno_table),	    cmocka_unit_test(test_exit_status),
-	    cmocka_unit_test(test_case_clear),	    cmocka_unit_test(test_xml_escape),
-	    cmocka_unit_test(test_text_escape),	    cmocka_unit_test(test_table_escapes),
-	    cmocka_unit_test(test_write_file),	    cmocka_unit_test(test_diff),
+	    cmocka_unit_test(test_json_round_trip),
+	    cmocka_unit_test(test_json_sysctls_json),
+	    cmocka_unit_test(test_table),
+	    cmocka_unit_test(test_junit),
+	    cmocka_unit_test(test_errno_table),
+	    cmocka_unit_test(test_exit_status),
+	    cmocka_unit_test(test_case_clear),
+	    cmocka_unit_test(test_xml_escape),
+	    cmocka_unit_test(test_text_escape),
+	    cmocka_unit_test(test_table_escapes),
+	    cmocka_unit_test(test_write_file),
+	    cmocka_unit_test(test_diff),
 	    cmocka_unit_test(test_json_string),
 	    cmocka_unit_test(test_json_readers),
 	    cmocka_unit_test(test_programs_round_trip),
+	    cmocka_unit_test(test_step_expectation_and_error),
 	};
 
 	return cmocka_run_group_tests_name("report", tests, NULL, NULL);
