@@ -206,14 +206,17 @@ static int flow_check(struct name_flow *f, const struct probe_step *st, int node
 	return 0;
 }
 
-/* A program `start` names exists where it would be run from, so a typo is
- * an input error here rather than a case in error after a lab was built. */
-static int program_check(const struct probe_step *st, char *msg, size_t len)
+/* A program `start` must start (no expect, or ok) exists where it would be
+ * run from, so a typo is an input error here rather than a case in error
+ * after a lab was built.  One expected to fail (ENOENT, EACCES) is the point. */
+static int program_check(const struct probe_step *st, const struct probe_expect *e, char *msg,
+			 size_t len)
 {
 	char path[PATH_MAX];
 	struct stat sb;
 
-	if (st->op != PROBE_START || strchr(st->argv[0], '$'))
+	if (st->op != PROBE_START || strchr(st->argv[0], '$') ||
+	    (e->want != PROBE_WANT_ANY && e->want != PROBE_WANT_OK))
 		return 0;
 	if (probe_program_path(st->argv[0], path, sizeof(path)) == 0 && stat(path, &sb) == 0 &&
 	    S_ISREG(sb.st_mode) && access(path, X_OK) == 0)
@@ -250,7 +253,7 @@ int probe_check_user_cases(const struct topology *t, struct topo_diag *d)
 			if (r == 0)
 				r = flow_as_user(&flow, &st, i + 1 == tc->n_steps, msg, sizeof(msg));
 			if (r == 0)
-				r = program_check(&st, msg, sizeof(msg));
+				r = program_check(&st, &e, msg, sizeof(msg));
 			if (r == 0 && !flow_nonlocal(&flow, &st))
 				r = probe_step_local_check(
 				    &t->nodes[topo_node_find(t, tc->steps[i].node)], &st, &e, msg,

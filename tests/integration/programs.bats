@@ -372,8 +372,11 @@ PY
       - {on: server, do: "wait-exit d", expect: "ok =3"}' \
 	    '  - id: p-not-started
     steps:
-      - {on: server, do: "d = start /nonexistent/prog"}
+      - {on: server, do: "d = start '"$BATS_TEST_TMPDIR"'/no-interpreter"}
       - {on: server, do: "wait-exit d", expect: "ok =0"}'
+	# there for check, but execve fails: its interpreter is missing
+	printf '#!/nonexistent/interpreter\n' >"$BATS_TEST_TMPDIR/no-interpreter"
+	chmod +x "$BATS_TEST_TMPDIR/no-interpreter"
 	run_lab "$BATS_TEST_TMPDIR/l.yml"
 	[ "$rc" -eq 3 ]
 	# the value and the whole expectation it was held against

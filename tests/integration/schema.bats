@@ -120,8 +120,11 @@ PYEOF
       - {on: server, do: "wait-exit d", expect: "ok =3"}
   - id: u-not-started
     steps:
-      - {on: server, do: "d = start /nonexistent/prog"}
+      - {on: server, do: "d = start '"$BATS_TEST_TMPDIR"'/no-interpreter"}
       - {on: server, do: "wait-exit d", expect: fail}'
+	# there for check, but execve fails: its interpreter is missing
+	printf '#!/nonexistent/interpreter\n' >"$BATS_TEST_TMPDIR/no-interpreter"
+	chmod +x "$BATS_TEST_TMPDIR/no-interpreter"
 	rc=0
 	"$REUSELAB" run "$f" --case 'u-*' --json >"$BATS_TEST_TMPDIR/u.json" || rc=$?
 	[ "$rc" -eq 3 ]
