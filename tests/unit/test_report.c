@@ -290,27 +290,33 @@ static void test_table(void **state)
 	report_free_cases(&r);
 }
 
-static void test_junit(void **state)
+/* r's JUnit, written to a file of its own as report_write_junit does, into buf. */
+static void junit_text(const struct report *r, char *buf, size_t len)
 {
 	char path[] = "/tmp/reuselab-junit-XXXXXX";
-	struct report r;
-	char buf[16384];
+	int fd = mkstemp(path);
 	size_t n;
 	FILE *f;
-	int fd;
 
-	(void)state;
-	build(&r);
-	fd = mkstemp(path);
 	assert_true(fd >= 0);
 	close(fd);
-	assert_int_equal(report_write_junit(&r, path), 0);
+	assert_int_equal(report_write_junit(r, path), 0);
 	f = fopen(path, "re");
 	assert_non_null(f);
-	n = fread(buf, 1, sizeof(buf) - 1, f);
+	n = fread(buf, 1, len - 1, f);
 	buf[n] = '\0';
 	fclose(f);
 	unlink(path);
+}
+
+static void test_junit(void **state)
+{
+	struct report r;
+	char buf[16384];
+
+	(void)state;
+	build(&r);
+	junit_text(&r, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"));
 	assert_non_null(strstr(buf, "tests=\"5\" failures=\"1\" errors=\"1\" skipped=\"1\""));
 	assert_non_null(
@@ -336,12 +342,9 @@ static void test_junit(void **state)
  * (a guest's report), and in JUnit's lines from what was read. */
 static void test_step_expectation_and_error(void **state)
 {
-	char path[] = "/tmp/reuselab-junit-XXXXXX", buf[8192], *text;
+	char buf[8192], *text;
 	struct report r, back;
 	struct step_result *st;
-	size_t n;
-	FILE *f;
-	int fd;
 
 	(void)state;
 	build(&r);
@@ -367,17 +370,8 @@ static void test_step_expectation_and_error(void **state)
 	assert_null(back.cases[2].steps[0].error);
 	assert_int_equal(back.cases[3].steps[0].err, STEP_ERROR);
 	assert_string_equal(back.cases[3].steps[0].error, "no program named 'd'");
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
-	assert_int_equal(report_write_junit(&back, path), 0);
+	junit_text(&back, buf, sizeof(buf));
 	report_free_cases(&back);
-	f = fopen(path, "re");
-	assert_non_null(f);
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	unlink(path);
 	assert_non_null(strstr(buf, "10.0.1.1:&lt;80&gt; -&gt; ok =2 (expected ok =3)\n"));
 	assert_non_null(strstr(buf, "1. server: wait-exit d -&gt; error: no program named "
 				    "&apos;d&apos; (expected ok =0)\n"));
