@@ -86,6 +86,51 @@ static int run_published(const struct topology *t, const char *lab,
 	return down_rc == EXIT_OK ? 128 + sig : down_rc;
 }
 
+/* argv has option opt ("--x" or "--x=..."), before any "--". */
+static bool has_option(int argc, char **argv, const char *opt)
+{
+	size_t len = strlen(opt);
+
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strncmp(argv[i], opt, len) && (!argv[i][len] || argv[i][len] == '='))
+			return true;
+	return false;
+}
+
+/*
+ * run's options of one mode given without it, and the probe's given to the
+ * matrix: one line saying which goes with which, where getopt would call an
+ * option run has "unknown".
+ */
+static int run_modes_check(int argc, char **argv)
+{
+	static const struct {
+		const char *opt;
+		bool kernel; /* else --matrix's */
+	} needs[] = {
+	    {"--kernel-modules", true}, {"--kernel-log", true},	  {"--accel", true},
+	    {"--kernel-timeout", true}, {"--kernel-append", true}, {"--kernel-cache", true},
+	    {"--proto", false},		{"--axes", false},	   {"--addr", false},
+	};
+	static const char *const probe_only[] = {"--case", "--claim", "--junit", "--wide", "--keep"};
+	bool kernel = has_option(argc, argv, "--kernel"), matrix = has_option(argc, argv, "--matrix");
+
+	for (size_t i = 0; i < sizeof(needs) / sizeof(needs[0]); i++)
+		if (has_option(argc, argv, needs[i].opt) && !(needs[i].kernel ? kernel : matrix)) {
+			cmd_err("run: %s goes with %s (see 'reuselab run --help')", needs[i].opt,
+				needs[i].kernel ? "--kernel K" : "--matrix NODE");
+			return -EINVAL;
+		}
+	for (size_t i = 0; matrix && i < sizeof(probe_only) / sizeof(probe_only[0]); i++)
+		if (has_option(argc, argv, probe_only[i])) {
+			cmd_err("run --matrix: %s is the probe's, not the matrix's (it takes --json, "
+				"--proto, --axes, --addr, --name)",
+				probe_only[i]);
+			return -EINVAL;
+		}
+	return 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	char lab[TOPO_LAB_NAME_MAX + 1], path[4096];
@@ -93,6 +138,8 @@ int cmd_run(int argc, char **argv)
 	struct probe_args a;
 	int r, rc;
 
+	if (!cmd_wants_help(argc, argv) && run_modes_check(argc, argv) < 0)
+		return EXIT_USAGE;
 	/* --kernel: the run inside other kernels under QEMU (cmd_run_kernel.c) */
 	if (cmd_run_wants_kernel(argc, argv) && !cmd_wants_help(argc, argv))
 		return cmd_run_kernel(argc, argv);

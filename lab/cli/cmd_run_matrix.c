@@ -61,9 +61,7 @@ static int parse_args(int argc, char **argv, struct run_matrix_args *a)
 			if (cmd_matrix_addr("run", optarg, &a->cfg) < 0)
 				return EXIT_USAGE;
 		} else {
-			cmd_err("run --matrix: takes --json, --proto, --axes, --addr, --name "
-				"(and --kernel options); see 'reuselab run --help'");
-			return EXIT_USAGE;
+			return EXIT_USAGE; /* cmd_getopt said which, in one line */
 		}
 	}
 	if (argc - optind != 1) {

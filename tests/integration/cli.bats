@@ -36,6 +36,28 @@ teardown() {
 	"$REUSELAB" ls --help | grep -q '^       reuselab ls \[LAB|FILE...\] \[--json\] \[--verify\]$'
 }
 
+@test "run: an option of --kernel or --matrix without it, or the probe's with --matrix: one line, exit 2" {
+	for a in "--accel tcg" "--kernel-log x.log" "--kernel-timeout 5" "--proto udp" "--axes dual" \
+		"--addr A=10.0.1.1"; do
+		run --separate-stderr "$REUSELAB" run topologies/two-nics.yml $a
+		[ "$status" -eq 2 ] || { echo "$a: $status"; false; }
+		want=--kernel
+		[[ $a == --proto* || $a == --axes* || $a == --addr* ]] && want=--matrix
+		[[ $stderr == "reuselab: run: ${a%% *} goes with $want "* ]] || { echo "$a: $stderr"; false; }
+		[ "${#stderr_lines[@]}" -eq 1 ]
+		[ -z "$output" ]
+	done
+	for a in "--case x" "--claim C1" "--junit j.xml" "--wide" "--keep"; do
+		run --separate-stderr "$REUSELAB" run topologies/two-nics.yml --matrix server $a
+		[ "$status" -eq 2 ]
+		[ "$stderr" = "reuselab: run --matrix: ${a%% *} is the probe's, not the matrix's (it takes --json, --proto, --axes, --addr, --name)" ]
+	done
+	run --separate-stderr "$REUSELAB" run topologies/two-nics.yml --matrix server --bogus
+	[ "$status" -eq 2 ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[ ! -e j.xml ] && [ ! -e x.log ]
+}
+
 @test "--version names the version; no arguments is a usage error" {
 	run "$REUSELAB" --version
 	[ "$status" -eq 0 ]
