@@ -108,12 +108,14 @@ static int run_modes_check(int argc, char **argv)
 		const char *opt;
 		bool kernel; /* else --matrix's */
 	} needs[] = {
-	    {"--kernel-modules", true}, {"--kernel-log", true},	  {"--accel", true},
+	    {"--kernel-modules", true}, {"--kernel-log", true},	   {"--accel", true},
 	    {"--kernel-timeout", true}, {"--kernel-append", true}, {"--kernel-cache", true},
 	    {"--proto", false},		{"--axes", false},	   {"--addr", false},
 	};
-	static const char *const probe_only[] = {"--case", "--claim", "--junit", "--wide", "--keep"};
-	bool kernel = has_option(argc, argv, "--kernel"), matrix = has_option(argc, argv, "--matrix");
+	static const char *const probe_only[] = {"--case", "--claim", "--junit", "--wide",
+						 "--keep"};
+	bool kernel = has_option(argc, argv, "--kernel"),
+	     matrix = has_option(argc, argv, "--matrix");
 
 	for (size_t i = 0; i < sizeof(needs) / sizeof(needs[0]); i++)
 		if (has_option(argc, argv, needs[i].opt) && !(needs[i].kernel ? kernel : matrix)) {
