@@ -129,6 +129,10 @@ int lab_resolve(const char *arg, const char *name_override, char *ret_lab, size_
 		return diag_line(diag, -EINVAL,
 				 "reuselab: '%s' is neither a topology file nor a valid lab name",
 				 arg);
+	/* A lab is already named: another name would be silently ignored. */
+	if (name_override)
+		return diag_line(diag, -EINVAL,
+				 "reuselab: --name goes with a FILE; '%s' is a lab name", arg);
 	r = load_from_state(arg, ret_topo, diag);
 	if (r == 0)
 		snprintf(ret_lab, lab_len, "%s", arg);

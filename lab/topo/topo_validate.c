@@ -170,6 +170,59 @@ static void check_routes(struct vctx *v, const struct topo_node *n)
 	}
 }
 
+/* Whether IPv4 address a's subnet is net/len (what the kernel's own route
+ * for it covers; a /32 has none). */
+static bool addr_subnet_is(const struct topo_addr *a, const uint8_t *net, unsigned len)
+{
+	uint8_t mine[4];
+
+	if (a->family != AF_INET || a->prefixlen != len || len >= 32)
+		return false;
+	memcpy(mine, a->addr, 4);
+	for (unsigned b = len; b < 32; b++)
+		mine[b / 8] &= (uint8_t)~(0x80u >> (b % 8));
+	return !memcmp(mine, net, 4);
+}
+
+/*
+ * For each IPv4 address the kernel adds a route to its subnet in the main
+ * table with metric 0, which is every route of ours too: a route to that
+ * subnet is refused (EEXIST).  IPv6 prefix routes have metric 256, ours
+ * 1024, so they coexist.
+ */
+static const struct topo_addr *connected_to(const struct topo_node *n,
+					    const struct topo_route *rt, const char **ret_iface)
+{
+	for (size_t j = 0; rt->family == AF_INET && j <= n->n_ifaces; j++) {
+		const struct topo_iface *f = j < n->n_ifaces ? &n->ifaces[j] : &n->loopback;
+
+		*ret_iface = f->name;
+		for (size_t k = 0; k < f->n_addrs; k++)
+			if (addr_subnet_is(&f->addrs[k], rt->dst, rt->dst_len))
+				return &f->addrs[k];
+	}
+	return NULL;
+}
+
+static void check_routes_connected(struct vctx *v, const struct topo_node *n)
+{
+	char b1[INET6_ADDRSTRLEN], b2[INET6_ADDRSTRLEN];
+	const char *iface;
+
+	for (size_t i = 0; i < n->n_routes; i++) {
+		const struct topo_route *rt = &n->routes[i];
+		const struct topo_addr *a = connected_to(n, rt, &iface);
+
+		if (a)
+			bad(v, rt->dst_mark,
+			    "route to %s/%u on node '%s' repeats the one the kernel adds for "
+			    "%s/%u on %s (line %u): leave it out",
+			    addr_text(b1, sizeof(b1), rt->family, rt->dst), rt->dst_len, n->name,
+			    addr_text(b2, sizeof(b2), AF_INET, a->addr), a->prefixlen, iface,
+			    a->mark.line);
+	}
+}
+
 /* A route's destination as the kernel keys it: host bits cleared ("default"
  * and 0.0.0.0/0 are one), then file order. */
 struct route_key {
@@ -526,6 +579,7 @@ int topo_validate(const struct topology *t, struct topo_diag *d)
 		check_loopback(&v, &t->nodes[i]);
 		check_routes(&v, &t->nodes[i]);
 		check_sysctls(&v, &t->nodes[i]);
+		check_routes_connected(&v, &t->nodes[i]);
 	}
 	check_segments_shape(&v);
 	r = 0;

@@ -317,6 +317,10 @@ claim() {
 	[[ "$output" == *"no case matches 'no-such-case'"* ]]
 	run "$REUSELAB" probe "$L" --claim C99
 	[ "$status" -eq 2 ]
+	# a lab is named already: --name (for a FILE) would be ignored
+	run --separate-stderr "$REUSELAB" probe "$L" --name other
+	[ "$status" -eq 2 ]
+	[ "$stderr" = "reuselab: --name goes with a FILE; '$L' is a lab name" ]
 }
 
 @test "table output and JUnit file" {
