@@ -234,6 +234,9 @@ static void diff_steps(struct diff_ctx *x, struct json_object *a, struct json_ob
 	for (size_t i = 0; i < n; i++) {
 		const char *ra, *rb, *da, *db;
 		bool ha = step_at(a, i, &ra, &da), hb = step_at(b, i, &rb, &db);
+		struct report_change ch = {
+		    .kind = REPORT_CHANGE_STEP, .key = c[0]->id, .step = i + 1};
+		char fa[512], fb[512];
 
 		if (!report_case_step_differs(c, 2, i))
 			continue;
@@ -241,15 +244,21 @@ static void diff_steps(struct diff_ctx *x, struct json_object *a, struct json_ob
 			x->fn(&(struct report_change){.kind = REPORT_CHANGE_STEPS, .key = c[0]->id},
 			      x->arg);
 		reported = true;
-		x->fn(&(struct report_change){.kind = REPORT_CHANGE_STEP,
-					      .key = c[0]->id,
-					      .step = i + 1,
-					      .from = ha && ra ? ra : "absent",
-					      .to = hb && rb ? rb : "absent",
-					      .detail = ha && da   ? da
-							: hb && db ? db
-								   : "?"},
-		      x->arg);
+		ch.from = ha && ra ? ra : "absent";
+		ch.to = hb && rb ? rb : "absent";
+		ch.detail = ha && da ? da : hb && db ? db : "?";
+		/* The same result from another step (its call or node changed):
+		 * say which step gave it on each side, not "ok -> ok". */
+		if (ha && hb && !strcmp(ch.from, ch.to)) {
+			snprintf(fa, sizeof(fa), "%s %s: %s", c[0]->steps[i].node, da ? da : "?",
+				 ch.from);
+			snprintf(fb, sizeof(fb), "%s %s: %s", c[1]->steps[i].node, db ? db : "?",
+				 ch.to);
+			ch.from = fa;
+			ch.to = fb;
+			ch.detail = "another step";
+		}
+		x->fn(&ch, x->arg);
 	}
 }
 

@@ -43,6 +43,16 @@ setup() {
 	[ -z "$output" ]
 }
 
+@test "a step that became another one with the same result says which step on each side" {
+	jq '(.cases[] | select(.id == "dup-udp") | .steps[0]) |= (.node = "client" | .call = "connect"
+		| .args = "connect b 10.0.1.1:5000")' "$D/a.json" >"$D/b.json"
+	run "$REUSELAB" diff "$D/a.json" "$D/b.json"
+	[ "$status" -eq 1 ]
+	[ "${lines[0]}" = "dup-udp: steps changed" ]
+	[ "${lines[1]}" = "  step 1 (another step): server bind b 10.0.1.1:5000: ok -> client connect b 10.0.1.1:5000: ok" ]
+	[ "${#lines[@]}" -eq 2 ]
+}
+
 @test "one changed outcome: exit 1, that case and nothing else" {
 	jq '(.cases[] | select(.id == "restart-tw-none")) |= (.observed = "ok" | .verdict = "differs"
 		| .steps[0].result = "ok")' "$D/a.json" >"$D/b.json"
