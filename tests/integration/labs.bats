@@ -155,6 +155,29 @@ port() {
 	[ "$(sockets $c '.state == "LISTEN"')" -eq 5 ]
 }
 
+@test "autobind (C1): with no option, connect() shares the client's two automatic ports among four connections" {
+	use autobind
+	c=ab-four-connections-two-ports
+	[ "$(jq -r --arg c "$c" '.cases[] | select(.id == $c) | .verdict' "$REPORT")" = holds ]
+	for s in c1 c2 c3 c4; do want "$c connect $s" "$(res $c "connect $s ")" ok; done
+	# four connections, every one from 50000 or 50001: some port carries two
+	want "$c ESTAB" "$(sockets $c '.state == "ESTAB"')" 4
+	want "$c from the range" "$(sockets $c '.state == "ESTAB" and (.local == "10.0.30.1:50000" or .local == "10.0.30.1:50001")')" 4
+	# one server port: two 4-tuples, then none
+	c=ab-same-server-twice-per-port
+	want "$c c2" "$(res $c "connect c2 ")" ok
+	want "$c c3" "$(res $c "connect c3 ")" EADDRNOTAVAIL
+	# bind() does not share what connect() took, SO_REUSEADDR or not
+	want "bind of a taken port" "$(res ab-bind-port-of-connections "bind b ")" EADDRINUSE
+	want "with SO_REUSEADDR" "$(res ab-bind-reuseaddr-port-of-connections "bind b ")" EADDRINUSE
+	# IP_BIND_ADDRESS_NO_PORT: three connections from two ports
+	c=ab-bind-address-no-port
+	want "$c ESTAB" "$(sockets $c '.state == "ESTAB"')" 3
+	want "$c from the range" "$(sockets $c '.state == "ESTAB" and (.local == "10.0.30.1:50000" or .local == "10.0.30.1:50001")')" 3
+	# UDP: no sharing, EAGAIN once both ports are taken
+	want "udp third" "$(res ab-udp-no-sharing "connect u3 ")" EAGAIN
+}
+
 @test "three-hosts (C1): one local port to b and c at once; twice to b is EADDRNOTAVAIL" {
 	use three-hosts
 	for c in th-two-servers-reuseaddr th-two-servers-reuseport; do
