@@ -37,7 +37,6 @@ int cmd_kernels(int argc, char **argv);
 /* diff over three or more reports: the table across kernels (cmd_diff_kernels.c). */
 int cmd_diff_kernels(int n, char **paths);
 /* run --kernel K: the run inside other kernels under QEMU (cmd_run_kernel.c). */
-int cmd_run_wants_kernel(int argc, char **argv);
 int cmd_run_kernel(int argc, char **argv);
 int cmd_labs(int argc, char **argv);
 

@@ -80,10 +80,6 @@ static int down_one(const char *arg, const char *name, int quiet)
 	char lab[TOPO_LAB_NAME_MAX + 1];
 	int r;
 
-	if (name && topo_name_valid(arg, TOPO_LAB_NAME_MAX)) {
-		cmd_err("down: --name goes with a FILE; '%s' is a lab name", arg);
-		return EXIT_USAGE;
-	}
 	r = cmd_lab_arg("down", arg, name, lab, sizeof(lab));
 	if (r < 0)
 		return r == -ENOMEM ? EXIT_SYSTEM : EXIT_USAGE;

@@ -55,7 +55,6 @@ int cmd_matrix_print(const char *cmd, const struct matrix_result *res, bool json
 int cmd_matrix_status(const struct matrix_result *res);
 
 /* run FILE --matrix NODE ...: the matrix in an ephemeral lab (cmd_run_matrix.c). */
-bool cmd_run_wants_matrix(int argc, char **argv);
 int cmd_run_matrix(int argc, char **argv);
 
 /* Whether lab `lab` is published: it has a state file or any namespace

@@ -38,6 +38,10 @@ int cmd_lab_arg(const char *cmd, const char *arg, const char *name, char *ret_la
 	int r;
 
 	if (topo_name_valid(arg, TOPO_LAB_NAME_MAX)) {
+		if (name) {
+			cmd_err("%s: --name goes with a FILE; '%s' is a lab name", cmd, arg);
+			return -EINVAL;
+		}
 		snprintf(ret_lab, lab_len, "%s", arg);
 		return 0;
 	}

@@ -143,10 +143,10 @@ int cmd_run(int argc, char **argv)
 	if (!cmd_wants_help(argc, argv) && run_modes_check(argc, argv) < 0)
 		return EXIT_USAGE;
 	/* --kernel: the run inside other kernels under QEMU (cmd_run_kernel.c) */
-	if (cmd_run_wants_kernel(argc, argv) && !cmd_wants_help(argc, argv))
+	if (has_option(argc, argv, "--kernel") && !cmd_wants_help(argc, argv))
 		return cmd_run_kernel(argc, argv);
 	/* --matrix NODE: the bind matrix instead of the probe (cmd_run_matrix.c) */
-	if (cmd_run_wants_matrix(argc, argv) && !cmd_wants_help(argc, argv))
+	if (has_option(argc, argv, "--matrix") && !cmd_wants_help(argc, argv))
 		return cmd_run_matrix(argc, argv);
 	r = cmd_probe_args(argc, argv, "run", &a);
 	if (r != 0) {

@@ -32,14 +32,6 @@ struct kopts {
 	int n_mx;
 };
 
-int cmd_run_wants_kernel(int argc, char **argv)
-{
-	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
-		if (!strcmp(argv[i], "--kernel") || !strncmp(argv[i], "--kernel=", 9))
-			return 1;
-	return 0;
-}
-
 /* Our options, each with a value; NULL for an option that is not ours. */
 static const char **slot(struct kopts *o, const char *opt)
 {

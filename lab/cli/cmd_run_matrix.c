@@ -24,14 +24,6 @@ struct run_matrix_args {
 	struct matrix_config cfg;
 };
 
-bool cmd_run_wants_matrix(int argc, char **argv)
-{
-	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
-		if (!strcmp(argv[i], "--matrix") || !strncmp(argv[i], "--matrix=", 9))
-			return true;
-	return false;
-}
-
 /* -1 to go on, else the exit status. */
 static int parse_args(int argc, char **argv, struct run_matrix_args *a)
 {

@@ -31,17 +31,6 @@ static int print_diff(const char *line, void *data)
 	return putchar('\n') == EOF ? -EIO : 0;
 }
 
-static bool lab_has_state(const char *lab)
-{
-	struct lab_state st;
-	int r = state_read(lab, &st);
-
-	if (r == 0)
-		state_clear(&st);
-	/* One that cannot be read is no proof the lab is down: the comparison says what is. */
-	return r != -ENOENT;
-}
-
 static int verify_one(const char *arg, bool prefixed)
 {
 	struct topology *t = NULL;
@@ -54,8 +43,9 @@ static int verify_one(const char *arg, bool prefixed)
 	if (r < 0)
 		return r == -EINVAL ? EXIT_USAGE : EXIT_SYSTEM;
 	/* As by name (cmd_resolve refuses a lab without state): a FILE's lab that is
-	 * not up is bad input, not a drift of every node. */
-	if (lab_arg_is_file(arg) && !lab_has_state(lab)) {
+	 * not up is bad input, not a drift of every node.  A state that cannot be
+	 * read is no proof the lab is down: the comparison says what is. */
+	if (lab_arg_is_file(arg) && lab_up_refused(lab, NULL, 0) == 0) {
 		cmd_err("lab '%s' is not up (no state in " STATE_DIR "; see 'reuselab status')",
 			lab);
 		rc = EXIT_USAGE;

@@ -23,7 +23,6 @@
 #define N_PORT_VARS 9
 #define MAX_PORTS   16
 #define MAX_VARS    32
-/* The nodes a case's waits watch (probe_wait.c). */
 /* A program's PATH when reuselab has none (the lookup and the child's env). */
 #define PROBE_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 

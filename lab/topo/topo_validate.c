@@ -141,6 +141,15 @@ static const char *family_name(int family)
 	return family == AF_INET ? "IPv4" : "IPv6";
 }
 
+/* net: addr (16 bytes, IPv4 in the first 4, the rest zero) with every bit
+ * past len cleared, as the kernel keys a route or a subnet. */
+static void net_of(uint8_t net[16], const uint8_t *addr, unsigned len)
+{
+	memcpy(net, addr, 16);
+	for (unsigned b = len; b < 128; b++)
+		net[b / 8] &= (uint8_t) ~(0x80u >> (b % 8));
+}
+
 static void check_routes(struct vctx *v, const struct topo_node *n)
 {
 	char b1[INET6_ADDRSTRLEN], b2[INET6_ADDRSTRLEN];
@@ -148,7 +157,6 @@ static void check_routes(struct vctx *v, const struct topo_node *n)
 	for (size_t i = 0; i < n->n_routes; i++) {
 		const struct topo_route *rt = &n->routes[i];
 		uint8_t net[16];
-		size_t len = rt->family == AF_INET ? 4 : 16;
 
 		if (!rt->has_via && !rt->dev[0])
 			bad(v, rt->mark, "a route needs 'via' or 'dev'");
@@ -160,9 +168,7 @@ static void check_routes(struct vctx *v, const struct topo_node *n)
 			bad(v, rt->dev_mark, "route device '%s' is not an interface of node '%s'",
 			    rt->dev, n->name);
 		/* The kernel refuses a destination with host bits: say which network was meant. */
-		memcpy(net, rt->dst, 16);
-		for (size_t b = rt->dst_len; b < len * 8; b++)
-			net[b / 8] &= (uint8_t)~(0x80u >> (b % 8));
+		net_of(net, rt->dst, rt->dst_len);
 		if (memcmp(net, rt->dst, 16))
 			bad(v, rt->dst_mark, "route destination %s/%u has host bits set (the network is %s/%u)",
 			    addr_text(b1, sizeof(b1), rt->family, rt->dst), rt->dst_len,
@@ -174,14 +180,12 @@ static void check_routes(struct vctx *v, const struct topo_node *n)
  * for it covers; a /32 has none). */
 static bool addr_subnet_is(const struct topo_addr *a, const uint8_t *net, unsigned len)
 {
-	uint8_t mine[4];
+	uint8_t mine[16];
 
 	if (a->family != AF_INET || a->prefixlen != len || len >= 32)
 		return false;
-	memcpy(mine, a->addr, 4);
-	for (unsigned b = len; b < 32; b++)
-		mine[b / 8] &= (uint8_t)~(0x80u >> (b % 8));
-	return !memcmp(mine, net, 4);
+	net_of(mine, a->addr, len);
+	return !memcmp(mine, net, 16);
 }
 
 /*
@@ -232,16 +236,20 @@ struct route_key {
 	size_t i;
 };
 
-static int route_key_cmp(const void *a, const void *b)
+static int route_dst_cmp(const struct route_key *x, const struct route_key *y)
 {
-	const struct route_key *x = a, *y = b;
-	int r;
-
 	if (x->family != y->family)
 		return x->family < y->family ? -1 : 1;
 	if (x->len != y->len)
 		return x->len < y->len ? -1 : 1;
-	r = memcmp(x->net, y->net, sizeof(x->net));
+	return memcmp(x->net, y->net, sizeof(x->net));
+}
+
+static int route_key_cmp(const void *a, const void *b)
+{
+	const struct route_key *x = a, *y = b;
+	int r = route_dst_cmp(x, y);
+
 	return r ? r : (x->i < y->i ? -1 : x->i > y->i);
 }
 
@@ -260,14 +268,11 @@ static int check_route_dups(struct vctx *v, const struct topo_node *n)
 	for (size_t i = 0; i < n->n_routes; i++) {
 		k[i] = (struct route_key){
 		    .family = n->routes[i].family, .len = n->routes[i].dst_len, .i = i};
-		memcpy(k[i].net, n->routes[i].dst, sizeof(k[i].net));
-		for (size_t b = k[i].len; b < sizeof(k[i].net) * 8; b++)
-			k[i].net[b / 8] &= (uint8_t) ~(0x80u >> (b % 8));
+		net_of(k[i].net, n->routes[i].dst, k[i].len);
 	}
 	qsort(k, n->n_routes, sizeof(*k), route_key_cmp);
 	for (size_t i = 1, g = 0; i < n->n_routes; i++) {
-		if (k[i].family != k[g].family || k[i].len != k[g].len ||
-		    memcmp(k[i].net, k[g].net, sizeof(k[i].net))) {
+		if (route_dst_cmp(&k[i], &k[g])) {
 			g = i;
 			continue;
 		}
