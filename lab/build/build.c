@@ -396,6 +396,11 @@ static int run_plan(struct build_ctx *c)
 		s = plan_ops[a->op].netlink ? c->sock[a->ns] : NULL;
 		if (s && ns_sock_ext_msg(s)[0])
 			set_err(c, "%s: %s (kernel: %s)", what, strerror(-r), ns_sock_ext_msg(s));
+		else if (r == -EEXIST && a->op == PLAN_NS_CREATE)
+			set_err(c,
+				"%s: %s (another lab or program uses that name; see 'reuselab "
+				"status' or 'ip netns list')",
+				what, strerror(-r));
 		else
 			set_err(c, "%s: %s", what, strerror(-r));
 		return r;

@@ -51,7 +51,9 @@ void lab_mounts_free(struct lab_mounts *m);
  * removed before it returns.  Returns 0, or -errno with err holding one line
  * naming the object and the kernel's reason, e.g.
  * "link server:eth0 <-> client-b:eth0: File exists".  -EINTR when stopped by
- * a signal.  -EEXIST (with a message) when a namespace of that name exists.
+ * a signal.  -EEXIST when a namespace of that name exists (the message then
+ * says another lab or program has it) or the kernel already has an object
+ * the topology asks for (a route, an address).
  * progress may be NULL.  On success *ret_mounts (may be NULL; release with
  * lab_mounts_free) holds the mount of every namespace.
  */
@@ -208,7 +210,7 @@ int state_list(char ***ret_names, size_t *ret_n);
  * are blocked from the lock on and stay blocked on return; if one came,
  * *ret_signal is set, it stays pending, and nothing of the lab is left.
  * 0, or -errno with err holding one line: -EALREADY (the lab is up),
- * -EEXIST (a namespace name is taken), -EINTR (interrupted, all removed),
+ * -EEXIST (a name is taken, or an object exists), -EINTR (interrupted, all removed),
  * -ENOTRECOVERABLE (rolling back failed: things are left), other -errno.
  */
 int lab_up(const struct topology *t, const char *lab, const struct build_progress *progress,

@@ -125,11 +125,6 @@ static int up_undo(const struct topology *t, const char *lab, bool built, int r,
 			    lab);
 	if (r == -EINTR)
 		return fail(err, errlen, r, "interrupted, everything built was removed");
-	if (r == -EEXIST)
-		return fail(err, errlen, r,
-			    "%s (another lab or program uses that name; see 'reuselab status' or "
-			    "'ip netns list')",
-			    why);
 	return fail(err, errlen, r, "%s", why);
 }
 

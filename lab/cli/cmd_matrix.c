@@ -15,26 +15,26 @@
 
 static void usage(FILE *out)
 {
-	fprintf(
-	    out,
-	    "Usage: reuselab matrix LAB|FILE NODE [--json] [--html FILE] [--proto tcp|udp]\n"
-	    "                       [--axes v4|dual|all|LIST] [--addr AXIS=ADDRESS]...\n\n"
-	    "Inside NODE's namespace, bind a second socket over a first one for every\n"
-	    "combination of protocol, state of the first socket (bound, listening,\n"
-	    "established, time-wait; UDP: bound, connected), SO_REUSEADDR/SO_REUSEPORT on\n"
-	    "each, address of each (wildcard, A, an alias of A, an address on another\n"
-	    "interface) and uid (same, other), and show what the second bind() returns.\n"
-	    "The lab is LAB, or the one named by FILE's 'name:'; it must be up.\n\n"
-	    "  --json        machine-readable output (schema reuselab-matrix/1)\n"
-	    "  --html FILE   also write one self-contained HTML page with the grid and the lab\n"
-	    "  --proto P     only tcp or only udp\n"
-	    "  --axes SET    address axes: v4 (default: wildcard, A, alias, other), dual\n"
-	    "                (wildcard, A, and IPv6: [::] dual-stack, [::] IPV6_V6ONLY, v6,\n"
-	    "                [::ffff:0.0.0.0], [::ffff:A]), all, or a comma list of names\n"
-	    "                (wildcard,A,alias,other,v6-wildcard,v6only-wildcard,v6,\n"
-	    "                mapped-wildcard,mapped-A)\n"
-	    "  --addr X=ADDR the node's address for axis X (A, alias, other, v6) instead of\n"
-	    "                the first found; repeatable\n");
+	fprintf(out,
+		"Usage: reuselab matrix LAB|FILE NODE [--json] [--html FILE] [--proto tcp|udp]\n"
+		"                       [--axes v4|dual|all|LIST] [--addr AXIS=ADDRESS]...\n\n"
+		"Inside NODE's namespace, bind a second socket over a first one for every\n"
+		"combination of protocol, state of the first socket (bound, listening,\n"
+		"established, time-wait; UDP: bound, connected), SO_REUSEADDR/SO_REUSEPORT on\n"
+		"each, address of each (wildcard, A, an alias of A, an address on another\n"
+		"interface) and uid (same, other), and show what the second bind() returns.\n"
+		"The lab is LAB, or the one named by FILE's 'name:'; it must be up.\n\n"
+		"  --json        machine-readable output (schema reuselab-matrix/1)\n"
+		"  --html FILE   also write a self-contained HTML page with the grid and the lab\n"
+		"                (not '-': standard output has the grid or the JSON already)\n"
+		"  --proto P     only tcp or only udp\n"
+		"  --axes SET    address axes: v4 (default: wildcard, A, alias, other), dual\n"
+		"                (wildcard, A, and IPv6: [::] dual-stack, [::] IPV6_V6ONLY, v6,\n"
+		"                [::ffff:0.0.0.0], [::ffff:A]), all, or a comma list of names\n"
+		"                (wildcard,A,alias,other,v6-wildcard,v6only-wildcard,v6,\n"
+		"                mapped-wildcard,mapped-A)\n"
+		"  --addr X=ADDR the node's address for axis X (A, alias, other, v6) instead of\n"
+		"                the first found; repeatable\n");
 }
 
 static void progress(void *arg, size_t done, size_t total)
