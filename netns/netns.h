@@ -94,12 +94,6 @@ int ns_dir_open(void);
  * is that very mount.  -> 0, -EOPNOTSUPP (an older kernel), other -errno.
  */
 int ns_dir_mount_id(int dir, const char *name, uint64_t *ret);
-/*
- * ns_dir_mount_id, and an O_PATH fd (O_CLOEXEC) on what is on <dir>/<name>
- * now, which keeps that mount and so its namespace alive after the name is
- * removed, until closed.  -> the fd, or -errno.
- */
-int ns_dir_hold(int dir, const char *name, uint64_t *ret_mnt_id);
 
 /*
  * A new network namespace with no name at all (an ephemeral lab's): its fd
@@ -128,6 +122,13 @@ int ns_open_sock(const char *name, int *ret_fd, struct ns_sock **ret_sock);
 int ns_remove(const char *name);
 /* ns_remove of <dir>/<name>, dir from ns_dir_open. */
 int ns_dir_remove(int dir, const char *name);
+/*
+ * ns_dir_remove in two halves, for a caller that unmounts many names before
+ * it unlinks any: the unmount (nothing mounted is not an error), then the
+ * unlink (-EBUSY: something is still mounted on the name).
+ */
+int ns_dir_unmount(int dir, const char *name);
+int ns_dir_unlink(int dir, const char *name);
 
 /*
  * Unlink /run/netns/name when it is an empty regular file with nothing

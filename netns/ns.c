@@ -247,27 +247,6 @@ int ns_dir_mount_id(int dir, const char *name, uint64_t *ret)
 	return r;
 }
 
-int ns_dir_hold(int dir, const char *name, uint64_t *ret_mnt_id)
-{
-	struct statx stx;
-	int fd, r;
-
-	*ret_mnt_id = 0;
-	if (!ns_name_valid(name))
-		return -EINVAL;
-	/* O_PATH holds the mount, so its root, so the namespace. */
-	fd = openat(dir, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	r = unique_mount_id(fd, "", AT_EMPTY_PATH, &stx);
-	if (r < 0) {
-		close(fd);
-		return r;
-	}
-	*ret_mnt_id = stx.stx_mnt_id;
-	return fd;
-}
-
 /*
  * The id of the mount now on path, if what it shows is namespace ns_fd:
  * checked, so that whoever trusts the id later trusts our namespace.
@@ -360,13 +339,18 @@ int ns_open_sock(const char *name, int *ret_fd, struct ns_sock **ret_sock)
 /*
  * One layer, the namespace we (or `ip netns add`) mounted.  MNT_DETACH: the
  * name goes now even if a process still has the namespace open.  EINVAL
- * (nothing mounted: a stale file) still lets the unlink run.  EBUSY from the
- * unlink: a second mount was stacked there; whose it is, we cannot say.
+ * (nothing mounted: a stale file, or unmounted meanwhile) is not an error.
  */
-static int remove_at(const char *mount_path, int dir, const char *name)
+static int unmount(const char *mount_path)
 {
 	if (umount2(mount_path, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL)
 		return -errno;
+	return 0;
+}
+
+/* EBUSY: a second mount was stacked there; whose it is, we cannot say. */
+static int unlink_at(int dir, const char *name)
+{
 	return unlinkat(dir, name, 0) < 0 ? -errno : 0;
 }
 
@@ -376,23 +360,38 @@ int ns_remove(const char *name)
 	int r;
 
 	r = ns_path(name, path, sizeof(path));
-	return r < 0 ? r : remove_at(path, AT_FDCWD, path);
+	if (r == 0)
+		r = unmount(path);
+	return r < 0 ? r : unlink_at(AT_FDCWD, path);
+}
+
+/*
+ * umount2 has no *at form.  /proc/self/fd/<dir>/<name> would resolve in dir
+ * itself, but walking /proc costs more than the unmount; the path is the one
+ * ns_dir_open checked, as ns_path checks it before each call.
+ */
+int ns_dir_unmount(int dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	(void)dir;
+	if (!ns_name_valid(name))
+		return -EINVAL;
+	if ((size_t)snprintf(path, sizeof(path), NS_RUN_DIR "/%s", name) >= sizeof(path))
+		return -ENAMETOOLONG;
+	return unmount(path);
+}
+
+int ns_dir_unlink(int dir, const char *name)
+{
+	return ns_name_valid(name) ? unlink_at(dir, name) : -EINVAL;
 }
 
 int ns_dir_remove(int dir, const char *name)
 {
-	char path[PATH_MAX];
+	int r = ns_dir_unmount(dir, name);
 
-	if (!ns_name_valid(name))
-		return -EINVAL;
-	/*
-	 * umount2 has no *at form.  /proc/self/fd/<dir>/<name> would resolve in
-	 * dir itself, but walking /proc costs more than the unmount; the path is
-	 * the one ns_dir_open checked, as ns_path checks it before each call.
-	 */
-	if ((size_t)snprintf(path, sizeof(path), NS_RUN_DIR "/%s", name) >= sizeof(path))
-		return -ENAMETOOLONG;
-	return remove_at(path, dir, name);
+	return r < 0 ? r : ns_dir_unlink(dir, name);
 }
 
 int ns_unlink_stale(const char *name, const struct ns_file_id *id)

@@ -67,7 +67,6 @@ struct teardown {
 	int dir;	    /* /run/netns (ns_dir_open) */
 	enum ns_kind *kind; /* per name */
 	int *err;	    /* per name: what went wrong with it, 0 when nothing */
-	int *held;	    /* per name: ns_dir_hold's fd until release_held, or -1 */
 	size_t *slow;	    /* names not on a mount up made: their tag decides */
 	size_t n_slow;
 };
@@ -143,77 +142,20 @@ static int sort_mounts(struct teardown *td)
 /*
  * Still on the mount `up` made: the same namespace, so ours without entering
  * it.  Entering costs a netlink socket per namespace, and a netlink socket
- * holds its namespace for an RCU grace period after it is closed.  With
- * hold, what is on the name stays held (td->held) until release_held; with
- * no descriptor to spare, it is only looked at.
+ * holds its namespace for an RCU grace period after it is closed.
  */
-static bool on_our_mount(struct teardown *td, size_t i, bool hold)
+static bool on_our_mount(const struct teardown *td, size_t i)
 {
 	const char *name = td->names[i];
 	struct lab_mount key, *kp = &key;
 	const struct lab_mount **m;
 	uint64_t id;
-	int fd;
 
 	if (td->n_mounts == 0 || strlen(name) >= sizeof(key.ns))
 		return false;
 	snprintf(key.ns, sizeof(key.ns), "%s", name);
 	m = bsearch(&kp, td->mounts, td->n_mounts, sizeof(*td->mounts), cmp_mount);
-	if (!m)
-		return false;
-	if (hold) {
-		fd = ns_dir_hold(td->dir, name, &id);
-		if (fd >= 0) {
-			td->held[i] = fd;
-			return id == (*m)->id;
-		}
-		if (fd != -EMFILE && fd != -ENFILE)
-			return false;
-	}
-	return ns_dir_mount_id(td->dir, name, &id) == 0 && id == (*m)->id;
-}
-
-/* Close first..last, every one of them held. */
-static void close_held(int first, int last)
-{
-	if (close_range((unsigned)first, (unsigned)last, 0) < 0)
-		for (int fd = first; fd <= last; fd++)
-			close(fd);
-}
-
-/*
- * Room for every held fd now, while this process has one thread: a
- * descriptor table grown once threads share it waits for an RCU grace
- * period each time it doubles (expand_fdtable).
- */
-static void make_room_to_hold(const struct teardown *td)
-{
-	int fd = fcntl(td->dir, F_DUPFD_CLOEXEC, (int)(td->n + 16));
-
-	if (fd >= 0)
-		close(fd);
-}
-
-/* The held namespaces go, in name order; taken so, their fds mostly run on. */
-static void release_held(struct teardown *td)
-{
-	int first = -1, last = -1;
-
-	for (size_t i = 0; i < td->n; i++) {
-		int fd = td->held[i];
-
-		if (fd < 0)
-			continue;
-		if (first >= 0 && fd == last + 1) {
-			last = fd;
-			continue;
-		}
-		if (first >= 0)
-			close_held(first, last);
-		first = last = fd;
-	}
-	if (first >= 0)
-		close_held(first, last);
+	return m && ns_dir_mount_id(td->dir, name, &id) == 0 && id == (*m)->id;
 }
 
 /*
@@ -266,42 +208,58 @@ static void remove_slow(void *arg, size_t k)
 	remove_one(td, td->slow[k]);
 }
 
-/*
- * A name on the mount `up` made is removed at once, and its namespace held
- * unless it is the first (see classify_and_remove); the others keep
- * NS_SKIP, for their tag check.
- */
-static void remove_if_on_our_mount(void *arg, size_t i)
+static void unmount_ours(void *arg, size_t i)
 {
 	struct teardown *td = arg;
+	int r;
 
-	if (on_our_mount(td, i, i > 0)) {
-		td->kind[i] = NS_OURS;
-		remove_one(td, i);
+	if (td->kind[i] == NS_OURS && (r = ns_dir_unmount(td->dir, td->names[i])) < 0)
+		td->err[i] = r;
+}
+
+/*
+ * The names on the mounts `up` made: all checked, then all unmounted, then
+ * all unlinked, in name order, where the lans namespace comes first ('.'
+ * sorts before a node name's first character).  An unmount releases its
+ * namespace and waits for an expedited RCU grace period; the kernel frees
+ * released namespaces a batch at a time (cleanup_net), and once a big batch
+ * runs on the other CPU each of those waits takes milliseconds instead of
+ * microseconds.  The first release starts a batch of its own (the lans
+ * namespace's, the longest to free); the unmounts packed together end
+ * before it does, so the rest go together into the next, and none waits
+ * behind them.  When a call waits anyway (a bridge being freed, a flood),
+ * more threads start and share the waits (fanout_run_lazy).  Unlinks wait
+ * for nothing.  The numbers are in docs/performance.md.
+ */
+static void remove_on_our_mounts(struct teardown *td)
+{
+	for (size_t i = 0; i < td->n; i++)
+		if (on_our_mount(td, i))
+			td->kind[i] = NS_OURS;
+	fanout_run_lazy(td->n, teardown_threads(td->n), unmount_ours, td);
+	for (size_t i = 0; i < td->n; i++) {
+		int r;
+
+		if (td->kind[i] != NS_OURS || td->err[i])
+			continue;
+		r = ns_dir_unlink(td->dir, td->names[i]);
+		if (r == 0)
+			td->kind[i] = NS_REMOVED;
+		else if (r != -ENOENT) /* ENOENT: went away meanwhile, fine */
+			td->err[i] = r;
 	}
 }
 
 /*
- * Names on the mounts `up` made first, in one pass, in name order, where the
- * lans namespace comes first ('.' sorts before a node name's first
- * character).  The kernel frees released namespaces a batch at a time
- * (cleanup_net), and while it frees a big batch on the other CPU, each
- * unmount here, which waits for an expedited RCU grace period, waits
- * milliseconds instead of microseconds.  So the first namespace goes at once
- * and starts a batch of its own (the lans namespace's, with its bridge, the
- * longest to free), and the others are held until the last name is gone,
- * then go together into the next.  Quick calls run in order from one thread;
- * once a call had to wait, more threads share the waits (fanout_run_lazy).
- * The numbers are in docs/performance.md.  The rest need their tag checked,
- * which means entering each: decide first, remove after, since once a big
- * namespace is released its cleanup holds the kernel's lock for a while, and
- * a tag check made after it would wait behind it.
+ * The names on the mounts `up` made first (remove_on_our_mounts).  The rest
+ * need their tag checked, which means entering each: decide first, remove
+ * after, since once a big namespace is released its cleanup holds the
+ * kernel's lock for a while, and a tag check made after it would wait
+ * behind it.
  */
 static void classify_and_remove(struct teardown *td, struct teardown_result *ret)
 {
-	make_room_to_hold(td);
-	fanout_run_lazy(td->n, teardown_threads(td->n), remove_if_on_our_mount, td);
-	release_held(td);
+	remove_on_our_mounts(td);
 	for (size_t i = 0; i < td->n; i++)
 		if (td->kind[i] == NS_SKIP)
 			td->slow[td->n_slow++] = i;
@@ -377,15 +335,12 @@ int lab_teardown(const char *lab, const struct teardown_hint *hint, struct teard
 	qsort(td.names, td.n, sizeof(*td.names), cmp_name_natural);
 	td.kind = calloc(td.n, sizeof(*td.kind));
 	td.err = calloc(td.n, sizeof(*td.err));
-	td.held = malloc(td.n * sizeof(*td.held));
 	td.slow = calloc(td.n, sizeof(*td.slow));
-	if (!td.kind || !td.err || !td.held || !td.slow || sort_mounts(&td) < 0) {
+	if (!td.kind || !td.err || !td.slow || sort_mounts(&td) < 0) {
 		r = -ENOMEM;
 		snprintf(err, errlen, "%s", strerror(-r));
 		goto out;
 	}
-	for (size_t i = 0; i < td.n; i++)
-		td.held[i] = -1;
 	classify_and_remove(&td, ret);
 	failed = first_failure(&td, err, errlen);
 	r = keep_untagged(&td, ret);
@@ -397,7 +352,6 @@ out:
 	free(td.mounts);
 	free(td.kind);
 	free(td.err);
-	free(td.held);
 	free(td.slow);
 	names_free(td.names, td.n);
 	return r;

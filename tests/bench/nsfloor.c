@@ -13,6 +13,23 @@
  *                             network namespace released before this call
  *                             (see below); exit 1 after MS ms (default 60000);
  *                             ROUNDS sentinels one after the other (default 2)
+ *   nsfloor release PREFIX MODE
+ *                             remove every /run/netns name starting with
+ *                             PREFIX, in natural order, from this one small
+ *                             process; MODE is
+ *                               plain   detach-unmount and unlink (what
+ *                                       `ip netns del` does, nothing else)
+ *                               check   plain, after a statx of the name's
+ *                                       mount id (the proof of ownership
+ *                                       `reuselab down` needs), not held
+ *                               hold    check through an O_PATH fd that
+ *                                       holds the namespace until every name
+ *                                       is gone (`reuselab down` until
+ *                                       2026-12-01)
+ *                               phased  check every name, then unmount them
+ *                                       all, then unlink them all (what
+ *                                       `reuselab down` does now)
+ *                             the floor of a teardown with that much checking
  *   nsfloor rusage FILE CMD [ARG...]
  *                             run CMD, write "EXIT WALL_MS MAXRSS_KIB" to FILE:
  *                             wall time from fork to wait4, and the peak RSS
@@ -47,6 +64,7 @@
  * may be late by about one RCU grace period (U2 is freed from a work item).
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -427,6 +445,105 @@ static int cmd_veths(unsigned k, const char *arg)
 	return 0;
 }
 
+static int cmp_natural(const void *a, const void *b)
+{
+	return strverscmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names under prefix, sorted, into *ret (n of them); -1 on failure. */
+static int list_names(const char *prefix, char ***ret, size_t *ret_n)
+{
+	DIR *d = opendir(RUN_DIR);
+	struct dirent *e;
+	char **v = NULL, **nv;
+	size_t n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		if (strncmp(e->d_name, prefix, strlen(prefix)) != 0)
+			continue;
+		nv = realloc(v, (n + 1) * sizeof(*v));
+		if (!nv || !(nv[n] = strdup(e->d_name))) {
+			free(nv ? nv : v);
+			closedir(d);
+			return -1;
+		}
+		v = nv;
+		n++;
+	}
+	closedir(d);
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_natural);
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+/* Mount id of the name (fd < 0) or of what fd holds. */
+static int mount_id(int dir, const char *name, int fd, uint64_t *id)
+{
+	struct statx stx;
+	int r = fd < 0 ? statx(dir, name, AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &stx)
+		       : statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx);
+
+	*id = stx.stx_mnt_id;
+	return r;
+}
+
+/* Check every name, then unmount them all, then unlink them all. */
+static int release_phased(int dir, char **names, size_t n)
+{
+	char path[512];
+	uint64_t id;
+
+	for (size_t i = 0; i < n; i++)
+		if (mount_id(dir, names[i], -1, &id) < 0)
+			return die("release: %s: %s", names[i], strerror(errno));
+	for (size_t i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), RUN_DIR "/%s", names[i]);
+		umount2(path, MNT_DETACH);
+	}
+	for (size_t i = 0; i < n; i++)
+		unlinkat(dir, names[i], 0);
+	return 0;
+}
+
+static int cmd_release(const char *prefix, const char *mode)
+{
+	int check = !strcmp(mode, "check"), hold = !strcmp(mode, "hold"), dir, first = -1;
+	char path[512];
+	size_t n = 0;
+	char **names = NULL;
+	uint64_t id;
+
+	if (!check && !hold && strcmp(mode, "plain") != 0 && strcmp(mode, "phased") != 0)
+		return die("release: MODE is plain, check, hold or phased");
+	dir = open(RUN_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0 || list_names(prefix, &names, &n) < 0)
+		return die("release: " RUN_DIR ": %s", strerror(errno));
+	if (!strcmp(mode, "phased"))
+		return release_phased(dir, names, n);
+	for (size_t i = 0; i < n; i++) {
+		/* As down did: the first namespace is released at once. */
+		int fd =
+		    hold && i > 0 ? openat(dir, names[i], O_PATH | O_NOFOLLOW | O_CLOEXEC) : -1;
+
+		if (fd >= 0 && first < 0)
+			first = fd;
+		if ((check || hold) && mount_id(dir, names[i], fd, &id) < 0)
+			return die("release: %s: %s", names[i], strerror(errno));
+		snprintf(path, sizeof(path), RUN_DIR "/%s", names[i]);
+		umount2(path, MNT_DETACH);
+		unlinkat(dir, names[i], 0);
+		free(names[i]);
+	}
+	if (first >= 0)
+		close_range((unsigned)first, ~0U, 0);
+	free(names);
+	return 0;
+}
+
 static int cmd_rusage(const char *out, char **argv)
 {
 	struct rusage ru;
@@ -469,10 +586,13 @@ int main(int argc, char **argv)
 	if (argc >= 2 && argc <= 4 && !strcmp(argv[1], "barrier"))
 		return cmd_barrier(argc >= 3 ? strtod(argv[2], NULL) : 60000,
 				   argc == 4 ? atoi(argv[3]) : 2);
+	if (argc == 4 && !strcmp(argv[1], "release"))
+		return cmd_release(argv[2], argv[3]);
 	if (argc == 4 && !strcmp(argv[1], "veths"))
 		return cmd_veths((unsigned)strtoul(argv[2], NULL, 10), argv[3]);
-	fprintf(stderr, "usage: nsfloor create PREFIX N | delete PREFIX N | barrier [MS [ROUNDS]] |"
-			" veths K same|cross|bridge|addrs |\n"
-			"       rusage FILE CMD [ARG...]\n");
+	fprintf(stderr,
+		"usage: nsfloor create PREFIX N | delete PREFIX N | barrier [MS [ROUNDS]] |"
+		" veths K same|cross|bridge|addrs |\n"
+		"       release PREFIX plain|check|hold|phased | rusage FILE CMD [ARG...]\n");
 	return 2;
 }
