@@ -124,8 +124,10 @@ int ns_remove(const char *name);
 int ns_dir_remove(int dir, const char *name);
 /*
  * ns_dir_remove in two halves, for a caller that unmounts many names before
- * it unlinks any: the unmount (nothing mounted is not an error), then the
- * unlink (-EBUSY: something is still mounted on the name).
+ * it unlinks any: the unmount (nothing mounted is not an error; by the path
+ * NS_RUN_DIR/name, since umount2 has no *at form), then the unlink in dir
+ * (-EBUSY: something is still mounted on the name).  Both: 0, -ENOENT (no
+ * such name), other -errno.
  */
 int ns_dir_unmount(int dir, const char *name);
 int ns_dir_unlink(int dir, const char *name);

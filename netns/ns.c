@@ -217,10 +217,10 @@ int ns_create(const char *name, int src, int *ret_fd, struct ns_sock **ret_sock,
 #define STATX_MNT_ID_UNIQUE 0x00004000U
 #endif
 
-static int unique_mount_id(int dir, const char *path, int flags, struct statx *stx)
+static int unique_mount_id(int dir, const char *path, struct statx *stx)
 {
-	if (statx(dir, path, flags | AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT,
-		  STATX_INO | STATX_MNT_ID_UNIQUE, stx) < 0)
+	if (statx(dir, path, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_INO | STATX_MNT_ID_UNIQUE,
+		  stx) < 0)
 		return -errno;
 	return stx->stx_mask & STATX_MNT_ID_UNIQUE ? 0 : -EOPNOTSUPP;
 }
@@ -241,7 +241,7 @@ int ns_dir_mount_id(int dir, const char *name, uint64_t *ret)
 	*ret = 0;
 	if (!ns_name_valid(name))
 		return -EINVAL;
-	r = unique_mount_id(dir, name, 0, &stx);
+	r = unique_mount_id(dir, name, &stx);
 	if (r == 0)
 		*ret = stx.stx_mnt_id;
 	return r;
@@ -256,7 +256,7 @@ static uint64_t published_mount_id(const char *path, int ns_fd)
 	struct statx stx;
 	struct stat st;
 
-	if (fstat(ns_fd, &st) < 0 || unique_mount_id(AT_FDCWD, path, 0, &stx) < 0)
+	if (fstat(ns_fd, &st) < 0 || unique_mount_id(AT_FDCWD, path, &stx) < 0)
 		return 0;
 	if (stx.stx_ino != st.st_ino || makedev(stx.stx_dev_major, stx.stx_dev_minor) != st.st_dev)
 		return 0;

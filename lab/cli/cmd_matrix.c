@@ -188,7 +188,7 @@ static int write_outputs(const struct matrix_args *a, const struct matrix_result
 	if (r == 0)
 		return EXIT_OK;
 	snprintf(what, sizeof(what), "matrix: %s", a->html);
-	return cmd_output_error(what, r); /* --html - is stdout */
+	return cmd_output_error(what, r);
 }
 
 int cmd_matrix(int argc, char **argv)

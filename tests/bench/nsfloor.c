@@ -480,15 +480,29 @@ static int list_names(const char *prefix, char ***ret, size_t *ret_n)
 	return 0;
 }
 
-/* Mount id of the name (fd < 0) or of what fd holds. */
+/*
+ * Mount id of the name (fd < 0) or of what fd holds.  STATX_MNT_ID, where
+ * reuselab asks for the unique id (Linux 6.8): the same cost, and this also
+ * runs where that is missing.
+ */
 static int mount_id(int dir, const char *name, int fd, uint64_t *id)
 {
 	struct statx stx;
 	int r = fd < 0 ? statx(dir, name, AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &stx)
 		       : statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx);
 
-	*id = stx.stx_mnt_id;
+	if (r == 0)
+		*id = stx.stx_mnt_id;
 	return r;
+}
+
+/* An unmount or unlink that failed: the name is left, so the run is no floor. */
+static int removal_failed(int r, const char *what, const char *name)
+{
+	if (r == 0 || errno == EINVAL || errno == ENOENT)
+		return 0;
+	fprintf(stderr, "nsfloor: release: %s %s: %s\n", what, name, strerror(errno));
+	return 1;
 }
 
 /* Check every name, then unmount them all, then unlink them all. */
@@ -496,22 +510,24 @@ static int release_phased(int dir, char **names, size_t n)
 {
 	char path[512];
 	uint64_t id;
+	int failed = 0;
 
 	for (size_t i = 0; i < n; i++)
 		if (mount_id(dir, names[i], -1, &id) < 0)
 			return die("release: %s: %s", names[i], strerror(errno));
 	for (size_t i = 0; i < n; i++) {
 		snprintf(path, sizeof(path), RUN_DIR "/%s", names[i]);
-		umount2(path, MNT_DETACH);
+		failed |= removal_failed(umount2(path, MNT_DETACH), "umount2", names[i]);
 	}
 	for (size_t i = 0; i < n; i++)
-		unlinkat(dir, names[i], 0);
-	return 0;
+		failed |= removal_failed(unlinkat(dir, names[i], 0), "unlink", names[i]);
+	return failed;
 }
 
 static int cmd_release(const char *prefix, const char *mode)
 {
 	int check = !strcmp(mode, "check"), hold = !strcmp(mode, "hold"), dir, first = -1;
+	int failed = 0;
 	char path[512];
 	size_t n = 0;
 	char **names = NULL;
@@ -534,14 +550,14 @@ static int cmd_release(const char *prefix, const char *mode)
 		if ((check || hold) && mount_id(dir, names[i], fd, &id) < 0)
 			return die("release: %s: %s", names[i], strerror(errno));
 		snprintf(path, sizeof(path), RUN_DIR "/%s", names[i]);
-		umount2(path, MNT_DETACH);
-		unlinkat(dir, names[i], 0);
+		failed |= removal_failed(umount2(path, MNT_DETACH), "umount2", names[i]);
+		failed |= removal_failed(unlinkat(dir, names[i], 0), "unlink", names[i]);
 		free(names[i]);
 	}
 	if (first >= 0)
 		close_range((unsigned)first, ~0U, 0);
 	free(names);
-	return 0;
+	return failed;
 }
 
 static int cmd_rusage(const char *out, char **argv)
