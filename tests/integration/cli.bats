@@ -135,6 +135,10 @@ complete_words() {
 	W="mlan-group-none mlan-group-reuseaddr mlan-group-reuseaddr-second-only mlan-group-reuseport " \
 		want run topologies/multicast-lan.yml --case mlan-gr
 	W="C1 C10 C11 C12 " want cases --claim C1
+	# a claim with a space or parentheses comes back as one quoted word
+	W='UNP\ 7.5 ' want probe lab --claim U
+	W='UNP\ 7.5 ' want probe lab --claim 'UNP\ 7'
+	W='ipv6\(7\) ' want cases --claim ip
 	# topology files and directories only
 	W="topologies/two-nics.yml " want up topologies/two
 	W="topologies " want run topolog
