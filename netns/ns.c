@@ -367,8 +367,9 @@ int ns_remove(const char *name)
 
 /*
  * umount2 has no *at form.  /proc/self/fd/<dir>/<name> would resolve in dir
- * itself, but walking /proc costs more than the unmount; the path is the one
- * ns_dir_open checked, as ns_path checks it before each call.
+ * itself, but walking /proc costs more than the unmount; so the path is
+ * resolved again from /, and /run/netns is trusted as ns_dir_open found it
+ * (not a symlink): swapping it meanwhile takes root.
  */
 int ns_dir_unmount(int dir, const char *name)
 {

@@ -210,7 +210,9 @@ int state_list(char ***ret_names, size_t *ret_n);
  * are blocked from the lock on and stay blocked on return; if one came,
  * *ret_signal is set, it stays pending, and nothing of the lab is left.
  * 0, or -errno with err holding one line: -EALREADY (the lab is up),
- * -EEXIST (a name is taken, or an object exists), -EINTR (interrupted, all removed),
+ * -EEXIST (a name is taken, or an object exists), -EBADMSG (a state or lock
+ * file of the lab's is there but not usable: 'reuselab down' replaces it),
+ * -EINTR (interrupted, all removed),
  * -ENOTRECOVERABLE (rolling back failed: things are left), other -errno.
  */
 int lab_up(const struct topology *t, const char *lab, const struct build_progress *progress,

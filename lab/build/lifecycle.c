@@ -81,7 +81,7 @@ static int up_prepare(const struct topology *t, const char *lab, int *ret_lock, 
 	*ret_lock = state_lock(lab, false);
 	sigstop_block(NULL);
 	if (*ret_lock == -ELOOP || *ret_lock == -EBADFD)
-		return fail(err, errlen, *ret_lock,
+		return fail(err, errlen, -EBADMSG,
 			    "lock file " STATE_DIR "/%s.lock is %s; 'reuselab down %s' replaces it",
 			    lab, *ret_lock == -ELOOP ? "a symlink" : "not a regular file", lab);
 	if (*ret_lock < 0)
@@ -89,7 +89,7 @@ static int up_prepare(const struct topology *t, const char *lab, int *ret_lock, 
 			    strerror(-*ret_lock));
 	r = lab_up_refused(lab, err, errlen);
 	if (r < 0)
-		return r;
+		return r == -EALREADY ? r : -EBADMSG; /* a state file we cannot use */
 	r = state_write(t, lab, NULL);
 	if (r < 0) {
 		state_lock_remove(lab); /* state_write left nothing else */

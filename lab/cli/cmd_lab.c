@@ -89,7 +89,8 @@ int cmd_lab_up(const struct topology *t, const char *lab, int *ret_signal)
 	cmd_err("lab '%s': %s", lab, err[0] ? err : strerror(-r));
 	if (*ret_signal && r != -ENOTRECOVERABLE)
 		return 128 + *ret_signal; /* nothing is left: lab_up removed it all */
-	return r == -EALREADY || r == -EEXIST ? EXIT_USAGE : EXIT_SYSTEM;
+	/* a lab that is up, a name taken, a state or lock file that is not usable */
+	return r == -EALREADY || r == -EEXIST || r == -EBADMSG ? EXIT_USAGE : EXIT_SYSTEM;
 }
 
 static void print_down(const char *lab, const struct teardown_result *tr, bool had_state)

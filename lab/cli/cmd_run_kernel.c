@@ -120,6 +120,24 @@ static int parse_one(struct kopts *o, int argc, char **argv, int *i)
 	return 0;
 }
 
+/* Bad output paths are refused before a guest boots, not after. */
+static int check_outputs(const struct kopts *o)
+{
+	char why[KERNEL_WHY_MAX];
+
+	if (o->junit && cmd_output_option("run", "--junit", o->junit,
+					  o->json ? "JSON report" : "guest's report") < 0)
+		return -EINVAL;
+	if (o->log && cmd_output_option("run", "--kernel-log", o->log, NULL) < 0)
+		return -EINVAL;
+	/* with several kernels the logs are FILE.RELEASE, checked as each opens */
+	if (o->log && o->n_kernel == 1 && kernel_log_check(o->log, why) < 0) {
+		cmd_err("run: %s", why);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int parse(struct kopts *o, int argc, char **argv)
 {
 	o->timeout_s = KERNEL_TIMEOUT_S;
@@ -143,11 +161,7 @@ static int parse(struct kopts *o, int argc, char **argv)
 		cmd_err("run: --kernel-append: no '--' and at most 512 characters");
 		return -EINVAL;
 	}
-	/* bad output paths are refused before a guest boots, not after */
-	if (o->junit && cmd_output_option("run", "--junit", o->junit,
-					  o->json ? "JSON report" : "guest's report") < 0)
-		return -EINVAL;
-	if (o->log && cmd_output_option("run", "--kernel-log", o->log, NULL) < 0)
+	if (check_outputs(o) < 0)
 		return -EINVAL;
 	if (o->name) {
 		o->pass[o->n_pass++] = "--name";

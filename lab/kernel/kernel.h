@@ -101,6 +101,11 @@ void kernel_result_free(struct kernel_result *r);
  * (guest killed), -EPROTO (guest ended without a report: panic, bad init),
  * -ENOENT (a module, the kernel), -EINTR (SIGINT/SIGTERM; QEMU killed).
  */
+/*
+ * --kernel-log FILE before anything runs: absent, or a regular file of this
+ * user's (kernel_run empties it).  0, or -errno with why (one line).
+ */
+int kernel_log_check(const char *path, char why[KERNEL_WHY_MAX]);
 int kernel_run(const struct kernel_job *job, struct kernel_result *ret,
 	       char why[KERNEL_WHY_MAX]);
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "lab/kernel/kernel.h"
+#include "lab/util/util.h"
 
 static void put_pad(struct cpio *c, size_t done)
 {
@@ -84,15 +85,11 @@ int cpio_add_file(struct cpio *c, const char *name, unsigned mode, const char *s
 	ssize_t n;
 	int fd, r = 0;
 
-	fd = open(src, O_RDONLY | O_CLOEXEC);
+	fd = path_open_regular(src, 0);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (fstat(fd, &st) < 0) {
 		r = -errno;
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		r = -EINVAL;
 		goto out;
 	}
 	r = put_header(c, name, S_IFREG | (mode & 07777), (size_t)st.st_size);

@@ -97,6 +97,13 @@ static int add_modules(struct cpio *c, const struct kernel_info *k, char why[KER
 		const char *base = strrchr(ko[i], '/');
 
 		base = base ? base + 1 : ko[i];
+		if (ko[i][0] == '/' || strstr(ko[i], "..")) {
+			r = -EINVAL;
+			snprintf(why, KERNEL_WHY_MAX,
+				 "initramfs: %.160s/modules.dep names %.160s, outside the tree",
+				 k->modules, ko[i]);
+			break;
+		}
 		snprintf(src, sizeof(src), "%s/%s", k->modules, ko[i]);
 		snprintf(dst, sizeof(dst), "guest/ko/%.255s", base);
 		fprintf(f, "/%s\n", dst);

@@ -8,8 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lab/kernel/kernel.h"
+#include "lab/util/util.h"
 
 /* veth for links, bridge for LANs, the diag families for `expect-sockets`. */
 const char *const kernel_lab_modules[] = { "veth", "bridge", "inet_diag", "tcp_diag",
@@ -50,6 +52,23 @@ static int path_is_module(const char *path, const char *name)
 	return !strncmp(base + i, ".ko", 3) && (base[i + 3] == '\0' || base[i + 3] == '.');
 }
 
+/* A regular file of the tree as a stream (a FIFO there is refused, not read). */
+static FILE *open_text(const char *path, int *ret_err)
+{
+	int fd = path_open_regular(path, 0);
+	FILE *f;
+
+	*ret_err = fd < 0 ? fd : 0;
+	if (fd < 0)
+		return NULL;
+	f = fdopen(fd, "r");
+	if (!f) {
+		*ret_err = -errno;
+		close(fd);
+	}
+	return f;
+}
+
 static int read_deps(const char *moddir, struct order *o)
 {
 	char path[PATH_MAX], *line = NULL, *colon;
@@ -60,9 +79,9 @@ static int read_deps(const char *moddir, struct order *o)
 	int r = 0;
 
 	snprintf(path, sizeof(path), "%s/modules.dep", moddir);
-	f = fopen(path, "re");
+	f = open_text(path, &r);
 	if (!f)
-		return -errno;
+		return r;
 	while ((len = getline(&line, &cap, f)) > 0) {
 		if (line[len - 1] == '\n')
 			line[len - 1] = '\0';
@@ -97,10 +116,10 @@ static int in_builtin(const char *moddir, const char *name)
 	size_t cap = 0;
 	ssize_t len;
 	FILE *f;
-	int found = 0;
+	int found = 0, err;
 
 	snprintf(path, sizeof(path), "%s/modules.builtin", moddir);
-	f = fopen(path, "re");
+	f = open_text(path, &err);
 	if (!f)
 		return 0;
 	while (!found && (len = getline(&line, &cap, f)) > 0) {
@@ -171,7 +190,8 @@ int kernel_modules_order(const char *moddir, const char *const *names, char ***r
 
 	r = read_deps(moddir, &o);
 	if (r < 0) {
-		snprintf(why, KERNEL_WHY_MAX, "%.160s/modules.dep: %.160s%.160s", moddir, strerror(-r),
+		snprintf(why, KERNEL_WHY_MAX, "%.160s/modules.dep: %.160s%.160s", moddir,
+			 r == -EINVAL ? "not a regular file" : strerror(-r),
 			 r == -ENOENT ? " (run 'depmod -b ROOT RELEASE' on the tree)" : "");
 		goto out;
 	}

@@ -27,7 +27,7 @@
 static void exec_qemu(char **argv, const int fds[3], int errfd, pid_t parent)
 {
 	sigset_t none;
-	int null = open("/dev/null", O_RDONLY);
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	int e;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);

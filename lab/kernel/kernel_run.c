@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <linux/kvm.h>
 
@@ -37,18 +38,63 @@ static int kvm_usable(void)
 	return ok;
 }
 
+/*
+ * --kernel-log FILE: ours, or a regular file of our own emptied, never a
+ * FIFO (which would stall the guest) nor another user's file planted where
+ * we were told to write (which we would fill while it stays theirs).
+ */
+static int log_file_problem(const struct stat *st)
+{
+	if (!S_ISREG(st->st_mode))
+		return -EINVAL;
+	return st->st_uid == geteuid() ? 0 : -EPERM;
+}
+
+static int log_refused(const char *path, int r, char why[KERNEL_WHY_MAX])
+{
+	snprintf(why, KERNEL_WHY_MAX, "--kernel-log %.160s: %.160s", path,
+		 r == -EINVAL  ? "not a regular file"
+		 : r == -EPERM ? "another user's file; not written"
+			       : strerror(-r));
+	return r;
+}
+
+int kernel_log_check(const char *path, char why[KERNEL_WHY_MAX])
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : log_refused(path, -errno, why);
+	return log_file_problem(&st) ? log_refused(path, log_file_problem(&st), why) : 0;
+}
+
+static int open_named_log(const char *path, char why[KERNEL_WHY_MAX])
+{
+	int fd =
+	    open(path, O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+	struct stat st;
+	int r;
+
+	if (fd < 0)
+		return log_refused(path, -errno, why);
+	r = fstat(fd, &st) < 0 ? -errno : log_file_problem(&st);
+	if (r == 0 && (ftruncate(fd, 0) < 0 || fcntl(fd, F_SETFL, O_APPEND) < 0))
+		r = -errno;
+	if (r == 0)
+		return fd;
+	close(fd);
+	return log_refused(path, r, why);
+}
+
 static int open_log(const struct kernel_job *job, char why[KERNEL_WHY_MAX])
 {
 	int fd;
 
 	if (job->log_path)
-		fd = open(job->log_path, O_RDWR | O_CREAT | O_TRUNC | O_APPEND | O_NOFOLLOW |
-						 O_CLOEXEC, 0600);
-	else
-		fd = open(tmp_dir(), O_TMPFILE | O_RDWR | O_APPEND | O_CLOEXEC, 0600);
+		return open_named_log(job->log_path, why);
+	fd = open(tmp_dir(), O_TMPFILE | O_RDWR | O_APPEND | O_CLOEXEC, 0600);
 	if (fd < 0)
-		snprintf(why, KERNEL_WHY_MAX, "%.160s: %.160s", job->log_path ? job->log_path : tmp_dir(),
-			 strerror(errno));
+		snprintf(why, KERNEL_WHY_MAX, "%.160s: %.160s", tmp_dir(), strerror(errno));
 	return fd < 0 ? -errno : fd;
 }
 

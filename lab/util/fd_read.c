@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lab/util/util.h"
@@ -65,6 +66,21 @@ int fd_read_all(int fd, size_t max, char **ret, size_t *ret_len)
 out:
 	free(buf);
 	return r;
+}
+
+int path_open_regular(const char *path, int flags)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | flags), r;
+
+	if (fd < 0)
+		return -errno;
+	r = fstat(fd, &st) < 0 ? -errno : S_ISREG(st.st_mode) ? 0 : -EINVAL;
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	return fd;
 }
 
 int path_read_all(const char *path, int flags, size_t max, char **ret, size_t *ret_len)

@@ -22,6 +22,13 @@ int fd_read_all(int fd, size_t max, char **ret, size_t *ret_len);
 int path_read_all(const char *path, int flags, size_t max, char **ret, size_t *ret_len);
 
 /*
+ * Open path for reading (O_RDONLY | O_CLOEXEC | flags) if it is a regular
+ * file: the fd, or -errno; -EINVAL for anything else.  Opened O_NONBLOCK, so
+ * a FIFO planted at path is refused instead of waited on.
+ */
+int path_open_regular(const char *path, int flags);
+
+/*
  * Length (1 to 4) of the well-formed UTF-8 character that starts s, which
  * has n bytes; 0 for a NUL, a byte that starts no character, an overlong
  * form, a surrogate, a code point past U+10FFFF, or a character n cuts.

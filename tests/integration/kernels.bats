@@ -93,6 +93,43 @@ teardown() {
 	[ -z "$(ls -A "$T")" ]
 }
 
+@test "run --kernel: a --kernel-log that is a FIFO, a symlink or another user's file is refused, exit 2, nothing written" {
+	mkfifo "$T/fifo"
+	ln -s "$T/elsewhere" "$T/link"
+	echo planted >"$T/theirs"
+	chown nobody "$T/theirs"
+	chmod 666 "$T/theirs"
+	for f in fifo link theirs; do
+		run --separate-stderr timeout 20 "$REUSELAB" run topologies/two-nics.yml \
+			--kernel "$T/vmlinuz-nope" --kernel-log "$T/$f"
+		[ "$status" -eq 2 ]
+		[ "$(wc -l <<<"$stderr")" -eq 1 ]
+		[[ "$stderr" == "reuselab: run: --kernel-log $T/$f: "* ]]
+	done
+	[[ "$stderr" == *"another user's file; not written" ]]
+	[ "$(cat "$T/theirs")" = planted ]
+	[ ! -e "$T/elsewhere" ]
+}
+
+# A kernel cache is a directory anyone with root may have filled: what its
+# modules.dep names is read from inside the tree only, and a FIFO there is
+# refused at once (no guest boots in either case).
+@test "run --kernel: a FIFO for modules.dep, or a module outside the tree, is one line at once" {
+	mods="$T/9.9.9-fake/lib/modules/9.9.9-fake"
+	mkdir -p "$T/9.9.9-fake/boot" "$mods"
+	: >"$T/9.9.9-fake/boot/vmlinuz-9.9.9-fake"
+	mkfifo "$mods/modules.dep"
+	run --separate-stderr timeout 20 "$REUSELAB" run topologies/two-nics.yml --kernel 9.9.9-fake --kernel-cache "$T"
+	[ "$status" -eq 3 ]
+	[ "$stderr" = "reuselab: run: $mods/modules.dep: not a regular file" ]
+	rm "$mods/modules.dep"
+	printf '%s:\n' ../../../../../../../../etc/veth.ko kernel/bridge.ko kernel/inet_diag.ko \
+		kernel/tcp_diag.ko kernel/udp_diag.ko >"$mods/modules.dep"
+	run --separate-stderr timeout 20 "$REUSELAB" run topologies/two-nics.yml --kernel 9.9.9-fake --kernel-cache "$T"
+	[ "$status" -eq 3 ]
+	[ "$stderr" = "reuselab: run: initramfs: $mods/modules.dep names ../../../../../../../../etc/veth.ko, outside the tree" ]
+}
+
 @test "run --kernel: a kernel without the lab's modules is one line and exit 2" {
 	need_kernel
 	vmlinuz=$("$REUSELAB" kernels --json | jq -r --arg k "$K" '.[] | select(.release == $k) | .vmlinuz')

@@ -337,6 +337,25 @@ up_two_nics() {
 	[ -z "$(lab_namespaces "$L")" ]
 }
 
+@test "an up over a state file that is a symlink or garbage: one line, exit 2, nothing built" {
+	mkdir -p /run/reuselab
+	for kind in symlink garbage; do
+		if [ "$kind" = symlink ]; then
+			ln -s "$BATS_TEST_TMPDIR/nowhere" "/run/reuselab/$L.json"
+		else
+			echo '{"lab": ' >"/run/reuselab/$L.json"
+		fi
+		run --separate-stderr "$REUSELAB" up topologies/two-nics.yml --name "$L"
+		[ "$status" -eq 2 ] || { echo "$kind: $status $stderr"; false; }
+		[ "$(wc -l <<<"$stderr")" -eq 1 ]
+		[[ "$stderr" == "reuselab: lab '$L': unusable state file /run/reuselab/$L.json: "*"'reuselab down $L'" ]]
+		[ -z "$(lab_namespaces "$L")" ]
+		run "$REUSELAB" down "$L"
+		[ "$status" -eq 0 ]
+		[ ! -e "/run/reuselab/$L.json" ] && [ ! -L "/run/reuselab/$L.json" ]
+	done
+}
+
 @test "a FIFO or directory in place of the lab's topology file is said in one line, nothing hangs" {
 	up_two_nics
 	s=/run/reuselab/$L.yml

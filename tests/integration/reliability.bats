@@ -578,7 +578,7 @@ up_down_cycles() {
 	echo "$output"
 	[ "$status" -ne 99 ]
 	[[ $output != *": exit 124"* ]] # timeout: something hung
-	[[ $output == *"lock file /run/reuselab/$L.lock is not a regular file; 'reuselab down $L' replaces it"*"up: exit 3"* ]]
+	[[ $output == *"lock file /run/reuselab/$L.lock is not a regular file; 'reuselab down $L' replaces it"*"up: exit 2"* ]]
 	[[ $output == *"is not a reuselab namespace of lab $L"*"exec: exit 2"* ]]
 	[[ $output == *"status: exit "[0-3]* ]]
 	[[ $output == *"down: exit 0"*"netns fifo kept"*"state fifo gone"*"lock fifo replaced"* ]]
@@ -631,7 +631,7 @@ up_down_cycles() {
 			"$L" "$t"
 		echo "$output"
 		[ "$status" -ne 99 ]
-		[[ $output == "reuselab: lab '$L': lock file /run/reuselab/$L.lock is a symlink; 'reuselab down $L' replaces it"$'\n'"up: exit 3"$'\n'0$'\n'* ]]
+		[[ $output == "reuselab: lab '$L': lock file /run/reuselab/$L.lock is a symlink; 'reuselab down $L' replaces it"$'\n'"up: exit 2"$'\n'0$'\n'* ]]
 		[[ $output != *"state written"* && $output != *"link kept"* ]]
 		[[ $output == *"down: exit 0"*"lab $L is up"*"up again: exit 0"*"down again: exit 0"$'\n'"left: " ]]
 		[ "$(sha256sum < "$target")" = "$sum0" ]
