@@ -246,20 +246,13 @@ void state_clear(struct lab_state *s)
  */
 static int state_file_read(const char *path, size_t max, char **ret, size_t *ret_len)
 {
-	struct stat st;
-	int r, fd;
+	int r, fd = path_open_regular(path, O_NOFOLLOW, NULL);
 
 	*ret = NULL;
 	*ret_len = 0;
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0)
-		r = -errno;
-	else if (!S_ISREG(st.st_mode))
-		r = -EBADMSG;
-	else
-		r = fd_read_all(fd, max, ret, ret_len);
+		return fd == -EINVAL ? -EBADMSG : fd;
+	r = fd_read_all(fd, max, ret, ret_len);
 	close(fd);
 	return r;
 }

@@ -7,7 +7,6 @@
  * content.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -85,13 +84,9 @@ int cpio_add_file(struct cpio *c, const char *name, unsigned mode, const char *s
 	ssize_t n;
 	int fd, r = 0;
 
-	fd = path_open_regular(src, 0);
+	fd = path_open_regular(src, 0, &st);
 	if (fd < 0)
 		return fd;
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-		goto out;
-	}
 	r = put_header(c, name, S_IFREG | (mode & 07777), (size_t)st.st_size);
 	if (r < 0)
 		goto out;

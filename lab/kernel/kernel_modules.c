@@ -53,20 +53,18 @@ static int path_is_module(const char *path, const char *name)
 }
 
 /* A regular file of the tree as a stream (a FIFO there is refused, not read). */
-static FILE *open_text(const char *path, int *ret_err)
+static int open_text(const char *path, FILE **ret)
 {
-	int fd = path_open_regular(path, 0);
-	FILE *f;
+	int fd = path_open_regular(path, 0, NULL);
 
-	*ret_err = fd < 0 ? fd : 0;
 	if (fd < 0)
-		return NULL;
-	f = fdopen(fd, "r");
-	if (!f) {
-		*ret_err = -errno;
+		return fd;
+	*ret = fdopen(fd, "r");
+	if (!*ret) {
 		close(fd);
+		return -ENOMEM;
 	}
-	return f;
+	return 0;
 }
 
 static int read_deps(const char *moddir, struct order *o)
@@ -79,8 +77,8 @@ static int read_deps(const char *moddir, struct order *o)
 	int r = 0;
 
 	snprintf(path, sizeof(path), "%s/modules.dep", moddir);
-	f = open_text(path, &r);
-	if (!f)
+	r = open_text(path, &f);
+	if (r < 0)
 		return r;
 	while ((len = getline(&line, &cap, f)) > 0) {
 		if (line[len - 1] == '\n')
@@ -116,11 +114,10 @@ static int in_builtin(const char *moddir, const char *name)
 	size_t cap = 0;
 	ssize_t len;
 	FILE *f;
-	int found = 0, err;
+	int found = 0;
 
 	snprintf(path, sizeof(path), "%s/modules.builtin", moddir);
-	f = open_text(path, &err);
-	if (!f)
+	if (open_text(path, &f) < 0)
 		return 0;
 	while (!found && (len = getline(&line, &cap, f)) > 0) {
 		if (line[len - 1] == '\n')

@@ -62,10 +62,12 @@ static int log_refused(const char *path, int r, char why[KERNEL_WHY_MAX])
 int kernel_log_check(const char *path, char why[KERNEL_WHY_MAX])
 {
 	struct stat st;
+	int r;
 
 	if (lstat(path, &st) < 0)
 		return errno == ENOENT ? 0 : log_refused(path, -errno, why);
-	return log_file_problem(&st) ? log_refused(path, log_file_problem(&st), why) : 0;
+	r = log_file_problem(&st);
+	return r < 0 ? log_refused(path, r, why) : 0;
 }
 
 static int open_named_log(const char *path, char why[KERNEL_WHY_MAX])

@@ -68,7 +68,7 @@ out:
 	return r;
 }
 
-int path_open_regular(const char *path, int flags)
+int path_open_regular(const char *path, int flags, struct stat *ret_st)
 {
 	struct stat st;
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | flags), r;
@@ -80,6 +80,8 @@ int path_open_regular(const char *path, int flags)
 		close(fd);
 		return r;
 	}
+	if (ret_st)
+		*ret_st = st;
 	return fd;
 }
 

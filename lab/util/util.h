@@ -5,6 +5,7 @@
 
 #include <signal.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
 /*
  * Read fd to its end into a NUL-terminated buffer (the NUL is not counted
@@ -24,9 +25,10 @@ int path_read_all(const char *path, int flags, size_t max, char **ret, size_t *r
 /*
  * Open path for reading (O_RDONLY | O_CLOEXEC | flags) if it is a regular
  * file: the fd, or -errno; -EINVAL for anything else.  Opened O_NONBLOCK, so
- * a FIFO planted at path is refused instead of waited on.
+ * a FIFO planted at path is refused instead of waited on.  *ret_st (may be
+ * NULL) gets what fstat said.
  */
-int path_open_regular(const char *path, int flags);
+int path_open_regular(const char *path, int flags, struct stat *ret_st);
 
 /*
  * Length (1 to 4) of the well-formed UTF-8 character that starts s, which
